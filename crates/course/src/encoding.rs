@@ -1,0 +1,45 @@
+//! Text encodings by label (`gbk`, `gb2312`, `gb18030`, `utf-8`, `big5`, …), as `encoding_rs`
+//! knows them from the WHATWG Encoding Standard.
+
+use encoding_rs::Encoding;
+
+/// Looks up an encoding by label for `--encoding`; the error is one line a student can act on.
+///
+/// Labels that name the same encoding resolve to it: `gb2312` is decoded and encoded as
+/// GBK, its superset, exactly as web browsers do.
+pub fn parse_label(label: &str) -> Result<&'static Encoding, String> {
+    let encoding = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+        format!(
+            "未知的编码 '{label}'，可用例如 gbk、gb2312、gb18030、utf-8、big5 \
+             / unknown encoding '{label}': try gbk, gb2312, gb18030, utf-8 or big5"
+        )
+    })?;
+    // UTF-16 and the "replacement" encoding can decode but encode as UTF-8 instead; a
+    // lesson that sent something other than what was asked for would teach the wrong thing.
+    if encoding.output_encoding() != encoding {
+        return Err(format!(
+            "编码 '{label}' 只能解码、不能编码，请换一个，例如 gbk 或 utf-8 \
+             / encoding '{label}' can decode but not encode: pick another, such as gbk or utf-8"
+        ));
+    }
+    Ok(encoding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_chinese_labels_resolve() {
+        for label in ["gbk", "GBK", "gb2312", "gb18030", "utf-8", "utf8", "big5"] {
+            assert!(parse_label(label).is_ok(), "{label} should be known");
+        }
+        assert_eq!(parse_label("gb2312").map(Encoding::name), Ok("GBK"));
+    }
+
+    #[test]
+    fn unknown_and_decode_only_labels_are_refused() {
+        assert!(parse_label("klingon").is_err_and(|e| e.contains("unknown encoding")));
+        assert!(parse_label("utf-16le").is_err_and(|e| e.contains("not encode")));
+    }
+}

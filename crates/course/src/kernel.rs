@@ -1,0 +1,200 @@
+//! The kernel's own view of TCP connections: the socket table that `ss -tan` prints.
+//!
+//! Lessons use it to *show* what the notes only say: the TIME_WAIT connection that keeps a
+//! port busy after a server exits (lessons 2 and 3), and the state each end of a connection
+//! is in after a `close` (lesson 5). On Linux the table is read from `/proc/net/tcp` and
+//! `/proc/net/tcp6` through the `procfs` crate. Other platforms have no such file; there every
+//! function says so with [`Unavailable`] instead of guessing.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+/// A TCP state, named as `ss` and RFC 793 name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TcpState {
+    Established,
+    SynSent,
+    SynRecv,
+    FinWait1,
+    FinWait2,
+    TimeWait,
+    Close,
+    CloseWait,
+    LastAck,
+    Listen,
+    Closing,
+    NewSynRecv,
+}
+
+impl fmt::Display for TcpState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::Established => "ESTABLISHED",
+            Self::SynSent => "SYN_SENT",
+            Self::SynRecv => "SYN_RECV",
+            Self::FinWait1 => "FIN_WAIT1",
+            Self::FinWait2 => "FIN_WAIT2",
+            Self::TimeWait => "TIME_WAIT",
+            Self::Close => "CLOSE",
+            Self::CloseWait => "CLOSE_WAIT",
+            Self::LastAck => "LAST_ACK",
+            Self::Listen => "LISTEN",
+            Self::Closing => "CLOSING",
+            Self::NewSynRecv => "NEW_SYN_RECV",
+        };
+        f.pad(name)
+    }
+}
+
+/// One row of the kernel's TCP table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+    pub state: TcpState,
+}
+
+impl fmt::Display for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:<11} {} <-> {}", self.state, self.local, self.remote)
+    }
+}
+
+/// The platform gives this program no view of the kernel's TCP table.
+#[derive(Debug, Clone)]
+pub struct Unavailable(String);
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "看不到内核的套接字表 / the kernel's socket table cannot be read here: {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for Unavailable {}
+
+/// Every TCP connection and listener the kernel reports, IPv4 and IPv6.
+pub fn connections() -> Result<Vec<Connection>, Unavailable> {
+    platform::connections()
+}
+
+/// The rows whose local port is `port`: listeners, live connections and TIME_WAIT leftovers.
+pub fn on_port(port: u16) -> Result<Vec<Connection>, Unavailable> {
+    let mut rows = connections()?;
+    rows.retain(|row| row.local.port() == port);
+    Ok(rows)
+}
+
+/// The state of the connection from `local` to `remote`, as the kernel reports it now.
+/// `Ok(None)` means the kernel has no such connection (any more).
+pub fn state_of(local: SocketAddr, remote: SocketAddr) -> Result<Option<TcpState>, Unavailable> {
+    let (local, remote) = (canonical(local), canonical(remote));
+    Ok(connections()?
+        .into_iter()
+        .find(|row| row.local == local && row.remote == remote)
+        .map(|row| row.state))
+}
+
+/// Prints what the kernel's table holds on `port`, one row a line, so a student sees the
+/// TIME_WAIT connection (or the other listener) that decides whether `bind` can succeed.
+pub fn show_port(port: u16) {
+    println!(
+        "内核套接字表中本地端口 {port} 上的条目 / the kernel's socket table, local port {port}:"
+    );
+    for line in port_report(port) {
+        println!("  {line}");
+    }
+}
+
+/// The lines [`show_port`] prints, for callers that print elsewhere (an error message).
+pub fn port_report(port: u16) -> Vec<String> {
+    match on_port(port) {
+        Ok(rows) if rows.is_empty() => vec!["（无 / none）".to_owned()],
+        Ok(rows) => rows.iter().map(Connection::to_string).collect(),
+        Err(unavailable) => vec![unavailable.to_string()],
+    }
+}
+
+/// The kernel lists an IPv4 peer of a dual-stack IPv6 socket as `::ffff:a.b.c.d`; compare
+/// addresses in one form.
+fn canonical(addr: SocketAddr) -> SocketAddr {
+    SocketAddr::new(addr.ip().to_canonical(), addr.port())
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    use super::{Connection, TcpState, Unavailable, canonical};
+    use procfs::net::{TcpNetEntry, TcpState as Proc};
+
+    pub fn connections() -> Result<Vec<Connection>, Unavailable> {
+        let ipv4 = procfs::net::tcp().map_err(|e| Unavailable(e.to_string()))?;
+        // A kernel built or booted without IPv6 has no tcp6 file; IPv4 rows still tell the story.
+        let ipv6 = procfs::net::tcp6().unwrap_or_default();
+        Ok(ipv4.iter().chain(&ipv6).map(row).collect())
+    }
+
+    fn row(entry: &TcpNetEntry) -> Connection {
+        Connection {
+            local: canonical(entry.local_address),
+            remote: canonical(entry.remote_address),
+            state: state(&entry.state),
+        }
+    }
+
+    fn state(state: &Proc) -> TcpState {
+        match state {
+            Proc::Established => TcpState::Established,
+            Proc::SynSent => TcpState::SynSent,
+            Proc::SynRecv => TcpState::SynRecv,
+            Proc::FinWait1 => TcpState::FinWait1,
+            Proc::FinWait2 => TcpState::FinWait2,
+            Proc::TimeWait => TcpState::TimeWait,
+            Proc::Close => TcpState::Close,
+            Proc::CloseWait => TcpState::CloseWait,
+            Proc::LastAck => TcpState::LastAck,
+            Proc::Listen => TcpState::Listen,
+            Proc::Closing => TcpState::Closing,
+            Proc::NewSynRecv => TcpState::NewSynRecv,
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    use super::{Connection, Unavailable};
+
+    pub fn connections() -> Result<Vec<Connection>, Unavailable> {
+        Err(Unavailable(
+            "只有 Linux 提供 /proc/net/tcp；请用 `netstat -an` 查看 \
+             / only Linux has /proc/net/tcp; run `netstat -an` to look by hand"
+                .to_owned(),
+        ))
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::net::{TcpListener, TcpStream};
+
+    #[test]
+    fn a_listener_and_both_ends_of_a_connection_are_seen() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let server_addr = listener.local_addr().expect("bound address");
+        let client = TcpStream::connect(server_addr).expect("connect on loopback");
+        let client_addr = client.local_addr().expect("client address");
+        let rows = on_port(server_addr.port()).expect("Linux has the table");
+        assert!(rows.iter().any(|r| r.state == TcpState::Listen), "{rows:?}");
+        assert_eq!(
+            state_of(client_addr, server_addr).expect("Linux has the table"),
+            Some(TcpState::Established)
+        );
+        assert_eq!(
+            state_of(server_addr, client_addr).expect("Linux has the table"),
+            Some(TcpState::Established)
+        );
+    }
+}

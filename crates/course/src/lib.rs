@@ -1,0 +1,22 @@
+//! # `course`: what every lesson shares and none of them teaches
+//!
+//! Command-line options, encoding look-up by label, turning an `io::Error` into one friendly
+//! line with a hint, the "listening on ADDR" line, and the kernel's view of TCP states.
+//!
+//! What it deliberately leaves out: every socket call. A lesson's `main.rs` makes its own
+//! `socket()`, `setsockopt()`, `bind()`, `listen()`, `accept()`, `connect()`, `send()`,
+//! `recv()` and `close()`, in the order the notes number them, so that a student can read
+//! the notes and the code side by side. Nothing in this crate opens, configures or uses a
+//! socket.
+
+pub mod encoding;
+pub mod failure;
+pub mod kernel;
+pub mod options;
+
+mod buffer;
+mod print;
+
+pub use buffer::as_uninit;
+pub use failure::{Role, finish};
+pub use print::{addr_text, announce_listening, bytes_text};

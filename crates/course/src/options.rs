@@ -1,0 +1,101 @@
+//! Command-line options that the lessons share, each explained in Chinese first, then English.
+//!
+//! A lesson flattens one of these into its own `clap` parser, so `--help` is the same
+//! everywhere and a bad value (`--port abc`, `--encoding klingon`, `--host localhost`) gets the
+//! same one clear line and a non-zero exit from every lesson.
+
+use std::net::{IpAddr, SocketAddr};
+
+use clap::Args;
+use encoding_rs::Encoding;
+
+use crate::encoding::parse_label;
+
+/// Where a client connects, and how it encodes text.
+#[derive(Debug, Clone, Args)]
+pub struct ClientOptions {
+    /// 服务端的 IP 地址（IPv4 如 127.0.0.1，IPv6 如 ::1）/ the server's IP address (IPv4 or IPv6)
+    #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
+    pub host: IpAddr,
+
+    /// 服务端的端口号（第 2、3 课用 8989，第 4 课用 9090）/ the server's port (8989 for lessons 2 and 3, 9090 for lesson 4)
+    #[arg(long, default_value_t = 8989, value_parser = parse_port)]
+    pub port: u16,
+
+    /// 文本编码：gbk（Windows 常用）、utf-8（Linux 常用）、gb2312（Java 工具常用）… / text encoding label
+    #[arg(long, default_value = "gbk", value_parser = parse_label)]
+    pub encoding: &'static Encoding,
+}
+
+impl ClientOptions {
+    /// The server's socket address.
+    pub fn server(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+}
+
+/// Where a server listens, and how it encodes text. `DEFAULT_PORT` is the port the notes use
+/// for that lesson's server.
+#[derive(Debug, Clone, Args)]
+pub struct ServerOptions<const DEFAULT_PORT: u16> {
+    /// 绑定的 IP 地址：127.0.0.1 只接受本机连接；0.0.0.0 接受任何网卡上的连接（课堂共享服务器时用）/ the IP address to bind: 127.0.0.1 accepts only this machine; 0.0.0.0 accepts every network interface
+    #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
+    pub host: IpAddr,
+
+    /// 绑定的端口号；0 表示让操作系统挑一个空闲端口 / the port to bind; 0 lets the operating system pick a free one
+    #[arg(long, default_value_t = DEFAULT_PORT, value_parser = parse_port)]
+    pub port: u16,
+
+    /// 文本编码：gbk（Windows 常用）、utf-8（Linux 常用）、gb2312（Java 工具常用）… / text encoding label
+    #[arg(long, default_value = "gbk", value_parser = parse_label)]
+    pub encoding: &'static Encoding,
+}
+
+impl<const DEFAULT_PORT: u16> ServerOptions<DEFAULT_PORT> {
+    /// The socket address to bind.
+    pub fn address(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+}
+
+/// An IP address, with a hint when the student typed a host name.
+pub fn parse_host(text: &str) -> Result<IpAddr, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "'{text}' 不是 IP 地址，请写 127.0.0.1 或 ::1 这样的地址（本课不做域名解析）\
+             / '{text}' is not an IP address: write one such as 127.0.0.1 or ::1 (the lessons do not look up names)"
+        )
+    })
+}
+
+/// A TCP port, 0 to 65535.
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "'{text}' 不是端口号：端口是 0 到 65535 之间的整数 \
+             / '{text}' is not a port: a port is a whole number from 0 to 65535"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_out_of_range_are_refused() {
+        assert_eq!(parse_port("8989"), Ok(8989));
+        assert!(parse_port("abc").is_err());
+        assert!(parse_port("70000").is_err());
+        assert!(parse_port("-1").is_err());
+    }
+
+    #[test]
+    fn host_names_are_refused_with_a_hint() {
+        assert_eq!(
+            parse_host("::1"),
+            Ok(IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]))
+        );
+        assert!(parse_host("localhost").is_err_and(|e| e.contains("127.0.0.1")));
+    }
+}

@@ -1,0 +1,238 @@
+//! # `harness`: what the course's tests share
+//!
+//! The integration tests in the top-level `tests/` run each lesson's binary exactly as a
+//! student would. This crate gives them three things:
+//!
+//! - [`binary`]: the path of a lesson's binary, **built by this call**, so that a test never
+//!   runs a stale binary. Cargo gives tests in the root package no `CARGO_BIN_EXE_*` for
+//!   binaries of other workspace members, and a binary some earlier build left in `target/`
+//!   may predate the source. So the first use in a test process runs `cargo build` for that
+//!   package (through `escargot`); when nothing changed, cargo answers in a fraction of a
+//!   second.
+//! - [`command`]: an `assert_cmd::Command` for a run-to-completion check.
+//! - [`spawn`] and [`Process`]: a lesson running in the background whose output lines a test
+//!   waits on (never sleeps on), and which is killed when the test drops it.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use wait_timeout::ChildExt;
+
+/// How long a test waits for an event (a line, an exit) before it fails and shows what it saw.
+/// Generous, because a loaded CI machine is slow; a passing test never waits this long.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The path of `package`'s binary of the same name, freshly built in this test run's profile.
+pub fn binary(package: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let mut built = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        // A panic while building was already reported by the test that hit it.
+        .unwrap_or_else(PoisonError::into_inner);
+    built
+        .entry(package.to_owned())
+        .or_insert_with(|| build(package))
+        .clone()
+}
+
+fn build(package: &str) -> PathBuf {
+    let run = escargot::CargoBuild::new()
+        .manifest_path(workspace_manifest())
+        .package(package)
+        .bin(package)
+        .current_release()
+        .run()
+        .unwrap_or_else(|error| panic!("cargo build -p {package} failed:\n{error}"));
+    run.path().to_path_buf()
+}
+
+fn workspace_manifest() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml")
+}
+
+/// A command that runs `package`'s fresh binary to completion, stopped after [`TIMEOUT`].
+pub fn command(package: &str) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::new(binary(package));
+    command.timeout(TIMEOUT);
+    command
+}
+
+/// Starts `package`'s binary with `args` in the background, its stdin, stdout and stderr piped.
+pub fn spawn(package: &str, args: &[&str]) -> Process {
+    let mut child = Command::new(binary(package))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("could not start {package}: {error}"));
+    let stdout = child.stdout.take().expect("stdout was piped above");
+    let stderr = child.stderr.take().expect("stderr was piped above");
+    Process {
+        name: format!("{package} {}", args.join(" ")),
+        child,
+        lines: forward_lines(stdout),
+        stdout_seen: Vec::new(),
+        stderr: Arc::default(),
+        stderr_reader: None,
+    }
+    .collecting_stderr(stderr)
+}
+
+/// Starts a lesson server on a port the OS picks (`--port 0`, plus `args`) and returns it with
+/// the address it reported on its first line.
+pub fn server(package: &str, args: &[&str]) -> (Process, SocketAddr) {
+    let mut full_args = vec!["--port", "0"];
+    full_args.extend_from_slice(args);
+    let mut process = spawn(package, &full_args);
+    let address = process.listening_address();
+    (process, address)
+}
+
+/// A lesson program running in the background.
+pub struct Process {
+    name: String,
+    child: Child,
+    lines: Receiver<String>,
+    stdout_seen: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+    stderr_reader: Option<thread::JoinHandle<()>>,
+}
+
+impl Process {
+    /// Waits for the next stdout line containing `needle` and returns it; the lines before it
+    /// are kept for failure messages. Fails the test, showing all output, after [`TIMEOUT`].
+    pub fn expect_line(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.stdout_seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.fail(&format!("no line containing {needle:?} within {TIMEOUT:?}"))
+                }
+                Err(RecvTimeoutError::Disconnected) => self.fail(&format!(
+                    "stdout closed before a line containing {needle:?} appeared"
+                )),
+            }
+        }
+    }
+
+    /// Waits for the "listening on ADDR" line and parses ADDR.
+    pub fn listening_address(&mut self) -> SocketAddr {
+        let line = self.expect_line("listening on");
+        let word = line.split_whitespace().last().unwrap_or_default();
+        word.parse()
+            .unwrap_or_else(|_| self.fail(&format!("no address at the end of {line:?}")))
+    }
+
+    /// Waits for the process to exit, then for the rest of its output, and returns the status.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let status = match self.child.wait_timeout(TIMEOUT) {
+            Ok(Some(status)) => status,
+            Ok(None) => self.fail(&format!("did not exit within {TIMEOUT:?}")),
+            Err(error) => self.fail(&format!("could not wait for it: {error}")),
+        };
+        // The reader thread ends at EOF, which follows the exit; drain what it still holds.
+        while let Ok(line) = self.lines.recv_timeout(TIMEOUT) {
+            self.stdout_seen.push(line);
+        }
+        if let Some(reader) = self.stderr_reader.take() {
+            // Ends at EOF, which follows the exit; a panic in it would already have shown.
+            let _ = reader.join();
+        }
+        status
+    }
+
+    /// Everything the process printed on stdout so far (as far as the test has read it).
+    pub fn stdout(&self) -> String {
+        self.stdout_seen.join("\n")
+    }
+
+    /// Everything the process printed on stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The process's stdin, to type into as a student would.
+    pub fn stdin(&mut self) -> &mut ChildStdin {
+        self.child.stdin.as_mut().expect("stdin is piped by spawn")
+    }
+
+    /// Closes the process's stdin, as Ctrl-D does in a terminal.
+    pub fn close_stdin(&mut self) {
+        drop(self.child.stdin.take());
+    }
+
+    /// The operating system's id of the process, for sending it a signal.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Fails the test with `what`, and everything the process printed.
+    pub fn fail(&self, what: &str) -> ! {
+        panic!(
+            "{name}: {what}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+            name = self.name,
+            stdout = self.stdout(),
+            stderr = self.stderr()
+        )
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // A server still running when its test ends is killed: tests must not leak processes.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn forward_lines(stdout: impl Read + Send + 'static) -> Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+impl Process {
+    fn collecting_stderr(mut self, mut stderr: impl Read + Send + 'static) -> Self {
+        let shared = Arc::clone(&self.stderr);
+        self.stderr_reader = Some(thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(read) = stderr.read(&mut buffer) {
+                if read == 0 {
+                    break;
+                }
+                let chunk = String::from_utf8_lossy(&buffer[..read]);
+                shared
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push_str(&chunk);
+            }
+        }));
+        self
+    }
+}
