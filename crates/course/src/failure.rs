@@ -52,12 +52,14 @@ fn advice(error: &io::Error, role: Role) -> String {
             start = start_command(server)
         ),
         (Kind::AddrInUse, Role::Server { address }) => format!(
-            "地址 {address} 已被占用：若下面有 TIME_WAIT，是刚结束的旧连接还在等待（Linux 上约 60 秒），\
-             等一分钟或改用设置了 SO_REUSEADDR 的第 3 课（cargo run -p lesson3）；若有 LISTEN，是另一个服务器正在用这个端口，\
+            "地址 {address} 已被占用：下面若有 TIME_WAIT，是刚结束的连接还在等待（Linux 上约 60 秒）：\
+             等一分钟再启动；想立刻重启，服务端要像第 3 课那样设置 SO_REUSEADDR（cargo run -p lesson3），\
+             在 Linux 上留下 TIME_WAIT 的旧服务端也必须设置过；下面若有 LISTEN，是另一个服务器正在用这个端口：\
              先停掉它或换个端口（--port 0 让系统挑） \
-             / address {address} is already in use: a TIME_WAIT row below is the last connection still waiting \
-             (about 60 s on Linux): wait a minute or use lesson 3, which sets SO_REUSEADDR; a LISTEN row is another \
-             server on this port: stop it or pick another port (--port 0 lets the system choose)"
+             / address {address} is already in use: a TIME_WAIT row below is a connection that just ended and is \
+             still waiting (about 60 s on Linux): wait a minute; to restart at once, the server must set SO_REUSEADDR \
+             as lesson 3 does (cargo run -p lesson3), and on Linux so must the old server that left the TIME_WAIT; \
+             a LISTEN row is another server on this port: stop it or pick another port (--port 0 lets the system choose)"
         ),
         (Kind::AddrNotAvailable, Role::Server { address }) => format!(
             "{ip} 不是本机的地址，请绑定 127.0.0.1、::1 或 0.0.0.0 \

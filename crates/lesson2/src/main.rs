@@ -1,0 +1,125 @@
+//! # 第 2 课：单次服务的 TCP 服务端 / Lesson 2: a single-shot TCP server
+//!
+//! Notes, section 2, without the port-reuse line. The server walks the notes' steps with
+//! `socket2`, one call per step: create a socket, bind, listen, accept one client, receive,
+//! decode, reply, close both sockets, exit. Run it (`cargo run -p lesson2`), then the lesson-1
+//! client in another terminal (`cargo run -p lesson1`).
+//!
+//! Left out on purpose: `SO_REUSEADDR`. Run this server twice in a row, with a client in
+//! between, and the second `bind` fails: the connection it served is still in TIME_WAIT.
+//! That failure is the lesson; lesson 3 is the same file plus the one line that avoids it.
+//!
+//! Why `socket2` and not `std::net::TcpListener`: on Unix, `TcpListener::bind` quietly sets
+//! `SO_REUSEADDR` before it binds, so with std the failure could not be shown at all. `socket2`
+//! makes exactly the system calls the notes make, and nothing more.
+
+use std::io;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use course::options::ServerOptions;
+use socket2::{Domain, Socket, Type};
+
+/// 第 2 课：TCP 服务端——接受一个客户端，收一条消息，回复，然后退出（不设置端口复用）。
+/// Lesson 2: a TCP server: accepts one client, receives one message, replies, exits (no port reuse).
+#[derive(Parser)]
+#[command(name = "lesson2")]
+struct Args {
+    #[command(flatten)]
+    options: ServerOptions<8989>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let address = args.options.address();
+    course::finish(
+        run(&args.options, address),
+        course::Role::Server { address },
+    )
+}
+
+fn run(options: &ServerOptions<8989>, address: SocketAddr) -> io::Result<()> {
+    let encoding = options.encoding;
+
+    // ANCHOR: create
+    // 1. 创建 TCP 服务端套接字：地址族跟随 --host（IPv4 → AF_INET，IPv6 → AF_INET6），
+    //    Type::STREAM 即 SOCK_STREAM（TCP）。 Python: socket.socket(AF_INET, SOCK_STREAM)
+    let tcp_server_socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+    // ANCHOR_END: create
+
+    // ANCHOR: listen
+    // 2. 给程序绑定端口号（讲义说明 1）。 Python: bind(("", 8989))
+    tcp_server_socket.bind(&address.into())?;
+
+    // 3. 设置监听：128 是内核替我们排队、等待 accept 的连接数上限（讲义说明 2）。
+    //    listen 之后这个套接字只负责接受连接，不能收发消息。 Python: listen(128)
+    tcp_server_socket.listen(128)?;
+    // ANCHOR_END: listen
+
+    // ANCHOR: show
+    // 一个 IP 套接字的本地地址总是 IP 地址；--port 0 时这里才知道内核挑了哪个端口。
+    let bound = tcp_server_socket
+        .local_addr()?
+        .as_socket()
+        .unwrap_or(address);
+    course::announce_listening(bound);
+    // 看一眼内核的套接字表：这个端口上除了我们的 LISTEN，还有没有旧连接（TIME_WAIT）。
+    course::kernel::show_port(bound.port());
+    // ANCHOR_END: show
+
+    // ANCHOR: accept
+    // 4. 等待客户端建立连接：三次握手完成后 accept 才返回，得到一个专门和这个客户端
+    //    通信的新套接字，以及客户端的 IP 地址和端口号（讲义说明 3）。 Python: accept()
+    let (service_client_socket, ip_port) = tcp_server_socket.accept()?;
+    println!(
+        "客户端的 IP 地址和端口号 client address: {}",
+        course::addr_text(&ip_port)
+    );
+    // ANCHOR_END: accept
+
+    // ANCHOR: recv
+    // 5. 接收客户端发送的数据，这次最多 1024 字节（讲义说明 5）。 Python: recv(1024)
+    let mut recv_data = [0u8; 1024];
+    let recv_data_length = service_client_socket.recv(course::as_uninit(&mut recv_data))?;
+    let recv_data = &recv_data[..recv_data_length];
+    println!("接收数据的长度为 received {recv_data_length} 字节 bytes");
+
+    // 6. 对二进制数据进行解码。 Python: recv_data.decode("gbk")
+    let (recv_content, had_errors) = encoding.decode_without_bom_handling(recv_data);
+    println!("接收客户端的数据为 received text: {recv_content}");
+    if had_errors {
+        println!(
+            "（有些字节不是合法的 {name}，显示为 �：两端的编码不一致？ \
+             / some bytes are not valid {name} and show as �: do both sides use the same encoding?）",
+            name = encoding.name()
+        );
+    }
+    // ANCHOR_END: recv
+
+    // ANCHOR: reply
+    // 7. 准备回复并用同一种编码转成字节，发送给客户端（讲义说明 4）。 Python: send(send_data)
+    //    收到 0 字节说明客户端没发数据就关闭了连接，那就不回复了（讲义第 4 节第 7 点）。
+    if recv_data_length > 0 {
+        let (send_data, _, _) = encoding.encode("ok, 问题正在处理中...");
+        let sent = service_client_socket.send(&send_data)?;
+        println!(
+            "已发送 sent {sent} 字节 bytes ({}): ok, 问题正在处理中...",
+            encoding.name()
+        );
+    } else {
+        println!("客户端没有发送数据就关闭了连接 / the client closed without sending anything");
+    }
+    // ANCHOR_END: reply
+
+    // ANCHOR: close
+    // 8. 关闭服务与客户端的套接字，终止和这个客户端的通信（讲义说明 6）。socket2 在值被
+    //    丢弃（drop）时调用 close(2)。先关闭的一方要在 TIME_WAIT 里等一会儿：服务端回复后
+    //    马上关闭，通常就是它，于是端口被占住。 Python: service_client_socket.close()
+    drop(service_client_socket);
+    // 9. 关闭服务端的套接字，不再接受新的连接。 Python: tcp_server_socket.close()
+    drop(tcp_server_socket);
+    println!("已关闭 closed: 服务端退出 / the server exits");
+    Ok(())
+    // ANCHOR_END: close
+}

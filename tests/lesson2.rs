@@ -1,0 +1,362 @@
+//! Lesson 2, the single-shot server without port reuse: served by the lesson-1 client and by
+//! the test's own sockets, whose bytes and states are checked from outside, including the
+//! kernel's own socket table for the TIME_WAIT connection that keeps the port busy.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::thread;
+use std::time::Instant;
+
+use course::kernel::{self, TcpState};
+use encoding_rs::{GBK, UTF_8};
+use harness::{command, server};
+use predicates::prelude::*;
+
+/// The notes' client message and the server's reply.
+const MESSAGE: &str = "你好服务端，我是客户端小黑!";
+const REPLY: &str = "ok, 问题正在处理中...";
+
+fn gbk(text: &str) -> Vec<u8> {
+    GBK.encode(text).0.into_owned()
+}
+
+/// The address lesson 1 prints after `connected: LOCAL -> SERVER`.
+fn client_address(stdout: &str) -> SocketAddr {
+    let line = stdout
+        .lines()
+        .find(|line| line.contains("connected:"))
+        .unwrap_or_else(|| panic!("lesson 1 prints its address once connected; got:\n{stdout}"));
+    line.split_whitespace()
+        .rev()
+        .nth(2)
+        .and_then(|word| word.parse().ok())
+        .unwrap_or_else(|| panic!("no client address in {line:?}"))
+}
+
+/// Connects, sends the notes' message in GBK, and reads until the server has closed. Returns
+/// the client's address; the connection is closed (second) when this returns.
+fn exchange_until_server_closes(server: SocketAddr) -> SocketAddr {
+    let mut client = TcpStream::connect(server).expect("the lesson server is listening");
+    client
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("a non-zero timeout is valid");
+    let local = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    client.write_all(&gbk(MESSAGE)).expect("send to the server");
+    let mut reply = Vec::new();
+    // read_to_end returns only at the server's FIN: the server has closed first.
+    client
+        .read_to_end(&mut reply)
+        .expect("read the reply until the server closes");
+    assert_eq!(reply, gbk(REPLY), "the reply is the notes' text in GBK");
+    local
+}
+
+/// Waits (on the kernel, not on a clock) until the kernel reports `state` for `local -> remote`.
+fn wait_for_state(local: SocketAddr, remote: SocketAddr, state: TcpState) {
+    let deadline = Instant::now() + harness::TIMEOUT;
+    loop {
+        let now = kernel::state_of(local, remote).expect("Linux exposes the kernel's TCP table");
+        if now == Some(state) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the kernel still reports {now:?} for {local} -> {remote}, expected {state}"
+        );
+        thread::yield_now();
+    }
+}
+
+/// Lesson 1 against lesson 2: the server prints the client's address, the exact byte length of
+/// the GBK message and its text; the client prints the decoded reply; the server exits 0.
+#[test]
+fn serves_one_lesson1_client_and_exits() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let output = command("lesson1")
+        .args(["--port", &address.port().to_string(), MESSAGE])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("reply: {REPLY}")))
+        .get_output()
+        .stdout
+        .clone();
+    let client = client_address(&String::from_utf8_lossy(&output));
+    let line = lesson2.expect_line("client address:");
+    assert!(line.ends_with(&format!(": {client}")), "{line}");
+    let length = gbk(MESSAGE).len();
+    assert_eq!(length, 27, "the notes' message is 27 bytes in GBK");
+    lesson2.expect_line(&format!("received {length} 字节 bytes"));
+    lesson2.expect_line(&format!("received text: {MESSAGE}"));
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+}
+
+/// Seen from the test's own socket: the reply is the notes' text in GBK, and the server closes
+/// first (the client reads 0 bytes), so the kernel keeps TIME_WAIT on the server's port, not on
+/// the client's.
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads the kernel's TCP table, which only Linux exposes"
+)]
+fn the_server_closes_first_and_keeps_time_wait() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let client = exchange_until_server_closes(address);
+    wait_for_state(address, client, TcpState::TimeWait);
+    assert_eq!(
+        kernel::state_of(client, address).expect("Linux exposes the kernel's TCP table"),
+        None,
+        "the client closed second, so its side is gone at once"
+    );
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+}
+
+/// Restarted on the port it has just served on, lesson 2 cannot bind: one clear line naming
+/// TIME_WAIT and lesson 3, the kernel's TIME_WAIT row, exit code 1, no panic.
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads the kernel's TCP table, which only Linux exposes"
+)]
+fn restart_without_reuse_fails() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let client = exchange_until_server_closes(address);
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+    wait_for_state(address, client, TcpState::TimeWait);
+
+    command("lesson2")
+        .args(["--port", &address.port().to_string()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("listening on").not())
+        .stderr(predicate::str::contains(format!(
+            "address {address} is already in use"
+        )))
+        .stderr(predicate::str::contains("TIME_WAIT").and(predicate::str::contains("60 s")))
+        .stderr(predicate::str::contains("lesson 3"))
+        .stderr(predicate::str::contains(format!(
+            "TIME_WAIT   {address} <-> {client}"
+        )))
+        .stderr(predicate::str::contains("AddrInUse"))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+/// The backlog: while the server waits in `recv` for client A, client B's `connect` succeeds
+/// (the kernel completes the handshake and queues B) but B is never served; when the server
+/// closes its listening socket, the kernel resets B's queued connection.
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads the kernel's TCP table, which only Linux exposes"
+)]
+fn a_second_client_is_queued_but_not_served() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let mut client_a = TcpStream::connect(address).expect("the lesson server is listening");
+    let a = client_a
+        .local_addr()
+        .expect("a connected socket has an address");
+    lesson2.expect_line(&format!("client address: {a}"));
+
+    // The server is now blocked in recv for A, and still B's connect completes.
+    let mut client_b = TcpStream::connect(address).expect("the kernel accepts B into the backlog");
+    let b = client_b
+        .local_addr()
+        .expect("a connected socket has an address");
+    client_b
+        .write_all(&gbk("我也在等"))
+        .expect("B can send: the kernel buffers it for a socket nobody accepted");
+    // The server's end of B's connection exists, fully established, before any accept.
+    wait_for_state(address, b, TcpState::Established);
+
+    client_a
+        .write_all(&gbk(MESSAGE))
+        .expect("send to the server");
+    let mut reply = Vec::new();
+    client_a
+        .read_to_end(&mut reply)
+        .expect("A reads the reply until the server closes");
+    assert_eq!(reply, gbk(REPLY));
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+    assert!(
+        !lesson2.stdout().contains(&b.to_string()),
+        "B was never served"
+    );
+
+    client_b
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("a non-zero timeout is valid");
+    let mut buffer = [0u8; 64];
+    let seen = client_b.read(&mut buffer);
+    assert_eq!(
+        seen.as_ref().map_err(io::Error::kind),
+        Err(ErrorKind::ConnectionReset),
+        "closing a listener resets the connections still in its queue"
+    );
+}
+
+/// A client that connects and closes without sending gets no reply: the server's `recv`
+/// returns 0 bytes, it says so, and it still exits 0.
+#[test]
+fn a_client_that_sends_nothing_gets_no_reply() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let mut client = TcpStream::connect(address).expect("the lesson server is listening");
+    client
+        .shutdown(Shutdown::Write)
+        .expect("half-close a connected socket");
+    let mut reply = Vec::new();
+    client
+        .read_to_end(&mut reply)
+        .expect("read until the server closes");
+    assert!(reply.is_empty(), "no reply was sent, got {reply:?}");
+    lesson2.expect_line("received 0 字节 bytes");
+    lesson2.expect_line("closed without sending");
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+}
+
+/// A UTF-8 client against the default GBK server: the server shows garbled text (the UTF-8 bytes
+/// read as GBK) and still replies and exits 0; the client cannot read the GBK reply either.
+#[test]
+fn mismatched_encodings_garble_but_do_not_crash() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let utf8 = UTF_8.encode(MESSAGE).0.into_owned();
+    let (garbled, _, _) = GBK.decode(&utf8);
+    command("lesson1")
+        .args([
+            "--port",
+            &address.port().to_string(),
+            "--encoding",
+            "utf-8",
+            MESSAGE,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains('\u{FFFD}'))
+        .stdout(predicate::str::contains(REPLY).not());
+    lesson2.expect_line(&format!("received {} 字节 bytes", utf8.len()));
+    let line = lesson2.expect_line("received text:");
+    assert!(line.ends_with(&*garbled), "{line}");
+    assert!(!line.contains(MESSAGE), "{line}");
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+}
+
+/// With the same `--encoding utf-8` on both sides, each reads the other exactly.
+#[test]
+fn matching_encodings_read_each_other_exactly() {
+    let (mut lesson2, address) = server("lesson2", &["--encoding", "utf-8"]);
+    command("lesson1")
+        .args([
+            "--port",
+            &address.port().to_string(),
+            "--encoding",
+            "utf-8",
+            MESSAGE,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("reply: {REPLY}")));
+    lesson2.expect_line(&format!("received {} 字节 bytes", MESSAGE.len()));
+    lesson2.expect_line(&format!("received text: {MESSAGE}"));
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+}
+
+/// `--host ::1` serves on IPv6 loopback and prints the address in brackets (skipped, saying so,
+/// where the machine has no IPv6 loopback).
+#[test]
+fn ipv6_loopback_works() {
+    if TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    let (mut lesson2, address) = server("lesson2", &["--host", "::1"]);
+    assert_eq!(address.ip().to_string(), "::1");
+    command("lesson1")
+        .args(["--host", "::1", "--port", &address.port().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("reply: {REPLY}")));
+    lesson2.expect_line("client address: [::1]:");
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+}
+
+/// `--host 0.0.0.0` listens on every interface of the machine (the kernel's LISTEN row says
+/// `0.0.0.0`), so loopback reaches it too, and so would any other machine that can reach this one.
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads the kernel's TCP table, which only Linux exposes"
+)]
+fn any_address_listens_on_every_interface() {
+    let (mut lesson2, address) = server("lesson2", &["--host", "0.0.0.0"]);
+    assert!(address.ip().is_unspecified(), "{address}");
+    let rows = kernel::on_port(address.port()).expect("Linux exposes the kernel's TCP table");
+    assert!(
+        rows.iter()
+            .any(|row| row.state == TcpState::Listen && row.local == address),
+        "{rows:?}"
+    );
+    command("lesson1")
+        .args(["--host", "127.0.0.1", "--port", &address.port().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("reply: {REPLY}")));
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+}
+
+/// A port below 1024 refused for lack of privilege gets a hint. The error-to-hint mapping is
+/// checked always; the real refusal only where this user is refused (tests may run as root).
+#[test]
+fn privileged_port_gets_a_hint() {
+    let port_80: SocketAddr = "127.0.0.1:80".parse().expect("a valid literal");
+    // EACCES, what bind(2) returns to an ordinary user for a port below 1024.
+    let refused = io::Error::from(ErrorKind::PermissionDenied);
+    let hint = course::failure::explain(&refused, course::Role::Server { address: port_80 });
+    assert!(
+        hint.contains("below 1024") && hint.contains("--port 0"),
+        "{hint}"
+    );
+
+    match TcpListener::bind("127.0.0.1:1") {
+        Err(error) if error.kind() == ErrorKind::PermissionDenied => {
+            command("lesson2")
+                .args(["--port", "1"])
+                .assert()
+                .code(1)
+                .stderr(predicate::str::contains("below 1024"))
+                .stderr(predicate::str::contains("PermissionDenied"));
+        }
+        _ => eprintln!("skipped the real bind: this user may bind port 1 (root?) or it is taken"),
+    }
+}
+
+/// Every bad argument gets one clear line and a non-zero exit, never a panic.
+#[test]
+fn bad_arguments_get_a_clear_line() {
+    let cases = [
+        (["--port", "abc"], "is not a port"),
+        (["--port", "70000"], "is not a port"),
+        (["--encoding", "klingon"], "unknown encoding"),
+        (["--host", "localhost"], "is not an IP address"),
+    ];
+    for (args, expected) in cases {
+        command("lesson2")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+/// `--help` explains every option, Chinese first.
+#[test]
+fn help_explains_every_option() {
+    command("lesson2")
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("第 2 课"))
+        .stdout(predicate::str::contains("--host"))
+        .stdout(predicate::str::contains("--port"))
+        .stdout(predicate::str::contains("--encoding"));
+}

@@ -1,0 +1,212 @@
+//! Lesson 3, the single-shot server with SO_REUSEADDR: it restarts at once on the port it has
+//! just served on, beside the TIME_WAIT connection the kernel still holds there, while a live
+//! listener and (on Linux) a TIME_WAIT left without the option still keep the port.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::thread;
+use std::time::Instant;
+
+use course::kernel::{self, TcpState};
+use encoding_rs::GBK;
+use harness::{command, server, spawn};
+use predicates::prelude::*;
+
+/// The notes' client message and the server's reply.
+const MESSAGE: &str = "你好服务端，我是客户端小黑!";
+const REPLY: &str = "ok, 问题正在处理中...";
+
+fn gbk(text: &str) -> Vec<u8> {
+    GBK.encode(text).0.into_owned()
+}
+
+/// Connects, sends the notes' message in GBK, and reads until the server has closed. Returns
+/// the client's address; the connection is closed (second) when this returns.
+fn exchange_until_server_closes(server: SocketAddr) -> SocketAddr {
+    let mut client = TcpStream::connect(server).expect("the lesson server is listening");
+    client
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("a non-zero timeout is valid");
+    let local = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    client.write_all(&gbk(MESSAGE)).expect("send to the server");
+    let mut reply = Vec::new();
+    // read_to_end returns only at the server's FIN: the server has closed first.
+    client
+        .read_to_end(&mut reply)
+        .expect("read the reply until the server closes");
+    assert_eq!(reply, gbk(REPLY), "the reply is the notes' text in GBK");
+    local
+}
+
+/// Waits (on the kernel, not on a clock) until the kernel reports `state` for `local -> remote`.
+fn wait_for_state(local: SocketAddr, remote: SocketAddr, state: TcpState) {
+    let deadline = Instant::now() + harness::TIMEOUT;
+    loop {
+        let now = kernel::state_of(local, remote).expect("Linux exposes the kernel's TCP table");
+        if now == Some(state) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the kernel still reports {now:?} for {local} -> {remote}, expected {state}"
+        );
+        thread::yield_now();
+    }
+}
+
+/// Lesson 1 against lesson 3: the server prints the client's address, the exact byte length of
+/// the GBK message and its text; the client prints the decoded reply; the server exits 0.
+#[test]
+fn serves_one_lesson1_client_and_exits() {
+    let (mut lesson3, address) = server("lesson3", &[]);
+    let output = command("lesson1")
+        .args(["--port", &address.port().to_string(), MESSAGE])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("reply: {REPLY}")))
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8_lossy(&output);
+    let connected = stdout
+        .lines()
+        .find(|line| line.contains("connected:"))
+        .expect("lesson 1 prints its address once connected");
+    let client = connected
+        .split_whitespace()
+        .rev()
+        .nth(2)
+        .expect("`connected: LOCAL -> SERVER`");
+    lesson3.expect_line(&format!("client address: {client}"));
+    lesson3.expect_line(&format!("received {} 字节 bytes", gbk(MESSAGE).len()));
+    lesson3.expect_line(&format!("received text: {MESSAGE}"));
+    assert!(lesson3.wait_exit().success(), "{}", lesson3.stdout());
+}
+
+/// Right after serving a client (the server closed first, so the kernel holds TIME_WAIT on its
+/// port), lesson 2 cannot bind that port but lesson 3 can, and the table it prints still shows
+/// the old connection in TIME_WAIT beside its new LISTEN: SO_REUSEADDR did not end TIME_WAIT.
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads the kernel's TCP table, which only Linux exposes"
+)]
+fn restarts_at_once_beside_its_own_time_wait() {
+    let (mut first, address) = server("lesson3", &[]);
+    let old_client = exchange_until_server_closes(address);
+    assert!(first.wait_exit().success(), "{}", first.stdout());
+    wait_for_state(address, old_client, TcpState::TimeWait);
+    let port = address.port().to_string();
+
+    command("lesson2")
+        .args(["--port", &port])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "address {address} is already in use"
+        )))
+        .stderr(predicate::str::contains(format!(
+            "TIME_WAIT   {address} <-> {old_client}"
+        )));
+
+    let mut again = spawn("lesson3", &["--port", &port]);
+    assert_eq!(again.listening_address(), address, "the same port, at once");
+    again.expect_line(&format!("TIME_WAIT   {address} <-> {old_client}"));
+    let rows = kernel::on_port(address.port()).expect("Linux exposes the kernel's TCP table");
+    assert!(
+        rows.iter().any(|row| row.state == TcpState::Listen)
+            && rows
+                .iter()
+                .any(|row| row.state == TcpState::TimeWait && row.remote == old_client),
+        "a new listener beside the old TIME_WAIT: {rows:?}"
+    );
+    // And the restarted server really serves on that port.
+    exchange_until_server_closes(address);
+    assert!(again.wait_exit().success(), "{}", again.stdout());
+}
+
+/// SO_REUSEADDR does not let two servers listen on one port: a second lesson 3 fails with one
+/// clear line and the kernel's LISTEN row, and the first one still serves.
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads the kernel's TCP table, which only Linux exposes"
+)]
+fn a_live_listener_still_blocks_the_port() {
+    let (mut first, address) = server("lesson3", &[]);
+    command("lesson3")
+        .args(["--port", &address.port().to_string()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("listening on").not())
+        .stderr(predicate::str::contains(format!(
+            "address {address} is already in use"
+        )))
+        .stderr(predicate::str::contains("a LISTEN row is another server"))
+        .stderr(predicate::str::contains(format!(
+            "LISTEN      {address} <-> "
+        )))
+        .stderr(predicate::str::contains("panicked").not());
+    exchange_until_server_closes(address);
+    assert!(first.wait_exit().success(), "{}", first.stdout());
+}
+
+/// On Linux the option must be on both sockets: right after lesson 2 (no SO_REUSEADDR) has
+/// served a client, its TIME_WAIT keeps even lesson 3 off the port. This is why the notes set
+/// the option in the server every time it starts, not only when it is restarted.
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "Linux's rule; other systems decide differently"
+)]
+fn time_wait_left_without_reuse_blocks_lesson3_too() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let client = exchange_until_server_closes(address);
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+    wait_for_state(address, client, TcpState::TimeWait);
+    command("lesson3")
+        .args(["--port", &address.port().to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "address {address} is already in use"
+        )))
+        .stderr(predicate::str::contains(format!(
+            "TIME_WAIT   {address} <-> {client}"
+        )))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+/// Every bad argument gets one clear line and a non-zero exit, never a panic.
+#[test]
+fn bad_arguments_get_a_clear_line() {
+    let cases = [
+        (["--port", "abc"], "is not a port"),
+        (["--port", "70000"], "is not a port"),
+        (["--encoding", "klingon"], "unknown encoding"),
+        (["--host", "localhost"], "is not an IP address"),
+    ];
+    for (args, expected) in cases {
+        command("lesson3")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+/// `--help` explains every option, Chinese first.
+#[test]
+fn help_explains_every_option() {
+    command("lesson3")
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("第 3 课"))
+        .stdout(predicate::str::contains("--host"))
+        .stdout(predicate::str::contains("--port"))
+        .stdout(predicate::str::contains("--encoding"));
+}
