@@ -1,0 +1,1239 @@
+//! The rules for lesson pages in `CONTRIBUTING.md`, checked, so that pages, code and tests
+//! never drift apart:
+//!
+//! - a citation `` [test: `FILE::FN`] `` names a `#[test] fn FN` in `tests/FILE.rs`;
+//! - each lesson package has a Chinese and an English page, and each cites every test of its
+//!   lesson;
+//! - a Rust block is an exact excerpt of an anchored region of the source, or is marked as not
+//!   being one;
+//! - every page is in the book's summary;
+//! - relative links and images in the pages and the README resolve;
+//! - the commands the README shows name packages and `just` recipes that exist.
+//!
+//! Each check is a function over a page's path and text, so the unit tests at the bottom can
+//! feed it a broken page and see it fail: no check passes because it looked at nothing.
+//! A failure names the page and line, and shows what was expected beside what was found.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::{self, Write as _};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+// ---------------------------------------------------------------------------------------------
+// The checks on the real tree
+// ---------------------------------------------------------------------------------------------
+
+/// Every `[test: `FILE::FN`]` citation in the pages names an existing `#[test] fn` in `tests/FILE.rs`.
+#[test]
+fn every_cited_test_exists() {
+    let tests = TestIndex::load();
+    let problems = pages()
+        .iter()
+        .chain([&readme()])
+        .flat_map(|page| check_citations(page, &tests))
+        .collect();
+    report(problems);
+}
+
+/// Each lesson package has both pages, and each page cites every test in `tests/lessonN.rs`.
+#[test]
+fn every_lesson_has_both_pages_citing_all_its_tests() {
+    let tests = TestIndex::load();
+    let pages = pages();
+    let lessons = lesson_packages();
+    assert!(
+        lessons.contains("lesson1"),
+        "expected crates/lesson1 among the lesson packages, got {lessons:?}"
+    );
+    let problems = lessons
+        .iter()
+        .flat_map(|lesson| check_lesson_pages(lesson, &pages, &tests))
+        .collect();
+    report(problems);
+}
+
+/// Every Rust block is an exact excerpt of the anchored region it names, or is marked not-source.
+#[test]
+fn every_rust_block_is_quoted_from_the_source() {
+    let read = |path: &str| fs::read_to_string(root().join(path)).ok();
+    let pages = pages();
+    let quoted: usize = pages.iter().map(|page| code_blocks(&page.text).len()).sum();
+    assert!(quoted > 0, "expected code blocks in the pages, got none");
+    report(
+        pages
+            .iter()
+            .flat_map(|page| check_code_blocks(page, read))
+            .collect(),
+    );
+}
+
+/// Every page under `lessons/` is listed in the book's summary, `lessons/SUMMARY.md`.
+#[test]
+fn every_page_is_in_the_summary() {
+    let pages = pages();
+    let summary = pages
+        .iter()
+        .find(|page| page.path == "lessons/SUMMARY.md")
+        .expect("lessons/SUMMARY.md is the book's summary (book.toml: src = \"lessons\")");
+    let names: Vec<String> = pages.iter().map(|page| page.path.clone()).collect();
+    report(check_summary(summary, &names));
+}
+
+/// Every relative link and image in the pages and the README points at a file that exists.
+#[test]
+fn every_relative_link_resolves() {
+    let exists = |path: &Path| root().join(path).exists();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for page in pages().iter().chain([&readme()]) {
+        checked += links(&page.text).len();
+        problems.extend(check_links(page, exists));
+    }
+    assert!(checked > 0, "expected links in the pages, got none");
+    report(problems);
+}
+
+/// Every command the README shows names a package, test file or `just` recipe that exists.
+#[test]
+fn every_readme_command_exists() {
+    let justfile = fs::read_to_string(root().join("justfile")).expect("the justfile exists");
+    let known = Known {
+        packages: workspace_packages(),
+        recipes: just_recipes(&justfile),
+        test_files: TestIndex::load().files.keys().cloned().collect(),
+    };
+    let readme = readme();
+    assert!(
+        !commands(&readme.text).is_empty(),
+        "expected commands in README.md, got none"
+    );
+    report(check_readme_commands(&readme, &known));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading the tree
+// ---------------------------------------------------------------------------------------------
+
+/// A Markdown file: its path relative to the workspace root (with `/`), and its text.
+#[derive(Debug, Clone)]
+struct Page {
+    path: String,
+    text: String,
+}
+
+impl Page {
+    fn new(path: &str, text: &str) -> Self {
+        Page {
+            path: path.to_owned(),
+            text: text.to_owned(),
+        }
+    }
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.md` file under `lessons/`, sorted.
+fn pages() -> Vec<Page> {
+    let mut found = Vec::new();
+    markdown_files(&root().join("lessons"), &mut found);
+    found.sort();
+    found
+        .into_iter()
+        .map(|path| {
+            let text = fs::read_to_string(&path)
+                .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+            Page {
+                path: relative(&path),
+                text,
+            }
+        })
+        .collect()
+}
+
+fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let entries =
+        fs::read_dir(dir).unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()));
+    for entry in entries {
+        let path = entry
+            .expect("a directory entry that was just listed")
+            .path();
+        if path.is_dir() {
+            markdown_files(&path, found);
+        } else if path.extension().is_some_and(|ext| ext == "md") {
+            found.push(path);
+        }
+    }
+}
+
+fn relative(path: &Path) -> String {
+    let inside = path
+        .strip_prefix(root())
+        .expect("every page is inside the workspace");
+    inside.to_string_lossy().replace('\\', "/")
+}
+
+fn readme() -> Page {
+    let text = fs::read_to_string(root().join("README.md")).expect("README.md exists");
+    Page::new("README.md", &text)
+}
+
+/// The lesson packages: `crates/lessonN/` holding a `Cargo.toml`.
+fn lesson_packages() -> BTreeSet<String> {
+    workspace_packages()
+        .into_iter()
+        .filter(|name| {
+            name.strip_prefix("lesson")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect()
+}
+
+/// The names of the workspace's packages: each `crates/*/Cargo.toml`'s `name`, and the root's.
+fn workspace_packages() -> BTreeSet<String> {
+    let mut manifests = vec![root().join("Cargo.toml")];
+    for entry in fs::read_dir(root().join("crates")).expect("crates/ exists") {
+        let manifest = entry
+            .expect("an entry just listed")
+            .path()
+            .join("Cargo.toml");
+        if manifest.exists() {
+            manifests.push(manifest);
+        }
+    }
+    manifests
+        .iter()
+        .filter_map(|manifest| package_name(&fs::read_to_string(manifest).ok()?))
+        .collect()
+}
+
+/// The `name` in a manifest's `[package]` table.
+fn package_name(manifest: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package && let Some(value) = line.strip_prefix("name") {
+            let value = value.trim_start().strip_prefix('=')?.trim();
+            return Some(value.trim_matches('"').to_owned());
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems and how they are shown
+// ---------------------------------------------------------------------------------------------
+
+/// One broken rule: where (page and line, 0 when it concerns the whole page), and what.
+#[derive(Debug)]
+struct Problem {
+    path: String,
+    line: usize,
+    message: String,
+}
+
+impl Problem {
+    fn at(path: &str, line: usize, message: impl Into<String>) -> Self {
+        Problem {
+            path: path.to_owned(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            0 => write!(f, "{}: {}", self.path, self.message),
+            line => write!(f, "{}:{line}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Fails the test listing every problem, or passes when there are none.
+fn report(problems: Vec<Problem>) {
+    if problems.is_empty() {
+        return;
+    }
+    let mut text = format!("\n{} problem(s):\n", problems.len());
+    for problem in &problems {
+        let _ = writeln!(text, "\n{problem}");
+    }
+    panic!("{text}");
+}
+
+/// "expected" and "got" side by side, one row per line, differing rows marked with `!`.
+fn side_by_side(expected: &str, got: &str) -> String {
+    // `split`, not `lines`: a trailing empty line is a difference worth showing.
+    let left: Vec<&str> = expected.split('\n').collect();
+    let right: Vec<&str> = got.split('\n').collect();
+    let width = left
+        .iter()
+        .map(|line| display_width(line))
+        .chain([display_width("expected")])
+        .max()
+        .unwrap_or(0);
+    let mut text = format!("\n      {} │ got\n", pad("expected", width));
+    for row in 0..left.len().max(right.len()) {
+        let (l, r) = (left.get(row), right.get(row));
+        let mark = if l == r { ' ' } else { '!' };
+        let _ = writeln!(
+            text,
+            "{mark}{:>4} {} │ {}",
+            row + 1,
+            pad(l.copied().unwrap_or("∅"), width),
+            r.copied().unwrap_or("∅")
+        );
+    }
+    text
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(display_width(text));
+    format!("{text}{}", " ".repeat(fill))
+}
+
+/// Terminal columns: CJK characters and full-width forms take two.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF => 2,
+            0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading Markdown: fenced code blocks, the lines outside them, inline code spans
+// ---------------------------------------------------------------------------------------------
+
+/// A fenced code block: the line its opening fence is on (1-based), its info string, its body
+/// (the fence's indentation removed), and the line just before the fence.
+#[derive(Debug)]
+struct CodeBlock {
+    line: usize,
+    info: String,
+    body: String,
+    before: String,
+}
+
+impl CodeBlock {
+    /// The language: the info string's first word, `rust` in `rust,ignore`.
+    fn language(&self) -> &str {
+        self.info.split([',', ' ', '\t']).next().unwrap_or_default()
+    }
+
+    /// The attributes after the language, `ignore` in `rust,ignore`.
+    fn attributes(&self) -> Vec<&str> {
+        self.info
+            .split([',', ' ', '\t'])
+            .skip(1)
+            .filter(|word| !word.is_empty())
+            .collect()
+    }
+}
+
+/// An opening fence: indentation, fence character, length, info string.
+fn opening_fence(line: &str) -> Option<(usize, char, usize, &str)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    let fence = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let length = rest.len() - rest.trim_start_matches(fence).len();
+    let info = rest[length..].trim();
+    (length >= 3 && !(fence == '`' && info.contains('`'))).then_some((indent, fence, length, info))
+}
+
+fn closes(line: &str, fence: char, length: usize) -> bool {
+    let trimmed = line.trim();
+    trimmed.len() >= length && trimmed.chars().all(|c| c == fence)
+}
+
+/// The fenced code blocks of a page, in order. An unclosed block runs to the end of the page,
+/// as in CommonMark.
+fn code_blocks(text: &str) -> Vec<CodeBlock> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        let Some((indent, fence, length, info)) = opening_fence(lines[index]) else {
+            index += 1;
+            continue;
+        };
+        let start = index;
+        let mut body = Vec::new();
+        index += 1;
+        while index < lines.len() && !closes(lines[index], fence, length) {
+            let line = lines[index];
+            let strip = line.len() - line.trim_start_matches(' ').len();
+            body.push(&line[strip.min(indent)..]);
+            index += 1;
+        }
+        index += 1;
+        blocks.push(CodeBlock {
+            line: start + 1,
+            info: info.to_owned(),
+            body: body.join("\n"),
+            before: start
+                .checked_sub(1)
+                .map(|i| lines[i].trim().to_owned())
+                .unwrap_or_default(),
+        });
+    }
+    blocks
+}
+
+/// The lines outside fenced code blocks, with their 1-based numbers.
+fn prose_lines(text: &str) -> Vec<(usize, &str)> {
+    let mut prose = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    for (index, line) in text.lines().enumerate() {
+        match fence {
+            Some((c, length)) => {
+                if closes(line, c, length) {
+                    fence = None;
+                }
+            }
+            None => match opening_fence(line) {
+                Some((_, c, length, _)) => fence = Some((c, length)),
+                None => prose.push((index + 1, line)),
+            },
+        }
+    }
+    prose
+}
+
+/// `line` with the contents of inline code spans (`` `like this` ``) blanked out.
+fn without_code_spans(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let ticks = rest[start..].len() - rest[start..].trim_start_matches('`').len();
+        let after = &rest[start + ticks..];
+        let closing = "`".repeat(ticks);
+        match after.find(&closing) {
+            Some(end) => {
+                out.push_str(&" ".repeat(ticks * 2 + end));
+                rest = &after[end + ticks..];
+            }
+            None => {
+                out.push_str(&rest[start..start + ticks]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) Citations name tests that exist
+// ---------------------------------------------------------------------------------------------
+
+/// The `#[test]` functions of each `tests/FILE.rs`, by file stem.
+struct TestIndex {
+    files: BTreeMap<String, Vec<String>>,
+}
+
+impl TestIndex {
+    fn load() -> Self {
+        let mut files = BTreeMap::new();
+        for entry in fs::read_dir(root().join("tests")).expect("tests/ exists") {
+            let path = entry.expect("an entry just listed").path();
+            if path.extension().is_some_and(|ext| ext == "rs")
+                && let (Some(stem), Ok(source)) = (path.file_stem(), fs::read_to_string(&path))
+            {
+                files.insert(stem.to_string_lossy().into_owned(), test_functions(&source));
+            }
+        }
+        TestIndex { files }
+    }
+}
+
+/// The names of the functions marked `#[test]` in a Rust source, in order. Attributes, doc
+/// comments and blank lines may stand between `#[test]` and its `fn`.
+fn test_functions(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut after_test = false;
+    for line in source.lines() {
+        let mut line = line.trim();
+        if let Some(rest) = line.strip_prefix("#[test]") {
+            after_test = true;
+            line = rest.trim();
+        }
+        if !after_test || line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        if line.starts_with("#[") {
+            continue;
+        }
+        after_test = false;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let Some(at) = words.iter().position(|word| *word == "fn")
+            && let Some(name) = words.get(at + 1)
+        {
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// A citation: where it is, and the `FILE::FN` it names.
+#[derive(Debug)]
+struct Citation {
+    line: usize,
+    file: String,
+    function: String,
+}
+
+/// The citations of a page, and a problem for each `[test:` that is not written
+/// `` [test: `FILE::FN`] ``.
+fn citations(page: &Page) -> (Vec<Citation>, Vec<Problem>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for (line, text) in prose_lines(&page.text) {
+        for (at, _) in text.match_indices("[test:") {
+            let rest = &text[at..];
+            let parsed = rest
+                .strip_prefix("[test: `")
+                .and_then(|rest| rest.split_once("`]"))
+                .and_then(|(name, _)| name.split_once("::"))
+                .filter(|(file, function)| is_identifier(file) && is_identifier(function));
+            match parsed {
+                Some((file, function)) => found.push(Citation {
+                    line,
+                    file: file.to_owned(),
+                    function: function.to_owned(),
+                }),
+                None => {
+                    let shown: String = rest.chars().take(60).collect();
+                    problems.push(Problem::at(
+                        &page.path,
+                        line,
+                        format!(
+                            "malformed citation\n    expected: [test: `FILE::FN`]\n    got:      {shown}"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    (found, problems)
+}
+
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn check_citations(page: &Page, tests: &TestIndex) -> Vec<Problem> {
+    let (found, mut problems) = citations(page);
+    for citation in found {
+        let file = format!("tests/{}.rs", citation.file);
+        let message = match tests.files.get(&citation.file) {
+            None => format!(
+                "cites a test in a file that does not exist\n    expected: {file} to exist\n    got:      no such file"
+            ),
+            Some(functions) if !functions.contains(&citation.function) => format!(
+                "cites a test that does not exist\n    expected: one of the #[test] fns in {file}: {}\n    got:      {}",
+                functions.join(", "),
+                citation.function
+            ),
+            Some(_) => continue,
+        };
+        problems.push(Problem::at(&page.path, citation.line, message));
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) Each lesson has both pages, each citing every test of the lesson
+// ---------------------------------------------------------------------------------------------
+
+fn check_lesson_pages(lesson: &str, pages: &[Page], tests: &TestIndex) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let lesson_tests = tests.files.get(lesson).cloned().unwrap_or_default();
+    for language in ["zh", "en"] {
+        let path = format!("lessons/{language}/{lesson}.md");
+        let Some(page) = pages.iter().find(|page| page.path == path) else {
+            problems.push(Problem::at(
+                &path,
+                0,
+                format!("crates/{lesson} exists, so this page must too\n    expected: {path}\n    got:      no such page"),
+            ));
+            continue;
+        };
+        let cited: BTreeSet<String> = citations(page)
+            .0
+            .into_iter()
+            .filter(|citation| citation.file == lesson)
+            .map(|citation| citation.function)
+            .collect();
+        let missing: Vec<&String> = lesson_tests
+            .iter()
+            .filter(|name| !cited.contains(*name))
+            .collect();
+        if !missing.is_empty() {
+            let mut message = format!(
+                "does not cite every test of tests/{lesson}.rs\n    expected (tests/{lesson}.rs) │ got (cited on the page)\n"
+            );
+            for name in &lesson_tests {
+                let mark = if cited.contains(name) {
+                    "✓"
+                } else {
+                    "✗ missing"
+                };
+                let _ = writeln!(message, "    {lesson}::{name} │ {mark}");
+            }
+            problems.push(Problem::at(&path, 0, message));
+        }
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) Rust blocks are exact excerpts of anchored regions
+// ---------------------------------------------------------------------------------------------
+
+const SOURCE_MARK: &str = "<!-- source: ";
+const NOT_SOURCE_MARK: &str = "<!-- not-source -->";
+
+/// The lines between `// ANCHOR: name` and `// ANCHOR_END: name`, without any anchor lines.
+fn anchored_region(source: &str, anchor: &str) -> Result<String, String> {
+    let start_mark = format!("// ANCHOR: {anchor}");
+    let end_mark = format!("// ANCHOR_END: {anchor}");
+    let lines: Vec<&str> = source.lines().collect();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim() == start_mark)
+        .collect();
+    let start = match starts[..] {
+        [start] => start,
+        [] => return Err(format!("no line `{start_mark}`")),
+        _ => return Err(format!("`{start_mark}` appears {} times", starts.len())),
+    };
+    let end = (start + 1..lines.len())
+        .find(|&i| lines[i].trim() == end_mark)
+        .ok_or_else(|| format!("no line `{end_mark}` after `{start_mark}`"))?;
+    let is_anchor = |line: &&str| {
+        let line = line.trim();
+        line.starts_with("// ANCHOR: ") || line.starts_with("// ANCHOR_END: ")
+    };
+    let region: Vec<&str> = lines[start + 1..end]
+        .iter()
+        .filter(|line| !is_anchor(line))
+        .copied()
+        .collect();
+    Ok(region.join("\n"))
+}
+
+fn check_code_blocks(page: &Page, read: impl Fn(&str) -> Option<String>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let blocks = code_blocks(&page.text);
+    let mut problem = |line: usize, message: String| {
+        problems.push(Problem::at(&page.path, line, message));
+    };
+    // A marker must announce a Rust block; one that announces nothing is a mistake too.
+    let block_lines: BTreeSet<usize> = blocks
+        .iter()
+        .filter(|block| matches!(block.language(), "rust" | "rs"))
+        .map(|block| block.line)
+        .collect();
+    for (line, text) in prose_lines(&page.text) {
+        let text = text.trim();
+        if (text.starts_with(SOURCE_MARK) || text == NOT_SOURCE_MARK)
+            && !block_lines.contains(&(line + 1))
+        {
+            problem(
+                line,
+                format!(
+                    "a marker with no Rust block after it\n    expected: ```rust on line {}\n    got:      {text}",
+                    line + 1
+                ),
+            );
+        }
+    }
+    for block in blocks
+        .iter()
+        .filter(|block| matches!(block.language(), "rust" | "rs"))
+    {
+        if block.before == NOT_SOURCE_MARK {
+            if block.info != "rust,ignore" {
+                problem(
+                    block.line,
+                    format!(
+                        "a not-source block must be ignored by rustdoc\n    expected: ```rust,ignore\n    got:      ```{}",
+                        block.info
+                    ),
+                );
+            }
+            continue;
+        }
+        let Some(target) = block
+            .before
+            .strip_prefix(SOURCE_MARK)
+            .and_then(|rest| rest.strip_suffix("-->"))
+            .map(str::trim)
+        else {
+            problem(
+                block.line,
+                format!(
+                    "a Rust block without its source on the line before\n    expected: <!-- source: PATH#ANCHOR --> (or <!-- not-source --> and ```rust,ignore)\n    got:      {}",
+                    if block.before.is_empty() {
+                        "(blank line)"
+                    } else {
+                        &block.before
+                    }
+                ),
+            );
+            continue;
+        };
+        let Some((path, anchor)) = target.split_once('#') else {
+            problem(
+                block.line - 1,
+                format!(
+                    "a source marker without an anchor\n    expected: PATH#ANCHOR\n    got:      {target}"
+                ),
+            );
+            continue;
+        };
+        if block.attributes().contains(&"ignore") {
+            problem(
+                block.line,
+                format!(
+                    "an excerpt of the source is real code\n    expected: ```rust\n    got:      ```{}",
+                    block.info
+                ),
+            );
+        }
+        let Some(source) = read(path) else {
+            problem(
+                block.line - 1,
+                format!(
+                    "the source file does not exist\n    expected: {path} (relative to the workspace root)\n    got:      no such file"
+                ),
+            );
+            continue;
+        };
+        match anchored_region(&source, anchor) {
+            Err(why) => problem(
+                block.line - 1,
+                format!("the anchor is not in the source: {path}: {why}"),
+            ),
+            Ok(region) if region != block.body => problem(
+                block.line,
+                format!(
+                    "the block is not the region `{anchor}` of {path}, line for line:{}",
+                    side_by_side(&region, &block.body)
+                ),
+            ),
+            Ok(_) => {}
+        }
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) Every page is in the summary
+// ---------------------------------------------------------------------------------------------
+
+/// `pages` are workspace-relative paths; those under `lessons/` must be linked from the summary.
+fn check_summary(summary: &Page, pages: &[String]) -> Vec<Problem> {
+    let base = parent_dir(&summary.path);
+    let listed: BTreeSet<PathBuf> = links(&summary.text)
+        .into_iter()
+        .filter_map(|link| local_target(&link.target).map(|file| normalize(&base.join(file))))
+        .collect();
+    pages
+        .iter()
+        .filter(|page| page.starts_with("lessons/") && **page != summary.path)
+        .filter(|page| !listed.contains(&normalize(Path::new(page))))
+        .map(|page| {
+            Problem::at(
+                &summary.path,
+                0,
+                format!(
+                    "a page is missing from the book\n    expected: a line linking {}\n    got:      no link to it",
+                    page.trim_start_matches("lessons/")
+                ),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// (e) Relative links and images resolve
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug)]
+struct Link {
+    line: usize,
+    target: String,
+}
+
+/// The link and image targets of a page: `[text](target)`, `![alt](target)`,
+/// `[label]: target`, and HTML `href="…"` / `src="…"`; not those in code.
+fn links(text: &str) -> Vec<Link> {
+    let mut found = Vec::new();
+    for (line, raw) in prose_lines(text) {
+        let prose = without_code_spans(raw);
+        let mut push = |target: &str| {
+            found.push(Link {
+                line,
+                target: target.to_owned(),
+            })
+        };
+        for (at, _) in prose.match_indices("](") {
+            let rest = &prose[at + 2..];
+            let target = match rest.strip_prefix('<') {
+                Some(rest) => rest.split('>').next().unwrap_or_default(),
+                None => {
+                    let end = rest.find(')').unwrap_or(rest.len());
+                    rest[..end].split_whitespace().next().unwrap_or_default()
+                }
+            };
+            push(target);
+        }
+        let trimmed = prose.trim_start();
+        if trimmed.starts_with('[')
+            && !trimmed.starts_with("[test:")
+            && let Some((label, rest)) = trimmed.split_once("]:")
+            && !label.contains(']')
+        {
+            push(rest.split_whitespace().next().unwrap_or_default());
+        }
+        for attribute in ["href=\"", "src=\""] {
+            for (at, _) in prose.match_indices(attribute) {
+                let rest = &prose[at + attribute.len()..];
+                push(rest.split('"').next().unwrap_or_default());
+            }
+        }
+    }
+    found
+}
+
+/// The file part of a link to something local, or `None` for a URL or a same-page `#anchor`.
+fn local_target(target: &str) -> Option<&str> {
+    let has_scheme = target.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    });
+    let file = target.split(['#', '?']).next().unwrap_or_default();
+    (!has_scheme && !file.is_empty()).then_some(file)
+}
+
+fn parent_dir(path: &str) -> PathBuf {
+    Path::new(path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// `a/b/../c` as `a/c`; a `..` that would leave the workspace is kept, and fails to resolve.
+fn normalize(path: &Path) -> PathBuf {
+    let mut parts: Vec<Component> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
+}
+
+fn check_links(page: &Page, exists: impl Fn(&Path) -> bool) -> Vec<Problem> {
+    let base = parent_dir(&page.path);
+    let mut problems = Vec::new();
+    for link in links(&page.text) {
+        if link.target.is_empty() {
+            problems.push(Problem::at(&page.path, link.line, "a link with no target"));
+            continue;
+        }
+        let Some(file) = local_target(&link.target) else {
+            continue;
+        };
+        if file.starts_with('/') {
+            problems.push(Problem::at(
+                &page.path,
+                link.line,
+                format!("an absolute path works on one site only\n    expected: a path relative to {}\n    got:      {}", page.path, link.target),
+            ));
+            continue;
+        }
+        let resolved = normalize(&base.join(file));
+        let escapes = resolved.components().next() == Some(Component::ParentDir);
+        if escapes || !exists(&resolved) {
+            problems.push(Problem::at(
+                &page.path,
+                link.line,
+                format!(
+                    "a link that does not resolve\n    expected: a file at {} (the link relative to the page)\n    got:      nothing there for ({})",
+                    resolved.display(),
+                    link.target
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------------
+// The README's commands exist
+// ---------------------------------------------------------------------------------------------
+
+/// What a command may name.
+struct Known {
+    packages: BTreeSet<String>,
+    recipes: BTreeSet<String>,
+    test_files: BTreeSet<String>,
+}
+
+/// The recipe names of a justfile: lines at column 0 of the form `name args…:`.
+fn just_recipes(justfile: &str) -> BTreeSet<String> {
+    justfile
+        .lines()
+        .filter(|line| !line.starts_with([' ', '\t', '#', '@', '[']) && !line.contains(":="))
+        .filter_map(|line| {
+            let (head, _) = line.split_once(':')?;
+            let name = head.split_whitespace().next()?;
+            is_recipe_name(name).then(|| name.to_owned())
+        })
+        .collect()
+}
+
+fn is_recipe_name(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The `cargo …` and `just …` commands a page shows: lines of `sh` blocks and inline code spans.
+fn commands(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut is_command = |line: usize, text: &str| {
+        let text = text.split(" #").next().unwrap_or_default().trim();
+        if text.starts_with("cargo ") || text == "just" || text.starts_with("just ") {
+            found.push((line, text.to_owned()));
+        }
+    };
+    for block in code_blocks(text) {
+        if matches!(block.language(), "sh" | "shell" | "bash" | "console") {
+            for (offset, line) in block.body.lines().enumerate() {
+                is_command(block.line + 1 + offset, line.trim_start_matches("$ "));
+            }
+        }
+    }
+    for (line, prose) in prose_lines(text) {
+        let mut rest = prose;
+        while let Some(start) = rest.find('`') {
+            let after = &rest[start + 1..];
+            let Some(end) = after.find('`') else { break };
+            is_command(line, &after[..end]);
+            rest = &after[end + 1..];
+        }
+    }
+    found
+}
+
+fn check_readme_commands(readme: &Page, known: &Known) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (line, command) in commands(&readme.text) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let after = |flag: &str| {
+            words
+                .iter()
+                .position(|word| *word == flag)
+                .and_then(|at| words.get(at + 1))
+        };
+        let mut missing = |what: &str, name: &str, choices: &BTreeSet<String>| {
+            if !choices.contains(name) {
+                problems.push(Problem::at(
+                    &readme.path,
+                    line,
+                    format!(
+                        "`{command}` names a {what} that does not exist\n    expected: one of {}\n    got:      {name}",
+                        choices.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        };
+        match words.first() {
+            Some(&"cargo") => {
+                if let Some(package) = after("-p").or_else(|| after("--package")) {
+                    missing("package", package, &known.packages);
+                }
+                if let Some(test) = after("--test") {
+                    missing("test file", test, &known.test_files);
+                }
+            }
+            Some(&"just") => {
+                if let Some(recipe) = words.get(1).filter(|word| !word.starts_with('-')) {
+                    missing("just recipe", recipe, &known.recipes);
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each check fails on a broken page: the checks themselves, tested
+// ---------------------------------------------------------------------------------------------
+
+mod checks_fail_on_bad_input {
+    use super::*;
+
+    fn index() -> TestIndex {
+        let source = "/// doc\n#[test]\nfn works() {}\n\n#[test]\n#[ignore = \"slow\"]\nfn slow_one() {}\n\nfn helper() {}\n";
+        TestIndex {
+            files: BTreeMap::from([("lesson9".to_owned(), test_functions(source))]),
+        }
+    }
+
+    fn lines_named(problems: &[Problem]) -> Vec<usize> {
+        problems.iter().map(|problem| problem.line).collect()
+    }
+
+    /// The test index finds `#[test]` fns past doc comments and attributes, and no helpers.
+    #[test]
+    fn test_functions_are_found_past_attributes() {
+        assert_eq!(index().files["lesson9"], ["works", "slow_one"]);
+    }
+
+    /// A citation of a missing test, of a missing file, or in a malformed form is reported.
+    #[test]
+    fn citations_of_missing_tests_fail() {
+        let page = Page::new(
+            "lessons/en/lesson9.md",
+            "It works [test: `lesson9::works`].\n\
+             Not this [test: `lesson9::nope`].\n\
+             Nor this [test: `lesson8::works`].\n\
+             ```text\n[test: `lesson9::inside_code_is_not_a_citation`]\n```\n\
+             Malformed [test: lesson9::works].\n",
+        );
+        let problems = check_citations(&page, &index());
+        assert_eq!(lines_named(&problems), [7, 2, 3], "{problems:#?}");
+        assert!(problems[1].message.contains("expected: one of"));
+        let good = Page::new(
+            "p.md",
+            "[test: `lesson9::works`] [test: `lesson9::slow_one`]",
+        );
+        assert!(check_citations(&good, &index()).is_empty());
+    }
+
+    /// A missing page, or a page that leaves a lesson's test uncited, is reported.
+    #[test]
+    fn a_page_missing_or_not_citing_every_test_fails() {
+        let zh = Page::new(
+            "lessons/zh/lesson9.md",
+            "[test: `lesson9::works`] [test: `lesson9::slow_one`]",
+        );
+        let en = Page::new("lessons/en/lesson9.md", "Only [test: `lesson9::works`].");
+        let problems = check_lesson_pages("lesson9", &[zh.clone(), en.clone()], &index());
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].path, "lessons/en/lesson9.md");
+        assert!(problems[0].message.contains("✗ missing"));
+        let problems = check_lesson_pages("lesson9", &[zh.clone()], &index());
+        assert_eq!(problems[0].path, "lessons/en/lesson9.md");
+        assert!(problems[0].message.contains("no such page"));
+        let en = Page::new("lessons/en/lesson9.md", &zh.text);
+        assert!(check_lesson_pages("lesson9", &[zh, en], &index()).is_empty());
+    }
+
+    const SOURCE: &str = "fn main() {\n    // ANCHOR: body\n    let a = 1;\n    // ANCHOR: inner\n    let b = 2;\n    // ANCHOR_END: inner\n    // ANCHOR_END: body\n}\n";
+
+    fn read(path: &str) -> Option<String> {
+        (path == "src/x.rs").then(|| SOURCE.to_owned())
+    }
+
+    /// The region excludes nested anchor lines, and a missing anchor is an error.
+    #[test]
+    fn anchored_regions_exclude_anchor_lines() {
+        assert_eq!(
+            anchored_region(SOURCE, "body"),
+            Ok("    let a = 1;\n    let b = 2;".to_owned())
+        );
+        assert_eq!(
+            anchored_region(SOURCE, "inner"),
+            Ok("    let b = 2;".to_owned())
+        );
+        assert!(anchored_region(SOURCE, "absent").is_err());
+    }
+
+    /// A retyped, unannounced, wrongly marked or dangling Rust block is reported.
+    #[test]
+    fn rust_blocks_not_quoted_exactly_fail() {
+        let good = "<!-- source: src/x.rs#inner -->\n```rust\n    let b = 2;\n```\n\n<!-- not-source -->\n```rust,ignore\nlet sketch = ();\n```\n";
+        assert!(check_code_blocks(&Page::new("p.md", good), read).is_empty());
+        let cases = [
+            // Retyped: one character differs.
+            (
+                "<!-- source: src/x.rs#inner -->\n```rust\n    let b = 3;\n```\n",
+                2,
+                "   1     let b = 2; │     let b = 3;",
+            ),
+            // Not announced.
+            ("Text\n```rust\nlet b = 2;\n```\n", 2, "got:      Text"),
+            // Announced with a blank line between.
+            (
+                "<!-- source: src/x.rs#inner -->\n\n```rust\n    let b = 2;\n```\n",
+                1,
+                "no Rust block after it",
+            ),
+            // Not-source but not ignored.
+            (
+                "<!-- not-source -->\n```rust\nlet b = 2;\n```\n",
+                2,
+                "expected: ```rust,ignore",
+            ),
+            // Unknown anchor, unknown file, no anchor.
+            (
+                "<!-- source: src/x.rs#nope -->\n```rust\n```\n",
+                1,
+                "no line `// ANCHOR: nope`",
+            ),
+            (
+                "<!-- source: src/y.rs#inner -->\n```rust\n```\n",
+                1,
+                "src/y.rs",
+            ),
+            (
+                "<!-- source: src/x.rs -->\n```rust\n```\n",
+                1,
+                "without an anchor",
+            ),
+            // A `rs` block cannot slip past as another language.
+            ("```rs\nfn main() {}\n```\n", 1, "without its source"),
+            // Extra line at the end.
+            (
+                "<!-- source: src/x.rs#inner -->\n```rust\n    let b = 2;\n\n```\n",
+                2,
+                "!   2 ∅",
+            ),
+        ];
+        for (text, line, needle) in cases {
+            let problems = check_code_blocks(&Page::new("p.md", text), read);
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.line == line && p.message.contains(needle)),
+                "for page\n{text}\nexpected a problem on line {line} containing {needle:?}, got {problems:#?}"
+            );
+        }
+    }
+
+    /// A page under `lessons/` that the summary does not link is reported.
+    #[test]
+    fn a_page_missing_from_the_summary_fails() {
+        let summary = Page::new(
+            "lessons/SUMMARY.md",
+            "# Summary\n\n[Contents](README.md)\n\n- [One](zh/lesson1.md)\n- [Draft]()\n",
+        );
+        let pages = [
+            "lessons/SUMMARY.md".to_owned(),
+            "lessons/README.md".to_owned(),
+            "lessons/zh/lesson1.md".to_owned(),
+            "lessons/en/lesson1.md".to_owned(),
+        ];
+        let problems = check_summary(&summary, &pages);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].message.contains("en/lesson1.md"));
+        assert!(check_summary(&summary, &pages[..3]).is_empty());
+    }
+
+    /// Links and images to missing files, outside the tree or with absolute paths are reported;
+    /// URLs, anchors and code are not links to check.
+    #[test]
+    fn links_that_do_not_resolve_fail() {
+        let exists = |path: &Path| {
+            [
+                "lessons/zh/lesson1.md",
+                "crates/lesson1/src/main.rs",
+                "lessons/img/a.svg",
+            ]
+            .iter()
+            .any(|known| Path::new(known) == path)
+        };
+        let page = Page::new(
+            "lessons/en/lesson1.md",
+            "[zh](../zh/lesson1.md#top) [code](../../crates/lesson1/src/main.rs) ![a](../img/a.svg \"A\")\n\
+             [web](https://example.com) [here](#section) `[not](a link)`\n\
+             [gone](../zh/lesson2.md)\n\
+             ![img](img/b.svg)\n\
+             [far](../../../outside.md)\n\
+             [abs](/README.md)\n\
+             [ref]: ../zh/lesson3.md\n\
+             <img src=\"../img/c.svg\">\n\
+             ```text\n[in code](nowhere.md)\n```\n\
+             [empty]()\n",
+        );
+        let problems = check_links(&page, exists);
+        assert_eq!(
+            lines_named(&problems),
+            [3, 4, 5, 6, 7, 8, 12],
+            "{problems:#?}"
+        );
+        assert!(problems[0].message.contains("lessons/zh/lesson2.md"));
+    }
+
+    /// A README command naming a package, test file or recipe that does not exist is reported.
+    #[test]
+    fn readme_commands_that_do_not_exist_fail() {
+        let known = Known {
+            packages: BTreeSet::from(["tour".to_owned(), "lesson1".to_owned()]),
+            recipes: just_recipes(
+                "# comment\ndefault:\n    @just --list\n\ntest:\n    cargo test\n\nlesson N *ARGS:\n    cargo run\nx := \"1\"\n",
+            ),
+            test_files: BTreeSet::from(["pages".to_owned()]),
+        };
+        assert_eq!(
+            known.recipes,
+            BTreeSet::from(["default".to_owned(), "test".to_owned(), "lesson".to_owned()])
+        );
+        let readme = Page::new(
+            "README.md",
+            "Run `cargo run -p tour` then `cargo run -p lesson7`.\n\
+             ```sh\n\
+             cargo test --workspace\n\
+             just test        # all\n\
+             just book\n\
+             just lesson 1\n\
+             cargo test --test nope\n\
+             just\n\
+             ```\n",
+        );
+        let problems = check_readme_commands(&readme, &known);
+        assert_eq!(lines_named(&problems), [5, 7, 1], "{problems:#?}");
+        assert!(problems[0].message.contains("got:      book"));
+        assert!(problems[2].message.contains("got:      lesson7"));
+    }
+
+    /// Failures show expected and got side by side, and CJK text keeps the columns aligned.
+    #[test]
+    fn side_by_side_marks_the_differing_rows() {
+        let shown = side_by_side("你好\nsame", "hello\nsame\nextra");
+        let rows: Vec<&str> = shown.lines().skip(2).collect();
+        assert_eq!(
+            rows,
+            [
+                "!   1 你好     │ hello",
+                "    2 same     │ same",
+                "!   3 ∅        │ extra"
+            ]
+        );
+    }
+}
