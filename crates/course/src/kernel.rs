@@ -124,6 +124,106 @@ fn canonical(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(addr.ip().to_canonical(), addr.port())
 }
 
+/// Waits until the kernel reports the connection from `local` to `remote` in state `wanted`
+/// (`None`: no such connection, which RFC 793 calls CLOSED), or until `within` has passed,
+/// and returns the state it saw last: the caller prints that, whatever it is.
+///
+/// Some transitions happen inside the kernel after the call that causes them has returned:
+/// `close()` returns in FIN_WAIT1, and FIN_WAIT2 follows when the peer's ACK is processed.
+/// So a lesson that shows them polls the table for a bounded time instead of sleeping a fixed
+/// time and hoping. Where there is no table, it returns [`Unavailable`] at once.
+pub fn await_state(
+    local: SocketAddr,
+    remote: SocketAddr,
+    wanted: Option<TcpState>,
+    within: std::time::Duration,
+) -> Result<Option<TcpState>, Unavailable> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let now = state_of(local, remote)?;
+        if now == wanted || std::time::Instant::now() >= deadline {
+            return Ok(now);
+        }
+        // Between two reads of the table, not instead of one: the deadline bounds the wait.
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+/// The range the kernel picks a local port from for a socket that connects (or listens)
+/// without binding one: `/proc/sys/net/ipv4/ip_local_port_range` on Linux, e.g. 32768–60999.
+pub fn ephemeral_port_range() -> Result<std::ops::RangeInclusive<u16>, Unavailable> {
+    let path = "/proc/sys/net/ipv4/ip_local_port_range";
+    let text = read_proc_file(path)?;
+    let mut ports = text.split_whitespace().map(str::parse::<u16>);
+    match (ports.next(), ports.next()) {
+        (Some(Ok(low)), Some(Ok(high))) => Ok(low..=high),
+        _ => Err(Unavailable(format!("{path}: {text:?}"))),
+    }
+}
+
+/// Whether the kernel has this process ignoring SIGPIPE (`SigIgn` in `/proc/self/status`),
+/// the signal that kills a C program writing to a connection the peer has reset.
+pub fn sigpipe_ignored() -> Result<bool, Unavailable> {
+    const SIGPIPE: u32 = 13;
+    let status = read_proc_file("/proc/self/status")?;
+    let mask = status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .ok_or_else(|| Unavailable("/proc/self/status has no SigIgn line".to_owned()))?;
+    Ok(mask & (1 << (SIGPIPE - 1)) != 0)
+}
+
+#[cfg(target_os = "linux")]
+fn read_proc_file(path: &str) -> Result<String, Unavailable> {
+    std::fs::read_to_string(path).map_err(|error| Unavailable(format!("{path}: {error}")))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn read_proc_file(path: &str) -> Result<String, Unavailable> {
+    Err(Unavailable(format!(
+        "只有 Linux 有 {path} / only Linux has {path}"
+    )))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod close_tests {
+    use super::*;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    #[test]
+    fn a_client_port_comes_from_the_ephemeral_range() {
+        let range = ephemeral_port_range().expect("Linux has ip_local_port_range");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let client = TcpStream::connect(listener.local_addr().expect("bound address"))
+            .expect("connect on loopback");
+        let port = client.local_addr().expect("client address").port();
+        assert!(range.contains(&port), "{port} not in {range:?}");
+    }
+
+    #[test]
+    fn closing_first_is_seen_as_fin_wait2_then_gone_as_closed() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let server_addr = listener.local_addr().expect("bound address");
+        let client = TcpStream::connect(server_addr).expect("connect on loopback");
+        let client_addr = client.local_addr().expect("client address");
+        let (server, _) = listener.accept().expect("the client connected");
+        drop(client);
+        let within = Duration::from_secs(5);
+        let seen = await_state(client_addr, server_addr, Some(TcpState::FinWait2), within);
+        assert_eq!(seen.expect("Linux has the table"), Some(TcpState::FinWait2));
+        drop(server);
+        let seen = await_state(server_addr, client_addr, None, within);
+        assert_eq!(seen.expect("Linux has the table"), None);
+    }
+
+    #[test]
+    fn rust_programs_ignore_sigpipe() {
+        assert!(sigpipe_ignored().expect("Linux has /proc/self/status"));
+    }
+}
+
 #[cfg(target_os = "linux")]
 mod platform {
     use super::{Connection, TcpState, Unavailable, canonical};
