@@ -9,6 +9,19 @@ test:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
     cargo test --workspace
+    @if command -v mdbook >/dev/null 2>&1 && command -v mdbook-mermaid >/dev/null 2>&1; then \
+        {{just_executable()}} book; \
+    else \
+        echo "未安装 mdbook 或 mdbook-mermaid，没有构建课程书（just book 会先安装它们）/ mdbook or mdbook-mermaid is not installed, so the book was not built (just book installs them)"; \
+    fi
+
+# 把课程页面构建成书，放在 book/（没有 mdbook、mdbook-mermaid 时先安装）/ build the lesson pages into a book in book/ (installing mdbook and mdbook-mermaid first when absent)
+book:
+    @command -v mdbook >/dev/null 2>&1 || cargo install mdbook --locked
+    @command -v mdbook-mermaid >/dev/null 2>&1 || cargo install mdbook-mermaid --locked
+    @# Writes mermaid.min.js and mermaid-init.js beside book.toml (ignored by git) when missing.
+    RUST_LOG=warn mdbook-mermaid install .
+    mdbook build
 
 # 运行第 N 课，例如 `just lesson 2` 或 `just lesson 1 --port 9090` / run lesson N, e.g. `just lesson 1 --port 9090`
 lesson N *ARGS:
