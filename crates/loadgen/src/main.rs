@@ -1,0 +1,3 @@
+//! Load generator for lesson 4 (work in progress).
+
+fn main() {}

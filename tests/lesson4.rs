@@ -1,0 +1,560 @@
+//! Lesson 4, the multithreaded server: many clients at once, and clients that misbehave. Every
+//! test talks to the lesson's process through the test's own sockets, checks the bytes it
+//! gets back, and ends by showing that a normal client is still served.
+
+use std::collections::HashSet;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::thread;
+
+use encoding_rs::GBK;
+use harness::{Process, command, server};
+use predicates::prelude::*;
+use socket2::SockRef;
+
+/// The reply the notes' server sends for every message.
+const REPLY: &str = "ok，问题正在处理中...";
+
+fn gbk(text: &str) -> Vec<u8> {
+    GBK.encode(text).0.into_owned()
+}
+
+/// A client of the lesson's server, with a timeout so that a missing reply fails the test
+/// instead of hanging it.
+fn connect(server: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(server).expect("the lesson server is listening");
+    stream
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("a non-zero timeout is valid");
+    stream
+}
+
+/// The client's own address, as the server prints it.
+fn address_of(stream: &TcpStream) -> String {
+    stream
+        .local_addr()
+        .expect("a connected socket has an address")
+        .to_string()
+}
+
+/// Sends `message` and reads the server's whole reply.
+fn round_trip(stream: &mut TcpStream, message: &[u8]) {
+    stream.write_all(message).expect("send to the server");
+    let mut reply = vec![0u8; gbk(REPLY).len()];
+    stream
+        .read_exact(&mut reply)
+        .expect("the server replies to every message");
+    assert_eq!(reply, gbk(REPLY), "the reply is the notes' text in GBK");
+}
+
+/// A normal client, after whatever came before: connects, is answered, leaves, and the server
+/// sees it go. Proves the server is still running and serving.
+fn still_serves(server: &mut Process, address: SocketAddr) {
+    let mut client = connect(address);
+    let me = address_of(&client);
+    round_trip(&mut client, &gbk("还在吗？"));
+    drop(client);
+    server.expect_line(&format!("client offline: {me}"));
+    assert!(
+        !server.stderr().contains("panicked") && !server.stdout().contains("panicked"),
+        "the server never panics"
+    );
+}
+
+/// Reads the server's lines until each of `wanted` has appeared in one of them, in any order.
+fn expect_all(server: &mut Process, wanted: impl IntoIterator<Item = String>) {
+    let mut missing: HashSet<String> = wanted.into_iter().collect();
+    while !missing.is_empty() {
+        let line = server.expect_line("");
+        missing.retain(|needle| !line.contains(needle.as_str()));
+    }
+}
+
+/// Opens `count` connections, in batches the listen queue (128) can hold, and waits until the
+/// server has accepted each of them.
+fn open_accepted(server: &mut Process, address: SocketAddr, count: usize) -> Vec<TcpStream> {
+    let mut streams = Vec::with_capacity(count);
+    while streams.len() < count {
+        let batch: Vec<TcpStream> = (streams.len()..count.min(streams.len() + 100))
+            .map(|_| connect(address))
+            .collect();
+        expect_all(
+            server,
+            batch
+                .iter()
+                .map(|stream| format!("client connected: {}", address_of(stream))),
+        );
+        streams.extend(batch);
+    }
+    streams
+}
+
+/// Twenty clients at once, five messages each: every message is printed with its client's
+/// address, every one is answered, and every client is seen going offline.
+#[test]
+fn many_clients_each_get_every_reply() {
+    let (mut server, address) = server("lesson4", &[]);
+    let clients: Vec<_> = (0..20)
+        .map(|client| {
+            thread::spawn(move || {
+                let mut stream = connect(address);
+                let me = address_of(&stream);
+                let mut expected = Vec::new();
+                for message in 0..5 {
+                    let text = format!("客户{client}第{message}条");
+                    round_trip(&mut stream, &gbk(&text));
+                    expected.push(format!("from {me}: {text}"));
+                }
+                expected.push(format!("client offline: {me}"));
+                expected
+            })
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for client in clients {
+        expected.extend(client.join().expect("each client got its five replies"));
+    }
+    assert_eq!(expected.len(), 20 * 6);
+    expect_all(&mut server, expected);
+    still_serves(&mut server, address);
+}
+
+/// Each client has a thread of its own in the server, as the kernel counts them, and the
+/// thread ends when its client leaves.
+#[cfg(target_os = "linux")]
+#[test]
+fn one_thread_per_client() {
+    let (mut server, address) = server("lesson4", &[]);
+    let status_file = format!("/proc/{}/status", server_pid(&server));
+    let threads = || {
+        let status =
+            std::fs::read_to_string(&status_file).expect("Linux shows every process's status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Threads:"))
+            .and_then(|count| count.trim().parse::<usize>().ok())
+            .expect("the status has a Threads line")
+    };
+    let mut clients: Vec<TcpStream> = (0..10).map(|_| connect(address)).collect();
+    for client in &mut clients {
+        // A reply proves the client's thread exists and is serving it.
+        round_trip(client, b"hi");
+    }
+    assert_eq!(threads(), 1 + 10, "the main thread, and one per client");
+    let leaving: Vec<String> = clients.iter().map(address_of).collect();
+    drop(clients);
+    expect_all(
+        &mut server,
+        leaving.iter().map(|me| format!("client offline: {me}")),
+    );
+    // A thread prints its last line just before it ends; wait for the kernel to see it gone.
+    let deadline = std::time::Instant::now() + harness::TIMEOUT;
+    while threads() != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the client threads end once their clients leave"
+        );
+        thread::yield_now();
+    }
+}
+
+/// A two-byte GBK character sent one byte at a time arrives in two receives, and still
+/// prints whole: the connection is decoded as one stream, not chunk by chunk.
+#[test]
+fn a_split_character_prints_whole() {
+    let (mut server, address) = server("lesson4", &[]);
+    let mut client = connect(address);
+    let me = address_of(&client);
+    let ni = gbk("你");
+    assert_eq!(ni.len(), 2, "你 is two bytes in GBK");
+    // The reply to the first byte proves the server has received it on its own, so the second
+    // byte cannot join it in the same receive.
+    round_trip(&mut client, &ni[..1]);
+    round_trip(&mut client, &ni[1..]);
+    let first = server.expect_line(&format!("from {me}:"));
+    let second = server.expect_line(&format!("from {me}:"));
+    assert!(
+        first.starts_with("收到 received 1 ") && first.ends_with(&format!("from {me}: ")),
+        "the first half alone prints nothing yet: {first:?}"
+    );
+    assert!(
+        second.starts_with("收到 received 1 ") && second.ends_with(&format!("from {me}: 你")),
+        "the second half completes the character: {second:?}"
+    );
+    drop(client);
+    still_serves(&mut server, address);
+}
+
+/// Bytes that are not GBK print as U+FFFD, with a note, and are still answered.
+#[test]
+fn invalid_bytes_print_as_replacement_and_are_answered() {
+    let (mut server, address) = server("lesson4", &[]);
+    let mut client = connect(address);
+    let me = address_of(&client);
+    // 0xFF is never a byte of GBK text.
+    round_trip(&mut client, b"\xff\xffok");
+    let line = server.expect_line(&format!("from {me}:"));
+    assert!(line.contains(": \u{FFFD}\u{FFFD}ok"), "got {line:?}");
+    assert!(line.contains("not valid text"), "got {line:?}");
+    // The same client carries on with valid text.
+    round_trip(&mut client, &gbk("好"));
+    server.expect_line(&format!("from {me}: 好"));
+    drop(client);
+    still_serves(&mut server, address);
+}
+
+/// A client that resets its connection (SO_LINGER 0, then close) ends only its own thread:
+/// the server's receive fails with ConnectionReset, it says so, and serves the next client.
+#[test]
+fn a_reset_ends_only_that_client() {
+    let (mut server, address) = server("lesson4", &[]);
+    let mut client = connect(address);
+    let me = address_of(&client);
+    round_trip(&mut client, b"hello");
+    SockRef::from(&client)
+        .set_linger(Some(std::time::Duration::ZERO))
+        .expect("SO_LINGER can be set on a TCP socket");
+    // Closing with a zero linger time sends RST instead of FIN.
+    drop(client);
+    let line = server.expect_line(&format!("ending this client {me}"));
+    assert!(line.contains("ConnectionReset"), "got {line:?}");
+    still_serves(&mut server, address);
+}
+
+/// A client that connects and closes without a word is seen going offline (0 bytes).
+#[test]
+fn a_silent_client_goes_offline() {
+    let (mut server, address) = server("lesson4", &[]);
+    let client = connect(address);
+    let me = address_of(&client);
+    drop(client);
+    server.expect_line(&format!("client connected: {me}"));
+    server.expect_line(&format!("client offline: {me}"));
+    still_serves(&mut server, address);
+}
+
+/// A client that shuts down its sending side still gets the reply it is owed, then 0 bytes
+/// when the server, having seen the end of the stream, closes.
+#[test]
+fn a_half_closed_client_gets_its_reply() {
+    let (mut server, address) = server("lesson4", &[]);
+    let mut client = connect(address);
+    let me = address_of(&client);
+    client
+        .write_all(&gbk("最后一句"))
+        .expect("send to the server");
+    client
+        .shutdown(Shutdown::Write)
+        .expect("shut down the sending side");
+    let mut received = Vec::new();
+    client
+        .read_to_end(&mut received)
+        .expect("read until the server closes");
+    assert_eq!(received, gbk(REPLY), "one reply, then the server's FIN");
+    server.expect_line(&format!("from {me}: 最后一句"));
+    server.expect_line(&format!("client offline: {me}"));
+    still_serves(&mut server, address);
+}
+
+/// A 64 KiB message arrives in many receives of at most 1024 bytes; every byte is counted
+/// and every receive is answered.
+#[test]
+fn a_64_kib_message_is_received_in_pieces() {
+    let (mut server, address) = server("lesson4", &[]);
+    let mut client = connect(address);
+    let me = address_of(&client);
+    let message = vec![b'a'; 64 * 1024];
+    client.write_all(&message).expect("send to the server");
+    client
+        .shutdown(Shutdown::Write)
+        .expect("shut down the sending side");
+    let mut replies = Vec::new();
+    client
+        .read_to_end(&mut replies)
+        .expect("read until the server closes");
+
+    server.expect_line(&format!("client connected: {me}"));
+    let mut total = 0;
+    let mut receives = 0;
+    loop {
+        let line = server.expect_line(&me);
+        if line.contains("client offline") {
+            break;
+        }
+        let bytes: usize = line
+            .split_whitespace()
+            .nth(2)
+            .and_then(|count| count.parse().ok())
+            .unwrap_or_else(|| panic!("a receive line gives its byte count: {line:?}"));
+        assert!(bytes <= 1024, "recv(1024) never returns more: {line:?}");
+        total += bytes;
+        receives += 1;
+    }
+    assert_eq!(total, message.len(), "every byte arrived");
+    assert!(receives >= 64, "at least 64 receives of 1024 bytes");
+    assert_eq!(
+        replies.len(),
+        receives * gbk(REPLY).len(),
+        "one reply per receive"
+    );
+    still_serves(&mut server, address);
+}
+
+/// Three hundred connections that never say a word each hold a thread, and a new client is
+/// served all the same.
+#[test]
+fn idle_connections_do_not_block_others() {
+    let (mut server, address) = server("lesson4", &[]);
+    let idle = open_accepted(&mut server, address, 300);
+    still_serves(&mut server, address);
+    drop(idle);
+}
+
+/// A burst of a thousand connections, each closed at once, leaves the server serving.
+#[test]
+fn a_burst_of_connections_is_survived() {
+    let (mut server, address) = server("lesson4", &[]);
+    for _ in 0..10 {
+        let batch: Vec<String> = (0..100).map(|_| address_of(&connect(address))).collect();
+        expect_all(
+            &mut server,
+            batch.iter().map(|me| format!("client offline: {me}")),
+        );
+    }
+    still_serves(&mut server, address);
+}
+
+/// Out of file descriptors, `accept` fails (EMFILE); the server reports it, pauses, tries
+/// again, and accepts the waiting client once a descriptor is free.
+#[cfg(target_os = "linux")]
+#[test]
+fn accept_errors_are_reported_and_the_loop_goes_on() {
+    use rustix::process::{Pid, Resource, Rlimit, getrlimit, prlimit};
+
+    let (mut server, address) = server("lesson4", &[]);
+    let pid = Pid::from_raw(server_pid(&server)).expect("a child's pid is positive");
+    // accept(2) returns the lowest free descriptor number, and fails with EMFILE when that
+    // number is not below the limit. Allow exactly the lowest free one: room for one client.
+    let open: HashSet<u64> = std::fs::read_dir(format!("/proc/{}/fd", server_pid(&server)))
+        .expect("Linux lists a process's open files")
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    let lowest_free = (0..)
+        .find(|fd| !open.contains(fd))
+        .expect("some number is free");
+    let limit = Rlimit {
+        current: Some(lowest_free + 1),
+        maximum: getrlimit(Resource::Nofile).maximum,
+    };
+    prlimit(Some(pid), Resource::Nofile, limit).expect("a process may limit its own child");
+
+    let mut first = connect(address);
+    round_trip(&mut first, b"one");
+    // The kernel completes this connection, but the server has no descriptor to accept it.
+    let mut second = connect(address);
+    second
+        .write_all(b"two")
+        .expect("the kernel queues data for a connection not yet accepted");
+    let line = server.expect_line("accept failed");
+    assert!(line.contains("os error 24"), "EMFILE: {line:?}");
+
+    // The first client leaves, its descriptor is closed, and the retry accepts the second.
+    drop(first);
+    let mut reply = vec![0u8; gbk(REPLY).len()];
+    second
+        .read_exact(&mut reply)
+        .expect("the waiting client is served once a descriptor is free");
+    assert_eq!(reply, gbk(REPLY));
+    drop(second);
+    still_serves(&mut server, address);
+}
+
+/// A reply to a client that has already reset the connection cannot be sent: the thread says
+/// so and ends, and the server carries on. (The test freezes the server with SIGSTOP so that
+/// the client's message and reset are both there before the server reads the message.)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reply_that_cannot_be_sent_ends_the_thread() {
+    use rustix::process::Signal;
+
+    let (mut server, address) = server("lesson4", &[]);
+    let mut client = connect(address);
+    let me = address_of(&client);
+    round_trip(&mut client, b"first");
+    server.expect_line(&format!("from {me}: first"));
+
+    signal(&server, Signal::STOP);
+    wait_until_stopped(&server);
+    client.write_all(b"second").expect("send to the server");
+    SockRef::from(&client)
+        .set_linger(Some(std::time::Duration::ZERO))
+        .expect("SO_LINGER can be set on a TCP socket");
+    drop(client);
+    signal(&server, Signal::CONT);
+
+    let line = server.expect_line(&format!("from {me}"));
+    assert!(
+        line.ends_with("second"),
+        "the message is still read: {line:?}"
+    );
+    let line = server.expect_line(&format!("ending this client {me}"));
+    assert!(line.contains("reply could not be sent"), "got {line:?}");
+    still_serves(&mut server, address);
+}
+
+/// Ctrl-C (SIGINT) ends the process at once: no more lines, and the kernel closes every
+/// socket. An idle client's next receive returns 0 bytes (FIN); a client whose message the
+/// server had not read yet gets a reset; a new connection is refused.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_closes_every_connection() {
+    use rustix::process::Signal;
+    use std::os::unix::process::ExitStatusExt;
+
+    let (mut server, address) = server("lesson4", &[]);
+    let mut idle: Vec<TcpStream> = (0..3).map(|_| connect(address)).collect();
+    for client in &mut idle {
+        round_trip(client, b"hello");
+    }
+    let mut unread = connect(address);
+    round_trip(&mut unread, b"hello");
+
+    // Freeze the server so that this message stays unread in its socket, then interrupt it.
+    signal(&server, Signal::STOP);
+    wait_until_stopped(&server);
+    unread.write_all(b"never read").expect("send to the server");
+    signal(&server, Signal::INT);
+    signal(&server, Signal::CONT);
+
+    let status = server.wait_exit();
+    assert_eq!(status.signal(), Some(2), "SIGINT ended it: {status:?}");
+    for client in &mut idle {
+        let mut buffer = [0u8; 64];
+        let read = client
+            .read(&mut buffer)
+            .expect("an idle client sees an orderly close");
+        assert_eq!(read, 0, "the kernel closed the server's socket with a FIN");
+    }
+    let mut buffer = [0u8; 64];
+    let error = unread
+        .read(&mut buffer)
+        .expect_err("a socket closed with unread data is reset");
+    assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    let refused = TcpStream::connect(address).expect_err("nobody listens any more");
+    assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
+    assert!(
+        !server.stdout().contains("offline"),
+        "no thread ran after Ctrl-C"
+    );
+}
+
+/// Nobody reading the server's output (a closed pipe) does not stop it: a line that cannot be
+/// printed is dropped, and clients are still answered.
+#[test]
+fn a_closed_stdout_does_not_stop_the_server() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(harness::binary("lesson4"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start lesson 4");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut first = String::new();
+    stdout
+        .read_line(&mut first)
+        .expect("the server prints where it listens");
+    let address: SocketAddr = first
+        .split_whitespace()
+        .last()
+        .and_then(|word| word.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    // Close the read end: from now on every line the server prints fails with EPIPE.
+    drop(stdout);
+    for _ in 0..3 {
+        let mut client = connect(address);
+        round_trip(&mut client, b"anyone listening?");
+        round_trip(&mut client, b"still here");
+    }
+    let still_running = child.try_wait().expect("query the child").is_none();
+    child.kill().expect("stop the server");
+    let output = child.wait_with_output().expect("collect stderr");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(still_running, "the server kept running; stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "no panic; stderr:\n{stderr}");
+}
+
+/// The load generator runs against lesson 4 (tiny numbers: a smoke test, not a benchmark).
+#[test]
+fn loadgen_runs_against_lesson4() {
+    let (mut server, address) = server("lesson4", &[]);
+    command("loadgen")
+        .args([
+            "run",
+            "--address",
+            &address.to_string(),
+            "--clients",
+            "3",
+            "--round-trips",
+            "5",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("round trips/s"))
+        .stdout(predicate::str::contains("p99"));
+    still_serves(&mut server, address);
+}
+
+/// `--help` explains every option, Chinese first.
+#[test]
+fn help_explains_every_option() {
+    command("lesson4")
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("第 4 课"))
+        .stdout(predicate::str::contains("--host"))
+        .stdout(predicate::str::contains("--port"))
+        .stdout(predicate::str::contains("--encoding"));
+}
+
+#[cfg(target_os = "linux")]
+fn server_pid(server: &Process) -> i32 {
+    i32::try_from(server.id()).expect("Linux process ids fit in an i32")
+}
+
+#[cfg(target_os = "linux")]
+fn signal(server: &Process, signal: rustix::process::Signal) {
+    let pid =
+        rustix::process::Pid::from_raw(server_pid(server)).expect("a child's pid is positive");
+    rustix::process::kill_process(pid, signal).expect("a process may signal its own child");
+}
+
+/// Waits until every thread of the server is stopped (state `T`), as the kernel reports it.
+#[cfg(target_os = "linux")]
+fn wait_until_stopped(server: &Process) {
+    let tasks = format!("/proc/{}/task", server_pid(server));
+    let deadline = std::time::Instant::now() + harness::TIMEOUT;
+    loop {
+        let all_stopped = std::fs::read_dir(&tasks)
+            .expect("Linux lists a process's threads")
+            .all(|task| {
+                let stat = task
+                    .and_then(|task| std::fs::read_to_string(task.path().join("stat")))
+                    .unwrap_or_default();
+                // The state follows the command name, which is in parentheses.
+                stat.rsplit_once(") ")
+                    .is_some_and(|(_, rest)| rest.starts_with('T') || rest.starts_with('t'))
+            });
+        if all_stopped {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGSTOP stops every thread"
+        );
+        thread::yield_now();
+    }
+}
