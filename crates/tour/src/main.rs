@@ -1,0 +1,494 @@
+//! # 课程之旅 / The tour
+//!
+//! `cargo run -p tour` runs the whole course on this machine, one lesson after another: each
+//! lesson's server and client on 127.0.0.1, every server on a port the operating system picks
+//! (`--port 0`, its address read from the line it prints first), and every line any program
+//! prints labelled with who printed it, such as `[lesson2 server] …` or `[lesson1 client] …`.
+//! Between lessons it waits for Enter when stdin is a terminal, and runs straight through when
+//! it is not, so tests and CI can run it too.
+//!
+//! Each lesson's binary comes from `harness::binary`, which builds it first, so the tour never
+//! shows a stale program. A lesson that is not in the workspace yet, or does not build, is
+//! skipped with a line saying so.
+//!
+//! Left out on purpose: the tour checks nothing (the tests in `tests/` prove each lesson; the
+//! tour only shows them), and it makes no socket call of its own except asking the OS for a free
+//! port for lesson 5, whose experiments bind a fixed one.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::panic;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use clap::Parser;
+use wait_timeout::ChildExt;
+
+/// 课程之旅：在本机依次运行每一课的服务端和客户端，每行输出都标明是哪个程序打印的；在终端里运行时，
+/// 每课之间按回车继续，否则一口气跑完。
+/// The course tour: runs each lesson's server and client in turn on this machine, every line
+/// labelled with the program that printed it; in a terminal it waits for Enter between lessons,
+/// otherwise it runs straight through.
+#[derive(Parser)]
+#[command(name = "tour")]
+struct Args {
+    /// 只运行这几课，可以重复（如 --lesson 2 --lesson 4）；不写则全部运行 / run only these lessons, repeatable (e.g. --lesson 2 --lesson 4); all when omitted
+    #[arg(long = "lesson", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
+    lessons: Vec<u8>,
+}
+
+/// How long one program may take before the tour gives up on it. Generous: a passing run
+/// takes well under a second per program once built.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A server that runs forever is stopped once it has printed nothing for this long.
+const QUIET: Duration = Duration::from_millis(500);
+
+/// One stop of the tour: the lessons it shows, its title, and what it runs.
+struct Scene {
+    lessons: &'static [u8],
+    title: &'static str,
+    run: fn(&mut Tour) -> Result<(), String>,
+}
+
+const SCENES: [Scene; 4] = [
+    Scene {
+        lessons: &[1, 2],
+        title: "第 1、2 课：客户端和单次服务端 / Lessons 1 and 2: a client and a single-shot server",
+        run: lessons_1_and_2,
+    },
+    Scene {
+        lessons: &[3],
+        title: "第 3 课：TIME_WAIT 占住端口，SO_REUSEADDR 照样绑定 / Lesson 3: TIME_WAIT holds the port, SO_REUSEADDR binds anyway",
+        run: lesson_3,
+    },
+    Scene {
+        lessons: &[4],
+        title: "第 4 课：多线程服务端，两个客户端同时聊天 / Lesson 4: a threaded server, two clients at once",
+        run: lesson_4,
+    },
+    Scene {
+        lessons: &[5],
+        title: "第 5 课：关闭的语义，每条规则一个实验 / Lesson 5: what closing means, one experiment per rule",
+        run: lesson_5,
+    },
+];
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut tour = Tour::new();
+    let chosen: Vec<&Scene> = SCENES
+        .iter()
+        .filter(|scene| {
+            args.lessons.is_empty() || scene.lessons.iter().any(|n| args.lessons.contains(n))
+        })
+        .collect();
+    say(
+        "[tour] 课程之旅：每一课的程序在本机 127.0.0.1 上运行，每行前面标出是谁打印的 \
+         / the course tour: each lesson's programs run on 127.0.0.1, each line labelled with who printed it",
+    );
+    let mut failed = false;
+    for (index, scene) in chosen.iter().enumerate() {
+        if index > 0 {
+            tour.pause();
+        }
+        say("");
+        say(&format!("[tour] ==== {} ====", scene.title));
+        if let Err(why) = (scene.run)(&mut tour) {
+            say(&format!(
+                "[tour] 这一课没能演示完 / this lesson could not be shown: {why}"
+            ));
+            failed = true;
+        }
+    }
+    say("");
+    say(&tour.summary());
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scenes
+// ---------------------------------------------------------------------------------------------
+
+/// Lesson 2's server answers one message from lesson 1's client, then both close.
+fn lessons_1_and_2(tour: &mut Tour) -> Result<(), String> {
+    let (Some(client), Some(server)) = (tour.binary("lesson1"), tour.binary("lesson2")) else {
+        return Ok(());
+    };
+    tour.last_port = Some(exchange(&client, &server, "lesson2", 0)?);
+    Ok(())
+}
+
+/// Lesson 2 restarted on the port it just used fails while the old connection waits in
+/// TIME_WAIT; lesson 3, which sets SO_REUSEADDR, restarts on its own port at once. (On Linux
+/// the socket left in TIME_WAIT must have set SO_REUSEADDR too, so lesson 3 is restarted after
+/// lesson 3, not after lesson 2.)
+fn lesson_3(tour: &mut Tour) -> Result<(), String> {
+    let Some(lesson3) = tour.binary("lesson3") else {
+        return Ok(());
+    };
+    let Some(client) = tour.binary("lesson1") else {
+        return Ok(());
+    };
+    if let Some(lesson2) = tour.binary("lesson2") {
+        let port = match tour.last_port {
+            Some(port) => port,
+            None => {
+                say(
+                    "[tour] 先让第 2 课和客户端完成一次交换 / first, one exchange between lesson 2 and the client",
+                );
+                exchange(&client, &lesson2, "lesson2", 0)?
+            }
+        };
+        say(&format!(
+            "[tour] 立刻在刚才的端口 {port} 上重启第 2 课（没有 SO_REUSEADDR）/ restart lesson 2 at once on the port it just used, {port} (no SO_REUSEADDR)"
+        ));
+        let mut again = Program::start("lesson2 server", &lesson2, "lesson2", &port_args(port))?;
+        match again.address_or_exit()? {
+            Some(_) => {
+                say(
+                    "[tour] 这次第 2 课绑定成功了：旧连接已经不在 TIME_WAIT 里 / lesson 2 bound this time: the old connection is no longer in TIME_WAIT",
+                );
+                again.stop()?;
+            }
+            None => again.wait()?,
+        }
+    }
+    say(
+        "[tour] 第 3 课设置了 SO_REUSEADDR：先完成一次交换 / lesson 3 sets SO_REUSEADDR: first, one exchange",
+    );
+    let port = exchange(&client, &lesson3, "lesson3", 0)?;
+    say(&format!(
+        "[tour] 立刻在同一个端口 {port} 上重启第 3 课 / restart lesson 3 at once on the same port {port}"
+    ));
+    exchange(&client, &lesson3, "lesson3", port)?;
+    Ok(())
+}
+
+/// Two clients talk to lesson 4's server at the same time, each sending two messages.
+fn lesson_4(tour: &mut Tour) -> Result<(), String> {
+    let (Some(server), Some(client)) = (tour.binary("lesson4"), tour.binary("lesson1")) else {
+        return Ok(());
+    };
+    let mut server = Program::start("lesson4 server", &server, "lesson4", &port_args(0))?;
+    let port = server.address()?.port().to_string();
+    let mut first = Program::start(
+        "lesson1 client A",
+        &client,
+        "lesson1",
+        &["--port", &port, "我是小黑", "第二条消息"],
+    )?;
+    let mut second = Program::start(
+        "lesson1 client B",
+        &client,
+        "lesson1",
+        &["--port", &port, "我是小白", "再见"],
+    )?;
+    first.wait()?;
+    second.wait()?;
+    server.stop()
+}
+
+/// Lesson 5 runs every experiment and prints its summary table.
+fn lesson_5(tour: &mut Tour) -> Result<(), String> {
+    let Some(lesson5) = tour.binary("lesson5") else {
+        return Ok(());
+    };
+    let port = free_port()?.to_string();
+    Program::start("lesson5", &lesson5, "lesson5", &["--port", &port])?.wait()
+}
+
+/// Starts `server_package` on `port` (0: the OS picks), runs lesson 1's client against it with
+/// its default message, waits for the single-shot server to exit, and returns the port used.
+fn exchange(client: &Path, server: &Path, server_package: &str, port: u16) -> Result<u16, String> {
+    let label = format!("{server_package} server");
+    let mut server = Program::start(&label, server, server_package, &port_args(port))?;
+    let port = server.address()?.port();
+    Program::start(
+        "lesson1 client",
+        client,
+        "lesson1",
+        &["--port", &port.to_string()],
+    )?
+    .wait()?;
+    server.wait()?;
+    Ok(port)
+}
+
+fn port_args(port: u16) -> [String; 2] {
+    ["--port".to_owned(), port.to_string()]
+}
+
+/// A port that was free a moment ago, for lesson 5's fixed-port experiment.
+fn free_port() -> Result<u16, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .map_err(|error| format!("no free port on 127.0.0.1: {error}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tour's state: which lessons exist and are built, whether to pause
+// ---------------------------------------------------------------------------------------------
+
+struct Tour {
+    root: PathBuf,
+    interactive: bool,
+    binaries: HashMap<&'static str, Option<PathBuf>>,
+    /// The port lesson 2 last served on, which lesson 3's scene tries to reuse.
+    last_port: Option<u16>,
+}
+
+impl Tour {
+    fn new() -> Self {
+        Tour {
+            root: Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
+            interactive: io::stdin().is_terminal(),
+            binaries: HashMap::new(),
+            last_port: None,
+        }
+    }
+
+    /// The fresh binary of `package`, or `None` (said once) when it is not there or does not build.
+    fn binary(&mut self, package: &'static str) -> Option<PathBuf> {
+        if let Some(known) = self.binaries.get(package) {
+            return known.clone();
+        }
+        let manifest = self.root.join("crates").join(package).join("Cargo.toml");
+        let binary = if !manifest.exists() {
+            say(&format!(
+                "[tour] {package} 还没有加入课程，跳过 / {package} is not available yet (no crates/{package}): skipped"
+            ));
+            None
+        } else {
+            say(&format!("[tour] 构建 building {package} …"));
+            match build_quietly(package) {
+                Ok(path) => Some(path),
+                Err(why) => {
+                    say(&format!(
+                        "[tour] {package} 还不能构建，跳过 / {package} is not available yet (it does not build): skipped"
+                    ));
+                    for line in why.lines().take(8) {
+                        say(&format!("[tour]   {line}"));
+                    }
+                    None
+                }
+            }
+        };
+        self.binaries.insert(package, binary.clone());
+        binary
+    }
+
+    /// In a terminal, waits for Enter; otherwise goes straight on.
+    fn pause(&self) {
+        if !self.interactive {
+            return;
+        }
+        say("");
+        say("[tour] 按回车继续下一课 / press Enter for the next lesson");
+        let mut line = String::new();
+        // End of input or an unreadable terminal only means: go on.
+        let _ = io::stdin().lock().read_line(&mut line);
+    }
+
+    fn summary(&self) -> String {
+        let mut shown: Vec<&str> = Vec::new();
+        let mut skipped: Vec<&str> = Vec::new();
+        let mut names: Vec<(&&str, &Option<PathBuf>)> = self.binaries.iter().collect();
+        names.sort();
+        for (name, binary) in names {
+            match binary {
+                Some(_) => shown.push(name),
+                None => skipped.push(name),
+            }
+        }
+        format!(
+            "[tour] 结束 done: 运行了 ran {}; 跳过 skipped {}",
+            list(&shown),
+            list(&skipped)
+        )
+    }
+}
+
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        "-".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// `harness::binary`, with a build failure returned instead of panicking with a backtrace.
+fn build_quietly(package: &str) -> Result<PathBuf, String> {
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let built = panic::catch_unwind(|| harness::binary(package));
+    panic::set_hook(previous);
+    built.map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| format!("cargo build -p {package} failed"))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// A lesson program running, its output labelled
+// ---------------------------------------------------------------------------------------------
+
+/// A lesson program started by the tour; killed if the tour drops it while it still runs.
+struct Program {
+    label: String,
+    child: Child,
+    lines: Receiver<String>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+impl Program {
+    /// Starts `binary` with `args`, showing the command a student would type.
+    fn start(
+        label: &str,
+        binary: &Path,
+        package: &str,
+        args: &[impl AsRef<str>],
+    ) -> Result<Self, String> {
+        let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+        say(&format!(
+            "[tour] $ cargo run -p {package} -- {}",
+            args.join(" ")
+        ));
+        let mut child = Command::new(binary)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("could not start {}: {error}", binary.display()))?;
+        let (sender, lines) = mpsc::channel();
+        let mut readers = Vec::new();
+        if let Some(stdout) = child.stdout.take() {
+            readers.push(forward(label, stdout, Some(sender)));
+        }
+        if let Some(stderr) = child.stderr.take() {
+            readers.push(forward(label, stderr, None));
+        }
+        Ok(Program {
+            label: label.to_owned(),
+            child,
+            lines,
+            readers,
+        })
+    }
+
+    /// Waits for the "listening on ADDR" line and parses ADDR.
+    fn address(&mut self) -> Result<SocketAddr, String> {
+        self.address_or_exit()?
+            .ok_or_else(|| format!("{} exited without listening", self.label))
+    }
+
+    /// The address the server reports, or `None` when it exits first (a failed bind).
+    fn address_or_exit(&mut self) -> Result<Option<SocketAddr>, String> {
+        loop {
+            match self.lines.recv_timeout(TIMEOUT) {
+                Ok(line) if line.contains("listening on") => {
+                    let word = line.split_whitespace().last().unwrap_or_default();
+                    return word
+                        .parse()
+                        .map(Some)
+                        .map_err(|_| format!("no address at the end of {line:?}"));
+                }
+                Ok(_) => {}
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(format!(
+                        "{} did not say where it listens within {TIMEOUT:?}",
+                        self.label
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Waits for the program to exit and for all its output, and says how it exited.
+    fn wait(&mut self) -> Result<(), String> {
+        let status = match self.child.wait_timeout(TIMEOUT) {
+            Ok(Some(status)) => status,
+            Ok(None) => return Err(format!("{} did not exit within {TIMEOUT:?}", self.label)),
+            Err(error) => return Err(format!("could not wait for {}: {error}", self.label)),
+        };
+        self.join_readers();
+        let code = status
+            .code()
+            .map_or_else(|| status.to_string(), |code| code.to_string());
+        say(&format!(
+            "[tour] {} 已退出，退出码 {code} / exited with code {code}",
+            self.label
+        ));
+        Ok(())
+    }
+
+    /// Stops a server that runs forever, once it has been quiet for a moment.
+    fn stop(&mut self) -> Result<(), String> {
+        while self.lines.recv_timeout(QUIET).is_ok() {}
+        // It may have exited by itself already; then there is nothing to kill.
+        let _ = self.child.kill();
+        self.child
+            .wait()
+            .map_err(|error| format!("could not wait for {}: {error}", self.label))?;
+        self.join_readers();
+        say(&format!("[tour] 停止了 stopped {}", self.label));
+        Ok(())
+    }
+
+    fn join_readers(&mut self) {
+        for reader in self.readers.drain(..) {
+            // A reader ends at end of output, which follows the exit; it does not panic.
+            let _ = reader.join();
+        }
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        // A program still running when its scene failed must not outlive the tour.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Prints each line of `stream` labelled, and hands it to `lines` if given.
+fn forward(
+    label: &str,
+    stream: impl Read + Send + 'static,
+    lines: Option<Sender<String>>,
+) -> JoinHandle<()> {
+    let label = label.to_owned();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stream);
+        let mut raw = Vec::new();
+        while matches!(reader.read_until(b'\n', &mut raw), Ok(read) if read > 0) {
+            let line = String::from_utf8_lossy(&raw);
+            let line = line.trim_end_matches(['\n', '\r']).to_owned();
+            say(&format!("[{label}] {line}"));
+            if let Some(sender) = &lines {
+                // The tour may have stopped listening for lines; printing goes on regardless.
+                let _ = sender.send(line);
+            }
+            raw.clear();
+        }
+    })
+}
+
+/// One line on stdout; a closed stdout (`tour | head`) must not end the tour with a panic.
+fn say(line: &str) {
+    let _ = writeln!(io::stdout().lock(), "{line}");
+}
