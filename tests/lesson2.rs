@@ -96,10 +96,7 @@ fn serves_one_lesson1_client_and_exits() {
 /// first (the client reads 0 bytes), so the kernel keeps TIME_WAIT on the server's port, not on
 /// the client's.
 #[test]
-#[cfg_attr(
-    not(target_os = "linux"),
-    ignore = "reads the kernel's TCP table, which only Linux exposes"
-)]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn the_server_closes_first_and_keeps_time_wait() {
     let (mut lesson2, address) = server("lesson2", &[]);
     let client = exchange_until_server_closes(address);
@@ -115,10 +112,7 @@ fn the_server_closes_first_and_keeps_time_wait() {
 /// Restarted on the port it has just served on, lesson 2 cannot bind: one clear line naming
 /// TIME_WAIT and lesson 3, the kernel's TIME_WAIT row, exit code 1, no panic.
 #[test]
-#[cfg_attr(
-    not(target_os = "linux"),
-    ignore = "reads the kernel's TCP table, which only Linux exposes"
-)]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn restart_without_reuse_fails() {
     let (mut lesson2, address) = server("lesson2", &[]);
     let client = exchange_until_server_closes(address);
@@ -142,14 +136,48 @@ fn restart_without_reuse_fails() {
         .stderr(predicate::str::contains("panicked").not());
 }
 
+/// Why the lesson uses socket2: `std::net::TcpListener::bind` sets SO_REUSEADDR by itself on
+/// Unix, so after a std server has closed first, std binds its port again at once, beside the
+/// TIME_WAIT, where lesson 2 is refused.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn std_listener_sets_so_reuseaddr_silently() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback std server");
+    let address = listener
+        .local_addr()
+        .expect("a bound socket has an address");
+    let mut client = TcpStream::connect(address).expect("the std server is listening");
+    let (server_end, _) = listener.accept().expect("the client is in the queue");
+    // The std server closes first, with nothing unread, then stops listening.
+    drop(server_end);
+    drop(listener);
+    let mut rest = Vec::new();
+    client
+        .read_to_end(&mut rest)
+        .expect("read until the server's FIN");
+    let client_addr = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    drop(client);
+    wait_for_state(address, client_addr, TcpState::TimeWait);
+
+    command("lesson2")
+        .args(["--port", &address.port().to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already in use"));
+    let again = TcpListener::bind(address);
+    assert!(
+        again.is_ok(),
+        "std binds beside the TIME_WAIT, so it set SO_REUSEADDR: {again:?}"
+    );
+}
+
 /// The backlog: while the server waits in `recv` for client A, client B's `connect` succeeds
 /// (the kernel completes the handshake and queues B) but B is never served; when the server
 /// closes its listening socket, the kernel resets B's queued connection.
 #[test]
-#[cfg_attr(
-    not(target_os = "linux"),
-    ignore = "reads the kernel's TCP table, which only Linux exposes"
-)]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn a_second_client_is_queued_but_not_served() {
     let (mut lesson2, address) = server("lesson2", &[]);
     let mut client_a = TcpStream::connect(address).expect("the lesson server is listening");
@@ -282,10 +310,7 @@ fn ipv6_loopback_works() {
 /// `--host 0.0.0.0` listens on every interface of the machine (the kernel's LISTEN row says
 /// `0.0.0.0`), so loopback reaches it too, and so would any other machine that can reach this one.
 #[test]
-#[cfg_attr(
-    not(target_os = "linux"),
-    ignore = "reads the kernel's TCP table, which only Linux exposes"
-)]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn any_address_listens_on_every_interface() {
     let (mut lesson2, address) = server("lesson2", &["--host", "0.0.0.0"]);
     assert!(address.ip().is_unspecified(), "{address}");

@@ -89,10 +89,7 @@ fn serves_one_lesson1_client_and_exits() {
 /// port), lesson 2 cannot bind that port but lesson 3 can, and the table it prints still shows
 /// the old connection in TIME_WAIT beside its new LISTEN: SO_REUSEADDR did not end TIME_WAIT.
 #[test]
-#[cfg_attr(
-    not(target_os = "linux"),
-    ignore = "reads the kernel's TCP table, which only Linux exposes"
-)]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn restarts_at_once_beside_its_own_time_wait() {
     let (mut first, address) = server("lesson3", &[]);
     let old_client = exchange_until_server_closes(address);
@@ -130,10 +127,7 @@ fn restarts_at_once_beside_its_own_time_wait() {
 /// SO_REUSEADDR does not let two servers listen on one port: a second lesson 3 fails with one
 /// clear line and the kernel's LISTEN row, and the first one still serves.
 #[test]
-#[cfg_attr(
-    not(target_os = "linux"),
-    ignore = "reads the kernel's TCP table, which only Linux exposes"
-)]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn a_live_listener_still_blocks_the_port() {
     let (mut first, address) = server("lesson3", &[]);
     command("lesson3")
@@ -157,10 +151,7 @@ fn a_live_listener_still_blocks_the_port() {
 /// served a client, its TIME_WAIT keeps even lesson 3 off the port. This is why the notes set
 /// the option in the server every time it starts, not only when it is restarted.
 #[test]
-#[cfg_attr(
-    not(target_os = "linux"),
-    ignore = "Linux's rule; other systems decide differently"
-)]
+#[cfg_attr(not(target_os = "linux"), ignore = "Linux's rule; others differ")]
 fn time_wait_left_without_reuse_blocks_lesson3_too() {
     let (mut lesson2, address) = server("lesson2", &[]);
     let client = exchange_until_server_closes(address);
