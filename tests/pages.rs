@@ -1047,7 +1047,7 @@ mod checks_fail_on_bad_input {
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert_eq!(problems[0].path, "lessons/en/lesson9.md");
         assert!(problems[0].message.contains("✗ missing"));
-        let problems = check_lesson_pages("lesson9", &[zh.clone()], &index());
+        let problems = check_lesson_pages("lesson9", std::slice::from_ref(&zh), &index());
         assert_eq!(problems[0].path, "lessons/en/lesson9.md");
         assert!(problems[0].message.contains("no such page"));
         let en = Page::new("lessons/en/lesson9.md", &zh.text);
