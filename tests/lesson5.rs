@@ -1,0 +1,609 @@
+//! Lesson 5, close semantics: each experiment run as `lesson5 NAME`, its printed observations
+//! checked (error kinds, byte counts, and on Linux the TCP states the kernel reported), and,
+//! wherever a test can see the behaviour from outside, the same behaviour checked again with
+//! the test's own sockets, so that a lesson printing the wrong thing cannot pass.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use course::kernel::{self, TcpState};
+use harness::command;
+use predicates::prelude::*;
+use socket2::{Domain, Socket, Type};
+
+const NAMES: [&str; 10] = [
+    "connect-first",
+    "client-no-bind",
+    "server-binds",
+    "listener-passive",
+    "close-accepted",
+    "close-listener",
+    "close-both-ways",
+    "reset-unread",
+    "half-close",
+    "write-gone-peer",
+];
+
+/// How long a test waits for the kernel to make a transition it makes asynchronously.
+const SETTLE: Duration = Duration::from_secs(10);
+
+/// Runs `lesson5 ARGS` to a successful end and returns what it printed.
+fn run(args: &[&str]) -> String {
+    let output = command("lesson5")
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(output).expect("the lesson prints UTF-8")
+}
+
+/// What the lesson printed for `what`: the text after `观察 observed: WHAT -> `.
+fn observed<'a>(stdout: &'a str, what: &str) -> &'a str {
+    let marker = format!("观察 observed: {what} -> ");
+    stdout
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix(&marker))
+        .unwrap_or_else(|| panic!("expected a line starting {marker:?}, got:\n{stdout}"))
+}
+
+/// On Linux, where the kernel's table is readable, the `状态 states:` lines are exactly these.
+fn assert_states(stdout: &str, expected: &[&str]) {
+    if !cfg!(target_os = "linux") {
+        assert!(stdout.contains("unavailable"), "{stdout}");
+        return;
+    }
+    let seen: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("状态 states: "))
+        .collect();
+    assert_eq!(seen, expected, "stdout was:\n{stdout}");
+}
+
+fn assert_holds(stdout: &str, name: &str) {
+    let verdict = format!("结论 verdict: {name} 成立 holds");
+    assert!(
+        stdout.contains(&verdict),
+        "expected {verdict:?}, got:\n{stdout}"
+    );
+}
+
+/// A listener on loopback, a client connected to it, and the accepted stream.
+fn connected_pair() -> (TcpListener, TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+    let address = listener.local_addr().expect("the listener's address");
+    let client = TcpStream::connect(address).expect("connect on loopback");
+    let (server, _) = listener.accept().expect("the client just connected");
+    (listener, client, server)
+}
+
+/// Each end's (local, remote) address, for asking the kernel about it.
+fn ends(client: &TcpStream) -> (SocketAddr, SocketAddr) {
+    (
+        client
+            .local_addr()
+            .expect("a connected socket has an address"),
+        client.peer_addr().expect("a connected socket has a peer"),
+    )
+}
+
+/// The state the kernel reports for `local -> remote` once it is `wanted` (or after [`SETTLE`]).
+fn state(local: SocketAddr, remote: SocketAddr, wanted: Option<TcpState>) -> Option<TcpState> {
+    kernel::await_state(local, remote, wanted, SETTLE).expect("Linux has the kernel's table")
+}
+
+/// Rule 1: sending and receiving before `connect` fail; after it, the bytes arrive.
+#[test]
+fn connect_first_send_and_recv_fail_before_connect() {
+    let stdout = run(&["connect-first"]);
+    assert!(
+        observed(&stdout, "client send before connect").starts_with("Err("),
+        "{stdout}"
+    );
+    assert!(
+        observed(&stdout, "client recv before connect").starts_with("Err(NotConnected"),
+        "{stdout}"
+    );
+    assert_eq!(
+        observed(&stdout, "client send after connect"),
+        "Ok(5 bytes)"
+    );
+    assert_eq!(observed(&stdout, "server recv"), "Ok(5 bytes)");
+    assert_states(&stdout, &["client=ESTABLISHED server=ESTABLISHED"]);
+    assert_holds(&stdout, "connect-first");
+
+    // The same with the test's own socket: no connection, no talking.
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    assert!(socket.send(b"hello").is_err());
+    let mut buffer = [std::mem::MaybeUninit::new(0u8); 16];
+    let error = socket
+        .recv(&mut buffer)
+        .expect_err("recv needs a connection");
+    assert_eq!(error.kind(), ErrorKind::NotConnected);
+}
+
+/// Rule 2: a client that never binds gets a port from the kernel's ephemeral range at `connect`.
+#[test]
+fn client_no_bind_gets_an_ephemeral_port() {
+    let stdout = run(&["client-no-bind"]);
+    assert_eq!(
+        observed(&stdout, "client local address before connect"),
+        "Ok(0.0.0.0:0)"
+    );
+    let after = observed(&stdout, "client local address after connect");
+    let address: SocketAddr = after
+        .strip_prefix("Ok(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| panic!("expected Ok(ADDRESS), got {after:?}"));
+    assert_eq!(
+        observed(&stdout, "server accept sees the client as"),
+        address.to_string()
+    );
+    if let Ok(range) = kernel::ephemeral_port_range() {
+        assert!(
+            range.contains(&address.port()),
+            "{address} not in {range:?}"
+        );
+        assert_eq!(
+            observed(&stdout, "ephemeral port range (ip_local_port_range)"),
+            format!("{}..={}", range.start(), range.end())
+        );
+        // And the test's own client, which never binds either.
+        let (_listener, client, _server) = connected_pair();
+        let port = client.local_addr().expect("a connected socket").port();
+        assert!(range.contains(&port), "{port} not in {range:?}");
+    }
+    assert_states(&stdout, &["client=ESTABLISHED server=ESTABLISHED"]);
+    assert_holds(&stdout, "client-no-bind");
+}
+
+/// Rule 3: a socket that listens without binding gets a port nobody chose; a bound server is
+/// exactly where clients look for it.
+#[test]
+fn server_binds_the_port_it_asks_for() {
+    // Keep the port reserved while the lesson uses it: a socket bound with SO_REUSEADDR but not
+    // listening keeps other programs (and port-0 binds) off it, yet lets the lesson, which sets
+    // SO_REUSEADDR as the notes do, bind and listen there.
+    let reserve = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    reserve.set_reuse_address(true).expect("SO_REUSEADDR");
+    let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a valid literal");
+    reserve.bind(&any_port.into()).expect("bind on loopback");
+    let port = reserve
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("an IPv4 address")
+        .port();
+
+    let stdout = run(&["server-binds", "--port", &port.to_string()]);
+    let known = format!("127.0.0.1:{port}");
+    assert_eq!(observed(&stdout, &format!("bind {known}")), "Ok(())");
+    assert_eq!(observed(&stdout, "bound server, local address"), known);
+    assert_eq!(
+        observed(&stdout, &format!("client connect to {known}")),
+        "Ok(())"
+    );
+    let first = observed(&stdout, "listen without bind, local address");
+    let second = observed(&stdout, "again, another socket");
+    assert!(
+        first.starts_with("0.0.0.0:") && !first.ends_with(":0"),
+        "{first}"
+    );
+    assert_ne!(first, second);
+    assert_states(
+        &stdout,
+        &[
+            "unbound1=LISTEN unbound2=LISTEN",
+            "listener=LISTEN client=ESTABLISHED server=ESTABLISHED",
+        ],
+    );
+    assert_holds(&stdout, "server-binds");
+
+    // The test's own socket listening without bind gets a port too, from the kernel.
+    let unbound = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    unbound.listen(1).expect("listen without bind");
+    let picked = unbound.local_addr().ok().and_then(|a| a.as_socket());
+    assert!(picked.is_some_and(|a| a.port() != 0), "{picked:?}");
+}
+
+/// Rule 3, when the fixed port is taken: the lesson says the rule was not shown, and why.
+#[test]
+fn server_binds_on_a_taken_port_says_not_shown() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+    let port = taken.local_addr().expect("bound address").port();
+    let stdout = run(&["server-binds", "--port", &port.to_string()]);
+    assert!(
+        observed(&stdout, &format!("bind 127.0.0.1:{port}")).starts_with("Err(AddrInUse"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("结论 verdict: server-binds 未验证 not shown"),
+        "{stdout}"
+    );
+}
+
+/// Rule 4: receiving or sending on the listening socket fails; the accepted socket talks.
+#[test]
+fn listening_socket_cannot_talk_but_accepted_one_can() {
+    let stdout = run(&["listener-passive"]);
+    assert!(
+        observed(&stdout, "recv on the listening socket").starts_with("Err(NotConnected"),
+        "{stdout}"
+    );
+    assert!(
+        observed(&stdout, "send on the listening socket").starts_with("Err("),
+        "{stdout}"
+    );
+    assert_eq!(
+        observed(&stdout, "send on the accepted socket"),
+        "Ok(17 bytes)"
+    );
+    assert_eq!(observed(&stdout, "client recv"), "Ok(17 bytes)");
+    assert_eq!(
+        observed(&stdout, "recv on the accepted socket"),
+        "Ok(10 bytes)"
+    );
+    assert_states(
+        &stdout,
+        &["listener=LISTEN client=ESTABLISHED server=ESTABLISHED"],
+    );
+    assert_holds(&stdout, "listener-passive");
+
+    // The test's own listening socket is just as passive.
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    listener.listen(1).expect("listen");
+    let mut buffer = [std::mem::MaybeUninit::new(0u8); 16];
+    let error = listener
+        .recv(&mut buffer)
+        .expect_err("a listener cannot recv");
+    assert_eq!(error.kind(), ErrorKind::NotConnected);
+    assert!(listener.send(b"hi").is_err());
+}
+
+/// Rule 5: closing the accepted socket makes the client's recv return 0 bytes; the listener
+/// still accepts the next client; the server, which closed first, ends in TIME_WAIT.
+#[test]
+fn closing_the_accepted_socket_reads_as_zero_bytes() {
+    let stdout = run(&["close-accepted"]);
+    assert_eq!(
+        observed(&stdout, "client recv after the server closed"),
+        "Ok(0 bytes)"
+    );
+    assert!(
+        observed(&stdout, "listener still accepts, next client").starts_with("127.0.0.1:"),
+        "{stdout}"
+    );
+    assert_states(
+        &stdout,
+        &[
+            "client=ESTABLISHED server=ESTABLISHED",
+            "client=CLOSE_WAIT server=FIN_WAIT2",
+            "listener=LISTEN",
+            "client=CLOSED server=TIME_WAIT",
+        ],
+    );
+    assert_holds(&stdout, "close-accepted");
+
+    // The test's own server closes its accepted stream; the client reads 0; the listener lives on.
+    let (listener, mut client, server) = connected_pair();
+    drop(server);
+    let mut buffer = [0u8; 16];
+    assert_eq!(client.read(&mut buffer).expect("a clean close"), 0);
+    let next = TcpStream::connect(listener.local_addr().expect("address"));
+    assert!(next.is_ok() && listener.accept().is_ok());
+}
+
+/// Rule 6: after the listener closes, a new client is refused while the connected one still
+/// talks both ways.
+#[test]
+fn closing_the_listener_refuses_new_clients_only() {
+    let stdout = run(&["close-listener"]);
+    assert!(
+        observed(&stdout, "a new client connects after the listener closed")
+            .starts_with("Err(ConnectionRefused"),
+        "{stdout}"
+    );
+    for what in [
+        "connected client send",
+        "server recv",
+        "server send",
+        "connected client recv",
+    ] {
+        assert_eq!(observed(&stdout, what), "Ok(4 bytes)", "{what}");
+    }
+    assert_states(
+        &stdout,
+        &[
+            "listener=LISTEN client=ESTABLISHED server=ESTABLISHED",
+            "listener=CLOSED",
+            "client=ESTABLISHED server=ESTABLISHED",
+        ],
+    );
+    assert_holds(&stdout, "close-listener");
+
+    // The same with the test's own sockets.
+    let (listener, mut client, mut server) = connected_pair();
+    let address = listener.local_addr().expect("address");
+    drop(listener);
+    let refused = TcpStream::connect(address).expect_err("no one listens any more");
+    assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
+    let mut buffer = [0u8; 4];
+    client
+        .write_all(b"ping")
+        .expect("the connection outlives the listener");
+    server.read_exact(&mut buffer).expect("both ways");
+    server.write_all(b"pong").expect("both ways");
+    client.read_exact(&mut buffer).expect("both ways");
+    assert_eq!(&buffer, b"pong");
+}
+
+/// Rule 7: the client's close reads as 0 bytes at the server, and the server's at the client;
+/// the side that closes first goes FIN_WAIT2 then TIME_WAIT, the other CLOSE_WAIT.
+#[test]
+fn close_reads_as_zero_bytes_both_ways() {
+    let stdout = run(&["close-both-ways"]);
+    assert_eq!(
+        observed(&stdout, "server recv after the client closed"),
+        "Ok(0 bytes)"
+    );
+    assert_eq!(
+        observed(&stdout, "client recv after the server closed"),
+        "Ok(0 bytes)"
+    );
+    assert_states(
+        &stdout,
+        &[
+            "client1=ESTABLISHED server1=ESTABLISHED",
+            "client1=FIN_WAIT2 server1=CLOSE_WAIT",
+            "client1=TIME_WAIT server1=CLOSED",
+            "client2=ESTABLISHED server2=ESTABLISHED",
+            "client2=CLOSE_WAIT server2=FIN_WAIT2",
+            "client2=CLOSED server2=TIME_WAIT",
+        ],
+    );
+    assert_holds(&stdout, "close-both-ways");
+
+    // The test's own pair: the client closes, the server reads 0, and the kernel agrees.
+    let (_listener, client, mut server) = connected_pair();
+    let (client_addr, server_addr) = ends(&client);
+    drop(client);
+    let mut buffer = [0u8; 16];
+    assert_eq!(server.read(&mut buffer).expect("a clean close"), 0);
+    if cfg!(target_os = "linux") {
+        let client_state = state(client_addr, server_addr, Some(TcpState::FinWait2));
+        assert_eq!(client_state, Some(TcpState::FinWait2));
+        let server_state = state(server_addr, client_addr, Some(TcpState::CloseWait));
+        assert_eq!(server_state, Some(TcpState::CloseWait));
+        drop(server);
+        let client_state = state(client_addr, server_addr, Some(TcpState::TimeWait));
+        assert_eq!(client_state, Some(TcpState::TimeWait));
+    }
+    // And the other way round.
+    let (_listener, mut client, server) = connected_pair();
+    drop(server);
+    assert_eq!(client.read(&mut buffer).expect("a clean close"), 0);
+}
+
+/// Rule 8: closing with unread data sends a reset: the peer's recv fails with ConnectionReset
+/// and neither end lingers; reading everything first gives the normal 0 bytes.
+#[test]
+fn closing_with_unread_data_resets() {
+    let stdout = run(&["reset-unread"]);
+    assert_eq!(
+        observed(&stdout, "server peek: bytes waiting unread"),
+        "Ok(27 bytes)"
+    );
+    assert!(
+        observed(&stdout, "client recv after the server closed").starts_with("Err(ConnectionReset"),
+        "{stdout}"
+    );
+    assert_eq!(
+        observed(&stdout, "control: client recv after the server closed"),
+        "Ok(0 bytes)"
+    );
+    assert_states(
+        &stdout,
+        &[
+            "client=ESTABLISHED server=ESTABLISHED",
+            "client=CLOSED server=CLOSED",
+        ],
+    );
+    assert_holds(&stdout, "reset-unread");
+
+    // The test's own pair: bytes waiting unread (peek waits until they are there), then close.
+    let (_listener, mut client, server) = connected_pair();
+    client.write_all(b"unread").expect("send on loopback");
+    let mut buffer = [0u8; 16];
+    assert!(server.peek(&mut buffer).expect("the bytes arrive") > 0);
+    drop(server);
+    let error = client
+        .read(&mut buffer)
+        .expect_err("a reset, not a clean close");
+    assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+}
+
+/// Rule 9: after `shutdown(Write)` the peer reads 0 bytes, this side can no longer send, and it
+/// still receives what the peer sends.
+#[test]
+fn half_close_peer_reads_zero_and_this_side_still_receives() {
+    let stdout = run(&["half-close"]);
+    assert_eq!(observed(&stdout, "client shutdown(Write)"), "Ok(())");
+    assert_eq!(observed(&stdout, "server recv"), "Ok(0 bytes)");
+    assert!(
+        observed(&stdout, "client send after shutdown(Write)").starts_with("Err(BrokenPipe"),
+        "{stdout}"
+    );
+    assert_eq!(observed(&stdout, "server send"), "Ok(20 bytes)");
+    assert_eq!(observed(&stdout, "client recv"), "Ok(20 bytes)");
+    assert_states(
+        &stdout,
+        &[
+            "client=ESTABLISHED server=ESTABLISHED",
+            "client=FIN_WAIT2 server=CLOSE_WAIT",
+            "client=TIME_WAIT server=CLOSED",
+        ],
+    );
+    assert_holds(&stdout, "half-close");
+
+    // The test's own pair, as mini-redis checks a half-close.
+    let (_listener, mut client, mut server) = connected_pair();
+    client
+        .shutdown(Shutdown::Write)
+        .expect("shutdown on loopback");
+    let mut buffer = [0u8; 16];
+    assert_eq!(server.read(&mut buffer).expect("the FIN reads as 0"), 0);
+    server
+        .write_all(b"still here")
+        .expect("the server may still send");
+    let mut reply = [0u8; 10];
+    client
+        .read_exact(&mut reply)
+        .expect("the client still receives");
+    assert_eq!(&reply, b"still here");
+}
+
+/// Rule 10: writing to a peer that has gone: the first write succeeds, a later one returns
+/// BrokenPipe or ConnectionReset, and the process lives on (SIGPIPE is ignored).
+#[test]
+fn writing_to_a_gone_peer_fails_later_not_fatally() {
+    let stdout = run(&["write-gone-peer"]);
+    assert_eq!(observed(&stdout, "client send #1"), "Ok(14 bytes)");
+    let later = [
+        observed(&stdout, "client send #2"),
+        observed(&stdout, "client send #3"),
+    ];
+    assert!(
+        later
+            .iter()
+            .any(|o| o.starts_with("Err(BrokenPipe") || o.starts_with("Err(ConnectionReset")),
+        "{later:?}"
+    );
+    if cfg!(target_os = "linux") {
+        assert_eq!(
+            observed(&stdout, "SIGPIPE ignored by this process (SigIgn)"),
+            "true"
+        );
+    }
+    assert_states(
+        &stdout,
+        &[
+            "client=ESTABLISHED server=ESTABLISHED",
+            "client=CLOSE_WAIT server=FIN_WAIT2",
+            "client=CLOSED server=CLOSED",
+        ],
+    );
+    assert_holds(&stdout, "write-gone-peer");
+
+    // The test's own pair: the first write after the peer closed succeeds; writes then fail
+    // (as soon as the peer's reset is back), with an error, not a signal.
+    let (_listener, mut client, server) = connected_pair();
+    drop(server);
+    let mut buffer = [0u8; 16];
+    assert_eq!(client.peek(&mut buffer).expect("the FIN arrives"), 0);
+    client
+        .write_all(b"are you there?")
+        .expect("the first write is accepted");
+    let deadline = Instant::now() + SETTLE;
+    let error = loop {
+        // Bounded: waits for the reset's arrival, an event, not for a fixed time.
+        match client.write(b"hello?") {
+            Err(error) => break error,
+            Ok(_) if Instant::now() < deadline => continue,
+            Ok(_) => panic!("no write failed within {SETTLE:?}"),
+        }
+    };
+    assert!(
+        matches!(
+            error.kind(),
+            ErrorKind::BrokenPipe | ErrorKind::ConnectionReset
+        ),
+        "{error:?}"
+    );
+}
+
+/// Without a name, all ten run in the notes' order and a summary table ends the run, one row
+/// per experiment, each showing its rule held and the states it saw.
+#[test]
+fn all_experiments_run_in_order_with_a_summary() {
+    let reserve = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    reserve.set_reuse_address(true).expect("SO_REUSEADDR");
+    let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a valid literal");
+    reserve.bind(&any_port.into()).expect("bind on loopback");
+    let port = reserve
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("an IPv4 address")
+        .port();
+
+    let stdout = run(&["--port", &port.to_string()]);
+    let headers: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("== 规则 "))
+        .filter_map(|rest| rest.split(": ").nth(1))
+        .map(|name| name.trim_end_matches(" =="))
+        .collect();
+    assert_eq!(headers, NAMES, "stdout was:\n{stdout}");
+    let summary = stdout
+        .split("总结 summary:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no summary in:\n{stdout}"));
+    let rows: Vec<Vec<&str>> = summary
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| 规则"))
+        .map(|line| line.split(" | ").map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.len(), 10, "{summary}");
+    for (number, (row, name)) in rows.iter().zip(NAMES).enumerate() {
+        assert_eq!(row[0], format!("| {}", number + 1), "{summary}");
+        assert_eq!(row[1], name, "{summary}");
+        assert_eq!(row[3], "是 yes", "{summary}");
+    }
+    if cfg!(target_os = "linux") {
+        assert!(
+            summary.contains("client1 ESTABLISHED→FIN_WAIT2→TIME_WAIT"),
+            "{summary}"
+        );
+    }
+}
+
+/// `--list` names every experiment, in order.
+#[test]
+fn list_names_every_experiment() {
+    let stdout = run(&["--list"]);
+    let names: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .collect();
+    assert_eq!(names, NAMES);
+}
+
+/// A name that is not an experiment gets one clear error listing the valid ones, exit code 2.
+#[test]
+fn a_bad_name_lists_the_valid_ones() {
+    let mut assert = command("lesson5").arg("close-everything").assert().code(2);
+    for name in NAMES {
+        assert = assert.stderr(predicate::str::contains(name));
+    }
+    assert
+        .stderr(predicate::str::contains(
+            "没有名为 'close-everything' 的实验",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+/// `--help` explains the lesson and every option, Chinese first, and lists the experiments.
+#[test]
+fn help_explains_every_option() {
+    command("lesson5")
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("第 5 课"))
+        .stdout(predicate::str::contains("--list"))
+        .stdout(predicate::str::contains("--port"))
+        .stdout(predicate::str::contains("write-gone-peer"));
+}
