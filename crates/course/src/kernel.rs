@@ -138,14 +138,37 @@ pub fn await_state(
     wanted: Option<TcpState>,
     within: std::time::Duration,
 ) -> Result<Option<TcpState>, Unavailable> {
+    let seen = await_states(&[(local, remote, wanted)], within)?;
+    Ok(seen.into_iter().next().flatten())
+}
+
+/// [`await_state`] for several connections at once, reading the table once per look: on a
+/// busy machine (thousands of TIME_WAIT rows) each read of the table costs milliseconds.
+pub fn await_states(
+    wanted: &[(SocketAddr, SocketAddr, Option<TcpState>)],
+    within: std::time::Duration,
+) -> Result<Vec<Option<TcpState>>, Unavailable> {
     let deadline = std::time::Instant::now() + within;
+    let mut pause = std::time::Duration::from_millis(1);
+    let ports: Vec<u16> = wanted.iter().map(|(local, _, _)| local.port()).collect();
     loop {
-        let now = state_of(local, remote)?;
-        if now == wanted || std::time::Instant::now() >= deadline {
+        let rows = platform::connections_on(&ports)?;
+        let now: Vec<Option<TcpState>> = wanted
+            .iter()
+            .map(|&(local, remote, _)| {
+                let (local, remote) = (canonical(local), canonical(remote));
+                rows.iter()
+                    .find(|row| row.local == local && row.remote == remote)
+                    .map(|row| row.state)
+            })
+            .collect();
+        let settled = now.iter().zip(wanted).all(|(now, want)| *now == want.2);
+        if settled || std::time::Instant::now() >= deadline {
             return Ok(now);
         }
         // Between two reads of the table, not instead of one: the deadline bounds the wait.
-        std::thread::sleep(std::time::Duration::from_millis(1));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(20));
     }
 }
 
@@ -236,6 +259,36 @@ mod platform {
         Ok(ipv4.iter().chain(&ipv6).map(row).collect())
     }
 
+    /// The rows with one of `ports` as local or remote port. Only those lines of the table are
+    /// parsed: a busy machine lists thousands of TIME_WAIT rows, and a lesson that polls the
+    /// table would spend its time parsing them.
+    pub fn connections_on(ports: &[u16]) -> Result<Vec<Connection>, Unavailable> {
+        use procfs::FromBufReadSI;
+        let needles: Vec<String> = ports.iter().map(|port| format!(":{port:04X} ")).collect();
+        let mut rows = Vec::new();
+        for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                // As in `connections`: without IPv6 there is no tcp6 file.
+                Err(_) if path.ends_with('6') => continue,
+                Err(error) => return Err(Unavailable(format!("{path}: {error}"))),
+            };
+            let mut lines = text.lines();
+            let mut wanted = format!("{}\n", lines.next().unwrap_or_default());
+            for line in lines.filter(|line| needles.iter().any(|n| line.contains(n.as_str()))) {
+                wanted.push_str(line);
+                wanted.push('\n');
+            }
+            let entries = procfs::net::TcpNetEntries::from_buf_read(
+                wanted.as_bytes(),
+                procfs::current_system_info(),
+            )
+            .map_err(|error| Unavailable(format!("{path}: {error}")))?;
+            rows.extend(entries.0.iter().map(row));
+        }
+        Ok(rows)
+    }
+
     fn row(entry: &TcpNetEntry) -> Connection {
         Connection {
             local: canonical(entry.local_address),
@@ -265,6 +318,10 @@ mod platform {
 #[cfg(not(target_os = "linux"))]
 mod platform {
     use super::{Connection, Unavailable};
+
+    pub fn connections_on(_ports: &[u16]) -> Result<Vec<Connection>, Unavailable> {
+        connections()
+    }
 
     pub fn connections() -> Result<Vec<Connection>, Unavailable> {
         Err(Unavailable(

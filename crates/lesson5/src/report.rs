@@ -192,43 +192,45 @@ impl Report {
 
     /// Prints the state of each end as the kernel reports it right now.
     pub fn states(&mut self, ends: &[&End]) {
-        let seen = ends
-            .iter()
-            .map(|end| (*end, kernel::state_of(end.local, end.remote)))
-            .collect();
-        self.print_states(seen);
+        // Waiting for nothing: a single read of the kernel's table for all ends.
+        let now = ends.iter().map(|end| (*end, None)).collect::<Vec<_>>();
+        let seen = kernel::await_states(&Self::wanted(&now), Duration::ZERO);
+        self.print_states(ends, seen);
     }
 
     /// Prints the state of each end once the kernel reports the state given beside it (`None`:
     /// the connection is gone, CLOSED), or after a bounded wait, whatever it is then. For
     /// transitions the kernel makes after the call that caused them has returned.
     pub fn states_after(&mut self, ends: &[(&End, Option<TcpState>)]) {
-        let seen = ends
-            .iter()
-            .map(|(end, wanted)| {
-                (
-                    *end,
-                    kernel::await_state(end.local, end.remote, *wanted, SETTLE),
-                )
-            })
-            .collect();
-        self.print_states(seen);
+        let seen = kernel::await_states(&Self::wanted(ends), SETTLE);
+        let ends: Vec<&End> = ends.iter().map(|(end, _)| *end).collect();
+        self.print_states(&ends, seen);
     }
 
-    fn print_states(&mut self, seen: Vec<(&End, Result<Option<TcpState>, Unavailable>)>) {
-        let mut line = String::from("  状态 states:");
-        for (end, state) in seen {
-            let name = match state {
-                Ok(Some(state)) => state.to_string(),
-                Ok(None) => "CLOSED".to_owned(),
-                Err(unavailable) => {
-                    if self.no_view.is_none() {
-                        println!("  （{unavailable}）");
-                    }
-                    self.no_view = Some(unavailable);
-                    "unavailable".to_owned()
+    fn wanted(
+        ends: &[(&End, Option<TcpState>)],
+    ) -> Vec<(SocketAddr, SocketAddr, Option<TcpState>)> {
+        ends.iter()
+            .map(|(end, state)| (end.local, end.remote, *state))
+            .collect()
+    }
+
+    fn print_states(&mut self, ends: &[&End], seen: Result<Vec<Option<TcpState>>, Unavailable>) {
+        let names: Vec<String> = match seen {
+            Ok(states) => states
+                .into_iter()
+                .map(|state| state.map_or("CLOSED".to_owned(), |s| s.to_string()))
+                .collect(),
+            Err(unavailable) => {
+                if self.no_view.is_none() {
+                    println!("  （{unavailable}）");
                 }
-            };
+                self.no_view = Some(unavailable);
+                vec!["unavailable".to_owned(); ends.len()]
+            }
+        };
+        let mut line = String::from("  状态 states:");
+        for (end, name) in ends.iter().zip(names) {
             line.push_str(&format!(" {}={name}", end.label));
             match self.walks.iter_mut().find(|(label, _)| *label == end.label) {
                 Some((_, walk)) if walk.last() == Some(&name) => {}
