@@ -26,3 +26,8 @@ book:
 # 运行第 N 课，例如 `just lesson 2` 或 `just lesson 1 --port 9090` / run lesson N, e.g. `just lesson 1 --port 9090`
 lesson N *ARGS:
     cargo run --quiet -p lesson{{N}} -- {{ARGS}}
+
+# 第 4 课的压测：第 4 课与基准服务端，1 到 1000 个并发客户端，写出表格和图 / lesson 4's benchmark: lesson 4 against the baseline server, 1 to 1000 concurrent clients, table and charts
+bench:
+    cargo build --release -p lesson4 -p loadgen
+    ./target/release/loadgen bench --charts lessons/img

@@ -1,3 +1,700 @@
-//! Load generator for lesson 4 (work in progress).
+//! # `loadgen`: how many clients can lesson 4 serve, and how fast?
+//!
+//! A load generator for the lesson-4 server, to be run with `--release`. It opens C
+//! connections at once (one client thread each), and each client does R request/reply round
+//! trips, one at a time, as the lesson-1 client does. It reports round trips per second and
+//! the latency of one round trip (p50, p99).
+//!
+//! - `loadgen run --address A -c C -r R`: one measurement against a server already running.
+//! - `loadgen sweep --address A`: the same for C = 1, 10, 100, 1000.
+//! - `loadgen bench`: starts the servers itself and sweeps each: lesson 4 with its output
+//!   thrown away (`> /dev/null`), lesson 4 writing its output to a file, and a baseline
+//!   thread-per-client server that prints nothing (`loadgen serve-baseline`). It prints a
+//!   Markdown table and can draw it as SVG charts (`--charts DIR`).
+//!
+//! Left out on purpose: any traffic beyond loopback (the address must be 127.0.0.1 or ::1),
+//! and pass/fail: the targets are printed, not asserted, because timings depend on the machine.
 
-fn main() {}
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+
+/// 第 4 课的压力测试工具：C 个并发客户端，每个做 R 次请求/回复往返，报告每秒往返数和延迟分位数。
+/// Load generator for lesson 4: C concurrent clients × R round trips; prints round trips/s and latency percentiles.
+#[derive(Parser)]
+#[command(name = "loadgen")]
+struct Cli {
+    #[command(subcommand)]
+    mode: Mode,
+}
+
+#[derive(Subcommand)]
+enum Mode {
+    /// 对一个正在运行的服务端测一次 / measure once against a running server
+    Run {
+        #[command(flatten)]
+        target: Address,
+        /// 并发客户端数（每个一个连接、一个线程）/ concurrent clients (one connection and one thread each)
+        #[arg(short, long, default_value_t = 10)]
+        clients: usize,
+        /// 每个客户端的往返次数 / round trips per client
+        #[arg(short, long, default_value_t = 1000)]
+        round_trips: usize,
+    },
+    /// 对一个正在运行的服务端，依次用 1、10、100、1000 个客户端测 / measure with 1, 10, 100 and 1000 clients
+    Sweep {
+        #[command(flatten)]
+        target: Address,
+        #[command(flatten)]
+        sweep: Sweep,
+    },
+    /// 自己启动第 4 课和基准服务端，逐个测量并打印对比表 / start lesson 4 and the baseline server, sweep each, print a table
+    Bench {
+        #[command(flatten)]
+        sweep: Sweep,
+        /// 第 4 课可执行文件的路径（默认与 loadgen 在同一目录）/ path of the lesson-4 binary (default: beside loadgen)
+        #[arg(long)]
+        lesson4: Option<PathBuf>,
+        /// 把结果画成两张 SVG 图（每秒往返数、p99 延迟），写到这个目录 / also draw the results as two SVG charts (rate, p99 latency) in this directory
+        #[arg(long)]
+        charts: Option<PathBuf>,
+    },
+    /// 基准服务端：一个客户端一个线程，回复和第 4 课相同，但什么都不打印 / the baseline: a thread per client, the same reply as lesson 4, no printing
+    ServeBaseline {
+        /// 监听的端口，0 表示让系统挑 / the port to listen on; 0 lets the system pick
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+#[derive(Args)]
+struct Address {
+    /// 服务端地址，只能是本机（127.0.0.1 或 ::1）/ the server's address, on this machine only (127.0.0.1 or ::1)
+    #[arg(short, long, default_value = "127.0.0.1:9090", value_parser = parse_loopback)]
+    address: SocketAddr,
+}
+
+#[derive(Args)]
+struct Sweep {
+    /// 要测的并发客户端数 / the numbers of concurrent clients to measure
+    #[arg(long, value_delimiter = ',', default_value = "1,10,100,1000")]
+    clients: Vec<usize>,
+    /// 每一档总共的往返次数，平均分给各个客户端（每个至少 10 次）/ round trips per measurement, shared among the clients (at least 10 each)
+    #[arg(long, default_value_t = 200_000)]
+    total: usize,
+    /// 每一档测几次，取每秒往返数的中位数那一次 / runs per measurement; the run with the median rate is reported
+    #[arg(long, default_value_t = 5)]
+    repeat: usize,
+}
+
+/// What a client sends: the notes' greeting, in GBK.
+const MESSAGE: &[u8] = b"\xc4\xe3\xba\xc3\xb7\xfe\xce\xf1\xb6\xcb"; // 你好服务端
+/// What lesson 4 (and the baseline) answer: "ok，问题正在处理中..." in GBK.
+const REPLY: &[u8] = b"ok\xa3\xac\xce\xca\xcc\xe2\xd5\xfd\xd4\xda\xb4\xa6\xc0\xed\xd6\xd0...";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    raise_open_file_limit();
+    let result = match cli.mode {
+        Mode::Run {
+            target,
+            clients,
+            round_trips,
+        } => measure(target.address, clients, round_trips, None).map(|m| println!("{m}")),
+        Mode::Sweep { target, sweep } => {
+            let target = Target {
+                name: "server",
+                address: target.address,
+                pid: None,
+            };
+            sweep_all(&[target], &sweep).map(|series| println!("\n{}", table(&series)))
+        }
+        Mode::Bench {
+            sweep,
+            lesson4,
+            charts,
+        } => bench(&sweep, lesson4, charts.as_deref()),
+        Mode::ServeBaseline { port } => serve_baseline(port),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("错误 / error: {:?}: {error}", error.kind());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_loopback(text: &str) -> Result<SocketAddr, String> {
+    let address: SocketAddr = text
+        .parse()
+        .map_err(|_| format!("'{text}' 不是 IP:端口 / '{text}' is not an IP:port address"))?;
+    if address.ip().is_loopback() {
+        Ok(address)
+    } else {
+        Err(format!(
+            "只测本机：请用 127.0.0.1 或 [::1] / loopback only: use 127.0.0.1 or [::1], not {}",
+            address.ip()
+        ))
+    }
+}
+
+/// 1000 connections need 1000 descriptors here (and 1000 in the server). The soft limit is
+/// often 1024; raise it to the hard limit, which needs no privilege.
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        if limit.current != limit.maximum {
+            let raised = Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            };
+            if let Err(error) = setrlimit(Resource::Nofile, raised) {
+                eprintln!("无法提高文件描述符上限 / could not raise the open-file limit: {error}");
+            }
+        }
+    }
+}
+
+/// One measurement: C clients, R round trips each.
+struct Measurement {
+    clients: usize,
+    round_trips: usize,
+    elapsed: Duration,
+    /// Every round trip's latency, sorted.
+    latencies: Vec<Duration>,
+    errors: usize,
+    /// The server's memory and threads while every client was connected, when known.
+    server: Option<ServerView>,
+}
+
+impl Measurement {
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, fraction: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((self.latencies.len() - 1) as f64 * fraction).round() as usize;
+        self.latencies[rank]
+    }
+}
+
+impl std::fmt::Display for Measurement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "客户端 clients {} × 往返 round trips {}: {:.0} 每秒往返 round trips/s, \
+             p50 {} µs, p99 {} µs, 错误 errors {}",
+            self.clients,
+            self.round_trips,
+            self.rate(),
+            self.percentile(0.50).as_micros(),
+            self.percentile(0.99).as_micros(),
+            self.errors
+        )?;
+        if let Some(server) = &self.server {
+            write!(f, ", {server}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The server process as the kernel sees it (Linux: `/proc/PID/status`).
+#[derive(Clone, Copy)]
+struct ServerView {
+    threads: u64,
+    rss_kib: u64,
+    virtual_kib: u64,
+}
+
+impl std::fmt::Display for ServerView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "服务端 server: 线程 threads {}, RSS {} KiB, 虚拟内存 virtual {} MiB",
+            self.threads,
+            self.rss_kib,
+            self.virtual_kib / 1024
+        )
+    }
+}
+
+fn server_view(pid: u32) -> Option<ServerView> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
+    Some(ServerView {
+        threads: field("Threads:")?,
+        rss_kib: field("VmRSS:")?,
+        virtual_kib: field("VmSize:")?,
+    })
+}
+
+/// Opens `clients` connections, then lets every client do `round_trips` round trips at once.
+/// `server_pid`, when known, is looked at while all clients are still connected.
+fn measure(
+    address: SocketAddr,
+    clients: usize,
+    round_trips: usize,
+    server_pid: Option<u32>,
+) -> io::Result<Measurement> {
+    // Connect first, so the clock below measures round trips only. Connections go in batches
+    // of 100, and each does one untimed round trip before the next batch: its reply proves
+    // the server has accepted it, so the listen queue (128) never overflows (a full queue
+    // drops the handshake, and the client retries only a second later).
+    let mut streams = Vec::with_capacity(clients);
+    while streams.len() < clients {
+        let batch = (clients - streams.len()).min(100);
+        let mut connected = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            let stream = TcpStream::connect(address)?;
+            stream.set_nodelay(true)?;
+            stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+            connected.push(stream);
+        }
+        for stream in &mut connected {
+            if let (_, Some(error)) = client(stream, 1) {
+                return Err(error);
+            }
+        }
+        streams.extend(connected);
+    }
+    // Everyone starts together; everyone waits at the end, still connected, for a look at the
+    // server.
+    let start = Arc::new(Barrier::new(clients + 1));
+    let end = Arc::new(Barrier::new(clients + 1));
+    let workers: Vec<_> = streams
+        .into_iter()
+        .map(|stream| {
+            let (start, end) = (Arc::clone(&start), Arc::clone(&end));
+            thread::Builder::new().stack_size(64 * 1024).spawn(move || {
+                let mut stream = stream;
+                start.wait();
+                let (latencies, error) = client(&mut stream, round_trips);
+                end.wait();
+                // The stream goes back to the main thread, which closes it only after it has
+                // looked at the server with every client still connected.
+                (latencies, error, stream)
+            })
+        })
+        .collect::<io::Result<_>>()?;
+    start.wait();
+    let began = Instant::now();
+    end.wait();
+    let elapsed = began.elapsed();
+    let server = server_pid.and_then(server_view);
+
+    let mut latencies = Vec::with_capacity(clients * round_trips);
+    let mut errors = 0;
+    let mut streams = Vec::with_capacity(clients);
+    for worker in workers {
+        match worker.join() {
+            Ok((done, error, stream)) => {
+                latencies.extend(done);
+                errors += usize::from(error.is_some());
+                streams.push(stream);
+            }
+            Err(_) => errors += 1,
+        }
+    }
+    drop(streams);
+    latencies.sort_unstable();
+    Ok(Measurement {
+        clients,
+        round_trips,
+        elapsed,
+        latencies,
+        errors,
+        server,
+    })
+}
+
+/// One client: `round_trips` times, send the message and read the whole reply. Returns each
+/// round trip's latency, and the error that stopped it early, if any.
+fn client(stream: &mut TcpStream, round_trips: usize) -> (Vec<Duration>, Option<io::Error>) {
+    let mut latencies = Vec::with_capacity(round_trips);
+    let mut reply = [0u8; REPLY.len()];
+    for _ in 0..round_trips {
+        let sent = Instant::now();
+        let result = stream
+            .write_all(MESSAGE)
+            .and_then(|()| stream.read_exact(&mut reply));
+        match result {
+            Ok(()) if reply == REPLY => latencies.push(sent.elapsed()),
+            Ok(()) => return (latencies, Some(io::Error::other("unexpected reply"))),
+            Err(error) => return (latencies, Some(error)),
+        }
+    }
+    (latencies, None)
+}
+
+/// A server to measure: its name, address and (when this program started it) process id.
+struct Target {
+    name: &'static str,
+    address: SocketAddr,
+    pid: Option<u32>,
+}
+
+/// Measures every target with each number of clients, `repeat` times, and keeps the run with
+/// the median rate. The targets take turns, so a machine that gets busier or quieter during
+/// the sweep affects them alike.
+fn sweep_all(targets: &[Target], sweep: &Sweep) -> io::Result<Vec<Series>> {
+    let mut series: Vec<Series> = targets.iter().map(|t| (t.name, Vec::new())).collect();
+    for &clients in &sweep.clients {
+        let round_trips = (sweep.total / clients.max(1)).max(10);
+        let mut runs: Vec<Vec<Measurement>> = targets.iter().map(|_| Vec::new()).collect();
+        for _ in 0..sweep.repeat.max(1) {
+            for (target, runs) in targets.iter().zip(&mut runs) {
+                runs.push(measure(target.address, clients, round_trips, target.pid)?);
+            }
+        }
+        for ((target, mut runs), (_, results)) in targets.iter().zip(runs).zip(&mut series) {
+            runs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+            let median = runs.swap_remove(runs.len() / 2);
+            println!("{}: {median}", target.name);
+            results.push(median);
+        }
+    }
+    Ok(series)
+}
+
+/// A server under test, killed when dropped.
+struct Server {
+    name: &'static str,
+    child: Child,
+    address: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `program args --port P` with its stdout going to `stdout`, and waits until it
+/// accepts connections. P is a port that was free a moment ago.
+fn start_server(
+    name: &'static str,
+    program: &Path,
+    args: &[&str],
+    stdout: Stdio,
+) -> io::Result<Server> {
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = Command::new(program)
+        .args(args)
+        .args(["--port", &port.to_string()])
+        .stdout(stdout)
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!(
+                    "{}: {error} (build it with --release first)",
+                    program.display()
+                ),
+            )
+        })?;
+    let address = SocketAddr::new(IpAddr::from([127, 0, 0, 1]), port);
+    let mut server = Server {
+        name,
+        child,
+        address,
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(address).is_err() {
+        if Instant::now() > deadline || server.child.try_wait()?.is_some() {
+            return Err(io::Error::other(format!("{name} did not start listening")));
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    Ok(server)
+}
+
+fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::Result<()> {
+    let here = std::env::current_exe()?;
+    let lesson4 = lesson4.unwrap_or_else(|| here.with_file_name("lesson4"));
+    let log_path = std::env::temp_dir().join(format!("lesson4-bench-{}.log", std::process::id()));
+
+    println!(
+        "{} 核 cores；每档 {} 次往返，测 {} 次取中位数 / round trips per measurement {}, median of {} runs",
+        thread::available_parallelism().map_or(0, |n| n.get()),
+        sweep.total,
+        sweep.repeat,
+        sweep.total,
+        sweep.repeat
+    );
+    // (name, program, arguments, whether its output goes to a file rather than /dev/null)
+    let servers: [(&'static str, &Path, &[&str], bool); 3] = [
+        ("baseline", &here, &["serve-baseline"], false),
+        ("lesson4 > /dev/null", &lesson4, &[], false),
+        ("lesson4 > file", &lesson4, &[], true),
+    ];
+    let mut running = Vec::new();
+    for (name, program, args, to_file) in servers {
+        let stdout = if to_file {
+            Stdio::from(File::create(&log_path)?)
+        } else {
+            Stdio::null()
+        };
+        running.push(start_server(name, program, args, stdout)?);
+    }
+    let targets: Vec<Target> = running
+        .iter()
+        .map(|server| Target {
+            name: server.name,
+            address: server.address,
+            pid: Some(server.child.id()),
+        })
+        .collect();
+    let series = sweep_all(&targets, sweep)?;
+    drop(running);
+    if let Ok(log) = File::open(&log_path) {
+        let lines = BufReader::new(log).lines().count();
+        println!("\n(lesson4 > file 写了 wrote {lines} 行 lines)");
+    }
+    let _ = std::fs::remove_file(&log_path);
+
+    println!("\n{}", table(&series));
+    report_targets(&series);
+    if let Some(directory) = charts {
+        let rate = directory.join("lesson4-bench-rate.svg");
+        let title = "Round trips per second with C clients (higher is better)";
+        std::fs::write(&rate, chart(&series, title, Measurement::rate))?;
+        let p99 = directory.join("lesson4-bench-p99.svg");
+        let title = "p99 latency of one round trip, µs, with C clients (lower is better)";
+        let micros = |m: &Measurement| m.percentile(0.99).as_secs_f64() * 1e6;
+        std::fs::write(&p99, chart(&series, title, micros))?;
+        println!("SVG: {} {}", rate.display(), p99.display());
+    }
+    Ok(())
+}
+
+type Series = (&'static str, Vec<Measurement>);
+
+/// The results as a Markdown table, one row per server and number of clients.
+fn table(series: &[Series]) -> String {
+    let mut out = String::from(
+        "| server | clients | round trips/s | p50 µs | p99 µs | errors | threads | RSS MiB |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (name, results) in series {
+        for m in results {
+            let (threads, rss) = m.server.map_or((String::new(), String::new()), |s| {
+                (
+                    s.threads.to_string(),
+                    format!("{:.1}", s.rss_kib as f64 / 1024.0),
+                )
+            });
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {:.0} | {} | {} | {} | {threads} | {rss} |",
+                m.clients,
+                m.rate(),
+                m.percentile(0.50).as_micros(),
+                m.percentile(0.99).as_micros(),
+                m.errors
+            );
+        }
+    }
+    out
+}
+
+/// The issue's targets, checked and printed, not asserted.
+fn report_targets(series: &[Series]) {
+    let find = |name: &str| series.iter().find(|(n, _)| *n == name).map(|(_, r)| r);
+    let (Some(baseline), Some(lesson4)) = (find("baseline"), find("lesson4 > /dev/null")) else {
+        return;
+    };
+    if let Some(most) = lesson4.iter().max_by_key(|m| m.clients) {
+        let held = most.errors == 0 && most.latencies.len() == most.clients * most.round_trips;
+        println!(
+            "目标 target: 第 4 课同时保持 {} 个连接 lesson 4 holds {} concurrent connections: {}",
+            most.clients,
+            most.clients,
+            if held { "是 yes" } else { "否 no" }
+        );
+    }
+    for (b, l) in baseline.iter().zip(lesson4) {
+        println!(
+            "目标 target: {} 个客户端时，第 4 课的速率是基准的 {:.0}% / with {} clients, lesson 4's rate is {:.0}% of the baseline's",
+            l.clients,
+            100.0 * l.rate() / b.rate(),
+            l.clients,
+            100.0 * l.rate() / b.rate()
+        );
+    }
+}
+
+/// A grouped bar chart of round trips per second: one group per number of clients, one bar
+/// per server. Plain SVG (no script, no web fonts), so code-hosting sites render it.
+fn chart(series: &[Series], title: &str, value_of: fn(&Measurement) -> f64) -> String {
+    const WIDTH: f64 = 760.0;
+    const HEIGHT: f64 = 420.0;
+    const LEFT: f64 = 80.0;
+    const RIGHT: f64 = 20.0;
+    const TOP: f64 = 60.0;
+    const BOTTOM: f64 = 70.0;
+    const COLOURS: [&str; 3] = ["#4e79a7", "#f28e2b", "#59a14f"];
+
+    let groups = series.first().map_or(0, |(_, r)| r.len());
+    let highest = series
+        .iter()
+        .flat_map(|(_, r)| r.iter().map(value_of))
+        .fold(1.0, f64::max);
+    let step = nice_step(highest / 5.0);
+    let top_value = (highest / step).ceil() * step;
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let y = |value: f64| TOP + plot_h * (1.0 - value / top_value);
+
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="13">
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="{cx}" y="24" text-anchor="middle" font-size="16" font-weight="bold">{title}</text>
+"##,
+        cx = WIDTH / 2.0
+    );
+    let mut value = 0.0;
+    while value <= top_value + step / 2.0 {
+        let _ = writeln!(
+            svg,
+            r##"<line x1="{LEFT}" x2="{x2}" y1="{py:.1}" y2="{py:.1}" stroke="#dddddd"/><text x="{tx}" y="{ty:.1}" text-anchor="end">{value:.0}</text>"##,
+            x2 = WIDTH - RIGHT,
+            py = y(value),
+            tx = LEFT - 6.0,
+            ty = y(value) + 4.0
+        );
+        value += step;
+    }
+    let group_w = plot_w / groups.max(1) as f64;
+    let bar_w = group_w * 0.8 / series.len().max(1) as f64;
+    for group in 0..groups {
+        let gx = LEFT + group_w * group as f64 + group_w * 0.1;
+        for (index, (_, results)) in series.iter().enumerate() {
+            let Some(m) = results.get(group) else {
+                continue;
+            };
+            let x = gx + bar_w * index as f64;
+            let _ = writeln!(
+                svg,
+                r##"<rect x="{x:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="11">{rate:.0}</text>"##,
+                top = y(value_of(m)),
+                w = bar_w - 2.0,
+                h = plot_h - (y(value_of(m)) - TOP),
+                c = COLOURS[index % COLOURS.len()],
+                tx = x + bar_w / 2.0 - 1.0,
+                ty = y(value_of(m)) - 4.0,
+                rate = value_of(m)
+            );
+        }
+        let clients = series[0].1[group].clients;
+        let _ = writeln!(
+            svg,
+            r##"<text x="{x:.1}" y="{yy}" text-anchor="middle">C = {clients}</text>"##,
+            x = gx + group_w * 0.4,
+            yy = HEIGHT - BOTTOM + 20.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{b}" stroke="#333333"/><line x1="{LEFT}" x2="{r}" y1="{b}" y2="{b}" stroke="#333333"/>"##,
+        b = HEIGHT - BOTTOM,
+        r = WIDTH - RIGHT
+    );
+    for (index, (name, _)) in series.iter().enumerate() {
+        let x = LEFT + 190.0 * index as f64;
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{x}" y="{ly}" width="14" height="14" fill="{c}"/><text x="{tx}" y="{ty}">{name}</text>"##,
+            ly = HEIGHT - 30.0,
+            c = COLOURS[index % COLOURS.len()],
+            tx = x + 20.0,
+            ty = HEIGHT - 18.0,
+            name = name.replace('>', "&gt;")
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// 1, 2 or 5 times a power of ten, at least `rough`.
+fn nice_step(rough: f64) -> f64 {
+    let power = 10f64.powf(rough.max(1.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s >= rough)
+        .unwrap_or(10.0 * power)
+}
+
+/// The baseline: lesson 4 without the lesson. A thread per client, each receiving up to 1024
+/// bytes and sending the same reply, until the client leaves; no printing, no decoding.
+fn serve_baseline(port: u16) -> io::Result<()> {
+    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    println!("正在监听 listening on {}", listener.local_addr()?);
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else {
+            // Out of descriptors, or a connection aborted before accept: try the next one.
+            thread::sleep(Duration::from_millis(100));
+            continue;
+        };
+        let _ = thread::Builder::new().spawn(move || {
+            let mut buffer = [0u8; 1024];
+            while let Ok(read) = stream.read(&mut buffer) {
+                if read == 0 || stream.write_all(REPLY).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_and_reply_are_the_notes_text_in_gbk() {
+        let (message, _, _) = encoding_rs::GBK.decode(MESSAGE);
+        let (reply, _, _) = encoding_rs::GBK.decode(REPLY);
+        assert_eq!(message, "你好服务端");
+        assert_eq!(reply, "ok，问题正在处理中...");
+    }
+
+    #[test]
+    fn only_loopback_is_accepted() {
+        assert!(parse_loopback("127.0.0.1:9090").is_ok());
+        assert!(parse_loopback("[::1]:9090").is_ok());
+        assert!(parse_loopback("192.168.1.1:9090").is_err());
+    }
+
+    #[test]
+    fn steps_are_round() {
+        assert_eq!(nice_step(1800.0), 2000.0);
+        assert_eq!(nice_step(3.0), 5.0);
+        assert_eq!(nice_step(10_000.0), 10_000.0);
+    }
+}
