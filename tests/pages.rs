@@ -469,14 +469,13 @@ fn test_functions(source: &str) -> Vec<String> {
         if !after_test || line.is_empty() || line.starts_with("//") {
             continue;
         }
-        if line.starts_with("#[") {
-            continue;
-        }
-        after_test = false;
+        // Attributes, including ones rustfmt splits over several lines, stand between
+        // `#[test]` and its `fn`: keep looking until a line declares the function.
         let words: Vec<&str> = line.split_whitespace().collect();
         if let Some(at) = words.iter().position(|word| *word == "fn")
             && let Some(name) = words.get(at + 1)
         {
+            after_test = false;
             let name: String = name
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
@@ -998,7 +997,9 @@ mod checks_fail_on_bad_input {
     use super::*;
 
     fn index() -> TestIndex {
-        let source = "/// doc\n#[test]\nfn works() {}\n\n#[test]\n#[ignore = \"slow\"]\nfn slow_one() {}\n\nfn helper() {}\n";
+        let source = "/// doc\n#[test]\nfn works() {}\n\n#[test]\n#[ignore = \"slow\"]\nfn slow_one() {}\n\n\
+                      #[test]\n#[cfg_attr(\n    not(unix),\n    ignore = \"split\"\n)]\nfn split_attribute() {}\n\n\
+                      fn helper() {}\n";
         TestIndex {
             files: BTreeMap::from([("lesson9".to_owned(), test_functions(source))]),
         }
@@ -1011,7 +1012,10 @@ mod checks_fail_on_bad_input {
     /// The test index finds `#[test]` fns past doc comments and attributes, and no helpers.
     #[test]
     fn test_functions_are_found_past_attributes() {
-        assert_eq!(index().files["lesson9"], ["works", "slow_one"]);
+        assert_eq!(
+            index().files["lesson9"],
+            ["works", "slow_one", "split_attribute"]
+        );
     }
 
     /// A citation of a missing test, of a missing file, or in a malformed form is reported.
@@ -1040,7 +1044,7 @@ mod checks_fail_on_bad_input {
     fn a_page_missing_or_not_citing_every_test_fails() {
         let zh = Page::new(
             "lessons/zh/lesson9.md",
-            "[test: `lesson9::works`] [test: `lesson9::slow_one`]",
+            "[test: `lesson9::works`] [test: `lesson9::slow_one`] [test: `lesson9::split_attribute`]",
         );
         let en = Page::new("lessons/en/lesson9.md", "Only [test: `lesson9::works`].");
         let problems = check_lesson_pages("lesson9", &[zh.clone(), en.clone()], &index());
