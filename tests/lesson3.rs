@@ -201,3 +201,60 @@ fn help_explains_every_option() {
         .stdout(predicate::str::contains("--port"))
         .stdout(predicate::str::contains("--encoding"));
 }
+
+/// The diff between lessons 2 and 3 *is* the lesson: apart from documentation and the program's
+/// name, lesson 3's code is lesson 2's plus the `set_reuse_address(true)` line and its comment,
+/// and both lesson 3 pages show exactly those added lines.
+#[test]
+fn lesson3_is_lesson2_plus_the_reuse_line() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: &str| {
+        std::fs::read_to_string(root.join(path))
+            .expect("the lesson sources and pages are in the repo")
+    };
+    let code = |source: &str| -> Vec<String> {
+        source
+            .lines()
+            .filter(|line| {
+                let line = line.trim_start();
+                !line.starts_with("//!")
+                    && !line.starts_with("///")
+                    && !line.starts_with("#[command(name")
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let lesson2 = code(&read("crates/lesson2/src/main.rs"));
+    let lesson3 = code(&read("crates/lesson3/src/main.rs"));
+    let added: Vec<&String> = lesson3
+        .iter()
+        .filter(|line| !lesson2.contains(line))
+        .collect();
+    let kept: Vec<&String> = lesson3
+        .iter()
+        .filter(|line| lesson2.contains(line))
+        .collect();
+    assert_eq!(
+        kept,
+        lesson2.iter().collect::<Vec<_>>(),
+        "lesson 3 must keep lesson 2's code in order"
+    );
+    assert_eq!(
+        added.len(),
+        3,
+        "expected the reuse line and its two comment lines, got {added:#?}"
+    );
+    assert!(
+        added[2].contains("set_reuse_address(true)"),
+        "got {added:#?}"
+    );
+    for page in ["lessons/zh/lesson3.md", "lessons/en/lesson3.md"] {
+        let text = read(page);
+        for line in &added {
+            assert!(
+                text.contains(&format!("> {line}")),
+                "{page} should show the added line {line:?}"
+            );
+        }
+    }
+}
