@@ -1,0 +1,92 @@
+//! Exercise 1, the client: the check is the server, so it sees every byte the client sends.
+
+use super::{
+    Check, Checker, MESSAGE, REPLY, describe, error_text, gbk, loopback_listener, port_of,
+    read_at_least, send, timeouts,
+};
+use crate::verdict::Failure;
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        title: "连接、发送 GBK 编码的消息、打印解码后的回复 / connects, sends the message in GBK, prints the decoded reply",
+        run: sends_gbk_and_prints_the_reply,
+    },
+    Check {
+        title: "没有服务端时，报一行友好的错误，而不是崩溃 / with no server, one friendly error line, not a panic",
+        run: no_server_is_one_friendly_line,
+    },
+];
+
+fn sends_gbk_and_prints_the_reply(checker: &mut Checker) -> Result<(), Failure> {
+    let listener = loopback_listener()?;
+    let port = port_of(&listener)?;
+    let mut program = checker.start(&["--port", &port, MESSAGE])?;
+    let mut connection = program
+        .accept(
+            &listener,
+            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
+        )
+        .map_err(|failure| failure.step("2"))?;
+    timeouts(&connection)?;
+
+    let wanted = gbk(MESSAGE);
+    let (received, ended) = read_at_least(&mut connection, wanted.len());
+    if received != wanted {
+        let expected = format!(
+            "收到 {MESSAGE:?} 的 GBK 字节 / the GBK bytes of {MESSAGE:?}: {}",
+            describe(&wanted)
+        );
+        let got = match (&received[..], ended) {
+            ([], Ok(())) => {
+                "连接关闭了，什么也没发 the connection closed with nothing sent".to_owned()
+            }
+            ([], Err(error)) => error_text(&error),
+            (bytes, _) => format!("收到 received {}", describe(bytes)),
+        };
+        let step = if received.is_empty() { "3.2" } else { "3.1" };
+        return Err(Failure::new(expected, got).step(step));
+    }
+
+    send(&mut connection, &gbk(REPLY))?;
+    let status = program.wait_exit("收到回复后退出 / exit after the reply")?;
+    let reply_line = program
+        .stdout()
+        .iter()
+        .find(|line| line.contains("reply:"))
+        .cloned();
+    match reply_line {
+        Some(line) if line.contains(REPLY) => {}
+        Some(line) => {
+            return Err(Failure::new(
+                format!("把回复解码成 {REPLY:?} 再打印 / print the reply decoded: {REPLY:?}"),
+                format!("打印了 printed {line:?}"),
+            )
+            .step("4.2"));
+        }
+        None => {
+            return Err(program
+                .failure(&format!("打印 “reply: {REPLY}” / print \"reply: {REPLY}\""))
+                .step("4.1"));
+        }
+    }
+    if !status.success() {
+        return Err(program
+            .failure("正常退出，退出码 0 / exit with code 0")
+            .step("5"));
+    }
+    Ok(())
+}
+
+fn no_server_is_one_friendly_line(checker: &mut Checker) -> Result<(), Failure> {
+    // A port that was free a moment ago: nothing listens there now.
+    let port = port_of(&loopback_listener()?)?;
+    let mut program = checker.start(&["--port", &port])?;
+    let expected = "连接被拒绝时，用 ? 把错误交给 course::finish：一行友好的错误，退出码 1 \
+                    / when the connection is refused, hand the error to course::finish with ?: one friendly line, exit code 1";
+    let status = program.wait_exit(expected)?;
+    let what = program.what_happened();
+    if status.code() != Some(1) || what.contains("panicked") {
+        return Err(Failure::new(expected, what).step("2"));
+    }
+    Ok(())
+}

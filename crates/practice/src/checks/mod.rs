@@ -1,0 +1,218 @@
+//! The checks: each runs the student's program against the check's own sockets on loopback,
+//! and returns what it expected and what happened when they differ.
+//!
+//! A check only describes the behaviour. [`Checker::run`] then looks at what the program wrote
+//! on stderr: a `todo!()` it reached becomes "step N is not written yet", whatever the check
+//! saw, because that is the thing to do next.
+
+mod client;
+mod close;
+mod restart;
+mod server;
+mod threads;
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use encoding_rs::GBK;
+
+use crate::program::{Program, WAIT};
+use crate::verdict::{Failure, Outcome, Panic};
+
+/// One check of an exercise.
+pub struct Check {
+    /// What it shows, Chinese first.
+    pub title: &'static str,
+    pub run: fn(&mut Checker) -> Result<(), Failure>,
+}
+
+pub use client::CHECKS as CLIENT;
+pub use close::CHECKS as CLOSE;
+pub use restart::CHECKS as RESTART;
+pub use server::CHECKS as SERVER;
+pub use threads::CHECKS as THREADS;
+
+/// Runs checks on one built binary, and keeps every program's stderr to look for `todo!()`.
+pub struct Checker {
+    binary: PathBuf,
+    stderrs: Vec<Arc<Mutex<String>>>,
+}
+
+impl Checker {
+    pub fn new(binary: &Path) -> Self {
+        Self {
+            binary: binary.to_owned(),
+            stderrs: Vec::new(),
+        }
+    }
+
+    /// Starts the student's program with `args`.
+    pub fn start(&mut self, args: &[&str]) -> Result<Program, Failure> {
+        let stderr = Arc::default();
+        self.stderrs.push(Arc::clone(&stderr));
+        Program::start(&self.binary, args, stderr)
+    }
+
+    /// Runs `check`. Its programs are stopped when it returns, so their stderr is complete.
+    pub fn run(&mut self, check: &Check) -> Outcome {
+        self.stderrs.clear();
+        let result = (check.run)(self);
+        let panics: Vec<Panic> = self
+            .stderrs
+            .iter()
+            .filter_map(|stderr| {
+                Panic::find(&stderr.lock().unwrap_or_else(PoisonError::into_inner))
+            })
+            .collect();
+        if let Some(todo) = panics.iter().find_map(Panic::todo) {
+            return Outcome::NotWritten(todo);
+        }
+        match result {
+            Ok(()) => Outcome::Pass,
+            Err(mut failure) => {
+                // A panic in a thread leaves the process running; say so if the failure did not.
+                if let Some(panic) = panics.first()
+                    && !failure.got.contains(&panic.message)
+                {
+                    failure.got.push_str(&format!(
+                        "（还有一个线程崩溃了 a thread panicked: {panic}）"
+                    ));
+                }
+                Outcome::Fail(failure)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the checks share
+// ---------------------------------------------------------------------------------------------
+
+/// The notes' client message, and the single-shot server's reply (notes, section 2).
+pub const MESSAGE: &str = "你好服务端，我是客户端小黑!";
+pub const REPLY: &str = "ok, 问题正在处理中...";
+
+pub fn gbk(text: &str) -> Vec<u8> {
+    GBK.encode(text).0.into_owned()
+}
+
+/// A listener of the check's own, on a loopback port the OS picks.
+pub fn loopback_listener() -> Result<TcpListener, Failure> {
+    TcpListener::bind("127.0.0.1:0")
+        .map_err(|error| io_failure("在 127.0.0.1 上监听 listen on 127.0.0.1", &error))
+}
+
+/// The port of a listener, as an argument.
+pub fn port_of(listener: &TcpListener) -> Result<String, Failure> {
+    listener
+        .local_addr()
+        .map(|address| address.port().to_string())
+        .map_err(|error| io_failure("监听套接字的地址 the listener's address", &error))
+}
+
+/// Connects to the student's server, reads and writes with [`WAIT`] as the bound.
+pub fn connect(server: SocketAddr, step: &'static str) -> Result<TcpStream, Failure> {
+    let stream = TcpStream::connect_timeout(&server, WAIT).map_err(|error| {
+        Failure::new(
+            format!("服务端在 {server} 接受连接 / the server accepts a connection on {server}"),
+            format!("连接失败 connect failed: {:?}: {error}", error.kind()),
+        )
+        .step(step)
+    })?;
+    timeouts(&stream)?;
+    Ok(stream)
+}
+
+pub fn timeouts(stream: &TcpStream) -> Result<(), Failure> {
+    stream
+        .set_read_timeout(Some(WAIT))
+        .and_then(|()| stream.set_write_timeout(Some(WAIT)))
+        .map_err(|error| io_failure("设置超时 set a timeout", &error))
+}
+
+/// What one `read` gave: bytes, the peer's close (empty), or an error (a timeout included).
+pub fn read_some(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+    let mut buffer = [0u8; 4096];
+    let read = stream.read(&mut buffer)?;
+    Ok(buffer[..read].to_vec())
+}
+
+/// Reads until `wanted` bytes have arrived or the peer closes; what arrived, and how it ended.
+pub fn read_at_least(stream: &mut TcpStream, wanted: usize) -> (Vec<u8>, io::Result<()>) {
+    let mut received = Vec::new();
+    while received.len() < wanted {
+        match read_some(stream) {
+            Ok(bytes) if bytes.is_empty() => return (received, Ok(())),
+            Ok(bytes) => received.extend_from_slice(&bytes),
+            Err(error) => return (received, Err(error)),
+        }
+    }
+    (received, Ok(()))
+}
+
+/// Sends `bytes` to the student's program.
+pub fn send(stream: &mut TcpStream, bytes: &[u8]) -> Result<(), Failure> {
+    stream
+        .write_all(bytes)
+        .map_err(|error| io_failure("发送给你的程序 send to your program", &error))
+}
+
+/// Bytes as Python prints them, plus the text they are in GBK when they are text.
+pub fn describe(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "0 字节 bytes".to_owned();
+    }
+    let (text, had_errors) = GBK.decode_without_bom_handling(bytes);
+    let raw = course::bytes_text(bytes);
+    if had_errors {
+        match std::str::from_utf8(bytes) {
+            Ok(utf8) => {
+                format!("{raw}（这是 UTF-8 的 {utf8:?}，不是 GBK / UTF-8 for {utf8:?}, not GBK）")
+            }
+            Err(_) => raw,
+        }
+    } else {
+        format!("{raw}（GBK: {text:?}）")
+    }
+}
+
+/// What an error was, in a student's words.
+pub fn error_text(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            format!(
+                "{} 秒内什么也没收到 nothing arrived within {} s",
+                WAIT.as_secs(),
+                WAIT.as_secs()
+            )
+        }
+        kind => format!("{kind:?}: {error}"),
+    }
+}
+
+/// A failure of the check's own sockets (not the student's program).
+pub fn io_failure(what: &str, error: &io::Error) -> Failure {
+    Failure::new(
+        what,
+        format!("检查自己出错了 the check itself failed: {error}"),
+    )
+}
+
+/// The address at the end of the student's "listening on ADDR" line.
+pub fn listening_address(program: &mut Program, step: &'static str) -> Result<SocketAddr, Failure> {
+    let expected = "打印 “正在监听 listening on 地址 ADDR”（listen 之后，已经写好）\
+                    / print \"listening on ADDR\" after listen (already written)";
+    let line = program
+        .expect_line("listening on", expected)
+        .map_err(|failure| failure.step(step))?;
+    let word = line.split_whitespace().last().unwrap_or_default();
+    word.parse().map_err(|_| {
+        Failure::new(
+            expected,
+            format!("这一行的末尾不是地址 this line does not end in an address: {line:?}"),
+        )
+        .step(step)
+    })
+}

@@ -1,0 +1,297 @@
+//! The student's program running under a check.
+//!
+//! Its stdout lines, the end of its stdout (it has exited) and the connections the check's own
+//! listener accepts all arrive on one channel, so a check waits on whichever event comes first
+//! and never sleeps. Every wait is bounded by [`WAIT`]; when it runs out, the failure says what
+//! the program had printed by then. Dropping a `Program` kills it and collects its stderr.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use wait_timeout::ChildExt;
+
+use crate::verdict::{Failure, Panic};
+
+/// How long a check waits for one event (a line, a connection, a reply, an exit). A correct
+/// program on loopback answers in milliseconds; this only bounds a program that hangs.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// Something that happened to the program, or on the check's listener.
+enum Event {
+    Line(String),
+    StdoutClosed,
+    Accepted(TcpStream),
+}
+
+/// A student's program, started by a check.
+pub struct Program {
+    child: Child,
+    events: Receiver<Event>,
+    sender: Sender<Event>,
+    stdout: Vec<String>,
+    stdout_closed: bool,
+    status: Option<ExitStatus>,
+    stderr: Arc<Mutex<String>>,
+    stderr_reader: Option<JoinHandle<()>>,
+}
+
+impl Program {
+    /// Starts `binary` with `args`; its stderr also goes to `stderr`, which the checker reads
+    /// after the check, to find a `todo!()` or a panic.
+    pub fn start(
+        binary: &Path,
+        args: &[&str],
+        stderr: Arc<Mutex<String>>,
+    ) -> Result<Self, Failure> {
+        let mut child = Command::new(binary)
+            .args(args)
+            // A panic is reported in one line by the checker; a backtrace would only hide it.
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| {
+                Failure::new(
+                    format!("启动 start {}", binary.display()),
+                    format!("操作系统拒绝了 the OS refused: {error}"),
+                )
+            })?;
+        let (sender, events) = mpsc::channel();
+        if let Some(stdout) = child.stdout.take() {
+            let lines = sender.clone();
+            thread::spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if lines.send(Event::Line(line)).is_err() {
+                        return;
+                    }
+                }
+                let _ = lines.send(Event::StdoutClosed);
+            });
+        }
+        let stderr_reader = child.stderr.take().map(|mut pipe| {
+            let shared = Arc::clone(&stderr);
+            thread::spawn(move || {
+                let mut buffer = [0u8; 4096];
+                while let Ok(read @ 1..) = pipe.read(&mut buffer) {
+                    let chunk = String::from_utf8_lossy(&buffer[..read]);
+                    shared
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push_str(&chunk);
+                }
+            })
+        });
+        Ok(Self {
+            child,
+            events,
+            sender,
+            stdout: Vec::new(),
+            stdout_closed: false,
+            status: None,
+            stderr,
+            stderr_reader,
+        })
+    }
+
+    /// Waits for the next stdout line containing `needle`. If the program ends or goes quiet
+    /// first, fails with `expected` and what the program did instead.
+    pub fn expect_line(&mut self, needle: &str, expected: &str) -> Result<String, Failure> {
+        let deadline = Instant::now() + WAIT;
+        // A line already read while waiting for something else counts too.
+        if let Some(line) = self.stdout.iter().find(|line| line.contains(needle)) {
+            return Ok(line.clone());
+        }
+        loop {
+            match self.next_event(deadline) {
+                Some(Event::Line(line)) => {
+                    self.stdout.push(line.clone());
+                    if line.contains(needle) {
+                        return Ok(line);
+                    }
+                }
+                Some(Event::Accepted(_)) => {}
+                Some(Event::StdoutClosed) | None => return Err(self.failure(expected)),
+            }
+        }
+    }
+
+    /// Accepts one connection on the check's `listener`, or fails if the program ends or goes
+    /// quiet first.
+    pub fn accept(&mut self, listener: &TcpListener, expected: &str) -> Result<TcpStream, Failure> {
+        let address = listener.local_addr().ok();
+        let accepting = listener.try_clone().map_err(|error| {
+            Failure::new("复制监听套接字 clone the listener", error.to_string())
+        })?;
+        let sender = self.sender.clone();
+        thread::spawn(move || {
+            if let Ok((stream, _)) = accepting.accept() {
+                let _ = sender.send(Event::Accepted(stream));
+            }
+        });
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.next_event(deadline) {
+                Some(Event::Accepted(stream)) => return Ok(stream),
+                Some(Event::Line(line)) => self.stdout.push(line),
+                Some(Event::StdoutClosed) | None => {
+                    // Wake the accepting thread with a connection of our own, so it ends.
+                    if let Some(address) = address {
+                        let _ = TcpStream::connect_timeout(&address, WAIT);
+                    }
+                    return Err(self.failure(expected));
+                }
+            }
+        }
+    }
+
+    /// Waits for the program to exit and returns its status.
+    pub fn wait_exit(&mut self, expected: &str) -> Result<ExitStatus, Failure> {
+        let deadline = Instant::now() + WAIT;
+        while !self.stdout_closed {
+            match self.next_event(deadline) {
+                Some(Event::Line(line)) => self.stdout.push(line),
+                Some(_) => {}
+                None => return Err(self.failure(expected)),
+            }
+        }
+        match self.reap() {
+            Some(status) => Ok(status),
+            None => Err(self.failure(expected)),
+        }
+    }
+
+    /// Everything the program printed on stdout that the check has read so far.
+    pub fn stdout(&self) -> &[String] {
+        &self.stdout
+    }
+
+    /// Reads the stdout lines that have already arrived, without waiting.
+    pub fn drain(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                Event::Line(line) => self.stdout.push(line),
+                Event::StdoutClosed => self.stdout_closed = true,
+                Event::Accepted(_) => {}
+            }
+        }
+    }
+
+    /// `Ok` if the program is still running; else a failure saying how it ended.
+    pub fn still_running(&mut self, expected: &str) -> Result<(), Failure> {
+        self.drain();
+        match self.child.try_wait() {
+            Ok(None) => Ok(()),
+            _ => {
+                // It has ended: collect the rest of its output before describing it.
+                let _ = self.wait_exit(expected);
+                Err(self.failure(expected))
+            }
+        }
+    }
+
+    /// A failure: `expected`, and what the program did instead (how it ended, what it said).
+    pub fn failure(&mut self, expected: &str) -> Failure {
+        Failure::new(expected, self.what_happened())
+    }
+
+    /// What the program did: how it exited (or that it is still running), its last words.
+    pub fn what_happened(&mut self) -> String {
+        if self.stdout_closed && self.status.is_none() {
+            self.reap();
+        }
+        let said = match self.stdout.last() {
+            Some(line) => format!("；最后打印 last printed: {line:?}"),
+            None => "；什么也没打印 printed nothing".to_owned(),
+        };
+        match self.status {
+            None => format!(
+                "过了 {} 秒还在运行 still running after {} s{said}",
+                WAIT.as_secs(),
+                WAIT.as_secs()
+            ),
+            Some(status) => {
+                let stderr = self.stderr_text();
+                if let Some(panic) = Panic::find(&stderr) {
+                    format!("它崩溃了 it panicked: {panic}")
+                } else {
+                    let first = stderr.lines().find(|line| !line.trim().is_empty());
+                    let stderr =
+                        first.map_or_else(String::new, |line| format!("，报错 said: {line}"));
+                    format!("{}{stderr}{said}", exit_text(status))
+                }
+            }
+        }
+    }
+
+    fn stderr_text(&mut self) -> String {
+        if self.status.is_some()
+            && let Some(reader) = self.stderr_reader.take()
+        {
+            // Ends at EOF, which follows the exit.
+            let _ = reader.join();
+        }
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn next_event(&mut self, deadline: Instant) -> Option<Event> {
+        if self.stdout_closed {
+            // Only a connection can still arrive.
+            return match self.events.try_recv() {
+                Ok(event @ Event::Accepted(_)) => Some(event),
+                _ => Some(Event::StdoutClosed),
+            };
+        }
+        match self
+            .events
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(Event::StdoutClosed) => {
+                self.stdout_closed = true;
+                self.reap();
+                Some(Event::StdoutClosed)
+            }
+            Ok(event) => Some(event),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => Some(Event::StdoutClosed),
+        }
+    }
+
+    /// Waits (bounded) for the exit that follows the end of stdout.
+    fn reap(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            self.status = self.child.wait_timeout(WAIT).ok().flatten();
+        }
+        self.status
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        // A program still running when its check ends is stopped; a check leaks no process.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+/// `退出码 exit code 1`, or the signal that ended it.
+pub fn exit_text(status: ExitStatus) -> String {
+    match status.code() {
+        Some(0) => "它正常退出了 it exited with code 0".to_owned(),
+        Some(code) => format!("它退出了，退出码 it exited with code {code}"),
+        None => format!("它被信号终止了 it was ended by a signal ({status})"),
+    }
+}

@@ -1,0 +1,153 @@
+//! Which exercises are done. An exercise is done when all its checks passed on the code as it
+//! is now: the runner remembers a fingerprint of the package's files when they pass, in the
+//! build directory (never in the student's files), and `list` compares it with the files now.
+//! Without a record, `list` reads the code: a `todo!()` left names the steps still to write.
+
+use std::collections::hash_map::DefaultHasher;
+use std::fmt;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use crate::Places;
+use crate::catalog::{EXERCISES, Exercise};
+use crate::verdict::step_number;
+
+/// An exercise's state, as `list` shows it.
+pub enum State {
+    Done,
+    /// `todo!()`s are left; the steps they name.
+    StepsLeft(Vec<String>),
+    /// Written but not (or not since the last change) checked to pass.
+    ToCheck,
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Done => f.pad("✓ 完成 done"),
+            Self::StepsLeft(steps) if steps.is_empty() => f.pad("✗ 未完成 not done"),
+            Self::StepsLeft(steps) => {
+                f.pad(&format!("✗ 还要写第 {} 步 / steps left", steps.join(", ")))
+            }
+            Self::ToCheck => f.pad("· 待检查 to check"),
+        }
+    }
+}
+
+pub fn state(places: &Places, exercise: &Exercise) -> State {
+    let package = places.package_dir(exercise);
+    if recorded(places).contains(&record(places, exercise, &fingerprint(&package))) {
+        return State::Done;
+    }
+    let source = fs::read_to_string(package.join("src/main.rs")).unwrap_or_default();
+    let mut steps = Vec::new();
+    let mut todos = 0;
+    for line in source.lines() {
+        let code = line.split("//").next().unwrap_or_default();
+        if code.contains("todo!(") {
+            todos += 1;
+            if let Some(step) = step_number(code)
+                && !steps.contains(&step)
+            {
+                steps.push(step);
+            }
+        }
+    }
+    if todos > 0 {
+        State::StepsLeft(steps)
+    } else {
+        State::ToCheck
+    }
+}
+
+/// The first exercise that is not done.
+pub fn first_not_done(places: &Places) -> Option<&'static Exercise> {
+    EXERCISES
+        .iter()
+        .find(|exercise| !matches!(state(places, exercise), State::Done))
+}
+
+/// Notes that `exercise`'s checks all passed on its files as they are now.
+pub fn remember(places: &Places, exercise: &Exercise) {
+    let line = record(
+        places,
+        exercise,
+        &fingerprint(&places.package_dir(exercise)),
+    );
+    let mut lines = others(places, exercise);
+    lines.push(line);
+    save(places, &lines);
+}
+
+/// Forgets that `exercise` passed (its checks fail now).
+pub fn forget(places: &Places, exercise: &Exercise) {
+    let lines = others(places, exercise);
+    save(places, &lines);
+}
+
+/// The package name in an exercise's `Cargo.toml` (`name = "ex01_client"`).
+pub fn package_name(package_dir: &Path) -> Option<String> {
+    let manifest = fs::read_to_string(package_dir.join("Cargo.toml")).ok()?;
+    manifest.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
+
+fn file(places: &Places) -> PathBuf {
+    places.target.join("practice-done.txt")
+}
+
+fn recorded(places: &Places) -> Vec<String> {
+    fs::read_to_string(file(places))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn others(places: &Places, exercise: &Exercise) -> Vec<String> {
+    let prefix = record(places, exercise, "");
+    recorded(places)
+        .into_iter()
+        .filter(|line| !line.starts_with(&prefix))
+        .collect()
+}
+
+fn save(places: &Places, lines: &[String]) {
+    // Losing the record only makes `list` say "to check"; it is not worth an error.
+    let _ = fs::create_dir_all(&places.target);
+    let _ = fs::write(file(places), lines.join("\n") + "\n");
+}
+
+fn record(places: &Places, exercise: &Exercise, fingerprint: &str) -> String {
+    format!("{}\t{}\t{fingerprint}", places.dir.display(), exercise.dir)
+}
+
+/// A fingerprint of the package's `Cargo.toml` and every file under `src/`.
+fn fingerprint(package: &Path) -> String {
+    let mut files = vec![package.join("Cargo.toml")];
+    collect(&package.join("src"), &mut files);
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for path in files {
+        path.hash(&mut hasher);
+        fs::read(&path).unwrap_or_default().hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! What a check found, in the words a student needs: what was expected, what happened, and
+//! which step of the notes to look at. A `todo!()` still in the code is "step N is not written
+//! yet", never a panic dump.
+
+use std::fmt;
+
+/// A check's finding when the program did not do what the notes' steps say.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub expected: String,
+    pub got: String,
+    /// The notes' step to look at, e.g. `3.1`.
+    pub step: Option<&'static str>,
+}
+
+impl Failure {
+    pub fn new(expected: impl Into<String>, got: impl Into<String>) -> Self {
+        Self {
+            expected: expected.into(),
+            got: got.into(),
+            step: None,
+        }
+    }
+
+    /// Names the notes' step to look at.
+    pub fn step(mut self, step: &'static str) -> Self {
+        self.step = Some(step);
+        self
+    }
+}
+
+/// A `todo!("第 2 步 step 2: connect")` the program reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Todo {
+    /// The step's number, as the `todo!` message names it (`2`, `3.1`), if it does.
+    pub step: Option<String>,
+    /// The rest of the message: what to write there.
+    pub what: String,
+    /// `file:line` of the `todo!`.
+    pub location: String,
+}
+
+impl fmt::Display for Todo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.step {
+            Some(step) => write!(
+                f,
+                "第 {step} 步还没写 / step {step} is not written yet: {} ({})",
+                self.what, self.location
+            ),
+            None => write!(
+                f,
+                "还有 todo!() 没写 / a todo!() is not written yet: {} ({})",
+                self.what, self.location
+            ),
+        }
+    }
+}
+
+/// A panic found on a program's stderr: where, and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panic {
+    pub location: String,
+    pub message: String,
+}
+
+impl Panic {
+    /// The first panic in `stderr`, as Rust prints it:
+    /// `thread 'main' (123) panicked at src/main.rs:4:5:` then the message on the next line.
+    pub fn find(stderr: &str) -> Option<Self> {
+        let mut lines = stderr.lines();
+        while let Some(line) = lines.next() {
+            let Some((_, at)) = line.split_once("panicked at ") else {
+                continue;
+            };
+            let location = at.trim_end_matches(':');
+            // Keep `file:line`, drop the column.
+            let location = match location.rsplit_once(':') {
+                Some((file_line, column)) if column.chars().all(|c| c.is_ascii_digit()) => {
+                    file_line
+                }
+                _ => location,
+            };
+            let message = lines.next().unwrap_or_default().trim().to_owned();
+            return Some(Self {
+                location: location.to_owned(),
+                message,
+            });
+        }
+        None
+    }
+
+    /// The `todo!()` this panic is, if it is one.
+    pub fn todo(&self) -> Option<Todo> {
+        let rest = self.message.strip_prefix("not yet implemented")?;
+        let rest = rest.trim_start_matches(':').trim();
+        let step = step_number(rest);
+        // The description follows `step N:`; without one, the whole message.
+        let what = match rest.split_once("step ") {
+            Some((_, after)) => after
+                .split_once(':')
+                .map_or(after, |(_, what)| what)
+                .trim()
+                .to_owned(),
+            None => rest.to_owned(),
+        };
+        Some(Todo {
+            step,
+            what,
+            location: self.location.clone(),
+        })
+    }
+}
+
+impl fmt::Display for Panic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.location)
+    }
+}
+
+/// The number after `step ` (or inside `第 … 步`): `3.1` in `第 3.1 步 step 3.1: encode`.
+pub fn step_number(text: &str) -> Option<String> {
+    let after = text
+        .split_once("step ")
+        .map(|(_, after)| after)
+        .or_else(|| text.split_once("第 ").map(|(_, after)| after))?;
+    let number: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let number = number.trim_end_matches('.');
+    (!number.is_empty()).then(|| number.to_owned())
+}
+
+/// The result of one check.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Pass,
+    NotWritten(Todo),
+    Fail(Failure),
+}
+
+impl Outcome {
+    pub fn passed(&self) -> bool {
+        matches!(self, Self::Pass)
+    }
+
+    /// The lines printed under the check's title (none for a pass).
+    pub fn explain(&self) -> Vec<String> {
+        match self {
+            Self::Pass => Vec::new(),
+            Self::NotWritten(todo) => vec![todo.to_string()],
+            Self::Fail(failure) => {
+                let step = failure.step.map_or_else(String::new, |step| {
+                    format!("  → 看讲义第 {step} 步 / see step {step} of the notes")
+                });
+                vec![
+                    format!("应该 expected: {}", failure.expected),
+                    format!("实际 got: {}{step}", failure.got),
+                ]
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODO_PANIC: &str = "\nthread 'main' (4242) panicked at 01_client/src/main.rs:45:37:\n\
+        not yet implemented: 第 3.1 步 step 3.1: 编码 encode args.message\n\
+        note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
+
+    #[test]
+    fn a_todo_panic_names_its_step() {
+        let panic = Panic::find(TODO_PANIC).expect("the text holds a panic");
+        assert_eq!(panic.location, "01_client/src/main.rs:45");
+        let todo = panic.todo().expect("the panic is a todo!()");
+        assert_eq!(todo.step.as_deref(), Some("3.1"));
+        assert_eq!(todo.what, "编码 encode args.message");
+        assert_eq!(
+            todo.to_string(),
+            "第 3.1 步还没写 / step 3.1 is not written yet: 编码 encode args.message \
+             (01_client/src/main.rs:45)"
+        );
+    }
+
+    #[test]
+    fn a_bare_todo_and_another_panic_are_told_apart() {
+        let bare = "thread 'main' panicked at src/main.rs:9:5:\nnot yet implemented\n";
+        let todo = Panic::find(bare)
+            .and_then(|p| p.todo())
+            .expect("a bare todo!()");
+        assert_eq!(todo.step, None);
+        assert!(todo.to_string().contains("not written yet"));
+        let unwrap = "thread 'main' panicked at src/main.rs:9:5:\ncalled `Result::unwrap()` on an `Err` value\n";
+        let panic = Panic::find(unwrap).expect("a panic");
+        assert_eq!(panic.todo(), None);
+        assert_eq!(Panic::find("错误 / error: refused"), None);
+    }
+
+    #[test]
+    fn step_numbers_come_from_either_language() {
+        assert_eq!(step_number("第 2 步 step 2: connect").as_deref(), Some("2"));
+        assert_eq!(step_number("第 1.1 步：设置").as_deref(), Some("1.1"));
+        assert_eq!(step_number("connect"), None);
+    }
+}
