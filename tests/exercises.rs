@@ -16,7 +16,13 @@ use harness::command;
 
 /// The exercises, by directory. `every_exercise_has_a_solution_and_a_proof` keeps this list
 /// equal to what is on disk, so a new exercise cannot go unproved.
-const EXERCISES: [&str; 2] = ["01_client", "02_server"];
+const EXERCISES: [&str; 5] = [
+    "01_client",
+    "02_server",
+    "03_reuse",
+    "04_threads",
+    "05_close",
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -142,6 +148,42 @@ fn exercise_1_passes_on_its_solution() {
 #[test]
 fn exercise_1_fails_on_its_starter() {
     fails_on_its_starter(1);
+}
+
+/// Exercise 3 (the restartable server): its checks pass on the solution.
+#[test]
+fn exercise_3_passes_on_its_solution() {
+    passes_on_its_solution(3);
+}
+
+/// Exercise 3 (the restartable server): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_3_fails_on_its_starter() {
+    fails_on_its_starter(3);
+}
+
+/// Exercise 4 (the thread-per-client server): its checks pass on the solution.
+#[test]
+fn exercise_4_passes_on_its_solution() {
+    passes_on_its_solution(4);
+}
+
+/// Exercise 4 (the thread-per-client server): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_4_fails_on_its_starter() {
+    fails_on_its_starter(4);
+}
+
+/// Exercise 5 (a close or a reset): its checks pass on the solution.
+#[test]
+fn exercise_5_passes_on_its_solution() {
+    passes_on_its_solution(5);
+}
+
+/// Exercise 5 (a close or a reset): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_5_fails_on_its_starter() {
+    fails_on_its_starter(5);
 }
 
 /// The exercise directories in `dir`: `NN_name` with a `Cargo.toml`.

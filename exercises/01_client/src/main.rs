@@ -7,7 +7,13 @@
 
 // 还有 todo!() 时，它后面的代码执行不到；写完后可以删掉这一行。
 // While a todo!() is left, the code after it is unreachable; delete this line when you are done.
-#![allow(unreachable_code, unused_variables, unused_imports)]
+#![allow(
+    unreachable_code,
+    unused_variables,
+    unused_imports,
+    unused_mut,
+    dead_code
+)]
 
 use std::io;
 use std::net::SocketAddr;

@@ -1,3 +1,108 @@
-use super::Check;
+//! Exercise 5, a close or a reset: the check's server ends the connection one way or the other,
+//! and the student's client must say which.
 
-pub const CHECKS: &[Check] = &[];
+use std::time::Duration;
+
+use socket2::SockRef;
+
+use super::{
+    Check, Checker, MESSAGE, gbk, io_failure, loopback_listener, port_of, read_at_least, send,
+    timeouts,
+};
+use crate::verdict::Failure;
+
+/// What the check's server sends before it closes normally.
+const GOODBYE: &str = "再见";
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        title: "对方正常关闭：打印收到的数据，然后 “peer closed”，退出码 0 / the peer closes: prints what arrived, then \"peer closed\", exits 0",
+        run: the_peer_closes,
+    },
+    Check {
+        title: "对方重置连接：打印 “connection reset”，退出码 0 / the peer resets: prints \"connection reset\", exits 0",
+        run: the_peer_resets,
+    },
+];
+
+fn the_peer_closes(checker: &mut Checker) -> Result<(), Failure> {
+    let listener = loopback_listener()?;
+    let port = port_of(&listener)?;
+    let mut program = checker.start(&["--port", &port])?;
+    let mut connection = program
+        .accept(
+            &listener,
+            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
+        )
+        .map_err(|failure| failure.step("2"))?;
+    timeouts(&connection)?;
+    let wanted = gbk(MESSAGE);
+    let (received, _) = read_at_least(&mut connection, wanted.len());
+    if received != wanted {
+        return Err(program
+            .failure(&format!(
+                "发送 {MESSAGE:?} 的 GBK 字节 / send the GBK bytes of {MESSAGE:?}"
+            ))
+            .step("3"));
+    }
+    send(&mut connection, &gbk(GOODBYE))?;
+    // Everything it sent has been read, so this close is an orderly FIN.
+    drop(connection);
+
+    let expected = "收到 0 字节：打印 “peer closed”，结束循环，退出码 0 / on 0 bytes: print \"peer closed\", leave the loop, exit 0";
+    let status = program
+        .wait_exit(expected)
+        .map_err(|failure| failure.step("5"))?;
+    let printed = |needle: &str| program.stdout().iter().any(|line| line.contains(needle));
+    if !printed(&format!(
+        "received {} 字节 bytes: {GOODBYE}",
+        gbk(GOODBYE).len()
+    )) {
+        return Err(program
+            .failure(&format!("打印收到的 {GOODBYE:?}（“收到 received 4 字节 bytes: {GOODBYE}”）/ print the {GOODBYE:?} that arrived"))
+            .step("5"));
+    }
+    if !printed("peer closed") || printed("connection reset") || !status.success() {
+        return Err(program.failure(expected).step("5"));
+    }
+    Ok(())
+}
+
+fn the_peer_resets(checker: &mut Checker) -> Result<(), Failure> {
+    let listener = loopback_listener()?;
+    let port = port_of(&listener)?;
+    let mut program = checker.start(&["--port", &port])?;
+    let mut connection = program
+        .accept(
+            &listener,
+            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
+        )
+        .map_err(|failure| failure.step("2"))?;
+    timeouts(&connection)?;
+    let wanted = gbk(MESSAGE);
+    let (received, _) = read_at_least(&mut connection, wanted.len());
+    if received != wanted {
+        return Err(program
+            .failure(&format!(
+                "发送 {MESSAGE:?} 的 GBK 字节 / send the GBK bytes of {MESSAGE:?}"
+            ))
+            .step("3"));
+    }
+    // SO_LINGER 0: close sends a reset (RST), not a FIN (lesson 5, rule 8).
+    SockRef::from(&connection)
+        .set_linger(Some(Duration::ZERO))
+        .map_err(|error| io_failure("设置 set SO_LINGER 0", &error))?;
+    drop(connection);
+
+    let expected = "recv 返回 ConnectionReset 错误：打印 “connection reset”，结束循环，退出码 0（不要用 ? 把它当成失败）\
+                    / recv fails with ConnectionReset: print \"connection reset\", leave the loop, exit 0 (not ? as a failure)";
+    let status = program
+        .wait_exit(expected)
+        .map_err(|failure| failure.step("5"))?;
+    let printed = |needle: &str| program.stdout().iter().any(|line| line.contains(needle));
+    if !printed("connection reset") || printed("peer closed") || !status.success() {
+        let step = if status.code() == Some(1) { "4" } else { "5" };
+        return Err(program.failure(expected).step(step));
+    }
+    Ok(())
+}

@@ -1,3 +1,41 @@
-use super::Check;
+//! Exercise 3, the restartable server: served a client, exited, and restarted at once on the
+//! same port, beside the TIME_WAIT its last connection left in the kernel.
 
-pub const CHECKS: &[Check] = &[];
+use course::kernel::{self, TcpState};
+
+use super::server::{exchange, exits_cleanly, serves_one_client};
+use super::{Check, Checker, listening_address};
+use crate::program::WAIT;
+use crate::verdict::Failure;
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        title: "照样服务一个客户端 / still serves one client",
+        run: serves_one_client,
+    },
+    Check {
+        title: "服务完一个客户端、退出后，马上在同一个端口重启 / after serving a client and exiting, restarts at once on the same port",
+        run: restarts_at_once,
+    },
+];
+
+fn restarts_at_once(checker: &mut Checker) -> Result<(), Failure> {
+    let mut first = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut first, "3")?;
+    let client = exchange(&mut first, address)?;
+    exits_cleanly(&mut first)?;
+    // The server closed first, so its side of the connection is in TIME_WAIT. Where the kernel's
+    // table can be read, wait until it says so (it does at once on loopback); elsewhere go on.
+    let _ = kernel::await_state(address, client, Some(TcpState::TimeWait), WAIT);
+
+    let port = address.port().to_string();
+    let mut again = checker.start(&["--port", &port])?;
+    let expected = format!(
+        "在同一个端口 {port} 上马上重启（旁边还有上一个连接的 TIME_WAIT）/ restart at once on port {port}, beside the last connection's TIME_WAIT"
+    );
+    again
+        .expect_line("listening on", &expected)
+        .map_err(|failure| failure.step("1.1"))?;
+    exchange(&mut again, address)?;
+    exits_cleanly(&mut again)
+}

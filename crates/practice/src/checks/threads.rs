@@ -1,3 +1,165 @@
-use super::Check;
+//! Exercise 4, the thread-per-client server: clients of the check's own talk to it at once,
+//! leave, and reset their connections, and it serves the next one every time.
 
-pub const CHECKS: &[Check] = &[];
+use std::net::{SocketAddr, TcpStream};
+
+use socket2::SockRef;
+
+use super::{
+    Check, Checker, connect, describe, error_text, gbk, io_failure, listening_address,
+    read_at_least, send,
+};
+use crate::program::Program;
+use crate::verdict::Failure;
+
+/// The multitasking server's reply (notes, section 3).
+const REPLY: &str = "ok，问题正在处理中...";
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        title: "同时服务两个客户端，每个都能收发多次 / serves two clients at once, several messages each",
+        run: two_clients_at_once,
+    },
+    Check {
+        title: "客户端下线：服务端打印 client offline，接着服务下一个客户端 / a client leaves: the server says so and serves the next",
+        run: a_client_leaves,
+    },
+    Check {
+        title: "客户端重置连接：只结束那个客户端的线程，服务端照常工作 / a client resets: only its thread ends, the server carries on",
+        run: a_client_resets,
+    },
+];
+
+fn two_clients_at_once(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut a = connect(address, "4")?;
+    ask(
+        &mut program,
+        &mut a,
+        "第一条",
+        "客户端 A 的第一条消息 / client A's first message",
+        "5",
+    )?;
+    let mut b = connect(address, "4")?;
+    ask(
+        &mut program,
+        &mut b,
+        "第二条",
+        "客户端 B 的消息，这时 A 还连着（每个客户端一个线程？）/ client B's message while A is still connected (a thread per client?)",
+        "6",
+    )?;
+    ask(
+        &mut program,
+        &mut a,
+        "第三条",
+        "客户端 A 的第二条消息（线程里循环接收？）/ client A's second message (does the thread loop?)",
+        "7",
+    )?;
+    Ok(())
+}
+
+fn a_client_leaves(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut a = connect(address, "4")?;
+    let a_address = local(&a)?;
+    ask(
+        &mut program,
+        &mut a,
+        "我先走了",
+        "客户端 A 的消息 / client A's message",
+        "5",
+    )?;
+    drop(a);
+    program
+        .expect_line(
+            &format!("client offline: {a_address}"),
+            &format!("A 关闭后，recv 返回 0 字节：打印 “client offline: {a_address}” / after A closes, recv returns 0 bytes: print \"client offline: {a_address}\""),
+        )
+        .map_err(|failure| failure.step("8"))?;
+    next_client_is_served(&mut program, address)
+}
+
+fn a_client_resets(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut a = connect(address, "4")?;
+    let a_address = local(&a)?;
+    ask(
+        &mut program,
+        &mut a,
+        "我要重置了",
+        "客户端 A 的消息 / client A's message",
+        "5",
+    )?;
+    // SO_LINGER 0: close sends a reset (RST) instead of the orderly FIN (lesson 5, rule 8).
+    SockRef::from(&a)
+        .set_linger(Some(std::time::Duration::ZERO))
+        .map_err(|error| io_failure("设置 set SO_LINGER 0", &error))?;
+    drop(a);
+    let expected = format!(
+        "A 重置连接后，recv 返回错误：打印一行 “receive failed {a_address}: …”，只结束这个线程 / after A resets, recv fails: print \"receive failed {a_address}: …\" and end only that thread"
+    );
+    program
+        .expect_line(&format!("receive failed {a_address}"), &expected)
+        .map_err(|failure| failure.step("7"))?;
+    next_client_is_served(&mut program, address)
+}
+
+/// After a client has gone, the server is still running and answers a new one.
+fn next_client_is_served(program: &mut Program, address: SocketAddr) -> Result<(), Failure> {
+    let expected =
+        "一个客户端走了之后，服务端还在运行 / the server still runs after a client has gone";
+    program
+        .still_running(expected)
+        .map_err(|failure| failure.step("7"))?;
+    let mut b = connect(address, "5")?;
+    ask(
+        program,
+        &mut b,
+        "下一个",
+        "下一个客户端的消息 / the next client's message",
+        "5",
+    )?;
+    program
+        .still_running(expected)
+        .map_err(|failure| failure.step("7"))
+}
+
+/// Sends `message` and expects the notes' reply, in GBK.
+fn ask(
+    program: &mut Program,
+    stream: &mut TcpStream,
+    message: &str,
+    what: &str,
+    step: &'static str,
+) -> Result<(), Failure> {
+    send(stream, &gbk(message))?;
+    let wanted = gbk(REPLY);
+    let (reply, ended) = read_at_least(stream, wanted.len());
+    if reply == wanted {
+        return Ok(());
+    }
+    program.drain();
+    let got = match (&reply[..], ended) {
+        ([], Ok(())) => "连接被关闭了，没有回复 the connection closed with no reply".to_owned(),
+        ([], Err(error)) => format!("没有回复 no reply: {}", error_text(&error)),
+        (bytes, _) => format!("收到 received {}", describe(bytes)),
+    };
+    let last = program.stdout().last().map_or_else(String::new, |line| {
+        format!("；服务端最后打印 the server last printed: {line:?}")
+    });
+    let step = if reply.is_empty() { step } else { "9" };
+    Err(Failure::new(
+        format!("{what}：回复 {REPLY:?} / gets the reply {REPLY:?}"),
+        format!("{got}{last}"),
+    )
+    .step(step))
+}
+
+fn local(stream: &TcpStream) -> Result<SocketAddr, Failure> {
+    stream
+        .local_addr()
+        .map_err(|error| io_failure("客户端的地址 the client's address", &error))
+}
