@@ -185,6 +185,21 @@ fn a_split_character_prints_whole() {
     still_serves(&mut server, address);
 }
 
+/// A connection that ends in the middle of a character: the half left over prints as U+FFFD
+/// when the stream ends, before the client is seen going offline.
+#[test]
+fn a_half_character_at_the_end_prints_as_replacement() {
+    let (mut server, address) = server("lesson4", &[]);
+    let mut client = connect(address);
+    let me = address_of(&client);
+    round_trip(&mut client, &gbk("你")[..1]);
+    drop(client);
+    let line = server.expect_line(&format!("at the end from {me}"));
+    assert!(line.ends_with(": \u{FFFD}"), "got {line:?}");
+    server.expect_line(&format!("client offline: {me}"));
+    still_serves(&mut server, address);
+}
+
 /// Bytes that are not GBK print as U+FFFD, with a note, and are still answered.
 #[test]
 fn invalid_bytes_print_as_replacement_and_are_answered() {

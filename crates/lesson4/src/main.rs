@@ -156,8 +156,8 @@ fn handle_client_request(
             Err(error) => {
                 // 例如客户端重置了连接（RST）：只结束这一个客户端的线程。
                 say!(
-                    "接收失败，不再服务这个客户端 receive failed, ending this client {ip_port}: \
-                         {:?}: {error}",
+                    "接收失败，不再服务这个客户端 receive failed, ending this client \
+                     {ip_port}: {:?}: {error}",
                     error.kind()
                 );
                 break;
