@@ -31,3 +31,19 @@ lesson N *ARGS:
 bench:
     cargo build --release -p lesson4 -p loadgen
     ./target/release/loadgen bench --charts lessons/img
+
+# 列出练习，哪些已经完成 / list the student's exercises and which are done
+exercises:
+    cargo run --quiet -p practice -- list
+
+# 检查第 N 个练习（不写 N 就是第一个没完成的），例如 `just check 1` / check exercise N (default: the first one not done)
+check *N:
+    cargo run --quiet -p practice -- check {{N}}
+
+# 第 N 个练习的提示 / hints for exercise N
+hint N:
+    cargo run --quiet -p practice -- hint {{N}}
+
+# 每次保存时重新检查当前的练习；`just watch --manual` 只在按回车时检查 / re-check the current exercise on every save; `just watch --manual` on Enter only
+watch *ARGS:
+    cargo run --quiet -p practice -- watch {{ARGS}}

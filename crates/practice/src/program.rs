@@ -223,8 +223,9 @@ impl Program {
                     format!("它崩溃了 it panicked: {panic}")
                 } else {
                     let first = stderr.lines().find(|line| !line.trim().is_empty());
-                    let stderr =
-                        first.map_or_else(String::new, |line| format!("，报错 said: {line}"));
+                    let stderr = first.map_or_else(String::new, |line| {
+                        format!("，报错 said: {}", abbreviate(line))
+                    });
                     format!("{}{stderr}{said}", exit_text(status))
                 }
             }
@@ -294,4 +295,17 @@ pub fn exit_text(status: ExitStatus) -> String {
         Some(code) => format!("它退出了，退出码 it exited with code {code}"),
         None => format!("它被信号终止了 it was ended by a signal ({status})"),
     }
+}
+
+/// A long line (a friendly error with its advice in two languages) shortened to its start and
+/// its end, where the OS's own words are.
+fn abbreviate(line: &str) -> String {
+    const KEEP: usize = 70;
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= 2 * KEEP + 10 {
+        return line.to_owned();
+    }
+    let start: String = chars[..KEEP].iter().collect();
+    let end: String = chars[chars.len() - KEEP..].iter().collect();
+    format!("{start} … {end}")
 }
