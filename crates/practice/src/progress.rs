@@ -41,17 +41,25 @@ pub fn state(places: &Places, exercise: &Exercise) -> State {
         return State::Done;
     }
     let source = fs::read_to_string(package.join("src/main.rs")).unwrap_or_default();
+    // The code without its comments, as one text: rustfmt may put a todo!'s message on the
+    // line after `todo!(`.
+    let code: String = source
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut steps = Vec::new();
     let mut todos = 0;
-    for line in source.lines() {
-        let code = line.split("//").next().unwrap_or_default();
-        if code.contains("todo!(") {
-            todos += 1;
-            if let Some(step) = step_number(code)
-                && !steps.contains(&step)
-            {
-                steps.push(step);
-            }
+    for (_, after) in code
+        .match_indices("todo!(")
+        .map(|(at, _)| code.split_at(at))
+    {
+        todos += 1;
+        let message = after.split(')').next().unwrap_or_default();
+        if let Some(step) = step_number(message)
+            && !steps.contains(&step)
+        {
+            steps.push(step);
         }
     }
     if todos > 0 {
