@@ -7,6 +7,7 @@ use std::thread::{self, JoinHandle};
 
 use encoding_rs::{GBK, UTF_8};
 use harness::command;
+use harness::notes::gbk;
 use predicates::prelude::*;
 
 /// A server on `bind` (port 0) that answers every chunk it receives with `reply(chunk)` until
@@ -33,10 +34,6 @@ fn test_server(
         }
     });
     (address, handle)
-}
-
-fn gbk(text: &str) -> Vec<u8> {
-    GBK.encode(text).0.into_owned()
 }
 
 fn port_of(address: SocketAddr) -> String {
@@ -212,32 +209,15 @@ fn refused_connection_names_the_lesson_to_start() {
 /// Every bad argument gets one clear line and a non-zero exit, never a panic.
 #[test]
 fn bad_arguments_get_a_clear_line() {
-    let cases = [
-        (["--port", "abc"], "is not a port"),
-        (["--port", "70000"], "is not a port"),
-        (["--encoding", "klingon"], "unknown encoding"),
-        (["--host", "localhost"], "is not an IP address"),
-    ];
-    for (args, expected) in cases {
-        command("lesson1")
-            .args(args)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(expected))
-            .stderr(predicate::str::contains("panicked").not());
-    }
+    harness::cli::assert_bad_arguments_refused("lesson1");
 }
 
 /// `--help` explains every option, Chinese first.
 #[test]
 fn help_explains_every_option() {
-    command("lesson1")
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("第 1 课"))
-        .stdout(predicate::str::contains("--host"))
-        .stdout(predicate::str::contains("--port"))
-        .stdout(predicate::str::contains("--encoding"))
-        .stdout(predicate::str::contains("--stdin"));
+    harness::cli::assert_help(
+        "lesson1",
+        "第 1 课",
+        &["--host", "--port", "--encoding", "--stdin"],
+    );
 }

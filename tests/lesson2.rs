@@ -4,21 +4,15 @@
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::thread;
-use std::time::Instant;
 
 use course::kernel::{self, TcpState};
 use encoding_rs::{GBK, UTF_8};
+use harness::notes::{
+    CLIENT_MESSAGE, SERVER_REPLY, await_kernel_state, exchange_until_server_closes, gbk,
+    serve_once_leaving_time_wait,
+};
 use harness::{command, server};
 use predicates::prelude::*;
-
-/// The notes' client message and the server's reply.
-const MESSAGE: &str = "你好服务端，我是客户端小黑!";
-const REPLY: &str = "ok, 问题正在处理中...";
-
-fn gbk(text: &str) -> Vec<u8> {
-    GBK.encode(text).0.into_owned()
-}
 
 /// The address lesson 1 prints after `connected: LOCAL -> SERVER`.
 fn client_address(stdout: &str) -> SocketAddr {
@@ -33,62 +27,26 @@ fn client_address(stdout: &str) -> SocketAddr {
         .unwrap_or_else(|| panic!("no client address in {line:?}"))
 }
 
-/// Connects, sends the notes' message in GBK, and reads until the server has closed. Returns
-/// the client's address; the connection is closed (second) when this returns.
-fn exchange_until_server_closes(server: SocketAddr) -> SocketAddr {
-    let mut client = TcpStream::connect(server).expect("the lesson server is listening");
-    client
-        .set_read_timeout(Some(harness::TIMEOUT))
-        .expect("a non-zero timeout is valid");
-    let local = client
-        .local_addr()
-        .expect("a connected socket has an address");
-    client.write_all(&gbk(MESSAGE)).expect("send to the server");
-    let mut reply = Vec::new();
-    // read_to_end returns only at the server's FIN: the server has closed first.
-    client
-        .read_to_end(&mut reply)
-        .expect("read the reply until the server closes");
-    assert_eq!(reply, gbk(REPLY), "the reply is the notes' text in GBK");
-    local
-}
-
-/// Waits (on the kernel, not on a clock) until the kernel reports `state` for `local -> remote`.
-fn wait_for_state(local: SocketAddr, remote: SocketAddr, state: TcpState) {
-    let deadline = Instant::now() + harness::TIMEOUT;
-    loop {
-        let now = kernel::state_of(local, remote).expect("Linux exposes the kernel's TCP table");
-        if now == Some(state) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the kernel still reports {now:?} for {local} -> {remote}, expected {state}"
-        );
-        thread::yield_now();
-    }
-}
-
 /// Lesson 1 against lesson 2: the server prints the client's address, the exact byte length of
 /// the GBK message and its text; the client prints the decoded reply; the server exits 0.
 #[test]
 fn serves_one_lesson1_client_and_exits() {
     let (mut lesson2, address) = server("lesson2", &[]);
     let output = command("lesson1")
-        .args(["--port", &address.port().to_string(), MESSAGE])
+        .args(["--port", &address.port().to_string(), CLIENT_MESSAGE])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("reply: {REPLY}")))
+        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")))
         .get_output()
         .stdout
         .clone();
     let client = client_address(&String::from_utf8_lossy(&output));
     let line = lesson2.expect_line("client address:");
     assert!(line.ends_with(&format!(": {client}")), "{line}");
-    let length = gbk(MESSAGE).len();
+    let length = gbk(CLIENT_MESSAGE).len();
     assert_eq!(length, 27, "the notes' message is 27 bytes in GBK");
     lesson2.expect_line(&format!("received {length} 字节 bytes"));
-    lesson2.expect_line(&format!("received text: {MESSAGE}"));
+    lesson2.expect_line(&format!("received text: {CLIENT_MESSAGE}"));
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
 }
 
@@ -100,7 +58,7 @@ fn serves_one_lesson1_client_and_exits() {
 fn the_server_closes_first_and_keeps_time_wait() {
     let (mut lesson2, address) = server("lesson2", &[]);
     let client = exchange_until_server_closes(address);
-    wait_for_state(address, client, TcpState::TimeWait);
+    await_kernel_state(address, client, TcpState::TimeWait);
     assert_eq!(
         kernel::state_of(client, address).expect("Linux exposes the kernel's TCP table"),
         None,
@@ -114,10 +72,7 @@ fn the_server_closes_first_and_keeps_time_wait() {
 #[test]
 #[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn restart_without_reuse_fails() {
-    let (mut lesson2, address) = server("lesson2", &[]);
-    let client = exchange_until_server_closes(address);
-    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
-    wait_for_state(address, client, TcpState::TimeWait);
+    let (address, client) = serve_once_leaving_time_wait("lesson2");
 
     command("lesson2")
         .args(["--port", &address.port().to_string()])
@@ -159,7 +114,7 @@ fn std_listener_sets_so_reuseaddr_silently() {
         .local_addr()
         .expect("a connected socket has an address");
     drop(client);
-    wait_for_state(address, client_addr, TcpState::TimeWait);
+    await_kernel_state(address, client_addr, TcpState::TimeWait);
 
     command("lesson2")
         .args(["--port", &address.port().to_string()])
@@ -195,16 +150,16 @@ fn a_second_client_is_queued_but_not_served() {
         .write_all(&gbk("我也在等"))
         .expect("B can send: the kernel buffers it for a socket nobody accepted");
     // The server's end of B's connection exists, fully established, before any accept.
-    wait_for_state(address, b, TcpState::Established);
+    await_kernel_state(address, b, TcpState::Established);
 
     client_a
-        .write_all(&gbk(MESSAGE))
+        .write_all(&gbk(CLIENT_MESSAGE))
         .expect("send to the server");
     let mut reply = Vec::new();
     client_a
         .read_to_end(&mut reply)
         .expect("A reads the reply until the server closes");
-    assert_eq!(reply, gbk(REPLY));
+    assert_eq!(reply, gbk(SERVER_REPLY));
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
     assert!(
         !lesson2.stdout().contains(&b.to_string()),
@@ -247,7 +202,7 @@ fn a_client_that_sends_nothing_gets_no_reply() {
 #[test]
 fn mismatched_encodings_garble_but_do_not_crash() {
     let (mut lesson2, address) = server("lesson2", &[]);
-    let utf8 = UTF_8.encode(MESSAGE).0.into_owned();
+    let utf8 = UTF_8.encode(CLIENT_MESSAGE).0.into_owned();
     let (garbled, _, _) = GBK.decode(&utf8);
     command("lesson1")
         .args([
@@ -255,16 +210,16 @@ fn mismatched_encodings_garble_but_do_not_crash() {
             &address.port().to_string(),
             "--encoding",
             "utf-8",
-            MESSAGE,
+            CLIENT_MESSAGE,
         ])
         .assert()
         .success()
         .stdout(predicate::str::contains('\u{FFFD}'))
-        .stdout(predicate::str::contains(REPLY).not());
+        .stdout(predicate::str::contains(SERVER_REPLY).not());
     lesson2.expect_line(&format!("received {} 字节 bytes", utf8.len()));
     let line = lesson2.expect_line("received text:");
     assert!(line.ends_with(&*garbled), "{line}");
-    assert!(!line.contains(MESSAGE), "{line}");
+    assert!(!line.contains(CLIENT_MESSAGE), "{line}");
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
 }
 
@@ -278,13 +233,13 @@ fn matching_encodings_read_each_other_exactly() {
             &address.port().to_string(),
             "--encoding",
             "utf-8",
-            MESSAGE,
+            CLIENT_MESSAGE,
         ])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("reply: {REPLY}")));
-    lesson2.expect_line(&format!("received {} 字节 bytes", MESSAGE.len()));
-    lesson2.expect_line(&format!("received text: {MESSAGE}"));
+        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")));
+    lesson2.expect_line(&format!("received {} 字节 bytes", CLIENT_MESSAGE.len()));
+    lesson2.expect_line(&format!("received text: {CLIENT_MESSAGE}"));
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
 }
 
@@ -302,7 +257,7 @@ fn ipv6_loopback_works() {
         .args(["--host", "::1", "--port", &address.port().to_string()])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("reply: {REPLY}")));
+        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")));
     lesson2.expect_line("client address: [::1]:");
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
 }
@@ -324,7 +279,7 @@ fn any_address_listens_on_every_interface() {
         .args(["--host", "127.0.0.1", "--port", &address.port().to_string()])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("reply: {REPLY}")));
+        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")));
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
 }
 
@@ -357,31 +312,11 @@ fn privileged_port_gets_a_hint() {
 /// Every bad argument gets one clear line and a non-zero exit, never a panic.
 #[test]
 fn bad_arguments_get_a_clear_line() {
-    let cases = [
-        (["--port", "abc"], "is not a port"),
-        (["--port", "70000"], "is not a port"),
-        (["--encoding", "klingon"], "unknown encoding"),
-        (["--host", "localhost"], "is not an IP address"),
-    ];
-    for (args, expected) in cases {
-        command("lesson2")
-            .args(args)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(expected))
-            .stderr(predicate::str::contains("panicked").not());
-    }
+    harness::cli::assert_bad_arguments_refused("lesson2");
 }
 
 /// `--help` explains every option, Chinese first.
 #[test]
 fn help_explains_every_option() {
-    command("lesson2")
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("第 2 课"))
-        .stdout(predicate::str::contains("--host"))
-        .stdout(predicate::str::contains("--port"))
-        .stdout(predicate::str::contains("--encoding"));
+    harness::cli::assert_help("lesson2", "第 2 课", &["--host", "--port", "--encoding"]);
 }

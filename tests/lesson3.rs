@@ -2,59 +2,12 @@
 //! just served on, beside the TIME_WAIT connection the kernel still holds there, while a live
 //! listener and (on Linux) a TIME_WAIT left without the option still keep the port.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::thread;
-use std::time::Instant;
-
 use course::kernel::{self, TcpState};
-use encoding_rs::GBK;
+use harness::notes::{
+    CLIENT_MESSAGE, SERVER_REPLY, exchange_until_server_closes, gbk, serve_once_leaving_time_wait,
+};
 use harness::{command, server, spawn};
 use predicates::prelude::*;
-
-/// The notes' client message and the server's reply.
-const MESSAGE: &str = "你好服务端，我是客户端小黑!";
-const REPLY: &str = "ok, 问题正在处理中...";
-
-fn gbk(text: &str) -> Vec<u8> {
-    GBK.encode(text).0.into_owned()
-}
-
-/// Connects, sends the notes' message in GBK, and reads until the server has closed. Returns
-/// the client's address; the connection is closed (second) when this returns.
-fn exchange_until_server_closes(server: SocketAddr) -> SocketAddr {
-    let mut client = TcpStream::connect(server).expect("the lesson server is listening");
-    client
-        .set_read_timeout(Some(harness::TIMEOUT))
-        .expect("a non-zero timeout is valid");
-    let local = client
-        .local_addr()
-        .expect("a connected socket has an address");
-    client.write_all(&gbk(MESSAGE)).expect("send to the server");
-    let mut reply = Vec::new();
-    // read_to_end returns only at the server's FIN: the server has closed first.
-    client
-        .read_to_end(&mut reply)
-        .expect("read the reply until the server closes");
-    assert_eq!(reply, gbk(REPLY), "the reply is the notes' text in GBK");
-    local
-}
-
-/// Waits (on the kernel, not on a clock) until the kernel reports `state` for `local -> remote`.
-fn wait_for_state(local: SocketAddr, remote: SocketAddr, state: TcpState) {
-    let deadline = Instant::now() + harness::TIMEOUT;
-    loop {
-        let now = kernel::state_of(local, remote).expect("Linux exposes the kernel's TCP table");
-        if now == Some(state) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the kernel still reports {now:?} for {local} -> {remote}, expected {state}"
-        );
-        thread::yield_now();
-    }
-}
 
 /// Lesson 1 against lesson 3: the server prints the client's address, the exact byte length of
 /// the GBK message and its text; the client prints the decoded reply; the server exits 0.
@@ -62,10 +15,10 @@ fn wait_for_state(local: SocketAddr, remote: SocketAddr, state: TcpState) {
 fn serves_one_lesson1_client_and_exits() {
     let (mut lesson3, address) = server("lesson3", &[]);
     let output = command("lesson1")
-        .args(["--port", &address.port().to_string(), MESSAGE])
+        .args(["--port", &address.port().to_string(), CLIENT_MESSAGE])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("reply: {REPLY}")))
+        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")))
         .get_output()
         .stdout
         .clone();
@@ -80,8 +33,11 @@ fn serves_one_lesson1_client_and_exits() {
         .nth(2)
         .expect("`connected: LOCAL -> SERVER`");
     lesson3.expect_line(&format!("client address: {client}"));
-    lesson3.expect_line(&format!("received {} 字节 bytes", gbk(MESSAGE).len()));
-    lesson3.expect_line(&format!("received text: {MESSAGE}"));
+    lesson3.expect_line(&format!(
+        "received {} 字节 bytes",
+        gbk(CLIENT_MESSAGE).len()
+    ));
+    lesson3.expect_line(&format!("received text: {CLIENT_MESSAGE}"));
     assert!(lesson3.wait_exit().success(), "{}", lesson3.stdout());
 }
 
@@ -91,10 +47,7 @@ fn serves_one_lesson1_client_and_exits() {
 #[test]
 #[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn restarts_at_once_beside_its_own_time_wait() {
-    let (mut first, address) = server("lesson3", &[]);
-    let old_client = exchange_until_server_closes(address);
-    assert!(first.wait_exit().success(), "{}", first.stdout());
-    wait_for_state(address, old_client, TcpState::TimeWait);
+    let (address, old_client) = serve_once_leaving_time_wait("lesson3");
     let port = address.port().to_string();
 
     command("lesson2")
@@ -153,10 +106,7 @@ fn a_live_listener_still_blocks_the_port() {
 #[test]
 #[cfg_attr(not(target_os = "linux"), ignore = "Linux's rule; others differ")]
 fn time_wait_left_without_reuse_blocks_lesson3_too() {
-    let (mut lesson2, address) = server("lesson2", &[]);
-    let client = exchange_until_server_closes(address);
-    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
-    wait_for_state(address, client, TcpState::TimeWait);
+    let (address, client) = serve_once_leaving_time_wait("lesson2");
     command("lesson3")
         .args(["--port", &address.port().to_string()])
         .assert()
@@ -173,33 +123,13 @@ fn time_wait_left_without_reuse_blocks_lesson3_too() {
 /// Every bad argument gets one clear line and a non-zero exit, never a panic.
 #[test]
 fn bad_arguments_get_a_clear_line() {
-    let cases = [
-        (["--port", "abc"], "is not a port"),
-        (["--port", "70000"], "is not a port"),
-        (["--encoding", "klingon"], "unknown encoding"),
-        (["--host", "localhost"], "is not an IP address"),
-    ];
-    for (args, expected) in cases {
-        command("lesson3")
-            .args(args)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(expected))
-            .stderr(predicate::str::contains("panicked").not());
-    }
+    harness::cli::assert_bad_arguments_refused("lesson3");
 }
 
 /// `--help` explains every option, Chinese first.
 #[test]
 fn help_explains_every_option() {
-    command("lesson3")
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("第 3 课"))
-        .stdout(predicate::str::contains("--host"))
-        .stdout(predicate::str::contains("--port"))
-        .stdout(predicate::str::contains("--encoding"));
+    harness::cli::assert_help("lesson3", "第 3 课", &["--host", "--port", "--encoding"]);
 }
 
 /// The diff between lessons 2 and 3 *is* the lesson: apart from documentation and the program's

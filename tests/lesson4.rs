@@ -7,17 +7,13 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::thread;
 
-use encoding_rs::GBK;
+use harness::notes::gbk;
 use harness::{Process, command, server};
 use predicates::prelude::*;
 use socket2::SockRef;
 
 /// The reply the notes' server sends for every message.
 const REPLY: &str = "ok，问题正在处理中...";
-
-fn gbk(text: &str) -> Vec<u8> {
-    GBK.encode(text).0.into_owned()
-}
 
 /// A client of the lesson's server, with a timeout so that a missing reply fails the test
 /// instead of hanging it.
@@ -522,17 +518,16 @@ fn loadgen_runs_against_lesson4() {
     still_serves(&mut server, address);
 }
 
+/// Every bad argument gets one clear line and a non-zero exit, never a panic.
+#[test]
+fn bad_arguments_get_a_clear_line() {
+    harness::cli::assert_bad_arguments_refused("lesson4");
+}
+
 /// `--help` explains every option, Chinese first.
 #[test]
 fn help_explains_every_option() {
-    command("lesson4")
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("第 4 课"))
-        .stdout(predicate::str::contains("--host"))
-        .stdout(predicate::str::contains("--port"))
-        .stdout(predicate::str::contains("--encoding"));
+    harness::cli::assert_help("lesson4", "第 4 课", &["--host", "--port", "--encoding"]);
 }
 
 #[cfg(target_os = "linux")]

@@ -12,6 +12,12 @@
 //! - [`command`]: an `assert_cmd::Command` for a run-to-completion check.
 //! - [`spawn`] and [`Process`]: a lesson running in the background whose output lines a test
 //!   waits on (never sleeps on), and which is killed when the test drops it.
+//!
+//! Beside them, [`cli`] holds the command-line checks every lesson passes, and [`notes`] the
+//! notes' example messages and the exchanges several lessons' tests make with them.
+
+pub mod cli;
+pub mod notes;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};

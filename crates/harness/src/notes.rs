@@ -1,0 +1,75 @@
+//! The notes' example messages, and the exchanges the servers' tests make with them.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+
+use course::kernel::{self, TcpState};
+use encoding_rs::GBK;
+
+use crate::TIMEOUT;
+
+/// The client's message in the notes' section 2.
+pub const CLIENT_MESSAGE: &str = "你好服务端，我是客户端小黑!";
+
+/// The single-shot server's reply in the notes' section 2.
+pub const SERVER_REPLY: &str = "ok, 问题正在处理中...";
+
+/// `text` in GBK, as the notes' programs put it on the wire.
+pub fn gbk(text: &str) -> Vec<u8> {
+    GBK.encode(text).0.into_owned()
+}
+
+/// Connects to a single-shot server (lessons 2 and 3), sends [`CLIENT_MESSAGE`] in GBK and
+/// reads until the server has closed, checking the reply is [`SERVER_REPLY`]. Returns the
+/// client's address. The server closed first, so its side of the connection is the one that
+/// waits in TIME_WAIT; this side closes when the function returns.
+pub fn exchange_until_server_closes(server: SocketAddr) -> SocketAddr {
+    let mut client = TcpStream::connect(server).expect("the lesson server is listening");
+    client
+        .set_read_timeout(Some(TIMEOUT))
+        .expect("a non-zero timeout is valid");
+    let local = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    client
+        .write_all(&gbk(CLIENT_MESSAGE))
+        .expect("send to the server");
+    let mut reply = Vec::new();
+    // read_to_end returns only at the server's FIN: the server has closed first.
+    client
+        .read_to_end(&mut reply)
+        .expect("read the reply until the server closes");
+    assert_eq!(
+        reply,
+        gbk(SERVER_REPLY),
+        "the reply is the notes' text in GBK"
+    );
+    local
+}
+
+/// Waits, by re-reading the kernel's table (never on a clock), until it reports `state` for
+/// the connection `local -> remote`; fails the test with the last state seen after [`TIMEOUT`].
+pub fn await_kernel_state(local: SocketAddr, remote: SocketAddr, state: TcpState) {
+    let seen = kernel::await_state(local, remote, Some(state), TIMEOUT)
+        .expect("Linux exposes the kernel's TCP table");
+    assert_eq!(
+        seen,
+        Some(state),
+        "the kernel's state for {local} -> {remote}\n    expected: {state}\n    got:      {seen:?}"
+    );
+}
+
+/// Runs single-shot server `package` (lesson 2 or 3) on a free port, serves it one exchange,
+/// waits for it to exit 0 and for the kernel to hold its side of that connection in TIME_WAIT.
+/// Returns the server's address (its port is now the one a restart would want) and the old
+/// client's address.
+pub fn serve_once_leaving_time_wait(package: &str) -> (SocketAddr, SocketAddr) {
+    let (mut server, address) = crate::server(package, &[]);
+    let client = exchange_until_server_closes(address);
+    let status = server.wait_exit();
+    if !status.success() {
+        server.fail(&format!("exited with {status} after one exchange"));
+    }
+    await_kernel_state(address, client, TcpState::TimeWait);
+    (address, client)
+}
