@@ -20,7 +20,7 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::panic;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -206,20 +206,30 @@ fn lesson_5(tour: &mut Tour) -> Result<(), String> {
     Program::start("lesson5", &lesson5, "lesson5", &["--port", &port])?.wait()
 }
 
-/// Starts `server_package` on `port` (0: the OS picks), runs lesson 1's client against it with
-/// its default message, waits for the single-shot server to exit, and returns the port used.
+/// Starts `server_package` on `port` (0: the OS picks), has lesson 1's client type one line
+/// to it (`--stdin`), and returns the port used once both have exited.
+///
+/// The client keeps its stdin open until the single-shot server has exited, as a student
+/// would before pressing Ctrl-D, so the server always closes first and the TIME_WAIT lands on
+/// the server's port. Closing right after the reply (lesson 1's default) races with the
+/// server's close, and when the client wins, the TIME_WAIT is on the client's side instead.
 fn exchange(client: &Path, server: &Path, server_package: &str, port: u16) -> Result<u16, String> {
     let label = format!("{server_package} server");
     let mut server = Program::start(&label, server, server_package, &port_args(port))?;
     let port = server.address()?.port();
-    Program::start(
+    let mut client = Program::start(
         "lesson1 client",
         client,
         "lesson1",
-        &["--port", &port.to_string()],
-    )?
-    .wait()?;
+        &["--port", &port.to_string(), "--stdin"],
+    )?;
+    client.type_line("你好，服务端！我是课程之旅。")?;
     server.wait()?;
+    say(
+        "[tour] 服务端先关闭了连接；现在客户端按 Ctrl-D，关闭它那一端 / the server closed first; now the client gets Ctrl-D and closes its end",
+    );
+    client.close_stdin();
+    client.wait()?;
     Ok(port)
 }
 
@@ -349,6 +359,7 @@ fn build_quietly(package: &str) -> Result<PathBuf, String> {
 struct Program {
     label: String,
     child: Child,
+    stdin: Option<ChildStdin>,
     lines: Receiver<String>,
     readers: Vec<JoinHandle<()>>,
 }
@@ -368,7 +379,9 @@ impl Program {
         ));
         let mut child = Command::new(binary)
             .args(&args)
-            .stdin(Stdio::null())
+            // Piped, so the tour can type for a client started with `--stdin`; the other
+            // programs never read it.
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -381,12 +394,27 @@ impl Program {
         if let Some(stderr) = child.stderr.take() {
             readers.push(forward(label, stderr, None));
         }
+        let stdin = child.stdin.take();
         Ok(Program {
             label: label.to_owned(),
             child,
+            stdin,
             lines,
             readers,
         })
+    }
+
+    /// Types `line` and Enter into the program's stdin, showing it as typed.
+    fn type_line(&mut self, line: &str) -> Result<(), String> {
+        say(&format!("[tour] {} ⌨ {line}", self.label));
+        let stdin = self.stdin.as_mut().ok_or("stdin is already closed")?;
+        writeln!(stdin, "{line}")
+            .map_err(|error| format!("could not type into {}: {error}", self.label))
+    }
+
+    /// Closes the program's stdin, as Ctrl-D does in a terminal.
+    fn close_stdin(&mut self) {
+        drop(self.stdin.take());
     }
 
     /// Waits for the "listening on ADDR" line and parses ADDR.
