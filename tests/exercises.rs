@@ -269,3 +269,30 @@ fn exercise_2_passes_on_its_solution() {
 fn exercise_2_fails_on_its_starter() {
     fails_on_its_starter(2);
 }
+
+/// Watch mode's fallback without file watching (`--manual`, for WSL2's /mnt/c and the like):
+/// each Enter re-checks the current exercise and `q` quits; on a finished exercise it says so.
+#[test]
+fn watch_rechecks_on_enter_and_reports_done() {
+    let starters = starters().display().to_string();
+    let assert = command("practice")
+        .args(["watch", "--manual", "--dir", &starters, "1"])
+        .write_stdin("\nq\n")
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert_eq!(
+        stdout.matches("== 练习 1 exercise 1").count(),
+        2,
+        "expected a first check and one re-check after Enter, got:\n{stdout}"
+    );
+    assert!(stdout.contains("step 1 is not written yet"), "{stdout}");
+
+    let assert = command("practice")
+        .args(["watch", "--manual", "--solutions", "1"])
+        .write_stdin("q\n")
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains("exercise 1 is done"), "{stdout}");
+}
