@@ -16,12 +16,14 @@ use harness::command;
 
 /// The exercises, by directory. `every_exercise_has_a_solution_and_a_proof` keeps this list
 /// equal to what is on disk, so a new exercise cannot go unproved.
-const EXERCISES: [&str; 5] = [
+const EXERCISES: [&str; 7] = [
     "01_client",
     "02_server",
     "03_reuse",
     "04_threads",
     "05_close",
+    "06_split_char",
+    "07_half_close",
 ];
 
 fn root() -> PathBuf {
@@ -184,6 +186,30 @@ fn exercise_5_passes_on_its_solution() {
 #[test]
 fn exercise_5_fails_on_its_starter() {
     fails_on_its_starter(5);
+}
+
+/// Exercise 6 (the split character): its checks pass on the solution.
+#[test]
+fn exercise_6_passes_on_its_solution() {
+    passes_on_its_solution(6);
+}
+
+/// Exercise 6 (the split character): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_6_fails_on_its_starter() {
+    fails_on_its_starter(6);
+}
+
+/// Exercise 7 (the half-close): its checks pass on the solution.
+#[test]
+fn exercise_7_passes_on_its_solution() {
+    passes_on_its_solution(7);
+}
+
+/// Exercise 7 (the half-close): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_7_fails_on_its_starter() {
+    fails_on_its_starter(7);
 }
 
 /// The exercise directories in `dir`: `NN_name` with a `Cargo.toml`.

@@ -101,6 +101,42 @@ pub const EXERCISES: &[Exercise] = &[
         ],
         checks: checks::CLOSE,
     },
+    Exercise {
+        number: 6,
+        dir: "06_split_char",
+        name: "split",
+        title: "被拆成两半的汉字：每个连接一个解码器 / the split character: one decoder per connection",
+        lesson: 4,
+        hints: &[
+            "第 8.1 步：讲义的 recv_data.decode(\"gbk\") 每次都从头解码。半个字符要留到下一次 recv，\
+             就得有个东西在两次 recv 之间记住它：它该在循环里面创建，还是外面？Encoding 的哪个方法给你一个 \
+             Decoder？ / Step 8.1: the notes' recv_data.decode(\"gbk\") starts afresh every time. To keep a \
+             half character for the next recv, something must remember it between recvs: is it made inside \
+             the loop or outside? Which method of Encoding gives you a Decoder?",
+            "第 8.2 步：Decoder 的哪个方法把字节解码进一个 String？它只往 String 的空余容量里写，\
+             max_utf8_buffer_length 告诉你要多大；它的 last 参数什么时候该是 true？ / Step 8.2: which \
+             Decoder method decodes bytes into a String? It writes into spare capacity only, and \
+             max_utf8_buffer_length says how much; when should its last argument be true?",
+        ],
+        checks: checks::SPLIT,
+    },
+    Exercise {
+        number: 7,
+        dir: "07_half_close",
+        name: "half_close",
+        title: "半关闭：告诉服务端“我发完了”，再收下回复 / the half-close: say \"that is all\", then get the reply",
+        lesson: 5,
+        hints: &[
+            "第 4 步：close（在 Rust 里是丢弃套接字）把两个方向都关了，之后还能 recv 吗？socket2 的哪个方法只关闭 \
+             一个方向，std::net::Shutdown 的哪个值是“发送”？ / Step 4: close (dropping the socket, in Rust) \
+             ends both directions; could you recv after it? Which socket2 method ends one direction only, and \
+             which std::net::Shutdown value is \"sending\"?",
+            "第 5、6 步：回复可能分好几次到达，一次 recv 只拿到一部分。怎么知道服务端已经发完了？recv 返回 \
+             几个字节时该结束循环？ / Steps 5 and 6: the reply may arrive in several pieces, one recv taking \
+             only part. How do you know the server has finished? For what byte count should the loop end?",
+        ],
+        checks: checks::HALF_CLOSE,
+    },
 ];
 
 /// The exercise a student named: its number (`1`, `01`) or its name (`client`, `01_client`).

@@ -7,8 +7,10 @@
 
 mod client;
 mod close;
+mod half_close;
 mod restart;
 mod server;
+mod split;
 mod threads;
 
 use std::io::{self, Read, Write};
@@ -30,8 +32,10 @@ pub struct Check {
 
 pub use client::CHECKS as CLIENT;
 pub use close::CHECKS as CLOSE;
+pub use half_close::CHECKS as HALF_CLOSE;
 pub use restart::CHECKS as RESTART;
 pub use server::CHECKS as SERVER;
+pub use split::CHECKS as SPLIT;
 pub use threads::CHECKS as THREADS;
 
 /// Runs checks on one built binary, and keeps every program's stderr to look for `todo!()`.

@@ -1,0 +1,210 @@
+//! Exercise 6, the split character: clients of the check's own send a GBK character in two
+//! halves, bytes that are not GBK, and half a character before they leave, and read what the
+//! server printed for each `recv`.
+
+use std::net::{SocketAddr, TcpStream};
+
+use super::{
+    Check, Checker, connect, describe, error_text, gbk, io_failure, listening_address,
+    read_at_least, send,
+};
+use crate::program::Program;
+use crate::verdict::Failure;
+
+/// The multitasking server's reply (notes, section 3).
+const REPLY: &str = "ok，问题正在处理中...";
+
+/// What a decoder makes of bytes that are not valid text.
+const REPLACEMENT: char = '\u{FFFD}';
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        title: "“你”（c4 e3）分两次 recv 到达：第二次打印完整的“你”，没有 � / 你 arrives in two recvs: the second line holds it whole, no �",
+        run: a_split_character_prints_whole,
+    },
+    Check {
+        title: "不合法的字节打印成 �，照样回复，之后的文本照常解码 / invalid bytes print as �, are answered, and the text after them decodes",
+        run: invalid_bytes_print_as_replacement,
+    },
+    Check {
+        title: "客户端只发了半个字符就下线：剩下的半个字符报告为 � / a client leaves after half a character: the half is reported as �",
+        run: a_half_character_at_the_end,
+    },
+];
+
+fn a_split_character_prints_whole(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut client = connect(address, "5")?;
+    let me = local(&client)?;
+    let ni = gbk("你");
+    exchange(
+        &mut program,
+        &mut client,
+        &ni[..1],
+        "只发 “你” 的第一个字节 c4 / only the first byte of 你, c4",
+    )?;
+    // The reply has come back, so the server's recv took the first byte alone.
+    exchange(
+        &mut program,
+        &mut client,
+        &ni[1..],
+        "然后发第二个字节 e3 / then the second byte, e3",
+    )?;
+    let lines = offline(&mut program, client, me)?;
+    let whole = matches!(&lines[..], [first, second, ..]
+        if !first.contains(REPLACEMENT) && second.contains('你') && !second.contains(REPLACEMENT));
+    if !whole {
+        return Err(Failure::new(
+            "第一次 recv（c4）打印的文字是空的（半个字符留在这个连接的解码器里），第二次（e3）打印完整的 “你”，\
+             没有 � / the first recv (c4) prints no text (the half waits in the connection's decoder), \
+             the second (e3) prints a whole 你, no �",
+            format!(
+                "为这两次 recv 打印了 printed for the two recvs: {}",
+                shown(&lines)
+            ),
+        )
+        .step("8.2"));
+    }
+    Ok(())
+}
+
+fn invalid_bytes_print_as_replacement(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut client = connect(address, "5")?;
+    let me = local(&client)?;
+    let mut invalid = vec![0xff];
+    invalid.extend_from_slice(b"ok");
+    exchange(
+        &mut program,
+        &mut client,
+        &invalid,
+        "不是 GBK 的字节 ff 6f 6b / bytes that are not GBK, ff 6f 6b",
+    )?;
+    exchange(
+        &mut program,
+        &mut client,
+        &gbk("你好"),
+        "然后是合法的 “你好” / then a valid 你好",
+    )?;
+    let lines = offline(&mut program, client, me)?;
+    let right = matches!(&lines[..], [first, second, ..]
+        if first.contains(&format!("{REPLACEMENT}ok")) && second.contains("你好")
+            && !second.contains(REPLACEMENT));
+    if !right {
+        return Err(Failure::new(
+            "ff 6f 6b 打印成 “�ok”，接着的 “你好” 照常打印 / ff 6f 6b prints as \"�ok\", and the 你好 \
+             after it prints as it is",
+            format!("为这两次 recv 打印了 printed for the two recvs: {}", shown(&lines)),
+        )
+        .step("8.2"));
+    }
+    Ok(())
+}
+
+fn a_half_character_at_the_end(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut client = connect(address, "5")?;
+    let me = local(&client)?;
+    exchange(
+        &mut program,
+        &mut client,
+        &gbk("你")[..1],
+        "只发 “你” 的第一个字节 c4 / only the first byte of 你, c4",
+    )?;
+    let lines = offline(&mut program, client, me)?;
+    let needle = format!("at the end from {me}:");
+    let leftover = program
+        .stdout()
+        .iter()
+        .find(|line| line.contains(&needle))
+        .cloned();
+    match leftover {
+        Some(line) if line.contains(REPLACEMENT) && !lines.iter().any(|l| l.contains(REPLACEMENT)) => {
+            Ok(())
+        }
+        leftover => Err(Failure::new(
+            "c4 的那次 recv 打印的文字是空的；客户端下线时（decode 的 last 为 true），留下的半个字符打印成 \
+             “最后不完整的字节 incomplete bytes at the end …: �” / the recv of c4 prints no text; when the \
+             client leaves (decode's last is true), the half left prints as \"incomplete bytes at the end …: �\"",
+            format!(
+                "那次 recv 打印了 the recv printed: {}；下线时 on leaving: {}",
+                shown(&lines),
+                leftover.map_or_else(
+                    || "什么也没有 nothing".to_owned(),
+                    |line| format!("{line:?}")
+                )
+            ),
+        )
+        .step("8.2")),
+    }
+}
+
+/// Sends `bytes` and expects the notes' reply, in GBK: the server read them in one recv.
+fn exchange(
+    program: &mut Program,
+    stream: &mut TcpStream,
+    bytes: &[u8],
+    what: &str,
+) -> Result<(), Failure> {
+    send(stream, bytes)?;
+    let wanted = gbk(REPLY);
+    let (reply, ended) = read_at_least(stream, wanted.len());
+    if reply == wanted {
+        return Ok(());
+    }
+    program.drain();
+    let got = match (&reply[..], ended) {
+        ([], Ok(())) => "连接被关闭了，没有回复 the connection closed with no reply".to_owned(),
+        ([], Err(error)) => format!("没有回复 no reply: {}", error_text(&error)),
+        (bytes, _) => format!("收到 received {}", describe(bytes)),
+    };
+    let last = program.stdout().last().map_or_else(String::new, |line| {
+        format!("；服务端最后打印 the server last printed: {line:?}")
+    });
+    Err(Failure::new(
+        format!("发送{what}，服务端打印一行并回复 {REPLY:?} / send {what}: the server prints a line and replies {REPLY:?}"),
+        format!("{got}{last}"),
+    )
+    .step("8.2"))
+}
+
+/// Closes the client, waits for the server to say it went offline (so everything it printed
+/// for the client has been printed), and returns the text of each "received" line it printed
+/// for the client, one per recv.
+fn offline(
+    program: &mut Program,
+    client: TcpStream,
+    me: SocketAddr,
+) -> Result<Vec<String>, Failure> {
+    drop(client);
+    program
+        .expect_line(
+            &format!("client offline: {me}"),
+            &format!("客户端关闭后打印 “client offline: {me}”（已经写好）/ print \"client offline: {me}\" when the client closes (already written)"),
+        )
+        .map_err(|failure| failure.step("8"))?;
+    let prefix = format!("from {me}: ");
+    Ok(program
+        .stdout()
+        .iter()
+        .filter(|line| line.contains("received"))
+        .filter_map(|line| line.split_once(&prefix).map(|(_, text)| text.to_owned()))
+        .collect())
+}
+
+/// The texts printed, as a list a student can read (an empty text shows as "").
+fn shown(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return "没有 “received” 行 no \"received\" lines".to_owned();
+    }
+    format!("{lines:?}")
+}
+
+fn local(stream: &TcpStream) -> Result<SocketAddr, Failure> {
+    stream
+        .local_addr()
+        .map_err(|error| io_failure("客户端的地址 the client's address", &error))
+}
