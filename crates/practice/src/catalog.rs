@@ -127,11 +127,11 @@ pub const EXERCISES: &[Exercise] = &[
         title: "半关闭：告诉服务端“我发完了”，再收下回复 / the half-close: say \"that is all\", then get the reply",
         lesson: 5,
         hints: &[
-            "第 4 步：close（在 Rust 里是丢弃套接字）把两个方向都关了，之后还能 recv 吗？socket2 的哪个方法只关闭 \
+            "第 4 步：close（在 Rust 里是丢弃套接字）把两个方向都关了，之后还能 recv 吗？socket2 的哪个方法只关闭\
              一个方向，std::net::Shutdown 的哪个值是“发送”？ / Step 4: close (dropping the socket, in Rust) \
              ends both directions; could you recv after it? Which socket2 method ends one direction only, and \
              which std::net::Shutdown value is \"sending\"?",
-            "第 5、6 步：回复可能分好几次到达，一次 recv 只拿到一部分。怎么知道服务端已经发完了？recv 返回 \
+            "第 5、6 步：回复可能分好几次到达，一次 recv 只拿到一部分。怎么知道服务端已经发完了？recv 返回\
              几个字节时该结束循环？ / Steps 5 and 6: the reply may arrive in several pieces, one recv taking \
              only part. How do you know the server has finished? For what byte count should the loop end?",
         ],

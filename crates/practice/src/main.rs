@@ -203,7 +203,7 @@ pub fn list(places: &Places) {
     for exercise in EXERCISES {
         let state = progress::state(places, exercise);
         println!(
-            "  {:>2}. {:<11} {:<40} 第 {} 课 lesson {} · {}",
+            "  {:>2}. {:<13} {:<40} 第 {} 课 lesson {} · {}",
             exercise.number,
             exercise.dir,
             state.to_string(),
