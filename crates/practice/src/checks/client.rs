@@ -2,7 +2,7 @@
 
 use super::{
     Check, Checker, MESSAGE, REPLY, describe, error_text, gbk, loopback_listener, port_of,
-    read_at_least, send, timeouts,
+    read_at_least, send, start_client_and_accept,
 };
 use crate::verdict::Failure;
 
@@ -18,16 +18,7 @@ pub const CHECKS: &[Check] = &[
 ];
 
 fn sends_gbk_and_prints_the_reply(checker: &mut Checker) -> Result<(), Failure> {
-    let listener = loopback_listener()?;
-    let port = port_of(&listener)?;
-    let mut program = checker.start(&["--port", &port, MESSAGE])?;
-    let mut connection = program
-        .accept(
-            &listener,
-            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
-        )
-        .map_err(|failure| failure.step("2"))?;
-    timeouts(&connection)?;
+    let (mut program, mut connection) = start_client_and_accept(checker, &[MESSAGE])?;
 
     let wanted = gbk(MESSAGE);
     let (received, ended) = read_at_least(&mut connection, wanted.len());

@@ -6,8 +6,7 @@ use std::time::Duration;
 use socket2::SockRef;
 
 use super::{
-    Check, Checker, MESSAGE, gbk, io_failure, loopback_listener, port_of, read_at_least, send,
-    timeouts,
+    Check, Checker, MESSAGE, gbk, io_failure, read_at_least, send, start_client_and_accept,
 };
 use crate::verdict::Failure;
 
@@ -26,16 +25,7 @@ pub const CHECKS: &[Check] = &[
 ];
 
 fn the_peer_closes(checker: &mut Checker) -> Result<(), Failure> {
-    let listener = loopback_listener()?;
-    let port = port_of(&listener)?;
-    let mut program = checker.start(&["--port", &port])?;
-    let mut connection = program
-        .accept(
-            &listener,
-            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
-        )
-        .map_err(|failure| failure.step("2"))?;
-    timeouts(&connection)?;
+    let (mut program, mut connection) = start_client_and_accept(checker, &[])?;
     let wanted = gbk(MESSAGE);
     let (received, _) = read_at_least(&mut connection, wanted.len());
     if received != wanted {
@@ -69,16 +59,7 @@ fn the_peer_closes(checker: &mut Checker) -> Result<(), Failure> {
 }
 
 fn the_peer_resets(checker: &mut Checker) -> Result<(), Failure> {
-    let listener = loopback_listener()?;
-    let port = port_of(&listener)?;
-    let mut program = checker.start(&["--port", &port])?;
-    let mut connection = program
-        .accept(
-            &listener,
-            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
-        )
-        .map_err(|failure| failure.step("2"))?;
-    timeouts(&connection)?;
+    let (mut program, mut connection) = start_client_and_accept(checker, &[])?;
     let wanted = gbk(MESSAGE);
     let (received, _) = read_at_least(&mut connection, wanted.len());
     if received != wanted {

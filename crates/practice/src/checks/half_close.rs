@@ -7,8 +7,7 @@ use std::io::{ErrorKind, Write};
 use std::net::TcpStream;
 
 use super::{
-    Check, Checker, MESSAGE, describe, error_text, gbk, loopback_listener, port_of, read_some,
-    timeouts,
+    Check, Checker, MESSAGE, describe, error_text, gbk, read_some, start_client_and_accept,
 };
 use crate::program::Program;
 use crate::verdict::Failure;
@@ -32,16 +31,7 @@ pub const CHECKS: &[Check] = &[
 ];
 
 fn half_close_then_the_whole_reply(checker: &mut Checker) -> Result<(), Failure> {
-    let listener = loopback_listener()?;
-    let port = port_of(&listener)?;
-    let mut program = checker.start(&["--port", &port])?;
-    let mut connection = program
-        .accept(
-            &listener,
-            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
-        )
-        .map_err(|failure| failure.step("2"))?;
-    timeouts(&connection)?;
+    let (mut program, mut connection) = start_client_and_accept(checker, &[])?;
     message_then_end(&mut connection)?;
 
     let reply = gbk(REPLY);
@@ -78,16 +68,7 @@ fn half_close_then_the_whole_reply(checker: &mut Checker) -> Result<(), Failure>
 }
 
 fn no_reply_at_all(checker: &mut Checker) -> Result<(), Failure> {
-    let listener = loopback_listener()?;
-    let port = port_of(&listener)?;
-    let mut program = checker.start(&["--port", &port])?;
-    let mut connection = program
-        .accept(
-            &listener,
-            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
-        )
-        .map_err(|failure| failure.step("2"))?;
-    timeouts(&connection)?;
+    let (mut program, mut connection) = start_client_and_accept(checker, &[])?;
     message_then_end(&mut connection)?;
     drop(connection);
 

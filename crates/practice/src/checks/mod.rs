@@ -98,8 +98,68 @@ impl Checker {
 pub const MESSAGE: &str = "你好服务端，我是客户端小黑!";
 pub const REPLY: &str = "ok, 问题正在处理中...";
 
+/// What lesson 4's thread-per-client server replies to every message, as in the notes' section 3.
+pub const THREADED_REPLY: &str = "ok，问题正在处理中...";
+
 pub fn gbk(text: &str) -> Vec<u8> {
     GBK.encode(text).0.into_owned()
+}
+
+/// Starts the student's client against a server of the check's own, on a free loopback port
+/// (`--port PORT`, then `extra`), and accepts its connection: the notes' step 2, `connect`.
+/// The connection comes back with the check's timeouts set.
+pub fn start_client_and_accept(
+    checker: &mut Checker,
+    extra: &[&str],
+) -> Result<(Program, TcpStream), Failure> {
+    let listener = loopback_listener()?;
+    let port = port_of(&listener)?;
+    let mut args = vec!["--port", port.as_str()];
+    args.extend_from_slice(extra);
+    let mut program = checker.start(&args)?;
+    let connection = program
+        .accept(
+            &listener,
+            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
+        )
+        .map_err(|failure| failure.step("2"))?;
+    timeouts(&connection)?;
+    Ok((program, connection))
+}
+
+/// What came back instead of the notes' reply: a description for the failure message (with
+/// the server's last printed line), and whether nothing arrived at all.
+pub struct NoReply {
+    pub got: String,
+    pub nothing_arrived: bool,
+}
+
+/// Sends `bytes` to the student's server and reads back `reply`, in GBK.
+pub fn reply_to(
+    program: &mut Program,
+    stream: &mut TcpStream,
+    bytes: &[u8],
+    reply: &str,
+) -> Result<Result<(), NoReply>, Failure> {
+    send(stream, bytes)?;
+    let wanted = gbk(reply);
+    let (reply, ended) = read_at_least(stream, wanted.len());
+    if reply == wanted {
+        return Ok(Ok(()));
+    }
+    program.drain();
+    let got = match (&reply[..], ended) {
+        ([], Ok(())) => "连接被关闭了，没有回复 the connection closed with no reply".to_owned(),
+        ([], Err(error)) => format!("没有回复 no reply: {}", error_text(&error)),
+        (bytes, _) => format!("收到 received {}", describe(bytes)),
+    };
+    let last = program.stdout().last().map_or_else(String::new, |line| {
+        format!("；服务端最后打印 the server last printed: {line:?}")
+    });
+    Ok(Err(NoReply {
+        got: format!("{got}{last}"),
+        nothing_arrived: reply.is_empty(),
+    }))
 }
 
 /// A listener of the check's own, on a loopback port the OS picks.

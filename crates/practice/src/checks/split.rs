@@ -5,14 +5,10 @@
 use std::net::{SocketAddr, TcpStream};
 
 use super::{
-    Check, Checker, connect, describe, error_text, gbk, io_failure, listening_address,
-    read_at_least, send,
+    Check, Checker, THREADED_REPLY, connect, gbk, io_failure, listening_address, reply_to,
 };
 use crate::program::Program;
 use crate::verdict::Failure;
-
-/// The multitasking server's reply (notes, section 3).
-const REPLY: &str = "ok，问题正在处理中...";
 
 /// What a decoder makes of bytes that are not valid text.
 const REPLACEMENT: char = '\u{FFFD}';
@@ -149,24 +145,12 @@ fn exchange(
     bytes: &[u8],
     what: &str,
 ) -> Result<(), Failure> {
-    send(stream, bytes)?;
-    let wanted = gbk(REPLY);
-    let (reply, ended) = read_at_least(stream, wanted.len());
-    if reply == wanted {
+    let Err(no_reply) = reply_to(program, stream, bytes, THREADED_REPLY)? else {
         return Ok(());
-    }
-    program.drain();
-    let got = match (&reply[..], ended) {
-        ([], Ok(())) => "连接被关闭了，没有回复 the connection closed with no reply".to_owned(),
-        ([], Err(error)) => format!("没有回复 no reply: {}", error_text(&error)),
-        (bytes, _) => format!("收到 received {}", describe(bytes)),
     };
-    let last = program.stdout().last().map_or_else(String::new, |line| {
-        format!("；服务端最后打印 the server last printed: {line:?}")
-    });
     Err(Failure::new(
-        format!("发送{what}，服务端打印一行并回复 {REPLY:?} / send {what}: the server prints a line and replies {REPLY:?}"),
-        format!("{got}{last}"),
+        format!("发送{what}，服务端打印一行并回复 {THREADED_REPLY:?} / send {what}: the server prints a line and replies {THREADED_REPLY:?}"),
+        no_reply.got,
     )
     .step("8.2"))
 }

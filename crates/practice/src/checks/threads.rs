@@ -6,14 +6,10 @@ use std::net::{SocketAddr, TcpStream};
 use socket2::SockRef;
 
 use super::{
-    Check, Checker, connect, describe, error_text, gbk, io_failure, listening_address,
-    read_at_least, send,
+    Check, Checker, THREADED_REPLY, connect, gbk, io_failure, listening_address, reply_to,
 };
 use crate::program::Program;
 use crate::verdict::Failure;
-
-/// The multitasking server's reply (notes, section 3).
-const REPLY: &str = "ok，问题正在处理中...";
 
 pub const CHECKS: &[Check] = &[
     Check {
@@ -135,25 +131,14 @@ fn ask(
     what: &str,
     step: &'static str,
 ) -> Result<(), Failure> {
-    send(stream, &gbk(message))?;
-    let wanted = gbk(REPLY);
-    let (reply, ended) = read_at_least(stream, wanted.len());
-    if reply == wanted {
+    let Err(no_reply) = reply_to(program, stream, &gbk(message), THREADED_REPLY)? else {
         return Ok(());
-    }
-    program.drain();
-    let got = match (&reply[..], ended) {
-        ([], Ok(())) => "连接被关闭了，没有回复 the connection closed with no reply".to_owned(),
-        ([], Err(error)) => format!("没有回复 no reply: {}", error_text(&error)),
-        (bytes, _) => format!("收到 received {}", describe(bytes)),
     };
-    let last = program.stdout().last().map_or_else(String::new, |line| {
-        format!("；服务端最后打印 the server last printed: {line:?}")
-    });
-    let step = if reply.is_empty() { step } else { "9" };
+    // A reply that is wrong, rather than missing, comes from step 9 (the reply itself).
+    let step = if no_reply.nothing_arrived { step } else { "9" };
     Err(Failure::new(
-        format!("{what}：回复 {REPLY:?} / gets the reply {REPLY:?}"),
-        format!("{got}{last}"),
+        format!("{what}：回复 {THREADED_REPLY:?} / gets the reply {THREADED_REPLY:?}"),
+        no_reply.got,
     )
     .step(step))
 }
