@@ -14,10 +14,12 @@
 //!   waits on (never sleeps on), and which is killed when the test drops it.
 //!
 //! Beside them, [`cli`] holds the command-line checks every lesson passes, and [`notes`] the
-//! notes' example messages and the exchanges several lessons' tests make with them.
+//! notes' example messages and the exchanges several lessons' tests make with them, and [`tools`]
+//! finds a tool beyond the Rust toolchain (python3, chromium), or says clearly that a test skipped.
 
 pub mod cli;
 pub mod notes;
+pub mod tools;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
