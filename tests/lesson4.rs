@@ -459,6 +459,39 @@ fn ctrl_c_closes_every_connection() {
     );
 }
 
+/// The daemon-thread property: when `main` returns, the process exits at once although a
+/// client's thread is still blocked in `recv`; nothing waits for it, and the kernel closes its
+/// socket, so the idle client reads 0 bytes. With `--stop-after 2` the server stops accepting,
+/// and `main` returns, as soon as it has accepted the second client. A server that joined its
+/// client threads before exiting would never exit while the first client stays, and this test
+/// would fail.
+#[test]
+fn main_returning_does_not_wait_for_client_threads() {
+    let (mut server, address) = server("lesson4", &["--stop-after", "2"]);
+    let mut idle = connect(address);
+    // Answered: the first client's thread is running, and now waits in its next recv.
+    round_trip(&mut idle, b"hello");
+    let mut second = connect(address);
+    server.expect_line("main returns after 2 clients");
+    let status = server.wait_exit();
+    assert!(
+        status.success(),
+        "main returned while the first client was still connected: {status:?}"
+    );
+    for client in [&mut idle, &mut second] {
+        let mut buffer = [0u8; 64];
+        let read = client
+            .read(&mut buffer)
+            .expect("the kernel closed the exited server's sockets with a FIN");
+        assert_eq!(read, 0, "the server's end closed with its process");
+    }
+    assert!(
+        !server.stdout().contains("offline"),
+        "no client thread saw its client leave: they ended with the process\n{}",
+        server.stdout()
+    );
+}
+
 /// Nobody reading the server's output (a closed pipe) does not stop it: a line that cannot be
 /// printed is dropped, and clients are still answered.
 #[test]

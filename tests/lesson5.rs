@@ -94,13 +94,22 @@ fn state(local: SocketAddr, remote: SocketAddr, wanted: Option<TcpState>) -> Opt
     kernel::await_state(local, remote, wanted, SETTLE).expect("Linux has the kernel's table")
 }
 
+/// What `send` on a socket that never connected returns, as the page states it: Linux answers
+/// EPIPE (`BrokenPipe`); macOS and Windows answer ENOTCONN / WSAENOTCONN (`NotConnected`).
+const SEND_BEFORE_CONNECT: &str = if cfg!(target_os = "linux") {
+    "Err(BrokenPipe"
+} else {
+    "Err(NotConnected"
+};
+
 /// Rule 1: sending and receiving before `connect` fail; after it, the bytes arrive.
 #[test]
 fn connect_first_send_and_recv_fail_before_connect() {
     let stdout = run(&["connect-first"]);
+    let send_before = observed(&stdout, "client send before connect");
     assert!(
-        observed(&stdout, "client send before connect").starts_with("Err("),
-        "{stdout}"
+        send_before.starts_with(SEND_BEFORE_CONNECT),
+        "expected {SEND_BEFORE_CONNECT}…, got {send_before}\n{stdout}"
     );
     assert!(
         observed(&stdout, "client recv before connect").starts_with("Err(NotConnected"),
@@ -116,7 +125,9 @@ fn connect_first_send_and_recv_fail_before_connect() {
 
     // The same with the test's own socket: no connection, no talking.
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
-    assert!(socket.send(b"hello").is_err());
+    let error = socket.send(b"hello").expect_err("send needs a connection");
+    let kind = format!("Err({:?}", error.kind());
+    assert_eq!(kind, SEND_BEFORE_CONNECT, "{error}");
     let mut buffer = [std::mem::MaybeUninit::new(0u8); 16];
     let error = socket
         .recv(&mut buffer)
@@ -186,13 +197,38 @@ fn server_binds_the_port_it_asks_for() {
         observed(&stdout, &format!("client connect to {known}")),
         "Ok(())"
     );
-    let first = observed(&stdout, "listen without bind, local address");
-    let second = observed(&stdout, "again, another socket");
+    // Before the server binds, a client that only knows the number is refused: the two
+    // listeners without a bind are somewhere else, on ports the kernel picked.
     assert!(
-        first.starts_with("0.0.0.0:") && !first.ends_with(":0"),
-        "{first}"
+        observed(
+            &stdout,
+            &format!("client connect to {known} before the server binds")
+        )
+        .starts_with("Err(ConnectionRefused"),
+        "{stdout}"
     );
-    assert_ne!(first, second);
+    for what in [
+        "listen without bind, local address",
+        "again, another socket",
+    ] {
+        let picked: SocketAddr = observed(&stdout, what)
+            .parse()
+            .unwrap_or_else(|_| panic!("{what}: expected an address in:\n{stdout}"));
+        assert!(picked.ip().is_unspecified(), "{what}: {picked}");
+        assert_ne!(picked.port(), port, "{what}: nobody chose the agreed port");
+        assert_ne!(
+            picked.port(),
+            0,
+            "{what}: listen gives the socket a real port"
+        );
+        if let Ok(range) = kernel::ephemeral_port_range() {
+            // The kernel's own pick: a port from the range it gives clients, not one anybody asked for.
+            assert!(
+                range.contains(&picked.port()),
+                "{what}: {picked} not in {range:?}"
+            );
+        }
+    }
     assert_states(
         &stdout,
         &[
@@ -202,11 +238,17 @@ fn server_binds_the_port_it_asks_for() {
     );
     assert_holds(&stdout, "server-binds");
 
-    // The test's own socket listening without bind gets a port too, from the kernel.
+    // The test's own socket listening without bind gets a port too, from the kernel, and a
+    // client asking for the reserved number (bound, not listening) does not find it.
     let unbound = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
     unbound.listen(1).expect("listen without bind");
     let picked = unbound.local_addr().ok().and_then(|a| a.as_socket());
-    assert!(picked.is_some_and(|a| a.port() != 0), "{picked:?}");
+    assert!(
+        picked.is_some_and(|a| a.port() != 0 && a.port() != port),
+        "{picked:?}"
+    );
+    let refused = TcpStream::connect(("127.0.0.1", port)).expect_err("nobody listens there");
+    assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
 }
 
 /// Rule 3, when the fixed port is taken: the lesson says the rule was not shown, and why.
@@ -469,7 +511,24 @@ fn half_close_peer_reads_zero_and_this_side_still_receives() {
 /// BrokenPipe or ConnectionReset, and the process lives on (SIGPIPE is ignored).
 #[test]
 fn writing_to_a_gone_peer_fails_later_not_fatally() {
-    let stdout = run(&["write-gone-peer"]);
+    // libtest, like every Rust program, ignores SIGPIPE, and an ignored signal stays ignored
+    // across exec: started from here, the lesson would inherit "ignore". On Linux, start it with
+    // SIGPIPE at its default action (terminate), so only its own runtime can keep it alive.
+    let stdout = if cfg!(target_os = "linux") {
+        let output = with_default_sigpipe(&harness::binary("lesson5"))
+            .arg("write-gone-peer")
+            .output()
+            .expect("run lesson5 through env(1)");
+        assert!(
+            output.status.success(),
+            "lesson5 started with SIGPIPE at its default action: {:?}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("the lesson prints UTF-8")
+    } else {
+        run(&["write-gone-peer"])
+    };
     assert_eq!(observed(&stdout, "client send #1"), "Ok(14 bytes)");
     let later = [
         observed(&stdout, "client send #2"),
@@ -523,6 +582,189 @@ fn writing_to_a_gone_peer_fails_later_not_fatally() {
         "{error:?}"
     );
 }
+
+/// A command that starts `program` with SIGPIPE at its default action, whatever this process
+/// does with it: GNU env(1)'s `--default-signal` resets it just before exec. Checked, not assumed:
+/// the child's `SigIgn` mask must not have SIGPIPE's bit, while this test process's has it.
+#[cfg(target_os = "linux")]
+fn with_default_sigpipe(program: &std::path::Path) -> std::process::Command {
+    let probe = std::process::Command::new("env")
+        .args(["--default-signal=PIPE", "cat", "/proc/self/status"])
+        .output()
+        .expect("env and cat are part of every Linux system");
+    let child_status = String::from_utf8_lossy(&probe.stdout);
+    let own_status = std::fs::read_to_string("/proc/self/status").expect("Linux has /proc");
+    assert!(
+        sigpipe_ignored_in(&own_status),
+        "a Rust test process ignores SIGPIPE"
+    );
+    assert!(
+        probe.status.success() && !sigpipe_ignored_in(&child_status),
+        "env --default-signal=PIPE gives its child the default action:\n{child_status}"
+    );
+    let mut command = std::process::Command::new("env");
+    command.arg("--default-signal=PIPE").arg(program);
+    command
+}
+
+/// Whether SIGPIPE (13) is in the `SigIgn` mask of a `/proc/PID/status` text.
+#[cfg(target_os = "linux")]
+fn sigpipe_ignored_in(status: &str) -> bool {
+    let mask = status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .expect("every status file has a SigIgn line");
+    mask & (1 << (13 - 1)) != 0
+}
+
+/// Rule 10 in three languages, each started with SIGPIPE at its default action, writing to a
+/// peer whose reset is already back: C dies of the signal (exit status 141 in a shell:
+/// 128 + 13), Python raises BrokenPipeError (CPython ignores SIGPIPE at startup), Rust's write
+/// returns BrokenPipe (Rust's runtime ignores it before `main`). Linux only: `env
+/// --default-signal` and the `/proc` check are Linux's; C and Python skip, clearly, without
+/// `cc` or `python3`.
+#[cfg(target_os = "linux")]
+#[test]
+fn sigpipe_kills_c_python_raises_rust_returns_an_error() {
+    use std::os::unix::process::ExitStatusExt;
+
+    if let Some(cc) = harness::tools::tool(
+        "cc",
+        "lesson5::sigpipe_kills_c_python_raises_rust_returns_an_error (C)",
+    ) {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sigpipe");
+        std::fs::create_dir_all(&dir).expect("create a directory under target/tmp");
+        let source = dir.join("gone_peer.c");
+        std::fs::write(&source, GONE_PEER_C).expect("write the C source");
+        let program = dir.join("gone_peer");
+        let compiled = std::process::Command::new(cc)
+            .arg(&source)
+            .arg("-o")
+            .arg(&program)
+            .status()
+            .expect("run the C compiler");
+        assert!(compiled.success(), "the C program compiles");
+        let (status, stdout) = against_a_peer_that_leaves(with_default_sigpipe(&program));
+        assert_eq!(
+            status.signal(),
+            Some(13),
+            "C is killed by SIGPIPE: {status:?}\n{stdout}"
+        );
+        assert!(
+            stdout.contains("write #1: 14"),
+            "the first write succeeds:\n{stdout}"
+        );
+        assert!(!stdout.contains("survived"), "{stdout}");
+    }
+    if let Some(python) = harness::tools::tool(
+        "python3",
+        "lesson5::sigpipe_kills_c_python_raises_rust_returns_an_error (Python)",
+    ) {
+        let mut command = with_default_sigpipe(&python);
+        command.args(["-c", GONE_PEER_PY]);
+        let (status, stdout) = against_a_peer_that_leaves(command);
+        assert!(status.success(), "Python lives on: {status:?}\n{stdout}");
+        assert!(stdout.contains("SIGPIPE ignored: True"), "{stdout}");
+        assert!(stdout.contains("send #1: 14"), "{stdout}");
+        assert!(stdout.contains("BrokenPipeError"), "{stdout}");
+    }
+    let output = with_default_sigpipe(&harness::binary("lesson5"))
+        .arg("write-gone-peer")
+        .output()
+        .expect("run lesson5 through env(1)");
+    assert!(
+        output.status.success(),
+        "Rust lives on: {:?}",
+        output.status
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        observed(&stdout, "client send #2").starts_with("Err(BrokenPipe"),
+        "{stdout}"
+    );
+}
+
+/// Runs `command` with the port of a fresh listener as its last argument; the listener accepts
+/// it and closes at once. Returns how the program ended and what it printed.
+#[cfg(target_os = "linux")]
+fn against_a_peer_that_leaves(
+    mut command: std::process::Command,
+) -> (std::process::ExitStatus, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+    let port = listener.local_addr().expect("bound address").port();
+    let child = command
+        .arg(port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the program");
+    let (accepted, _) = listener.accept().expect("the program connects");
+    // The program reads until this FIN, writes once (the reset comes back), then writes again.
+    drop(accepted);
+    let output = child.wait_with_output().expect("wait for the program");
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+/// C: read until the peer's FIN, write once, wait (poll) for the peer's reset, write twice more.
+const GONE_PEER_C: &str = r#"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    struct sockaddr_in server = {0};
+    server.sin_family = AF_INET;
+    server.sin_port = htons(atoi(argv[argc - 1]));
+    server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&server, sizeof server) < 0) {
+        perror("connect");
+        return 2;
+    }
+    char buffer[64];
+    while (read(fd, buffer, sizeof buffer) > 0) {
+    }
+    printf("write #1: %zd\n", write(fd, "are you there?", 14));
+    fflush(stdout);
+    struct pollfd reset = {.fd = fd, .events = 0};
+    poll(&reset, 1, 30000);
+    for (int i = 2; i <= 3; i++) {
+        ssize_t n = write(fd, "hello?", 6);
+        printf("write #%d: %zd %s\n", i, n, n < 0 ? strerror(errno) : "");
+        fflush(stdout);
+    }
+    printf("survived\n");
+    return 0;
+}
+"#;
+
+/// Python, as the notes write it: the same steps as the C program.
+const GONE_PEER_PY: &str = r#"
+import select, signal, socket, sys
+print("SIGPIPE ignored:", signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN, flush=True)
+tcp_client_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+tcp_client_socket.connect(("127.0.0.1", int(sys.argv[-1])))
+while tcp_client_socket.recv(64):
+    pass
+print("send #1:", tcp_client_socket.send(b"are you there?"), flush=True)
+reset = select.poll()
+reset.register(tcp_client_socket, 0)
+reset.poll(30000)
+try:
+    tcp_client_socket.send(b"hello?")
+    tcp_client_socket.send(b"anyone?")
+    print("no error")
+except OSError as error:
+    print(type(error).__name__, error)
+"#;
 
 /// Without a name, all ten run in the notes' order and a summary table ends the run, one row
 /// per experiment, each showing its rule held and the states it saw.

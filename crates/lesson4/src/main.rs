@@ -38,6 +38,12 @@ use socket2::{Domain, Socket, Type};
 struct Args {
     #[command(flatten)]
     options: ServerOptions<9090>,
+
+    /// 接受 N 个客户端后停止接受、让 main 返回，就像讲义里 Ctrl-C 结束了主线程；还在服务的线程不会让进程等它们（守护线程）
+    /// / accept N clients, then stop accepting and return from main, as Ctrl-C ends the notes' main thread;
+    /// the threads still serving do not keep the process alive (daemon threads)
+    #[arg(long, value_name = "N")]
+    stop_after: Option<usize>,
 }
 
 /// What the server sends back for every message, as in the notes.
@@ -62,12 +68,16 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let address = args.options.address();
     course::finish(
-        run(&args.options, address),
+        run(&args.options, address, args.stop_after),
         course::Role::Server { address },
     )
 }
 
-fn run(options: &ServerOptions<9090>, address: SocketAddr) -> io::Result<()> {
+fn run(
+    options: &ServerOptions<9090>,
+    address: SocketAddr,
+    stop_after: Option<usize>,
+) -> io::Result<()> {
     let encoding = options.encoding;
 
     // ANCHOR: listen
@@ -97,7 +107,12 @@ fn run(options: &ServerOptions<9090>, address: SocketAddr) -> io::Result<()> {
     // ANCHOR: accept_loop
     // 5. 循环等待接收客户端的连接请求：每次 accept 得到一个专门服务这个客户端的新套接字。
     //    Python: while True: service_client_socket, ip_port = accept()
+    let mut accepted = 0;
     loop {
+        // 讲义里没有这一步：只有给了 --stop-after N，接受 N 个客户端后才跳出循环。
+        if stop_after == Some(accepted) {
+            break;
+        }
         let (service_client_socket, ip_port) = match tcp_server_socket.accept() {
             Ok(client) => client,
             Err(error) => {
@@ -111,6 +126,7 @@ fn run(options: &ServerOptions<9090>, address: SocketAddr) -> io::Result<()> {
                 continue;
             }
         };
+        accepted += 1;
         let ip_port = course::addr_text(&ip_port);
         say!("客户端连接成功 client connected: {ip_port}");
 
@@ -132,7 +148,10 @@ fn run(options: &ServerOptions<9090>, address: SocketAddr) -> io::Result<()> {
             ),
         }
     }
-    // 服务端套接字不需要关闭：循环永不结束，服务器一直运行，直到进程被终止。
+    // 没有 --stop-after 时循环永不结束，服务器一直运行到进程被终止。给了它才走到这里：main 返回，
+    // 进程退出，不等任何还在服务的线程，内核关闭它们的套接字——讲义里守护线程的行为。
+    say!("停止接受，main 返回 stopped accepting, main returns after {accepted} clients");
+    Ok(())
     // ANCHOR_END: accept_loop
 }
 

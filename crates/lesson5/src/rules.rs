@@ -143,11 +143,21 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
     let second = End::listener("unbound2", &second_address)?;
     report.states(&[&first, &second]);
 
+    // 还没有服务端绑定这个约定的端口：只知道这个号码的客户端找不到上面那两个监听套接字。
+    // Python: connect(("127.0.0.1", port))   # ConnectionRefusedError
+    let known = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let early_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    let before_bind = early_client_socket.connect(&known.into());
+    report.observe(
+        &format!("client connect to {known} before the server binds"),
+        &before_bind,
+    );
+    drop(early_client_socket);
+
     // 3. 服务端绑定一个约定好的端口，像讲义那样先设置端口复用。
     //    Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True); bind(("127.0.0.1", port)); listen(128)
     let tcp_server_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_server_socket.set_reuse_address(true)?;
-    let known = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let bound = tcp_server_socket.bind(&known.into());
     report.observe(&format!("bind {known}"), &bound);
     if bound.is_err() {
@@ -186,11 +196,15 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
     let (first_port, second_port) = (first.port(), second.port());
     report.conclude(
         first_port != 0
-            && first_port != second_port
+            && first_port != port
+            && second_port != port
+            && failed_with(&before_bind, &[ErrorKind::ConnectionRefused])
             && server_address.as_socket() == Some(known)
             && connected.is_ok(),
         format!(
-            "no bind: ports {first_port}, {second_port}; bind {known}: {}; client connect {}",
+            "no bind: ports {first_port}, {second_port}; connect {known} before bind: {}; \
+             bind {known}: {}; client connect {}",
+            short(&before_bind),
             short(&bound),
             short(&connected)
         ),
