@@ -52,6 +52,10 @@ pub struct Connection {
     pub local: SocketAddr,
     pub remote: SocketAddr,
     pub state: TcpState,
+    /// Bytes that have arrived and that the program has not yet received (`ss`'s Recv-Q).
+    pub unread: u32,
+    /// Bytes sent and not yet acknowledged by the peer (`ss`'s Send-Q).
+    pub unacknowledged: u32,
 }
 
 impl fmt::Display for Connection {
@@ -96,6 +100,19 @@ pub fn state_of(local: SocketAddr, remote: SocketAddr) -> Result<Option<TcpState
         .into_iter()
         .find(|row| row.local == local && row.remote == remote)
         .map(|row| row.state))
+}
+
+/// The kernel's row for the connection from `local` to `remote`, with its queues: how many
+/// bytes wait unread (they leave as the program calls `recv`) and how many wait for the peer's
+/// ACK. `Ok(None)`: the kernel has no such connection.
+pub fn connection(
+    local: SocketAddr,
+    remote: SocketAddr,
+) -> Result<Option<Connection>, Unavailable> {
+    let (local, remote) = (canonical(local), canonical(remote));
+    Ok(platform::connections_on(&[local.port()])?
+        .into_iter()
+        .find(|row| row.local == local && row.remote == remote))
 }
 
 /// Prints what the kernel's table holds on `port`, one row a line, so a student sees the
@@ -294,6 +311,8 @@ mod platform {
             local: canonical(entry.local_address),
             remote: canonical(entry.remote_address),
             state: state(&entry.state),
+            unread: entry.rx_queue,
+            unacknowledged: entry.tx_queue,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod encoding;
 pub mod failure;
 pub mod kernel;
 pub mod options;
+pub mod report;
 
 mod buffer;
 mod print;

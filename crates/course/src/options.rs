@@ -11,15 +11,16 @@ use encoding_rs::Encoding;
 
 use crate::encoding::parse_label;
 
-/// Where a client connects, and how it encodes text.
+/// Where a client connects, and how it encodes text. `DEFAULT_PORT` is the port of the server
+/// it is meant for: the notes' 8989 unless a lesson's server uses another.
 #[derive(Debug, Clone, Args)]
-pub struct ClientOptions {
+pub struct ClientOptions<const DEFAULT_PORT: u16 = 8989> {
     /// 服务端的 IP 地址（IPv4 如 127.0.0.1，IPv6 如 ::1）/ the server's IP address (IPv4 or IPv6)
     #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
     pub host: IpAddr,
 
-    /// 服务端的端口号（第 2、3 课用 8989，第 4 课用 9090）/ the server's port (8989 for lessons 2 and 3, 9090 for lesson 4)
-    #[arg(long, default_value_t = 8989, value_parser = parse_port)]
+    /// 服务端的端口号（第 2、3 课用 8989，第 4 课用 9090，第 6 课用 9191）/ the server's port (8989 for lessons 2 and 3, 9090 for lesson 4, 9191 for lesson 6)
+    #[arg(long, default_value_t = DEFAULT_PORT, value_parser = parse_port)]
     pub port: u16,
 
     /// 文本编码：gbk（Windows 常用）、utf-8（Linux 常用）、gb2312（Java 工具常用）… / text encoding label
@@ -27,7 +28,7 @@ pub struct ClientOptions {
     pub encoding: &'static Encoding,
 }
 
-impl ClientOptions {
+impl<const DEFAULT_PORT: u16> ClientOptions<DEFAULT_PORT> {
     /// The server's socket address.
     pub fn server(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.port)

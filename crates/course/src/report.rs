@@ -1,0 +1,324 @@
+//! What a lesson's experiments print, and the summary table that ends a full run (lessons 5
+//! and 6). No socket calls here: an experiment makes its own and hands each return value to
+//! [`Report::observe`], which prints it exactly as the OS gave it (`Ok(5 bytes)`,
+//! `Err(BrokenPipe: Broken pipe (os error 32))`).
+//!
+//! Every line starts with a fixed marker (`观察 observed:`, `状态 states:`, `结论 verdict:`, and
+//! the `|` rows of the summary), so that the lessons' tests can read what a run saw.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::kernel::{self, TcpState, Unavailable};
+use socket2::SockAddr;
+
+/// How long to wait for a transition the kernel makes after the call that caused it returned.
+/// Generous for a loaded machine; on an idle one the transition takes microseconds.
+const SETTLE: Duration = Duration::from_secs(5);
+
+/// A value the OS handed back, as the experiments print it.
+pub trait Shown {
+    fn shown(&self) -> String;
+}
+
+impl Shown for usize {
+    fn shown(&self) -> String {
+        format!("{self} bytes")
+    }
+}
+
+impl Shown for () {
+    fn shown(&self) -> String {
+        "()".to_owned()
+    }
+}
+
+impl Shown for SockAddr {
+    fn shown(&self) -> String {
+        crate::addr_text(self)
+    }
+}
+
+/// `Ok(…)`, or `Err(Kind: the OS's words (os error N))`.
+pub fn outcome<T: Shown>(result: &io::Result<T>) -> String {
+    match result {
+        Ok(value) => format!("Ok({})", value.shown()),
+        Err(error) => format!("Err({:?}: {error})", error.kind()),
+    }
+}
+
+/// The same, shorter, for the summary table: `Ok(5 bytes)`, `Err(BrokenPipe, os error 32)`.
+pub fn short<T: Shown>(result: &io::Result<T>) -> String {
+    match result {
+        Ok(value) => format!("Ok({})", value.shown()),
+        Err(error) => match error.raw_os_error() {
+            Some(code) => format!("Err({:?}, os error {code})", error.kind()),
+            None => format!("Err({:?})", error.kind()),
+        },
+    }
+}
+
+/// Whether `result` is an error of this kind.
+pub fn failed_with<T>(result: &io::Result<T>, kinds: &[io::ErrorKind]) -> bool {
+    matches!(result, Err(error) if kinds.contains(&error.kind()))
+}
+
+/// An IP socket address out of socket2's `SockAddr` (every socket here is IPv4).
+pub fn ip(addr: &SockAddr) -> io::Result<SocketAddr> {
+    addr.as_socket()
+        .ok_or_else(|| io::Error::other(format!("not an IP address: {addr:?}")))
+}
+
+/// One end of a TCP connection as the kernel's table names it: its local and remote address.
+/// Taken while the socket is open, because a closed socket can no longer be asked.
+pub struct End {
+    label: &'static str,
+    local: SocketAddr,
+    remote: SocketAddr,
+}
+
+impl End {
+    /// The two ends of one connection, from each socket's own local address.
+    pub fn pair(
+        client_label: &'static str,
+        client: &SockAddr,
+        server_label: &'static str,
+        server: &SockAddr,
+    ) -> io::Result<(End, End)> {
+        let (client, server) = (ip(client)?, ip(server)?);
+        Ok((
+            End {
+                label: client_label,
+                local: client,
+                remote: server,
+            },
+            End {
+                label: server_label,
+                local: server,
+                remote: client,
+            },
+        ))
+    }
+
+    /// The local port of this end.
+    pub fn port(&self) -> u16 {
+        self.local.port()
+    }
+
+    /// A listening socket, which the kernel lists with the remote address 0.0.0.0:0.
+    pub fn listener(label: &'static str, local: &SockAddr) -> io::Result<End> {
+        Ok(End {
+            label,
+            local: ip(local)?,
+            remote: SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)),
+        })
+    }
+}
+
+/// Whether an experiment showed its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Holds,
+    Fails,
+    /// The setup needed for the rule failed (say, the fixed port is taken), so it shows nothing.
+    NotShown,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Holds => "成立 holds",
+            Self::Fails => "不成立 does not hold",
+            Self::NotShown => "未验证 not shown",
+        })
+    }
+}
+
+/// What a lesson calls its experiments, in Chinese and English: lesson 5 tests the notes'
+/// rules (`规则 rule`), lesson 6 runs experiments (`实验 experiment`).
+#[derive(Debug, Clone, Copy)]
+pub struct Kind {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// One experiment's run: prints as it goes and keeps what the summary table needs.
+pub struct Report {
+    number: u8,
+    name: &'static str,
+    verdict: Verdict,
+    observed: String,
+    /// Each end's states in the order seen, without repeats: `client ESTABLISHED→FIN_WAIT2`.
+    walks: Vec<(&'static str, Vec<String>)>,
+    no_view: Option<Unavailable>,
+}
+
+/// One row of the summary table.
+pub struct Row {
+    number: u8,
+    name: &'static str,
+    observed: String,
+    verdict: Verdict,
+    states: String,
+}
+
+impl Report {
+    /// Prints the experiment's heading and what it sets out to show.
+    pub fn begin(kind: Kind, number: u8, name: &'static str, rule: &str) -> Self {
+        println!();
+        println!("== {} {number} {} {number}: {name} ==", kind.zh, kind.en);
+        println!("   {rule}");
+        Report {
+            number,
+            name,
+            verdict: Verdict::Fails,
+            observed: String::new(),
+            walks: Vec::new(),
+            no_view: None,
+        }
+    }
+
+    /// Prints what was done and what the OS returned, and gives back the printed outcome.
+    pub fn observe<T: Shown>(&mut self, what: &str, result: &io::Result<T>) -> String {
+        let text = outcome(result);
+        println!("  观察 observed: {what} -> {text}");
+        text
+    }
+
+    /// Prints an observation that is not a socket call's return value.
+    pub fn note(&mut self, what: &str, value: impl fmt::Display) {
+        println!("  观察 observed: {what} -> {value}");
+    }
+
+    /// Prints both ends' addresses once, so the states below can be found with `ss -tan`.
+    pub fn connection(&mut self, client: &End, server: &End) {
+        println!(
+            "  连接 connection: {} {} <-> {} {}",
+            client.label, client.local, server.label, server.local
+        );
+    }
+
+    /// Prints the state of each end as the kernel reports it right now.
+    pub fn states(&mut self, ends: &[&End]) {
+        // Waiting for nothing: a single read of the kernel's table for all ends.
+        let now = ends.iter().map(|end| (*end, None)).collect::<Vec<_>>();
+        let seen = kernel::await_states(&Self::wanted(&now), Duration::ZERO);
+        self.print_states(ends, seen);
+    }
+
+    /// Prints the state of each end once the kernel reports the state given beside it (`None`:
+    /// the connection is gone, CLOSED), or after a bounded wait, whatever it is then. For
+    /// transitions the kernel makes after the call that caused them has returned.
+    pub fn states_after(&mut self, ends: &[(&End, Option<TcpState>)]) {
+        let seen = kernel::await_states(&Self::wanted(ends), SETTLE);
+        let ends: Vec<&End> = ends.iter().map(|(end, _)| *end).collect();
+        self.print_states(&ends, seen);
+    }
+
+    fn wanted(
+        ends: &[(&End, Option<TcpState>)],
+    ) -> Vec<(SocketAddr, SocketAddr, Option<TcpState>)> {
+        ends.iter()
+            .map(|(end, state)| (end.local, end.remote, *state))
+            .collect()
+    }
+
+    fn print_states(&mut self, ends: &[&End], seen: Result<Vec<Option<TcpState>>, Unavailable>) {
+        let names: Vec<String> = match seen {
+            Ok(states) => states
+                .into_iter()
+                .map(|state| state.map_or("CLOSED".to_owned(), |s| s.to_string()))
+                .collect(),
+            Err(unavailable) => {
+                if self.no_view.is_none() {
+                    println!("  （{unavailable}）");
+                }
+                self.no_view = Some(unavailable);
+                vec!["unavailable".to_owned(); ends.len()]
+            }
+        };
+        let mut line = String::from("  状态 states:");
+        for (end, name) in ends.iter().zip(names) {
+            line.push_str(&format!(" {}={name}", end.label));
+            match self.walks.iter_mut().find(|(label, _)| *label == end.label) {
+                Some((_, walk)) if walk.last() == Some(&name) => {}
+                Some((_, walk)) => walk.push(name),
+                None => self.walks.push((end.label, vec![name])),
+            }
+        }
+        println!("{line}");
+    }
+
+    /// Records whether the rule held, and what the summary table says was observed.
+    pub fn conclude(&mut self, holds: bool, observed: String) {
+        self.verdict = if holds {
+            Verdict::Holds
+        } else {
+            Verdict::Fails
+        };
+        self.observed = observed;
+    }
+
+    /// Records that the experiment could not show its rule, and why.
+    pub fn not_shown(&mut self, observed: String) {
+        self.verdict = Verdict::NotShown;
+        self.observed = observed;
+    }
+
+    /// Prints the verdict line and hands back the summary row.
+    pub fn finish(self) -> Row {
+        println!("  结论 verdict: {} {}", self.name, self.verdict);
+        let states = match self.no_view {
+            Some(_) => "看不到 no view on this platform".to_owned(),
+            None => self
+                .walks
+                .iter()
+                .map(|(label, walk)| format!("{label} {}", walk.join("→")))
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+        Row {
+            number: self.number,
+            name: self.name,
+            observed: self.observed,
+            verdict: self.verdict,
+            states,
+        }
+    }
+}
+
+/// The table that ends a full run: one row per experiment, in order. The column of TCP states
+/// is left out when no experiment watched any (lesson 6's experiments are about bytes).
+pub fn summary(kind: Kind, rows: &[Row]) {
+    let with_states = rows.iter().any(|row| !row.states.is_empty());
+    println!();
+    println!("总结 summary:");
+    let states_heading = if with_states {
+        " TCP 状态 states |"
+    } else {
+        ""
+    };
+    println!(
+        "| {} {} | 名字 name | 观察 observed | 成立 holds |{states_heading}",
+        kind.zh, kind.en
+    );
+    println!("|---|---|---|---|{}", if with_states { "---|" } else { "" });
+    for row in rows {
+        let holds = match row.verdict {
+            Verdict::Holds => "是 yes",
+            Verdict::Fails => "否 no",
+            Verdict::NotShown => "未验证 not shown",
+        };
+        let states = if with_states {
+            format!(" {} |", row.states)
+        } else {
+            String::new()
+        };
+        println!(
+            "| {} | {} | {} | {holds} |{states}",
+            row.number, row.name, row.observed
+        );
+    }
+}
