@@ -1,12 +1,14 @@
 //! The student's program running under a check.
 //!
-//! Its stdout lines, the end of its stdout (it has exited) and the connections the check's own
-//! listener accepts all arrive on one channel, so a check waits on whichever event comes first
-//! and never sleeps. Every wait is bounded by [`WAIT`]; when it runs out, the failure says what
-//! the program had printed by then. Dropping a `Program` kills it and collects its stderr.
+//! Its stdout lines, the end of its stdout (it has exited), a panic on its stderr and the
+//! connections the check's own listener accepts all arrive on one channel, so a check waits on
+//! whichever event comes first and never sleeps. A panic already seen ends every wait at once:
+//! a thread that panicked will never print the line a check is waiting for. Every other wait is
+//! bounded by [`WAIT`]; when it runs out, the failure says what the program had printed by then.
+//! Dropping a `Program` kills it and collects its stderr.
 
 use std::io::{BufRead, BufReader, Read};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -27,6 +29,8 @@ enum Event {
     Line(String),
     StdoutClosed,
     Accepted(TcpStream),
+    /// A thread of the program panicked (its whole message has arrived on stderr).
+    Panicked(Panic),
 }
 
 /// A student's program, started by a check.
@@ -36,6 +40,8 @@ pub struct Program {
     sender: Sender<Event>,
     stdout: Vec<String>,
     stdout_closed: bool,
+    /// The first panic seen on stderr, and the name of the thread that panicked.
+    panicked: Option<(Panic, String)>,
     status: Option<ExitStatus>,
     stderr: Arc<Mutex<String>>,
     stderr_reader: Option<JoinHandle<()>>,
@@ -78,14 +84,18 @@ impl Program {
         }
         let stderr_reader = child.stderr.take().map(|mut pipe| {
             let shared = Arc::clone(&stderr);
+            let panics = sender.clone();
             thread::spawn(move || {
                 let mut buffer = [0u8; 4096];
+                let mut told = false;
                 while let Ok(read @ 1..) = pipe.read(&mut buffer) {
                     let chunk = String::from_utf8_lossy(&buffer[..read]);
-                    shared
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push_str(&chunk);
+                    let mut text = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                    text.push_str(&chunk);
+                    if !told && let Some(panic) = complete_panic(&text) {
+                        told = true;
+                        let _ = panics.send(Event::Panicked(panic));
+                    }
                 }
             })
         });
@@ -95,6 +105,7 @@ impl Program {
             sender,
             stdout: Vec::new(),
             stdout_closed: false,
+            panicked: None,
             status: None,
             stderr,
             stderr_reader,
@@ -118,7 +129,9 @@ impl Program {
                     }
                 }
                 Some(Event::Accepted(_)) => {}
-                Some(Event::StdoutClosed) | None => return Err(self.failure(expected)),
+                Some(Event::StdoutClosed | Event::Panicked(_)) | None => {
+                    return Err(self.failure(expected));
+                }
             }
         }
     }
@@ -141,12 +154,35 @@ impl Program {
             match self.next_event(deadline) {
                 Some(Event::Accepted(stream)) => return Ok(stream),
                 Some(Event::Line(line)) => self.stdout.push(line),
-                Some(Event::StdoutClosed) | None => {
-                    // Wake the accepting thread with a connection of our own, so it ends.
-                    if let Some(address) = address {
-                        let _ = TcpStream::connect_timeout(&address, WAIT);
+                Some(Event::StdoutClosed | Event::Panicked(_)) | None => {
+                    // A program that connected and ended at once left its connection waiting
+                    // to be accepted: it still counts.
+                    if let Some(stream) = address.and_then(|address| self.pending(address)) {
+                        return Ok(stream);
                     }
                     return Err(self.failure(expected));
+                }
+            }
+        }
+    }
+
+    /// The connection the accepting thread took, if the program had made one. A connection of
+    /// the check's own wakes the thread (so it ends) and comes last: connections are accepted
+    /// in the order they were made.
+    fn pending(&mut self, address: SocketAddr) -> Option<TcpStream> {
+        let waker = TcpStream::connect_timeout(&address, WAIT).ok()?;
+        let ours = waker.local_addr().ok();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left).ok()? {
+                Event::Accepted(stream) => {
+                    return (stream.peer_addr().ok() != ours).then_some(stream);
+                }
+                Event::Line(line) => self.stdout.push(line),
+                Event::StdoutClosed => self.stdout_closed = true,
+                Event::Panicked(panic) => {
+                    self.panicked(panic);
                 }
             }
         }
@@ -158,6 +194,8 @@ impl Program {
         while !self.stdout_closed {
             match self.next_event(deadline) {
                 Some(Event::Line(line)) => self.stdout.push(line),
+                // Another thread panicked, and the program may run on without it: say so now.
+                Some(Event::Panicked(_)) => return Err(self.failure(expected)),
                 Some(_) => {}
                 None => return Err(self.failure(expected)),
             }
@@ -179,7 +217,7 @@ impl Program {
             match event {
                 Event::Line(line) => self.stdout.push(line),
                 Event::StdoutClosed => self.stdout_closed = true,
-                Event::Accepted(_) => {}
+                Event::Accepted(_) | Event::Panicked(_) => {}
             }
         }
     }
@@ -211,6 +249,11 @@ impl Program {
             Some(line) => format!("；最后打印 last printed: {line:?}"),
             None => "；什么也没打印 printed nothing".to_owned(),
         };
+        if let (None, Some((panic, thread))) = (self.status, &self.panicked) {
+            return format!(
+                "线程 {thread} 崩溃了，程序还在运行 the thread {thread} panicked, the program still runs: {panic}{said}"
+            );
+        }
         match self.status {
             None => format!(
                 "过了 {} 秒还在运行 still running after {} s{said}",
@@ -223,8 +266,12 @@ impl Program {
                     format!("它崩溃了 it panicked: {panic}")
                 } else {
                     let first = stderr.lines().find(|line| !line.trim().is_empty());
+                    // course::finish ends with the OS's own words, which name the error's kind.
+                    let os = os_words(&stderr)
+                        .filter(|os| !first.is_some_and(|line| line.contains(os.as_str())))
+                        .map_or_else(String::new, |os| format!(" [{os}]"));
                     let stderr = first.map_or_else(String::new, |line| {
-                        format!("，报错 said: {}", abbreviate(line))
+                        format!("，报错 said: {}{os}", abbreviate(line))
                     });
                     format!("{}{stderr}{said}", exit_text(status))
                 }
@@ -232,7 +279,13 @@ impl Program {
         }
     }
 
-    fn stderr_text(&mut self) -> String {
+    /// How the program ended, if it has (and the check has seen it end).
+    pub fn status(&self) -> Option<ExitStatus> {
+        self.status
+    }
+
+    /// What the program wrote on stderr so far (all of it, once it has exited).
+    pub fn stderr_text(&mut self) -> String {
         if self.status.is_some()
             && let Some(reader) = self.stderr_reader.take()
         {
@@ -246,6 +299,10 @@ impl Program {
     }
 
     fn next_event(&mut self, deadline: Instant) -> Option<Event> {
+        if let Some((panic, _)) = &self.panicked {
+            // Seen before: whatever the check waits for now will not come from that thread.
+            return Some(Event::Panicked(panic.clone()));
+        }
         if self.stdout_closed {
             // Only a connection can still arrive.
             return match self.events.try_recv() {
@@ -262,10 +319,37 @@ impl Program {
                 self.reap();
                 Some(Event::StdoutClosed)
             }
+            Ok(Event::Panicked(panic)) => Some(self.panicked(panic)),
             Ok(event) => Some(event),
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => Some(Event::StdoutClosed),
         }
+    }
+
+    /// Notes a panic. When the main thread panicked the program is exiting: wait for the end of
+    /// its stdout and its exit, so the failure tells how it ended; any other thread's panic is
+    /// kept, and ends this wait and every later one at once.
+    fn panicked(&mut self, panic: Panic) -> Event {
+        let stderr = self
+            .stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let thread = panicked_thread(&stderr).unwrap_or_default();
+        if thread == "main" {
+            let deadline = Instant::now() + WAIT;
+            while !self.stdout_closed {
+                match self.next_event(deadline) {
+                    Some(Event::Line(line)) => self.stdout.push(line),
+                    Some(Event::StdoutClosed) | None => break,
+                    Some(_) => {}
+                }
+            }
+            self.reap();
+            return Event::StdoutClosed;
+        }
+        self.panicked = Some((panic.clone(), thread));
+        Event::Panicked(panic)
     }
 
     /// Waits (bounded) for the exit that follows the end of stdout.
@@ -286,6 +370,35 @@ impl Drop for Program {
             let _ = reader.join();
         }
     }
+}
+
+/// The operating system's words in a friendly error from `course::finish`, such as
+/// `ConnectionRefused: Connection refused (os error 111)`.
+pub fn os_words(stderr: &str) -> Option<String> {
+    let line = stderr.lines().find(|line| line.contains("(os error "))?;
+    let words = line
+        .rsplit_once("the OS: ")
+        .map_or(line, |(_, words)| words);
+    let words = words.rsplit_once('[').map_or(words, |(_, words)| words);
+    Some(words.trim().trim_end_matches(']').to_owned())
+}
+
+/// The first panic in `stderr`, once its message line has arrived whole.
+fn complete_panic(stderr: &str) -> Option<Panic> {
+    let (_, after) = stderr.split_once("panicked at ")?;
+    // `panicked at FILE:LINE:COL:` ends one line, and the message is the next.
+    (after.matches('\n').count() >= 2)
+        .then(|| Panic::find(stderr))
+        .flatten()
+}
+
+/// The name of the thread in the first panic of `stderr`: `main` in
+/// `thread 'main' (4242) panicked at …`, `<unnamed>` for a thread spawned without a name.
+pub fn panicked_thread(stderr: &str) -> Option<String> {
+    let line = stderr.lines().find(|line| line.contains("panicked at "))?;
+    let (_, quoted) = line.split_once("thread '")?;
+    let (name, _) = quoted.split_once('\'')?;
+    Some(name.to_owned())
 }
 
 /// `退出码 exit code 1`, or the signal that ended it.

@@ -40,6 +40,19 @@ fn sends_gbk_and_prints_the_reply(checker: &mut Checker) -> Result<(), Failure> 
 
     send(&mut connection, &gbk(REPLY))?;
     let status = program.wait_exit("收到回复后退出 / exit after the reply")?;
+    let wanted = gbk(REPLY).len();
+    if let Some((count, line)) = received_count(program.stdout())
+        && count != wanted
+    {
+        return Err(Failure::new(
+            format!(
+                "一次 recv 收下整个回复：检查发了 {wanted} 字节，最多收 1024 字节 \
+                 / one recv takes the whole reply: the check sent {wanted} bytes, receive up to 1024"
+            ),
+            format!("recv 只收到 {count} 字节 recv took only {count} bytes: {line:?}"),
+        )
+        .step("4.1"));
+    }
     let reply_line = program
         .stdout()
         .iter()
@@ -80,4 +93,13 @@ fn no_server_is_one_friendly_line(checker: &mut Checker) -> Result<(), Failure> 
         return Err(Failure::new(expected, what).step("2"));
     }
     Ok(())
+}
+
+/// The byte count of the line printed after step 4.1, "收到原始字节 received N bytes: …".
+fn received_count(stdout: &[String]) -> Option<(usize, String)> {
+    stdout.iter().find_map(|line| {
+        let (_, after) = line.split_once("received ")?;
+        let count = after.split_once(" bytes")?.0.parse().ok()?;
+        Some((count, line.clone()))
+    })
 }

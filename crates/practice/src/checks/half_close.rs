@@ -156,12 +156,19 @@ fn send_piece(
     program
         .expect_line(&format!("received {} 字节", piece.len()), &expected)
         .map_err(|failure| {
-            // recv gave 0 bytes before any reply was sent: it no longer reads.
+            // recv gave 0 bytes before any reply was sent, or the reply reset the connection
+            // (Linux answers data for a socket shut for reading with a reset): it no longer reads.
             let read_nothing = program.stdout().iter().any(|line| line.contains("reply (0 "));
-            if read_nothing {
+            let reset = program.stderr_text().contains("ConnectionReset");
+            if read_nothing || reset {
+                let why = if read_nothing {
+                    "回复还没发，recv 就返回了 0 字节 recv returned 0 bytes before the reply was sent"
+                } else {
+                    "回复一到，连接就被重置了 the reply reset the connection"
+                };
                 Failure::new(
                     failure.expected,
-                    format!("{}；回复还没发，recv 就返回了 0 字节 recv returned 0 bytes before the reply was sent；{closed_both}", failure.got),
+                    format!("{}；{why}；{closed_both}", failure.got),
                 )
                 .step("4")
             } else {

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use encoding_rs::GBK;
 
-use crate::program::{Program, WAIT};
+use crate::program::{Program, WAIT, panicked_thread};
 use crate::verdict::{Failure, Outcome, Panic};
 
 /// One check of an exercise.
@@ -63,26 +63,31 @@ impl Checker {
     pub fn run(&mut self, check: &Check) -> Outcome {
         self.stderrs.clear();
         let result = (check.run)(self);
-        let panics: Vec<Panic> = self
+        let panics: Vec<(Panic, Option<String>)> = self
             .stderrs
             .iter()
             .filter_map(|stderr| {
-                Panic::find(&stderr.lock().unwrap_or_else(PoisonError::into_inner))
+                let stderr = stderr.lock().unwrap_or_else(PoisonError::into_inner);
+                Panic::find(&stderr).map(|panic| (panic, panicked_thread(&stderr)))
             })
             .collect();
-        if let Some(todo) = panics.iter().find_map(Panic::todo) {
+        if let Some(todo) = panics.iter().find_map(|(panic, _)| panic.todo()) {
             return Outcome::NotWritten(todo);
         }
         match result {
             Ok(()) => Outcome::Pass,
             Err(mut failure) => {
-                // A panic in a thread leaves the process running; say so if the failure did not.
-                if let Some(panic) = panics.first()
+                // A panic the failure does not tell of yet: the main thread's ended the program,
+                // another thread's left it running.
+                if let Some((panic, thread)) = panics.first()
                     && !failure.got.contains(&panic.message)
                 {
-                    failure.got.push_str(&format!(
-                        "（还有一个线程崩溃了 a thread panicked: {panic}）"
-                    ));
+                    let note = if thread.as_deref() == Some("main") {
+                        format!("（它崩溃了 it panicked: {panic}）")
+                    } else {
+                        format!("（还有一个线程崩溃了 a thread panicked too: {panic}）")
+                    };
+                    failure.got.push_str(&note);
                 }
                 Outcome::Fail(failure)
             }
@@ -117,14 +122,36 @@ pub fn start_client_and_accept(
     let mut args = vec!["--port", port.as_str()];
     args.extend_from_slice(extra);
     let mut program = checker.start(&args)?;
-    let connection = program
-        .accept(
-            &listener,
-            &format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}"),
-        )
-        .map_err(|failure| failure.step("2"))?;
+    let expected = format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}");
+    let connection = program.accept(&listener, &expected).map_err(|failure| {
+        match refused_elsewhere(&mut program, &port) {
+            Some(got) => Failure::new(expected.clone(), got),
+            None => failure,
+        }
+        .step("2")
+    })?;
     timeouts(&connection)?;
     Ok((program, connection))
+}
+
+/// When the program's connect was refused although the check was listening on `port`: what
+/// to say instead of its own error, which names the address it was given (the check's) and not
+/// the one it connected to.
+fn refused_elsewhere(program: &mut Program, port: &str) -> Option<String> {
+    // Describing it reaps the exit status, when the program has ended.
+    program.what_happened();
+    let status = program.status()?;
+    let stderr = program.stderr_text();
+    if !stderr.contains("ConnectionRefused") {
+        return None;
+    }
+    let os = crate::program::os_words(&stderr).unwrap_or_else(|| "ConnectionRefused".to_owned());
+    Some(format!(
+        "{}：连接被拒绝 {os}。可检查一直在 127.0.0.1:{port} 上监听，一个连接也没收到：你的程序连的是别的地址或端口，\
+         不是 server（--port {port}）/ its connection was refused, yet the check was listening on 127.0.0.1:{port} \
+         and no connection came: your program connected to another address or port, not to server",
+        crate::program::exit_text(status)
+    ))
 }
 
 /// What came back instead of the notes' reply: a description for the failure message (with

@@ -1,7 +1,7 @@
 //! Exercise 2, the single-shot server: the check is the client, so it sees every byte the
 //! server sends and when it closes.
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream};
 
 use super::{
     Check, Checker, MESSAGE, REPLY, connect, describe, error_text, gbk, listening_address,
@@ -86,6 +86,24 @@ pub fn exchange(program: &mut Program, address: SocketAddr) -> Result<SocketAddr
     let local = client
         .local_addr()
         .map_err(|error| super::io_failure("客户端的地址 the client's address", &error))?;
+    program
+        .expect_line(
+            "client address",
+            "accept 之后打印 “client address: 地址”（已经写好）/ print \"client address: ADDR\" after accept (already written)",
+        )
+        .map_err(|failure| failure.step("4"))?;
+    // The server has accepted and should now wait in recv. One that replies first has sent its
+    // reply by now or is about to: look, without waiting, before sending anything.
+    if let Some(early) = arrived_already(&client) {
+        return Err(Failure::new(
+            "先 recv 收下客户端的消息，再回复 / receive the client's message with recv first, then reply",
+            format!(
+                "检查还什么都没发，就收到了 before the check sent anything, it received {}",
+                describe(&early)
+            ),
+        )
+        .step("5"));
+    }
     send(&mut client, &gbk(MESSAGE))?;
     let wanted = gbk(REPLY);
     let (reply, ended) = read_at_least(&mut client, wanted.len());
@@ -110,6 +128,7 @@ pub fn exchange(program: &mut Program, address: SocketAddr) -> Result<SocketAddr
         )
         .step(step));
     }
+    received_then_replied(program)?;
     match read_some(&mut client) {
         Ok(more) if more.is_empty() => Ok(local),
         Ok(more) => Err(Failure::new(
@@ -122,6 +141,54 @@ pub fn exchange(program: &mut Program, address: SocketAddr) -> Result<SocketAddr
             format!("连接没有关闭 the connection stayed open: {}", error_text(&error)),
         )
         .step("8")),
+    }
+}
+
+/// Bytes the server has sent already, if any, read without waiting.
+fn arrived_already(client: &TcpStream) -> Option<Vec<u8>> {
+    client.set_nonblocking(true).ok()?;
+    let mut buffer = [0u8; 1024];
+    let peeked = client.peek(&mut buffer);
+    client.set_nonblocking(false).ok()?;
+    match peeked {
+        Ok(read @ 1..) => Some(buffer[..read].to_vec()),
+        _ => None,
+    }
+}
+
+/// The server's own lines say it took the whole message in its recv (step 5) before it sent
+/// the reply (step 7): a reply sent first reaches a client that sent its message early too.
+/// Its lines arrive in the order it printed them, so when "sent" has arrived, a "received"
+/// printed before it has too.
+fn received_then_replied(program: &mut Program) -> Result<(), Failure> {
+    let length = gbk(MESSAGE).len();
+    let expected = format!(
+        "recv 一次收下整条消息，打印 “received {length} 字节 bytes”，然后才回复（打印 “sent …”）\
+         / recv takes the whole message and prints \"received {length} 字节 bytes\", and only then replies (prints \"sent …\")"
+    );
+    let sent = program
+        .expect_line("sent ", &expected)
+        .map_err(|failure| failure.step("7"))?;
+    let before: Vec<&String> = program
+        .stdout()
+        .iter()
+        .take_while(|line| **line != sent)
+        .collect();
+    let received = before
+        .iter()
+        .find(|line| line.contains("received ") && line.contains("字节"));
+    match received {
+        None => Err(Failure::new(
+            expected,
+            format!("它先回复，后接收 it replied before it received: 在 before {sent:?} 之前没有打印 “received … 字节 bytes” it printed no \"received … 字节 bytes\""),
+        )
+        .step("5")),
+        Some(line) if !line.contains(&format!("received {length} 字节")) => Err(Failure::new(
+            expected,
+            format!("打印了 printed {line:?}"),
+        )
+        .step("5")),
+        Some(_) => Ok(()),
     }
 }
 
@@ -140,9 +207,11 @@ pub fn exits_cleanly(program: &mut Program) -> Result<(), Failure> {
 /// The first step whose line the server has not printed: how far it got.
 fn missing_step(stdout: &[String]) -> &'static str {
     let printed = |needle: &str| stdout.iter().any(|line| line.contains(needle));
+    let whole = format!("received {} 字节", gbk(MESSAGE).len());
     if !printed("client address") {
         "4"
-    } else if !printed("字节 bytes") {
+    } else if !printed(&whole) {
+        // Not received, or not all of it (or nothing at all: no recv, say).
         "5"
     } else if !printed("received text") {
         "6"

@@ -67,6 +67,14 @@ fn a_client_leaves(checker: &mut Checker) -> Result<(), Failure> {
         "客户端 A 的消息 / client A's message",
         "5",
     )?;
+    // A second message first: a thread that served one recv and closed fails here, at once.
+    ask(
+        &mut program,
+        &mut a,
+        "再见",
+        "客户端 A 的第二条消息（线程里循环接收？）/ client A's second message (does the thread loop?)",
+        "7",
+    )?;
     drop(a);
     program
         .expect_line(
@@ -88,6 +96,13 @@ fn a_client_resets(checker: &mut Checker) -> Result<(), Failure> {
         "我要重置了",
         "客户端 A 的消息 / client A's message",
         "5",
+    )?;
+    ask(
+        &mut program,
+        &mut a,
+        "真的",
+        "客户端 A 的第二条消息（线程里循环接收？）/ client A's second message (does the thread loop?)",
+        "7",
     )?;
     // SO_LINGER 0: close sends a reset (RST) instead of the orderly FIN (lesson 5, rule 8).
     SockRef::from(&a)

@@ -1,0 +1,516 @@
+//! The mistakes students really make, and the checks catch every one and name the right step.
+//!
+//! Each row of [`MISTAKES`] is one mistake: a piece of a reference solution in `solutions/`
+//! and what a student writes instead. The test copies the solution, makes the mistake (the
+//! original text must still be in the solution, so the table cannot rot), builds the copy, and
+//! runs `practice check N --dir COPY` on it, as a student would. The runner must fail, and
+//! every check that fails must point at the step the mistake is in, showing what it expected
+//! and what it got. `tests/exercises.rs` proves the other direction: the untouched solutions
+//! pass.
+//!
+//! The copies are built first, with no clock running (a busy machine compiles slowly, and that
+//! says nothing about a check); only then do the checks run, all at once, each bounded by the
+//! runner's own wait for an event.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::thread;
+
+/// One mistake, made in a copy of a solution.
+struct Mistake {
+    /// The exercise's directory under `solutions/`, and its number.
+    exercise: &'static str,
+    number: usize,
+    /// A short name, which also names the copy's package.
+    name: &'static str,
+    /// Text of `solutions/<exercise>/src/main.rs`, and what the student wrote instead.
+    original: &'static str,
+    mistake: &'static str,
+    /// The step every failing check must name.
+    step: &'static str,
+}
+
+const MISTAKES: &[Mistake] = &[
+    // Exercise 1, the client.
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "sends_utf8",
+        original: "let (send_data, _, _) = encoding.encode(&args.message);",
+        mistake: "let send_data = args.message.as_bytes();",
+        step: "3.1",
+    },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "four_byte_buffer",
+        original: "let mut recv_data = [0u8; 1024];",
+        mistake: "let mut recv_data = [0u8; 4];",
+        step: "4.1",
+    },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "decodes_utf8",
+        original: "let (recv_content, _) = encoding.decode_without_bom_handling(recv_data);",
+        mistake: "let recv_content = String::from_utf8_lossy(recv_data);",
+        step: "4.2",
+    },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "connects_to_the_notes_port",
+        original: "tcp_client_socket.connect(&server.into())?;",
+        mistake: "tcp_client_socket.connect(&SocketAddr::from(([127, 0, 0, 1], 8989)).into())?;",
+        step: "2",
+    },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "unwraps_connect",
+        original: "tcp_client_socket.connect(&server.into())?;",
+        mistake: "tcp_client_socket.connect(&server.into()).unwrap();",
+        step: "2",
+    },
+    // Exercise 2, the single-shot server.
+    Mistake {
+        exercise: "02_server",
+        number: 2,
+        name: "replies_before_it_receives",
+        original: REPLY_AFTER_RECEIVE,
+        mistake: REPLY_BEFORE_RECEIVE,
+        step: "5",
+    },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
+        name: "never_receives",
+        original: "let recv_data_length = service_client_socket.recv(course::as_uninit(&mut recv_data))?;",
+        mistake: "let recv_data_length = 0;",
+        step: "5",
+    },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
+        name: "replies_in_utf8",
+        original: "let (send_data, _, _) = encoding.encode(\"ok, 问题正在处理中...\");",
+        mistake: "let send_data = \"ok, 问题正在处理中...\".as_bytes();",
+        step: "7",
+    },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
+        name: "waits_for_a_second_client",
+        original: "    drop(tcp_server_socket);",
+        mistake: "    let _ = tcp_server_socket.accept()?;\n    drop(tcp_server_socket);",
+        step: "9",
+    },
+    // Exercise 3, the restartable server.
+    Mistake {
+        exercise: "03_reuse",
+        number: 3,
+        name: "no_reuse",
+        original: "    tcp_server_socket.set_reuse_address(true)?;\n",
+        mistake: "",
+        step: "1.1",
+    },
+    Mistake {
+        exercise: "03_reuse",
+        number: 3,
+        name: "reuse_after_bind",
+        original: "    tcp_server_socket.set_reuse_address(true)?;\n\n    \
+                   // 2. 给程序绑定端口号。 Python: bind((\"\", 8989))\n    \
+                   tcp_server_socket.bind(&address.into())?;\n",
+        mistake: "    tcp_server_socket.bind(&address.into())?;\n    \
+                  tcp_server_socket.set_reuse_address(true)?;\n",
+        step: "1.1",
+    },
+    // Exercise 4, a thread per client.
+    Mistake {
+        exercise: "04_threads",
+        number: 4,
+        name: "no_thread",
+        original: "thread::spawn(move || handle_client_request(service_client_socket, ip_port, encoding));",
+        mistake: "handle_client_request(service_client_socket, ip_port, encoding);",
+        step: "6",
+    },
+    Mistake {
+        exercise: "04_threads",
+        number: 4,
+        name: "no_loop",
+        original: "            break;\n        }\n    }\n    // 10.",
+        mistake: "            break;\n        }\n        break;\n    }\n    // 10.",
+        step: "7",
+    },
+    Mistake {
+        exercise: "04_threads",
+        number: 4,
+        name: "unwraps_a_reset",
+        original: UNWRAP_NOT,
+        mistake: "let recv_data_length = service_client_socket\n            \
+                  .recv(course::as_uninit(&mut recv_data))\n            .unwrap();",
+        step: "7",
+    },
+    // Exercise 5, a close or a reset.
+    Mistake {
+        exercise: "05_close",
+        number: 5,
+        name: "reset_as_an_error",
+        original: RESET_ARM,
+        mistake: "",
+        step: "4",
+    },
+    Mistake {
+        exercise: "05_close",
+        number: 5,
+        name: "unwraps_a_reset",
+        original: "let result = tcp_client_socket.recv(course::as_uninit(&mut recv_data));",
+        mistake: "let result: io::Result<usize> =\n            \
+                  Ok(tcp_client_socket.recv(course::as_uninit(&mut recv_data)).unwrap());",
+        step: "4",
+    },
+    Mistake {
+        exercise: "05_close",
+        number: 5,
+        name: "one_recv_for_everything",
+        original: "println!(\"收到 received {length} 字节 bytes: {recv_content}\");",
+        mistake: "println!(\"收到 received {length} 字节 bytes: {recv_content}\");\n                break;",
+        step: "5",
+    },
+    // Exercise 6, the split character.
+    Mistake {
+        exercise: "06_split_char",
+        number: 6,
+        name: "decodes_each_recv_alone",
+        original: "let recv_content = decode(&mut decoder, &recv_data[..recv_data_length], false);",
+        mistake: "let (recv_content, _) =\n            \
+                  encoding.decode_without_bom_handling(&recv_data[..recv_data_length]);",
+        step: "8.2",
+    },
+    Mistake {
+        exercise: "06_split_char",
+        number: 6,
+        name: "last_on_every_recv",
+        original: "let recv_content = decode(&mut decoder, &recv_data[..recv_data_length], false);",
+        mistake: "let recv_content = decode(&mut decoder, &recv_data[..recv_data_length], true);",
+        step: "8.2",
+    },
+    Mistake {
+        exercise: "06_split_char",
+        number: 6,
+        name: "a_decoder_per_recv",
+        original: "    let mut decoder = encoding.new_decoder_without_bom_handling();\n    \
+                   let (send_data, _, _) = encoding.encode(REPLY);\n    \
+                   let mut recv_data = [0u8; 1024];\n    loop {\n",
+        mistake: "    let (send_data, _, _) = encoding.encode(REPLY);\n    \
+                  let mut recv_data = [0u8; 1024];\n    loop {\n        \
+                  let mut decoder = encoding.new_decoder_without_bom_handling();\n",
+        step: "8.1",
+    },
+    // Exercise 7, the half-close.
+    Mistake {
+        exercise: "07_half_close",
+        number: 7,
+        name: "shuts_both_directions",
+        original: "tcp_client_socket.shutdown(Shutdown::Write)?;",
+        mistake: "tcp_client_socket.shutdown(Shutdown::Both)?;",
+        step: "4",
+    },
+    Mistake {
+        exercise: "07_half_close",
+        number: 7,
+        name: "one_recv_for_the_reply",
+        original: "reply.extend_from_slice(&recv_data[..recv_data_length]);",
+        mistake: "reply.extend_from_slice(&recv_data[..recv_data_length]);\n        break;",
+        step: "5",
+    },
+    Mistake {
+        exercise: "07_half_close",
+        number: 7,
+        name: "no_shutdown",
+        original: "    tcp_client_socket.shutdown(Shutdown::Write)?;\n",
+        mistake: "",
+        step: "4",
+    },
+];
+
+/// Exercise 2's steps 5 to 7 as the solution has them …
+const REPLY_AFTER_RECEIVE: &str = r#"    // 5. 接收客户端发送的数据，最多 1024 字节。 Python: recv(1024)
+    let mut recv_data = [0u8; 1024];
+    let recv_data_length = service_client_socket.recv(course::as_uninit(&mut recv_data))?;
+    let recv_data = &recv_data[..recv_data_length];
+    println!("接收数据的长度为 received {recv_data_length} 字节 bytes");
+
+    // 6. 对二进制数据进行解码。 Python: recv_data.decode("gbk")
+    let (recv_content, _) = encoding.decode_without_bom_handling(recv_data);
+    println!("接收客户端的数据为 received text: {recv_content}");
+
+    // 7. 准备回复，编码，发送给客户端。 Python: send("ok, 问题正在处理中...".encode("gbk"))
+    let (send_data, _, _) = encoding.encode("ok, 问题正在处理中...");
+    let sent = service_client_socket.send(&send_data)?;
+    println!("已发送 sent {sent} 字节 bytes");
+"#;
+
+/// … and the reply moved before the receive.
+const REPLY_BEFORE_RECEIVE: &str = r#"    let (send_data, _, _) = encoding.encode("ok, 问题正在处理中...");
+    let sent = service_client_socket.send(&send_data)?;
+    println!("已发送 sent {sent} 字节 bytes");
+
+    let mut recv_data = [0u8; 1024];
+    let recv_data_length = service_client_socket.recv(course::as_uninit(&mut recv_data))?;
+    let recv_data = &recv_data[..recv_data_length];
+    println!("接收数据的长度为 received {recv_data_length} 字节 bytes");
+    let (recv_content, _) = encoding.decode_without_bom_handling(recv_data);
+    println!("接收客户端的数据为 received text: {recv_content}");
+"#;
+
+/// Exercise 4's receive, which ends only this client's thread on an error.
+const UNWRAP_NOT: &str = r#"let recv_data_length = match service_client_socket.recv(course::as_uninit(&mut recv_data)) {
+            Ok(length) => length,
+            Err(error) => {
+                println!(
+                    "接收失败 receive failed {ip_port}: {:?}: {error}",
+                    error.kind()
+                );
+                break;
+            }
+        };"#;
+
+/// Exercise 5's arm for a reset.
+const RESET_ARM: &str = r#"            Err(error) if error.kind() == io::ErrorKind::ConnectionReset => {
+                println!("连接被重置 connection reset: {error}");
+                break;
+            }
+"#;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+/// Every mistake is caught by its exercise's checks, and every check that catches it names the
+/// mistake's step and shows what it expected and what it got.
+#[test]
+fn every_mistake_is_caught_and_blamed_on_its_step() {
+    let places = make_the_mistakes();
+    build(&places);
+    let practice = harness::binary("practice");
+    // The checks mostly wait on sockets: run them all at once.
+    let runs: Vec<_> = MISTAKES
+        .iter()
+        .zip(&places)
+        .map(|(mistake, dir)| {
+            let practice = practice.clone();
+            let dir = dir.clone();
+            let number = mistake.number;
+            thread::spawn(move || {
+                Command::new(practice)
+                    .args(["check", &number.to_string(), "--dir"])
+                    .arg(dir)
+                    .output()
+                    .expect("the runner starts")
+            })
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    for (mistake, run) in MISTAKES.iter().zip(runs) {
+        let output = run
+            .join()
+            .expect("the thread running the check does not panic");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if let Err(why) = judge(mistake, output.status.success(), &text) {
+            wrong.push(format!(
+                "== {} {}: {why}\n{text}",
+                mistake.exercise, mistake.name
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// At least two mistakes for every solution, so no exercise's checks go untested.
+#[test]
+fn every_solution_has_two_mistakes() {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in fs::read_dir(root().join("solutions")).expect("solutions/ exists") {
+        let entry = entry.expect("a readable entry");
+        if entry.path().join("Cargo.toml").is_file() {
+            count.insert(entry.file_name().to_string_lossy().into_owned(), 0);
+        }
+    }
+    for mistake in MISTAKES {
+        *count
+            .get_mut(mistake.exercise)
+            .unwrap_or_else(|| panic!("{} is not a solution's directory", mistake.exercise)) += 1;
+    }
+    let short: Vec<_> = count.iter().filter(|(_, n)| **n < 2).collect();
+    assert!(
+        short.is_empty(),
+        "solutions with fewer than two mistakes: {short:?}"
+    );
+}
+
+/// What the runner said about a mistake: it failed, and every failing check names `step` and
+/// shows what it expected and what it got.
+fn judge(mistake: &Mistake, success: bool, output: &str) -> Result<(), String> {
+    if success {
+        return Err("every check passed".to_owned());
+    }
+    for wrong in [
+        "is not written yet",
+        "compile error",
+        "cargo could not build",
+    ] {
+        if output.contains(wrong) {
+            return Err(format!("the runner said {wrong:?}"));
+        }
+    }
+    let failures: Vec<&str> = output
+        .lines()
+        .filter(|line| line.trim_start().starts_with('✗'))
+        .collect();
+    if failures.is_empty() {
+        return Err("no check failed".to_owned());
+    }
+    let expected = output.matches("expected: ").count();
+    let got = output.matches("got: ").count();
+    if expected < failures.len() || got < failures.len() {
+        return Err(format!(
+            "{} checks failed, but {expected} said what they expected and {got} what they got",
+            failures.len()
+        ));
+    }
+    let named: Vec<String> = output.lines().filter_map(named_step).collect();
+    if named.len() != failures.len() || named.iter().any(|step| step != mistake.step) {
+        return Err(format!(
+            "every failing check should name step {}; they named {named:?}",
+            mistake.step
+        ));
+    }
+    Ok(())
+}
+
+/// The step a failure line points at: `… → 看…第 5 步 / see step 5 …`.
+fn named_step(line: &str) -> Option<String> {
+    let (_, pointer) = line.split_once('→')?;
+    let (_, after) = pointer.split_once("step ")?;
+    let step: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    Some(step.trim_end_matches('.').to_owned())
+}
+
+/// Copies each mistake's solution, with the mistake made, into a workspace under
+/// `target/mistakes/`, and returns each mistake's workspace. A workspace holds at most one
+/// mistake per exercise (the runner looks for exercise N in its own directory), so the first
+/// mistake of every exercise goes in `round0`, the second in `round1`, and so on; each round is
+/// then one `cargo build`, compiling its packages side by side. All share the exercises' build
+/// directory, so every copy's package gets a name of its own.
+fn make_the_mistakes() -> Vec<PathBuf> {
+    let solutions = root().join("solutions");
+    let base = root().join("target").join("mistakes");
+    let _ = fs::remove_dir_all(&base);
+    let mut rounds: BTreeMap<PathBuf, Vec<&str>> = BTreeMap::new();
+    let workspaces: Vec<PathBuf> = MISTAKES
+        .iter()
+        .enumerate()
+        .map(|(index, mistake)| {
+            let round = MISTAKES[..index]
+                .iter()
+                .filter(|earlier| earlier.exercise == mistake.exercise)
+                .count();
+            let workspace = base.join(format!("round{round}"));
+            rounds
+                .entry(workspace.clone())
+                .or_default()
+                .push(mistake.exercise);
+            let dir = workspace.join(mistake.exercise);
+            fs::create_dir_all(dir.join("src")).expect("create the copy");
+            let solution = solutions.join(mistake.exercise);
+            let manifest =
+                fs::read_to_string(solution.join("Cargo.toml")).expect("the package's manifest");
+            let manifest = replace_once(
+                &manifest,
+                &format!("name = \"solution{}\"", mistake.exercise),
+                &format!("name = \"mistake{}_{}\"", mistake.exercise, mistake.name),
+            );
+            fs::write(dir.join("Cargo.toml"), manifest).expect("write the copy's manifest");
+            let source =
+                fs::read_to_string(solution.join("src/main.rs")).expect("the solution's main.rs");
+            let source = replace_once(&source, mistake.original, mistake.mistake);
+            fs::write(dir.join("src/main.rs"), source).expect("write the mistake");
+            workspace
+        })
+        .collect();
+    let manifest =
+        fs::read_to_string(solutions.join("Cargo.toml")).expect("solutions/Cargo.toml is readable");
+    let course = root().join("crates").join("course");
+    for (workspace, members) in rounds {
+        let members: Vec<String> = members.iter().map(|member| format!("{member:?}")).collect();
+        let manifest = replace_once(
+            &replace_once(
+                &manifest,
+                &members_line(&manifest),
+                &format!("members = [{}]", members.join(", ")),
+            ),
+            "path = \"../crates/course\"",
+            &format!("path = {:?}", course.display().to_string()),
+        );
+        fs::write(workspace.join("Cargo.toml"), manifest).expect("write the workspace manifest");
+        // The same dependencies as the solutions, so the build directory has them already.
+        fs::copy(solutions.join("Cargo.lock"), workspace.join("Cargo.lock"))
+            .expect("copy the lock file");
+    }
+    workspaces
+}
+
+/// The solutions' `members = [...]` line.
+fn members_line(manifest: &str) -> String {
+    manifest
+        .lines()
+        .find(|line| line.starts_with("members"))
+        .expect("solutions/Cargo.toml lists its members on one line")
+        .to_owned()
+}
+
+/// `text` with `from` replaced by `to`; `from` must occur exactly once.
+fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "the text to replace should occur exactly once (has the solution changed?): {from:?}"
+    );
+    text.replacen(from, to, 1)
+}
+
+/// Builds every copy into the exercises' build directory, before any check starts its clock.
+fn build(workspaces: &[PathBuf]) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target = root().join("target").join("exercises");
+    let mut rounds = workspaces.to_vec();
+    rounds.sort();
+    rounds.dedup();
+    for workspace in &rounds {
+        let output = Command::new(&cargo)
+            .arg("build")
+            .arg("--quiet")
+            .arg("--manifest-path")
+            .arg(workspace.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "the copy with the mistake builds: {}\n{}",
+            workspace.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
