@@ -69,7 +69,7 @@ fn sends_gbk_and_prints_the_reply(checker: &mut Checker) -> Result<(), Failure> 
         }
         None => {
             return Err(program
-                .failure(&format!("打印 “reply: {REPLY}” / print \"reply: {REPLY}\""))
+                .failure(&format!("打印“reply: {REPLY}” / print \"reply: {REPLY}\""))
                 .step("4.1"));
         }
     }

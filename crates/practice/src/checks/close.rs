@@ -15,11 +15,11 @@ const GOODBYE: &str = "再见";
 
 pub const CHECKS: &[Check] = &[
     Check {
-        title: "对方正常关闭：打印收到的数据，然后 “peer closed”，退出码 0 / the peer closes: prints what arrived, then \"peer closed\", exits 0",
+        title: "对方正常关闭：打印收到的数据，然后“peer closed”，退出码 0 / the peer closes: prints what arrived, then \"peer closed\", exits 0",
         run: the_peer_closes,
     },
     Check {
-        title: "对方重置连接：打印 “connection reset”，退出码 0 / the peer resets: prints \"connection reset\", exits 0",
+        title: "对方重置连接：打印“connection reset”，退出码 0 / the peer resets: prints \"connection reset\", exits 0",
         run: the_peer_resets,
     },
 ];
@@ -39,7 +39,7 @@ fn the_peer_closes(checker: &mut Checker) -> Result<(), Failure> {
     // Everything it sent has been read, so this close is an orderly FIN.
     drop(connection);
 
-    let expected = "收到 0 字节：打印 “peer closed”，结束循环，退出码 0 / on 0 bytes: print \"peer closed\", leave the loop, exit 0";
+    let expected = "收到 0 字节：打印“peer closed”，结束循环，退出码 0 / on 0 bytes: print \"peer closed\", leave the loop, exit 0";
     let status = program
         .wait_exit(expected)
         .map_err(|failure| failure.step("5"))?;
@@ -75,7 +75,7 @@ fn the_peer_resets(checker: &mut Checker) -> Result<(), Failure> {
         .map_err(|error| io_failure("设置 set SO_LINGER 0", &error))?;
     drop(connection);
 
-    let expected = "recv 返回 ConnectionReset 错误：打印 “connection reset”，结束循环，退出码 0（不要用 ? 把它当成失败）\
+    let expected = "recv 返回 ConnectionReset 错误：打印“connection reset”，结束循环，退出码 0（不要用 ? 把它当成失败）\
                     / recv fails with ConnectionReset: print \"connection reset\", leave the loop, exit 0 (not ? as a failure)";
     let status = program
         .wait_exit(expected)

@@ -47,7 +47,7 @@ fn half_close_then_the_whole_reply(checker: &mut Checker) -> Result<(), Failure>
     drop(connection);
 
     let expected = format!(
-        "服务端关闭后 recv 返回 0 字节：结束循环，打印完整的回复 “回复 reply ({} 字节 bytes): {REPLY}”，退出码 0 \
+        "服务端关闭后 recv 返回 0 字节：结束循环，打印完整的回复“回复 reply ({} 字节 bytes): {REPLY}”，退出码 0 \
          / after the server closes, recv returns 0 bytes: leave the loop, print the whole reply, exit 0",
         reply.len()
     );
@@ -72,7 +72,7 @@ fn no_reply_at_all(checker: &mut Checker) -> Result<(), Failure> {
     message_then_end(&mut connection)?;
     drop(connection);
 
-    let expected = "第一次 recv 就返回 0 字节：服务端没有回复就关闭了；结束循环，打印 “回复 reply (0 字节 bytes): ”，\
+    let expected = "第一次 recv 就返回 0 字节：服务端没有回复就关闭了；结束循环，打印“回复 reply (0 字节 bytes): ”，\
                     退出码 0 / the first recv returns 0 bytes: the server closed with no reply; leave the loop, \
                     print \"reply (0 字节 bytes): \", exit 0";
     let status = program
@@ -136,7 +136,7 @@ fn send_piece(
     piece: &[u8],
 ) -> Result<(), Failure> {
     let expected = format!(
-        "半关闭之后还能接收：这 {len} 字节的一段到达，打印 “收到 received {len} 字节 bytes” \
+        "半关闭之后还能接收：这 {len} 字节的一段到达，打印“收到 received {len} 字节 bytes” \
          / after the half-close it still receives: this piece of {len} bytes arrives and it prints \
          \"received {len} 字节 bytes\"",
         len = piece.len()

@@ -269,6 +269,12 @@ pub fn describe(bytes: &[u8]) -> String {
     }
 }
 
+/// A short "中文 / English" text, as its two halves, so each can go in its own sentence.
+pub fn languages(text: &str) -> (&str, &str) {
+    text.split_once("/ ")
+        .map_or((text, text), |(zh, en)| (zh.trim_end(), en))
+}
+
 /// What an error was, in a student's words.
 pub fn error_text(error: &io::Error) -> String {
     match error.kind() {
@@ -293,7 +299,7 @@ pub fn io_failure(what: &str, error: &io::Error) -> Failure {
 
 /// The address at the end of the student's "listening on ADDR" line.
 pub fn listening_address(program: &mut Program, step: &'static str) -> Result<SocketAddr, Failure> {
-    let expected = "打印 “正在监听 listening on 地址 ADDR”（listen 之后，已经写好）\
+    let expected = "打印“正在监听 listening on 地址 ADDR”（listen 之后，已经写好）\
                     / print \"listening on ADDR\" after listen (already written)";
     let line = program
         .expect_line("listening on", expected)

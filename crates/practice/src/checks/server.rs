@@ -89,7 +89,7 @@ pub fn exchange(program: &mut Program, address: SocketAddr) -> Result<SocketAddr
     program
         .expect_line(
             "client address",
-            "accept 之后打印 “client address: 地址”（已经写好）/ print \"client address: ADDR\" after accept (already written)",
+            "accept 之后打印“client address: 地址”（已经写好）/ print \"client address: ADDR\" after accept (already written)",
         )
         .map_err(|failure| failure.step("4"))?;
     // The server has accepted and should now wait in recv. One that replies first has sent its
@@ -163,7 +163,7 @@ fn arrived_already(client: &TcpStream) -> Option<Vec<u8>> {
 fn received_then_replied(program: &mut Program) -> Result<(), Failure> {
     let length = gbk(MESSAGE).len();
     let expected = format!(
-        "recv 一次收下整条消息，打印 “received {length} 字节 bytes”，然后才回复（打印 “sent …”）\
+        "recv 一次收下整条消息，打印“received {length} 字节 bytes”，然后才回复（打印“sent …”）\
          / recv takes the whole message and prints \"received {length} 字节 bytes\", and only then replies (prints \"sent …\")"
     );
     let sent = program
@@ -180,7 +180,7 @@ fn received_then_replied(program: &mut Program) -> Result<(), Failure> {
     match received {
         None => Err(Failure::new(
             expected,
-            format!("它先回复，后接收 it replied before it received: 在 before {sent:?} 之前没有打印 “received … 字节 bytes” it printed no \"received … 字节 bytes\""),
+            format!("它先回复，后接收 it replied before it received: 在 before {sent:?} 之前没有打印“received … 字节 bytes” it printed no \"received … 字节 bytes\""),
         )
         .step("5")),
         Some(line) if !line.contains(&format!("received {length} 字节")) => Err(Failure::new(

@@ -38,7 +38,7 @@ fn a_split_character_prints_whole(checker: &mut Checker) -> Result<(), Failure> 
         &mut program,
         &mut client,
         &ni[..1],
-        "只发 “你” 的第一个字节 c4 / only the first byte of 你, c4",
+        "只发“你”的第一个字节 c4 / only the first byte of 你, c4",
     )?;
     // The reply has come back, so the server's recv took the first byte alone.
     exchange(
@@ -55,7 +55,7 @@ fn a_split_character_prints_whole(checker: &mut Checker) -> Result<(), Failure> 
         // decoder that kept it was not the one that decoded the second recv.
         let kept_then_lost = lines.first().is_some_and(String::is_empty);
         return Err(Failure::new(
-            "第一次 recv（c4）打印的文字是空的（半个字符留在这个连接的解码器里），第二次（e3）打印完整的 “你”，\
+            "第一次 recv（c4）打印的文字是空的（半个字符留在这个连接的解码器里），第二次（e3）打印完整的“你”，\
              没有 � / the first recv (c4) prints no text (the half waits in the connection's decoder), \
              the second (e3) prints a whole 你, no �",
             format!(
@@ -85,7 +85,7 @@ fn invalid_bytes_print_as_replacement(checker: &mut Checker) -> Result<(), Failu
         &mut program,
         &mut client,
         &gbk("你好"),
-        "然后是合法的 “你好” / then a valid 你好",
+        "然后是合法的“你好” / then a valid 你好",
     )?;
     let lines = offline(&mut program, client, me)?;
     let right = matches!(&lines[..], [first, second, ..]
@@ -93,9 +93,12 @@ fn invalid_bytes_print_as_replacement(checker: &mut Checker) -> Result<(), Failu
             && !second.contains(REPLACEMENT));
     if !right {
         return Err(Failure::new(
-            "ff 6f 6b 打印成 “�ok”，接着的 “你好” 照常打印 / ff 6f 6b prints as \"�ok\", and the 你好 \
+            "ff 6f 6b 打印成“�ok”，接着的“你好”照常打印 / ff 6f 6b prints as \"�ok\", and the 你好 \
              after it prints as it is",
-            format!("为这两次 recv 打印了 printed for the two recvs: {}", shown(&lines)),
+            format!(
+                "为这两次 recv 打印了 printed for the two recvs: {}",
+                shown(&lines)
+            ),
         )
         .step("8.2"));
     }
@@ -111,7 +114,7 @@ fn a_half_character_at_the_end(checker: &mut Checker) -> Result<(), Failure> {
         &mut program,
         &mut client,
         &gbk("你")[..1],
-        "只发 “你” 的第一个字节 c4 / only the first byte of 你, c4",
+        "只发“你”的第一个字节 c4 / only the first byte of 你, c4",
     )?;
     let lines = offline(&mut program, client, me)?;
     let needle = format!("at the end from {me}:");
@@ -158,8 +161,11 @@ fn exchange(
     let Err(no_reply) = reply_to(program, stream, bytes, THREADED_REPLY)? else {
         return Ok(());
     };
+    let (zh, en) = super::languages(what);
     Err(Failure::new(
-        format!("发送{what}，服务端打印一行并回复 {THREADED_REPLY:?} / send {what}: the server prints a line and replies {THREADED_REPLY:?}"),
+        format!(
+            "{zh}：服务端打印一行，回复 {THREADED_REPLY:?} / {en}: the server prints a line and replies {THREADED_REPLY:?}"
+        ),
         no_reply.got,
     )
     .step("8.2"))
@@ -177,7 +183,7 @@ fn offline(
     program
         .expect_line(
             &format!("client offline: {me}"),
-            &format!("客户端关闭后打印 “client offline: {me}”（已经写好）/ print \"client offline: {me}\" when the client closes (already written)"),
+            &format!("客户端关闭后打印“client offline: {me}”（已经写好）/ print \"client offline: {me}\" when the client closes (already written)"),
         )
         // Printing it is already written: only the decoding (step 8.2) can stop it, by panicking.
         .map_err(|failure| failure.step("8.2"))?;
@@ -193,7 +199,7 @@ fn offline(
 /// The texts printed, as a list a student can read (an empty text shows as "").
 fn shown(lines: &[String]) -> String {
     if lines.is_empty() {
-        return "没有 “received” 行 no \"received\" lines".to_owned();
+        return "没有“received”行 no \"received\" lines".to_owned();
     }
     format!("{lines:?}")
 }

@@ -79,7 +79,7 @@ fn a_client_leaves(checker: &mut Checker) -> Result<(), Failure> {
     program
         .expect_line(
             &format!("client offline: {a_address}"),
-            &format!("A 关闭后，recv 返回 0 字节：打印 “client offline: {a_address}” / after A closes, recv returns 0 bytes: print \"client offline: {a_address}\""),
+            &format!("A 关闭后，recv 返回 0 字节：打印“client offline: {a_address}” / after A closes, recv returns 0 bytes: print \"client offline: {a_address}\""),
         )
         .map_err(|failure| failure.step("8"))?;
     next_client_is_served(&mut program, address)
@@ -110,7 +110,7 @@ fn a_client_resets(checker: &mut Checker) -> Result<(), Failure> {
         .map_err(|error| io_failure("设置 set SO_LINGER 0", &error))?;
     drop(a);
     let expected = format!(
-        "A 重置连接后，recv 返回错误：打印一行 “receive failed {a_address}: …”，只结束这个线程 / after A resets, recv fails: print \"receive failed {a_address}: …\" and end only that thread"
+        "A 重置连接后，recv 返回错误：打印一行“receive failed {a_address}: …”，只结束这个线程 / after A resets, recv fails: print \"receive failed {a_address}: …\" and end only that thread"
     );
     program
         .expect_line(&format!("receive failed {a_address}"), &expected)
@@ -152,7 +152,10 @@ fn ask(
     // A reply that is wrong, rather than missing, comes from step 9 (the reply itself).
     let step = if no_reply.nothing_arrived { step } else { "9" };
     Err(Failure::new(
-        format!("{what}：回复 {THREADED_REPLY:?} / gets the reply {THREADED_REPLY:?}"),
+        {
+            let (zh, en) = super::languages(what);
+            format!("{zh}：回复 {THREADED_REPLY:?} / {en}: gets the reply {THREADED_REPLY:?}")
+        },
         no_reply.got,
     )
     .step(step))
