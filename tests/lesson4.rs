@@ -492,6 +492,149 @@ fn main_returning_does_not_wait_for_client_threads() {
     );
 }
 
+/// What `listen(backlog)` means on Linux: the kernel completes handshakes for clients nobody has
+/// accepted yet and queues them, backlog + 1 of them (`min(backlog, somaxconn) + 1`); past that it
+/// drops the client's SYN, so the client is neither connected nor refused: the kernel's table
+/// shows it in SYN_SENT, retrying. A queued client waits for `accept`, not for an earlier
+/// connection to close: one `accept` makes room, and one waiting client gets in at its next try.
+/// Here with `listen(1)`: two clients are queued, two wait in SYN_SENT. Linux only: the table is
+/// Linux's, and Windows refuses instead (WSAECONNREFUSED).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_accept_queue_leaves_clients_in_syn_sent() {
+    use course::kernel::{self, TcpState};
+    use socket2::{Domain, Socket, Type};
+
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    let any: SocketAddr = "127.0.0.1:0".parse().expect("a valid literal");
+    listener.bind(&any.into()).expect("bind on loopback");
+    listener.listen(1).expect("listen with a backlog of 1");
+    let server = listener
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("an IPv4 address");
+
+    // backlog + 1 = 2 clients complete their handshake although nobody accepts: connect returns.
+    let queued: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(server).expect("the accept queue has room"))
+        .collect();
+    // Two more, without blocking: their SYNs meet a full queue.
+    let waiting: Vec<Socket> = (0..2)
+        .map(|_| {
+            let client = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+            client.set_nonblocking(true).expect("non-blocking");
+            if let Err(error) = client.connect(&server.into()) {
+                // EINPROGRESS: the handshake has started and not finished. Anything else is wrong.
+                assert_eq!(error.raw_os_error(), Some(115), "{error}");
+            }
+            client
+        })
+        .collect();
+    let address = |socket: &Socket| {
+        socket
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("connect gave the client an address")
+    };
+    for client in &waiting {
+        let seen = kernel::await_state(
+            address(client),
+            server,
+            Some(TcpState::SynSent),
+            harness::TIMEOUT,
+        )
+        .expect("Linux has the kernel's table");
+        assert_eq!(
+            seen,
+            Some(TcpState::SynSent),
+            "a full queue leaves the client in SYN_SENT"
+        );
+        assert!(
+            client.take_error().expect("SO_ERROR").is_none(),
+            "not refused: no error on the socket"
+        );
+    }
+    for client in &queued {
+        let local = client.local_addr().expect("a connected socket");
+        let seen = kernel::state_of(local, server).expect("Linux has the kernel's table");
+        assert_eq!(
+            seen,
+            Some(TcpState::Established),
+            "queued, never accepted, established"
+        );
+    }
+
+    // Closing a queued client does not make room: it stays in the queue until accepted. The
+    // waiting clients retry (the kernel counts each retransmitted SYN) and are dropped again:
+    // after two retries each is still in SYN_SENT.
+    drop(queued);
+    for client in &waiting {
+        let port = address(client).port();
+        let deadline = std::time::Instant::now() + harness::TIMEOUT;
+        loop {
+            let (state, retries) =
+                loopback_row(port, server.port()).expect("the client's row is in the table");
+            assert_eq!(state, "02", "still SYN_SENT (02) after {retries} retries");
+            if retries >= 2 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no SYN retry within {:?}",
+                harness::TIMEOUT
+            );
+            thread::yield_now();
+        }
+    }
+
+    // Accepting makes room for one: the kernel queues one more connection (the server's end of it
+    // is ESTABLISHED in the table), and the other waiting client stays out. Only the server's side
+    // tells: a client whose SYN got through just before the queue filled again may see a SYN-ACK,
+    // count itself ESTABLISHED, and have its ACK dropped.
+    let (_first, _) = listener.accept().expect("a queued client");
+    let ends: Vec<SocketAddr> = waiting.iter().map(address).collect();
+    let server_side = || -> Vec<Option<TcpState>> {
+        ends.iter()
+            .map(|&end| kernel::state_of(server, end).expect("Linux has the kernel's table"))
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + harness::TIMEOUT;
+    let mut states = server_side();
+    while !states.contains(&Some(TcpState::Established)) && std::time::Instant::now() < deadline {
+        thread::yield_now();
+        states = server_side();
+    }
+    let admitted = states
+        .iter()
+        .filter(|state| **state == Some(TcpState::Established))
+        .count();
+    assert_eq!(
+        admitted, 1,
+        "one accept made room for exactly one waiting client (server's side: {states:?})"
+    );
+}
+
+/// The state (hex, as `/proc/net/tcp` writes it) and the retransmission count of the TCP
+/// connection from 127.0.0.1:`local` to 127.0.0.1:`remote`.
+#[cfg(target_os = "linux")]
+fn loopback_row(local: u16, remote: u16) -> Option<(String, u32)> {
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("Linux has /proc/net/tcp");
+    // 127.0.0.1 in the kernel's byte order, then the port in hex.
+    let (local, remote) = (
+        format!("0100007F:{local:04X}"),
+        format!("0100007F:{remote:04X}"),
+    );
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // sl, local_address, rem_address, st, tx_queue:rx_queue, tr:tm->when, retrnsmt, …
+        (*fields.get(1)? == local && *fields.get(2)? == remote).then_some(())?;
+        let retries = u32::from_str_radix(fields.get(6)?, 16).ok()?;
+        Some(((*fields.get(3)?).to_owned(), retries))
+    })
+}
+
 /// Nobody reading the server's output (a closed pipe) does not stop it: a line that cannot be
 /// printed is dropped, and clients are still answered.
 #[test]
