@@ -157,6 +157,14 @@ const MISTAKES: &[Mistake] = &[
     Mistake {
         exercise: "05_close",
         number: 5,
+        name: "sends_utf8",
+        original: "let (send_data, _, _) = encoding.encode(&args.message);",
+        mistake: "let send_data = args.message.as_bytes();",
+        step: "3",
+    },
+    Mistake {
+        exercise: "05_close",
+        number: 5,
         name: "reset_as_an_error",
         original: RESET_ARM,
         mistake: "",

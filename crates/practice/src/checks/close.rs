@@ -1,12 +1,14 @@
 //! Exercise 5, a close or a reset: the check's server ends the connection one way or the other,
 //! and the student's client must say which.
 
+use std::net::TcpStream;
 use std::time::Duration;
 
 use socket2::SockRef;
 
 use super::{
-    Check, Checker, MESSAGE, gbk, io_failure, read_at_least, send, start_client_and_accept,
+    Check, Checker, MESSAGE, describe, error_text, gbk, io_failure, read_at_least, send,
+    start_client_and_accept,
 };
 use crate::verdict::Failure;
 
@@ -26,15 +28,7 @@ pub const CHECKS: &[Check] = &[
 
 fn the_peer_closes(checker: &mut Checker) -> Result<(), Failure> {
     let (mut program, mut connection) = start_client_and_accept(checker, &[])?;
-    let wanted = gbk(MESSAGE);
-    let (received, _) = read_at_least(&mut connection, wanted.len());
-    if received != wanted {
-        return Err(program
-            .failure(&format!(
-                "发送 {MESSAGE:?} 的 GBK 字节 / send the GBK bytes of {MESSAGE:?}"
-            ))
-            .step("3"));
-    }
+    the_message(&mut connection)?;
     send(&mut connection, &gbk(GOODBYE))?;
     // Everything it sent has been read, so this close is an orderly FIN.
     drop(connection);
@@ -60,15 +54,7 @@ fn the_peer_closes(checker: &mut Checker) -> Result<(), Failure> {
 
 fn the_peer_resets(checker: &mut Checker) -> Result<(), Failure> {
     let (mut program, mut connection) = start_client_and_accept(checker, &[])?;
-    let wanted = gbk(MESSAGE);
-    let (received, _) = read_at_least(&mut connection, wanted.len());
-    if received != wanted {
-        return Err(program
-            .failure(&format!(
-                "发送 {MESSAGE:?} 的 GBK 字节 / send the GBK bytes of {MESSAGE:?}"
-            ))
-            .step("3"));
-    }
+    the_message(&mut connection)?;
     // SO_LINGER 0: close sends a reset (RST), not a FIN (lesson 5, rule 8).
     SockRef::from(&connection)
         .set_linger(Some(Duration::ZERO))
@@ -87,4 +73,26 @@ fn the_peer_resets(checker: &mut Checker) -> Result<(), Failure> {
         return Err(program.failure(expected).step(step));
     }
     Ok(())
+}
+
+/// Reads the client's message, which must be the notes' message in GBK (step 3).
+fn the_message(connection: &mut TcpStream) -> Result<(), Failure> {
+    let wanted = gbk(MESSAGE);
+    let (received, ended) = read_at_least(connection, wanted.len());
+    if received == wanted {
+        return Ok(());
+    }
+    let got = match (&received[..], ended) {
+        ([], Ok(())) => "连接关闭了，什么也没发 the connection closed with nothing sent".to_owned(),
+        ([], Err(error)) => error_text(&error),
+        (bytes, _) => format!("收到 received {}", describe(bytes)),
+    };
+    Err(Failure::new(
+        format!(
+            "收到 {MESSAGE:?} 的 GBK 编码，{len} 字节 / the GBK encoding of {MESSAGE:?}, {len} bytes",
+            len = wanted.len()
+        ),
+        got,
+    )
+    .step("3"))
 }
