@@ -67,6 +67,36 @@ fn the_server_closes_first_and_keeps_time_wait() {
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
 }
 
+/// How long the port stays held: the TIME_WAIT the server's close leaves lasts 60 seconds on
+/// Linux, a length fixed in the kernel (`TCP_TIMEWAIT_LEN`). `/proc/net/tcp` shows the timer
+/// running on the row: timer 3 (TIME_WAIT) with at most 60 s (6000 ticks of 1/100 s) to go.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn time_wait_lasts_sixty_seconds_on_linux() {
+    let (server, client) = serve_once_leaving_time_wait("lesson2");
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("Linux has /proc/net/tcp");
+    // 127.0.0.1 in the kernel's byte order, then the port in hex.
+    let local = format!("0100007F:{:04X}", server.port());
+    let remote = format!("0100007F:{:04X}", client.port());
+    let row: Vec<&str> = table
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .find(|fields| {
+            fields.get(1) == Some(&local.as_str()) && fields.get(2) == Some(&remote.as_str())
+        })
+        .unwrap_or_else(|| panic!("no row {local} -> {remote} in:\n{table}"));
+    // sl, local_address, rem_address, st, tx_queue:rx_queue, tr:tm->when, …
+    assert_eq!(row[3], "06", "TIME_WAIT: {row:?}");
+    let (timer, when) = row[5].split_once(':').expect("tr:tm->when");
+    assert_eq!(timer, "03", "the TIME_WAIT timer runs: {row:?}");
+    let ticks = u64::from_str_radix(when, 16).expect("hex ticks");
+    // USER_HZ is 100: 6000 ticks are 60 s. A few seconds may have passed on a busy machine.
+    assert!(
+        (4500..=6000).contains(&ticks),
+        "about 60 s left on a fresh TIME_WAIT, got {ticks} ticks: {row:?}"
+    );
+}
+
 /// Restarted on the port it has just served on, lesson 2 cannot bind: one clear line naming
 /// TIME_WAIT and lesson 3, the kernel's TIME_WAIT row, exit code 1, no panic.
 #[test]

@@ -635,6 +635,82 @@ fn loopback_row(local: u16, remote: u16) -> Option<(String, u32)> {
     })
 }
 
+/// What the big `VmSize` of a threaded server is: address space reserved, not memory used. Each
+/// client thread reserves its 2 MiB stack, and glibc gives each new thread that allocates a
+/// malloc arena of its own, reserving 64 MiB at once (up to 8 arenas per core). With one client
+/// the server's `VmSize` grows by about 66 MiB; with `MALLOC_ARENA_MAX=1` (one arena for all) by
+/// about 2 MiB, and with ten clients by about ten stacks. Linux with glibc only: the numbers are
+/// glibc's, read from `/proc/PID/status`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn vmsize_is_thread_stacks_plus_malloc_arenas() {
+    const MIB: u64 = 1024;
+    // Per-arena reserve and per-thread stack, in kB as /proc reports them.
+    let (arena, stack) = (64 * MIB, 2 * MIB);
+
+    let default = vmsize_growth(None, 1);
+    assert!(
+        default >= arena && default < arena + 16 * MIB,
+        "one client, default glibc: an arena and a stack, got {default} kB"
+    );
+    let one_arena = vmsize_growth(Some("1"), 1);
+    assert!(
+        one_arena >= stack && one_arena < 16 * MIB,
+        "one client, MALLOC_ARENA_MAX=1: a stack, got {one_arena} kB"
+    );
+    let ten = vmsize_growth(Some("1"), 10);
+    assert!(
+        ten >= 10 * stack && ten < 10 * stack + 16 * MIB,
+        "ten clients, MALLOC_ARENA_MAX=1: ten stacks, got {ten} kB"
+    );
+}
+
+/// Starts lesson 4 (with `MALLOC_ARENA_MAX` if given), then `clients` clients that are each
+/// answered once and stay connected; returns how much the server's `VmSize` grew, in kB.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn vmsize_growth(arena_max: Option<&str>, clients: usize) -> u64 {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut command = Command::new(harness::binary("lesson4"));
+    command.args(["--port", "0"]).stdout(Stdio::piped());
+    if let Some(max) = arena_max {
+        command.env("MALLOC_ARENA_MAX", max);
+    }
+    let mut child = command.spawn().expect("start lesson 4");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut first = String::new();
+    stdout
+        .read_line(&mut first)
+        .expect("the server prints where it listens");
+    let address: SocketAddr = first
+        .split_whitespace()
+        .last()
+        .and_then(|word| word.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    // Keep reading its output, so that its prints never block on a full pipe.
+    thread::spawn(move || for _ in stdout.lines() {});
+    let vmsize = || {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .expect("the server is running");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmSize:"))
+            .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .expect("a VmSize line in kB")
+    };
+    let before = vmsize();
+    let mut streams: Vec<TcpStream> = (0..clients).map(|_| connect(address)).collect();
+    for stream in &mut streams {
+        // Answered: its thread exists and has allocated (decoding, formatting the line).
+        round_trip(stream, b"hello");
+    }
+    let after = vmsize();
+    let _ = child.kill();
+    let _ = child.wait();
+    after.saturating_sub(before)
+}
+
 /// Nobody reading the server's output (a closed pipe) does not stop it: a line that cannot be
 /// printed is dropped, and clients are still answered.
 #[test]

@@ -766,6 +766,105 @@ except OSError as error:
     print(type(error).__name__, error)
 "#;
 
+/// "recv returns 0: the peer closed" has fine print. First: the 0 is the peer's FIN, and it comes
+/// after every byte sent before it: the data is read first, then 0, then 0 again.
+#[test]
+fn zero_bytes_come_after_the_data_sent_before_the_close() {
+    let (_listener, mut client, mut server) = connected_pair();
+    server.write_all(b"last words").expect("send on loopback");
+    drop(server);
+    let mut reply = Vec::new();
+    client
+        .read_to_end(&mut reply)
+        .expect("the data, then the FIN as 0 bytes");
+    assert_eq!(reply, b"last words");
+    let mut buffer = [0u8; 16];
+    assert_eq!(client.read(&mut buffer).expect("still the FIN"), 0);
+}
+
+/// A peer that sends nothing, and no FIN, never makes `recv` return 0: it blocks until a
+/// timeout ends the wait (here `set_read_timeout`; a crashed host or a cut cable looks the same,
+/// and then only a timeout or TCP keepalive ends it). On Unix the timeout is `WouldBlock`
+/// (EAGAIN), on Windows `TimedOut` (WSAETIMEDOUT).
+#[test]
+fn a_silent_peer_blocks_recv_until_a_timeout() {
+    let (_listener, client, _server) = connected_pair();
+    client
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("a non-zero timeout is valid");
+    let mut buffer = [0u8; 16];
+    let error = (&client)
+        .read(&mut buffer)
+        .expect_err("no data and no FIN: only the timeout ends the wait");
+    assert!(
+        matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "{error:?}"
+    );
+}
+
+/// Closing one of two descriptors of a socket sends nothing: the FIN goes out when the last one
+/// closes. That is the notes' process variant, where a child's `close` leaves the parent's copy
+/// open; here the copy is `try_clone` (dup(2)), which shares the socket as fork(2) does.
+#[test]
+fn a_shared_socket_sends_its_fin_only_at_the_last_close() {
+    let (_listener, client, server) = connected_pair();
+    let parent_copy = server.try_clone().expect("dup the server's socket");
+    drop(server);
+    client
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("a non-zero timeout is valid");
+    let mut buffer = [0u8; 16];
+    let error = (&client)
+        .read(&mut buffer)
+        .expect_err("one copy closed: no FIN yet");
+    assert!(
+        matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "{error:?}"
+    );
+    drop(parent_copy);
+    client
+        .set_read_timeout(Some(SETTLE))
+        .expect("a non-zero timeout is valid");
+    assert_eq!(
+        (&client)
+            .read(&mut buffer)
+            .expect("the last close sends the FIN"),
+        0
+    );
+}
+
+/// After a reset, Linux still hands over the bytes that arrived before it, then reports
+/// `ConnectionReset` once, then 0 bytes: a 0 after an error is not a clean close.
+#[cfg(target_os = "linux")]
+#[test]
+fn after_a_reset_the_data_then_connection_reset_then_zero() {
+    let (_listener, mut client, server) = connected_pair();
+    let (client_end, server_end) = ends(&client);
+    let mut server = server;
+    server
+        .write_all(b"before the reset")
+        .expect("send on loopback");
+    // Close with SO_LINGER 0: the kernel sends RST instead of FIN.
+    socket2::SockRef::from(&server)
+        .set_linger(Some(Duration::ZERO))
+        .expect("SO_LINGER");
+    drop(server);
+    // Wait for the RST to arrive: the client's connection leaves the kernel's table.
+    assert_eq!(
+        state(client_end, server_end, None),
+        None,
+        "the reset ends the connection"
+    );
+    let mut buffer = [0u8; 64];
+    let read = client
+        .read(&mut buffer)
+        .expect("the data that came before the reset");
+    assert_eq!(&buffer[..read], b"before the reset");
+    let error = client.read(&mut buffer).expect_err("then the reset");
+    assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    assert_eq!(client.read(&mut buffer).expect("then 0 bytes"), 0);
+}
+
 /// Without a name, all ten run in the notes' order and a summary table ends the run, one row
 /// per experiment, each showing its rule held and the states it saw.
 #[test]
