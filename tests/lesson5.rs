@@ -12,7 +12,7 @@ use harness::command;
 use predicates::prelude::*;
 use socket2::{Domain, Socket, Type};
 
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 11] = [
     "connect-first",
     "client-no-bind",
     "server-binds",
@@ -23,6 +23,7 @@ const NAMES: [&str; 10] = [
     "reset-unread",
     "half-close",
     "write-gone-peer",
+    "udp-contrast",
 ];
 
 /// How long a test waits for the kernel to make a transition it makes asynchronously.
@@ -865,7 +866,63 @@ fn after_a_reset_the_data_then_connection_reset_then_zero() {
     assert_eq!(client.read(&mut buffer).expect("then 0 bytes"), 0);
 }
 
-/// Without a name, all ten run in the notes' order and a summary table ends the run, one row
+/// Rule 11, the contrast with UDP: no connection (sending to a port where nobody is succeeds),
+/// each datagram keeps its boundaries (3, 4 and 0 bytes arrive as 3, 4 and 0), an empty
+/// datagram is data and not a close, and closing the sender sends nothing: the receiver's
+/// `recvfrom` only times out. TCP, for contrast, hands over two sends in one `recv`.
+#[test]
+fn udp_keeps_boundaries_and_has_no_close() {
+    let stdout = run(&["udp-contrast"]);
+    assert_eq!(
+        observed(&stdout, "sendto a port where nobody is"),
+        "Ok(7 bytes)"
+    );
+    for (number, length) in [(1, 3), (2, 4), (3, 0)] {
+        assert_eq!(
+            observed(&stdout, &format!("receiver recvfrom #{number}")),
+            format!("Ok({length} bytes)"),
+            "{stdout}"
+        );
+    }
+    let after = observed(&stdout, "receiver recvfrom after the sender closed");
+    assert!(
+        after.starts_with("Err(WouldBlock") || after.starts_with("Err(TimedOut"),
+        "{stdout}"
+    );
+    assert_eq!(
+        observed(&stdout, "TCP: one recv after send(3) and send(4)"),
+        "Ok(7 bytes)"
+    );
+    assert_holds(&stdout, "udp-contrast");
+
+    // The test's own UDP sockets.
+    let receiver = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind on loopback");
+    let sender = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind on loopback");
+    let address = receiver.local_addr().expect("bound address");
+    for datagram in [&b"one"[..], b"two!", b""] {
+        sender
+            .send_to(datagram, address)
+            .expect("sendto on loopback");
+    }
+    let mut buffer = [0u8; 64];
+    let lengths: Vec<usize> = (0..3)
+        .map(|_| receiver.recv_from(&mut buffer).expect("a datagram").0)
+        .collect();
+    assert_eq!(lengths, [3, 4, 0], "each datagram keeps its boundaries");
+    drop(sender);
+    receiver
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("a non-zero timeout is valid");
+    let error = receiver
+        .recv_from(&mut buffer)
+        .expect_err("a closed UDP sender sends nothing");
+    assert!(
+        matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "{error:?}"
+    );
+}
+
+/// Without a name, all eleven run in the notes' order and a summary table ends the run, one row
 /// per experiment, each showing its rule held and the states it saw.
 #[test]
 fn all_experiments_run_in_order_with_a_summary() {
@@ -897,7 +954,7 @@ fn all_experiments_run_in_order_with_a_summary() {
         .filter(|line| line.starts_with("| ") && !line.starts_with("| 规则"))
         .map(|line| line.split(" | ").map(str::trim).collect())
         .collect();
-    assert_eq!(rows.len(), 10, "{summary}");
+    assert_eq!(rows.len(), NAMES.len(), "{summary}");
     for (number, (row, name)) in rows.iter().zip(NAMES).enumerate() {
         assert_eq!(row[0], format!("| {}", number + 1), "{summary}");
         assert_eq!(row[1], name, "{summary}");

@@ -1,9 +1,10 @@
-//! 讲义之外、每个学生接下来都会碰到的三件事 / Three things beyond the notes that every
-//! student meets next: a reset instead of a close, a half-close, and writing to a peer that has
-//! gone.
+//! 讲义之外、每个学生接下来都会碰到的几件事 / Things beyond the notes that every student
+//! meets next: a reset instead of a close, a half-close, writing to a peer that has gone, and the
+//! contrast with UDP (the notes' SOCK_DGRAM), which has no connection and no close.
 
 use std::io::{self, ErrorKind};
 use std::net::Shutdown;
+use std::time::Duration;
 
 use course::kernel::{self, TcpState};
 use socket2::{Domain, Socket, Type};
@@ -192,3 +193,89 @@ pub fn write_gone_peer(report: &mut Report) -> io::Result<()> {
     Ok(())
 }
 // ANCHOR_END: write_gone_peer
+
+// ANCHOR: udp_contrast
+/// 规则 11：对照 UDP（SOCK_DGRAM）。 Rule 11: the contrast with UDP (SOCK_DGRAM).
+pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
+    let mut recv_data = [0u8; 1024];
+
+    // 1. 两个 UDP 套接字，各自绑定；没有 listen、accept，也没有 connect。 Python: socket(AF_INET, SOCK_DGRAM)
+    let udp_receiver_socket = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
+    udp_receiver_socket.bind(&LOOPBACK.into())?;
+    let receiver_address = udp_receiver_socket.local_addr()?;
+    let udp_sender_socket = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
+    udp_sender_socket.bind(&LOOPBACK.into())?;
+
+    // 没有连接：发往一个没人在的端口也“成功”，TCP 的 connect 在这里会被拒绝。 Python: sendto(data, addr)
+    let nobody = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
+    nobody.bind(&LOOPBACK.into())?;
+    let nobody_address = nobody.local_addr()?;
+    drop(nobody);
+    let to_nobody = udp_sender_socket.send_to(b"anyone?", &nobody_address);
+    report.observe("sendto a port where nobody is", &to_nobody);
+
+    // 2. 三个数据报：3 字节、4 字节、0 字节。 Python: sendto(b"one", addr); sendto(b"two!", addr); sendto(b"", addr)
+    for datagram in [&b"one"[..], b"two!", b""] {
+        let sent = udp_sender_socket.send_to(datagram, &receiver_address);
+        report.observe(&format!("sendto {} bytes", datagram.len()), &sent);
+    }
+    // 3. 每次 recvfrom 收一个完整的数据报：边界保留，不会拼成 7 字节。 Python: recvfrom(1024)
+    let mut received = Vec::new();
+    for number in 1..=3 {
+        let datagram = udp_receiver_socket
+            .recv_from(course::as_uninit(&mut recv_data))
+            .map(|(length, _)| length);
+        report.observe(&format!("receiver recvfrom #{number}"), &datagram);
+        received.push(datagram);
+    }
+
+    // 4. 发送方关闭：什么也不发出去。接收方的 recvfrom 不会返回 0，只会等到超时。 Python: close()
+    drop(udp_sender_socket);
+    udp_receiver_socket.set_read_timeout(Some(Duration::from_millis(200)))?;
+    let after_close = udp_receiver_socket
+        .recv_from(course::as_uninit(&mut recv_data))
+        .map(|(length, _)| length);
+    report.observe("receiver recvfrom after the sender closed", &after_close);
+
+    // 对照 TCP：同样两次 send，两段字节到齐后一次 recv 就全拿到：字节流没有边界。
+    let stream = stream_of_two_sends(&mut recv_data)?;
+    report.observe("TCP: one recv after send(3) and send(4)", &stream);
+
+    let lengths: Vec<usize> = received
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    report.conclude(
+        to_nobody.is_ok()
+            && lengths == [3, 4, 0]
+            && failed_with(&after_close, &[ErrorKind::WouldBlock, ErrorKind::TimedOut])
+            && matches!(stream, Ok(7)),
+        format!(
+            "UDP recvfrom {lengths:?}, after close {}; TCP one recv {}",
+            short(&after_close),
+            short(&stream)
+        ),
+    );
+    Ok(())
+}
+// ANCHOR_END: udp_contrast
+
+/// Two TCP sends of 3 and 4 bytes, and one `recv` once all 7 have arrived (peek waits for them).
+fn stream_of_two_sends(recv_data: &mut [u8; 1024]) -> io::Result<io::Result<usize>> {
+    let tcp_server_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    tcp_server_socket.bind(&LOOPBACK.into())?;
+    tcp_server_socket.listen(128)?;
+    let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    tcp_client_socket.connect(&tcp_server_socket.local_addr()?)?;
+    let (service_client_socket, _) = tcp_server_socket.accept()?;
+    tcp_client_socket.send(b"one")?;
+    tcp_client_socket.send(b"two!")?;
+    // Loopback delivers at once, but wait (bounded) until both sends are there, so every run is alike.
+    for _ in 0..1000 {
+        if service_client_socket.peek(course::as_uninit(recv_data))? >= 7 {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    Ok(service_client_socket.recv(course::as_uninit(recv_data)))
+}

@@ -1,12 +1,13 @@
 //! # 第 5 课：TCP 程序的注意点——关闭的语义 / Lesson 5: what close means
 //!
 //! Notes, section 4: seven rules of TCP programs, each turned into an experiment that runs real
-//! sockets on loopback and prints what the operating system returned; then three more that
-//! every student meets next (a reset, a half-close, writing to a peer that has gone).
+//! sockets on loopback and prints what the operating system returned; then four more that
+//! every student meets next (a reset, a half-close, writing to a peer that has gone, and UDP's
+//! contrast).
 //! `cargo run -p lesson5` runs them all in the notes' order and ends with a summary table;
 //! `cargo run -p lesson5 -- NAME` runs one; `--list` names them.
 //!
-//! Each experiment is one function in `rules.rs` (the notes' seven) or `beyond.rs` (the three
+//! Each experiment is one function in `rules.rs` (the notes' seven) or `beyond.rs` (the four
 //! more), making its own server and client in this one process: a blocking `connect` returns
 //! once the kernel has completed the handshake, before the server calls `accept`, so one thread
 //! can play both sides. Printing and the summary table live in `report.rs`.
@@ -25,9 +26,9 @@ use clap::{Parser, ValueEnum};
 
 use report::Report;
 
-/// 第 5 课：TCP 程序的注意点——讲义第 4 节的 7 条规则，外加连接重置、半关闭、向已离开的对端写数据，
+/// 第 5 课：TCP 程序的注意点——讲义第 4 节的 7 条规则，外加连接重置、半关闭、向已离开的对端写数据、对照 UDP，
 /// 每条都是一个在本机回环上真实运行的实验，打印操作系统实际返回的结果和内核看到的 TCP 状态。
-/// Lesson 5: the notes' section-4 rules, plus reset, half-close and writing to a gone peer, each
+/// Lesson 5: the notes' section-4 rules, plus reset, half-close, writing to a gone peer and UDP, each
 /// an experiment on loopback that prints what the OS returned and the TCP states the kernel saw.
 #[derive(Parser)]
 #[command(name = "lesson5")]
@@ -68,6 +69,8 @@ enum Experiment {
     HalfClose,
     /// 规则 10（讲义之外）/ rule 10 (beyond the notes)
     WriteGonePeer,
+    /// 规则 11（讲义之外）/ rule 11 (beyond the notes)
+    UdpContrast,
 }
 
 impl Experiment {
@@ -90,10 +93,11 @@ impl Experiment {
             Self::ResetUnread => "reset-unread",
             Self::HalfClose => "half-close",
             Self::WriteGonePeer => "write-gone-peer",
+            Self::UdpContrast => "udp-contrast",
         }
     }
 
-    /// The rule, as the notes (or, for 8 to 10, this lesson) state it.
+    /// The rule, as the notes (or, for 8 to 11, this lesson) state it.
     fn rule(self) -> &'static str {
         match self {
             Self::ConnectFirst => {
@@ -125,6 +129,9 @@ impl Experiment {
             }
             Self::WriteGonePeer => {
                 "对端已离开时，第一次写可能成功，之后的写失败，在 Rust 里是 io::Error 而不是 SIGPIPE 杀死进程 / writing to a gone peer: the first write may succeed, a later one fails as an io::Error, not a SIGPIPE death"
+            }
+            Self::UdpContrast => {
+                "UDP 没有连接：数据报各自保持边界，关闭时什么也不发，没有“0 字节表示关闭” / UDP has no connection: each datagram keeps its boundaries, and a close sends nothing, so there is no 0-byte close"
             }
         }
     }
@@ -164,6 +171,7 @@ fn run(args: &Args) -> io::Result<()> {
             Experiment::ResetUnread => beyond::reset_unread(&mut report)?,
             Experiment::HalfClose => beyond::half_close(&mut report)?,
             Experiment::WriteGonePeer => beyond::write_gone_peer(&mut report)?,
+            Experiment::UdpContrast => beyond::udp_contrast(&mut report)?,
         }
         rows.push(report.finish());
     }
