@@ -423,7 +423,6 @@ fn named_step(line: &str) -> Option<String> {
 fn make_the_mistakes() -> Vec<PathBuf> {
     let solutions = root().join("solutions");
     let base = root().join("target").join("mistakes");
-    let _ = fs::remove_dir_all(&base);
     let mut rounds: BTreeMap<PathBuf, Vec<&str>> = BTreeMap::new();
     let workspaces: Vec<PathBuf> = MISTAKES
         .iter()
@@ -448,11 +447,11 @@ fn make_the_mistakes() -> Vec<PathBuf> {
                 &format!("name = \"solution{}\"", mistake.exercise),
                 &format!("name = \"mistake{}_{}\"", mistake.exercise, mistake.name),
             );
-            fs::write(dir.join("Cargo.toml"), manifest).expect("write the copy's manifest");
+            write(&dir.join("Cargo.toml"), &manifest);
             let source =
                 fs::read_to_string(solution.join("src/main.rs")).expect("the solution's main.rs");
             let source = replace_once(&source, mistake.original, mistake.mistake);
-            fs::write(dir.join("src/main.rs"), source).expect("write the mistake");
+            write(&dir.join("src/main.rs"), &source);
             workspace
         })
         .collect();
@@ -470,12 +469,22 @@ fn make_the_mistakes() -> Vec<PathBuf> {
             "path = \"../crates/course\"",
             &format!("path = {:?}", course.display().to_string()),
         );
-        fs::write(workspace.join("Cargo.toml"), manifest).expect("write the workspace manifest");
+        write(&workspace.join("Cargo.toml"), &manifest);
         // The same dependencies as the solutions, so the build directory has them already.
-        fs::copy(solutions.join("Cargo.lock"), workspace.join("Cargo.lock"))
-            .expect("copy the lock file");
+        let lock = workspace.join("Cargo.lock");
+        if !lock.exists() {
+            fs::copy(solutions.join("Cargo.lock"), lock).expect("copy the lock file");
+        }
     }
     workspaces
+}
+
+/// Writes `text` to `path` unless it holds it already: an unchanged copy keeps its time
+/// stamp, so cargo does not build it again.
+fn write(path: &Path, text: &str) {
+    if fs::read_to_string(path).ok().as_deref() != Some(text) {
+        fs::write(path, text).unwrap_or_else(|error| panic!("write {}: {error}", path.display()));
+    }
 }
 
 /// The solutions' `members = [...]` line.

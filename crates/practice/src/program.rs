@@ -217,7 +217,10 @@ impl Program {
             match event {
                 Event::Line(line) => self.stdout.push(line),
                 Event::StdoutClosed => self.stdout_closed = true,
-                Event::Accepted(_) | Event::Panicked(_) => {}
+                Event::Panicked(panic) => {
+                    self.panicked(panic);
+                }
+                Event::Accepted(_) => {}
             }
         }
     }
