@@ -120,6 +120,38 @@ fn time_wait_left_without_reuse_blocks_lesson3_too() {
         .stderr(predicate::str::contains("panicked").not());
 }
 
+/// Refused beside the TIME_WAIT lesson 2 left, lesson 3's message says exactly why: it set
+/// SO_REUSEADDR, the old server did not. It does not tell the student to run lesson 3.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "Linux's rule; others differ")]
+fn refused_beside_lesson2s_time_wait_says_why() {
+    let (address, _) = serve_once_leaving_time_wait("lesson2");
+    command("lesson3")
+        .args(["--port", &address.port().to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the old server that left the TIME_WAIT did not",
+        ))
+        .stderr(predicate::str::contains("cargo run -p lesson3").not());
+}
+
+/// The notes' other way out, "changing the port also works, but is not recommended": right after
+/// lesson 2 has left a TIME_WAIT on its port, lesson 2 (no SO_REUSEADDR) starts at once on another
+/// port and serves there. Not recommended, because the clients only know the old port: a client
+/// of the old address is refused, since a TIME_WAIT connection accepts nobody.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn another_port_works_but_clients_must_be_told() {
+    let (old, _client) = serve_once_leaving_time_wait("lesson2");
+    let (mut moved, new) = server("lesson2", &[]);
+    assert_ne!(new.port(), old.port(), "the kernel picked another port");
+    exchange_until_server_closes(new);
+    assert!(moved.wait_exit().success(), "{}", moved.stdout());
+    let refused = std::net::TcpStream::connect(old).expect_err("nobody listens on the old port");
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+}
+
 /// Every bad argument gets one clear line and a non-zero exit, never a panic.
 #[test]
 fn bad_arguments_get_a_clear_line() {
