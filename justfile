@@ -22,11 +22,11 @@ test:
 
 # 把课程页面构建成书，放在 book/（没有 mdbook、mdbook-mermaid 时先安装）/ build the lesson pages into a book in book/ (installing mdbook and mdbook-mermaid first when absent)
 book:
-    @command -v mdbook >/dev/null 2>&1 || cargo install mdbook --locked
-    @command -v mdbook-mermaid >/dev/null 2>&1 || cargo install mdbook-mermaid --locked
-    @# Writes mermaid.min.js and mermaid-init.js beside book.toml (ignored by git) when missing.
-    RUST_LOG=warn mdbook-mermaid install .
-    mdbook build
+    @command -v mdbook >/dev/null 2>&1 || cargo install mdbook --version 0.5.4 --locked
+    @command -v mdbook-mermaid >/dev/null 2>&1 || cargo install mdbook-mermaid --version 0.17.1 --locked
+    @# mdBook, each page's own language, and Pagefind's search index when pagefind is installed
+    @# (npm install --global pagefind). tests/browser builds the book with the same script.
+    scripts/book
 
 # 运行第 N 课，例如 `just lesson 2` 或 `just lesson 1 --port 9090` / run lesson N, e.g. `just lesson 1 --port 9090`
 lesson N *ARGS:

@@ -604,8 +604,52 @@ fn check_lesson_pages(lesson: &str, pages: &[Page], tests: &TestIndex) -> Vec<Pr
 
 const SOURCE_MARK: &str = "<!-- source: ";
 const NOT_SOURCE_MARK: &str = "<!-- not-source -->";
+/// A whole file shown on a listing page (`lessons/listings/`), by mdBook's `{{#include PATH}}`.
+const LISTING_MARK: &str = "<!-- listing: ";
 
-/// The lines between `// ANCHOR: name` and `// ANCHOR_END: name`, without any anchor lines.
+/// The path a `<!-- listing: PATH -->` line names.
+fn listing_target(line: &str) -> Option<&str> {
+    line.strip_prefix(LISTING_MARK)?
+        .strip_suffix("-->")
+        .map(str::trim)
+}
+
+/// A listing block holds only `{{#include PATH}}`, PATH written relative to the page, and the
+/// file exists: the book shows the whole file as it is, so it cannot drift either.
+fn check_listing(
+    page: &Page,
+    block: &CodeBlock,
+    path: &str,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Vec<Problem> {
+    let depth = Path::new(&page.path)
+        .parent()
+        .map_or(0, |dir| dir.components().count());
+    let expected = format!("{{{{#include {}{path}}}}}", "../".repeat(depth));
+    let mut problems = Vec::new();
+    if block.body != expected {
+        problems.push(Problem::at(
+            &page.path,
+            block.line,
+            format!(
+                "a listing block only includes its file\n    expected: {expected}\n    got:      {}",
+                block.body
+            ),
+        ));
+    }
+    if read(path).is_none() {
+        problems.push(Problem::at(
+            &page.path,
+            block.line - 1,
+            format!("the listed file does not exist\n    expected: {path} (relative to the workspace root)\n    got:      no such file"),
+        ));
+    }
+    problems
+}
+
+/// The lines between `// ANCHOR: name` and `// ANCHOR_END: name`, without any anchor lines,
+/// dedented as mdBook's `{{#include file:name}}` does: the indentation all its non-blank lines
+/// share is removed, so an excerpt from inside a function starts at column 0 on the page.
 fn anchored_region(source: &str, anchor: &str) -> Result<String, String> {
     let start_mark = format!("// ANCHOR: {anchor}");
     let end_mark = format!("// ANCHOR_END: {anchor}");
@@ -630,7 +674,23 @@ fn anchored_region(source: &str, anchor: &str) -> Result<String, String> {
         .filter(|line| !is_anchor(line))
         .copied()
         .collect();
-    Ok(region.join("\n"))
+    Ok(dedent(&region))
+}
+
+/// `lines` without the leading whitespace that all the non-blank ones share; blank lines
+/// become empty.
+fn dedent(lines: &[&str]) -> String {
+    let indent = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let dedented: Vec<&str> = lines
+        .iter()
+        .map(|line| line.get(indent..).unwrap_or("").trim_end())
+        .collect();
+    dedented.join("\n")
 }
 
 fn check_code_blocks(page: &Page, read: impl Fn(&str) -> Option<String>) -> Vec<Problem> {
@@ -645,11 +705,16 @@ fn check_code_blocks(page: &Page, read: impl Fn(&str) -> Option<String>) -> Vec<
         .filter(|block| matches!(block.language(), "rust" | "rs"))
         .map(|block| block.line)
         .collect();
+    let all_block_lines: BTreeSet<usize> = blocks.iter().map(|block| block.line).collect();
     for (line, text) in prose_lines(&page.text) {
         let text = text.trim();
-        if (text.starts_with(SOURCE_MARK) || text == NOT_SOURCE_MARK)
-            && !block_lines.contains(&(line + 1))
-        {
+        let announces_nothing = if text.starts_with(LISTING_MARK) {
+            !all_block_lines.contains(&(line + 1))
+        } else {
+            (text.starts_with(SOURCE_MARK) || text == NOT_SOURCE_MARK)
+                && !block_lines.contains(&(line + 1))
+        };
+        if announces_nothing {
             problem(
                 line,
                 format!(
@@ -659,10 +724,17 @@ fn check_code_blocks(page: &Page, read: impl Fn(&str) -> Option<String>) -> Vec<
             );
         }
     }
-    for block in blocks
-        .iter()
-        .filter(|block| matches!(block.language(), "rust" | "rs"))
-    {
+    for block in &blocks {
+        if let Some(path) = listing_target(&block.before) {
+            problems.extend(check_listing(page, block, path, &read));
+        }
+    }
+    let mut problem = |line: usize, message: String| {
+        problems.push(Problem::at(&page.path, line, message));
+    };
+    for block in blocks.iter().filter(|block| {
+        matches!(block.language(), "rust" | "rs") && listing_target(&block.before).is_none()
+    }) {
         if block.before == NOT_SOURCE_MARK {
             if block.info != "rust,ignore" {
                 problem(
@@ -1064,31 +1136,79 @@ mod checks_fail_on_bad_input {
         (path == "src/x.rs").then(|| SOURCE.to_owned())
     }
 
-    /// The region excludes nested anchor lines, and a missing anchor is an error.
+    /// The region excludes nested anchor lines, is dedented, and a missing anchor is an error.
     #[test]
     fn anchored_regions_exclude_anchor_lines() {
         assert_eq!(
             anchored_region(SOURCE, "body"),
-            Ok("    let a = 1;\n    let b = 2;".to_owned())
+            Ok("let a = 1;\nlet b = 2;".to_owned())
         );
         assert_eq!(
             anchored_region(SOURCE, "inner"),
-            Ok("    let b = 2;".to_owned())
+            Ok("let b = 2;".to_owned())
+        );
+        let nested = "fn f() {\n    // ANCHOR: loop\n    loop {\n\n        step();\n    }\n    // ANCHOR_END: loop\n}\n";
+        assert_eq!(
+            anchored_region(nested, "loop"),
+            Ok("loop {\n\n    step();\n}".to_owned())
         );
         assert!(anchored_region(SOURCE, "absent").is_err());
+    }
+
+    /// A listing block that includes another file, or a file that is not there, is reported.
+    #[test]
+    fn listing_blocks_include_only_their_existing_file() {
+        let page = |text: &str| Page::new("lessons/listings/x.md", text);
+        let good = "<!-- listing: src/x.rs -->\n```rust\n{{#include ../../src/x.rs}}\n```\n";
+        assert!(check_code_blocks(&page(good), read).is_empty());
+        let cases = [
+            // Written relative to the root, not to the page.
+            (
+                "<!-- listing: src/x.rs -->\n```rust\n{{#include src/x.rs}}\n```\n",
+                "expected: {{#include ../../src/x.rs}}",
+            ),
+            // A copy of the file instead of the include.
+            (
+                "<!-- listing: src/x.rs -->\n```rust\nfn main() {}\n```\n",
+                "got:      fn main() {}",
+            ),
+            // A file that does not exist.
+            (
+                "<!-- listing: src/y.rs -->\n```rust\n{{#include ../../src/y.rs}}\n```\n",
+                "the listed file does not exist",
+            ),
+            // A marker with no block after it.
+            (
+                "<!-- listing: src/x.rs -->\n\ntext\n",
+                "no Rust block after it",
+            ),
+        ];
+        for (text, expected) in cases {
+            let problems = check_code_blocks(&page(text), read);
+            assert!(
+                problems.iter().any(|p| p.message.contains(expected)),
+                "expected a problem containing {expected:?} for {text:?}, got {problems:#?}"
+            );
+        }
     }
 
     /// A retyped, unannounced, wrongly marked or dangling Rust block is reported.
     #[test]
     fn rust_blocks_not_quoted_exactly_fail() {
-        let good = "<!-- source: src/x.rs#inner -->\n```rust\n    let b = 2;\n```\n\n<!-- not-source -->\n```rust,ignore\nlet sketch = ();\n```\n";
+        let good = "<!-- source: src/x.rs#inner -->\n```rust\nlet b = 2;\n```\n\n<!-- not-source -->\n```rust,ignore\nlet sketch = ();\n```\n";
         assert!(check_code_blocks(&Page::new("p.md", good), read).is_empty());
         let cases = [
             // Retyped: one character differs.
             (
-                "<!-- source: src/x.rs#inner -->\n```rust\n    let b = 3;\n```\n",
+                "<!-- source: src/x.rs#inner -->\n```rust\nlet b = 3;\n```\n",
                 2,
-                "   1     let b = 2; │     let b = 3;",
+                "   1 let b = 2; │ let b = 3;",
+            ),
+            // Quoted with the source's indentation, which mdBook's include would remove.
+            (
+                "<!-- source: src/x.rs#inner -->\n```rust\n    let b = 2;\n```\n",
+                2,
+                "   1 let b = 2; │     let b = 2;",
             ),
             // Not announced.
             ("Text\n```rust\nlet b = 2;\n```\n", 2, "got:      Text"),
@@ -1124,7 +1244,7 @@ mod checks_fail_on_bad_input {
             ("```rs\nfn main() {}\n```\n", 1, "without its source"),
             // Extra line at the end.
             (
-                "<!-- source: src/x.rs#inner -->\n```rust\n    let b = 2;\n\n```\n",
+                "<!-- source: src/x.rs#inner -->\n```rust\nlet b = 2;\n\n```\n",
                 2,
                 "!   2 ∅",
             ),

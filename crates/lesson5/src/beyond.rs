@@ -214,7 +214,8 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
     let to_nobody = udp_sender_socket.send_to(b"anyone?", &nobody_address);
     report.observe("sendto a port where nobody is", &to_nobody);
 
-    // 2. 三个数据报：3 字节、4 字节、0 字节。 Python: sendto(b"one", addr); sendto(b"two!", addr); sendto(b"", addr)
+    // 2. 三个数据报：3 字节、4 字节、0 字节。
+    //    Python: sendto(b"one", addr); sendto(b"two!", addr); sendto(b"", addr)
     for datagram in [&b"one"[..], b"two!", b""] {
         let sent = udp_sender_socket.send_to(datagram, &receiver_address);
         report.observe(&format!("sendto {} bytes", datagram.len()), &sent);

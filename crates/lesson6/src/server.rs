@@ -115,7 +115,8 @@ fn handle_client(service_client_socket: Socket, ip_port: String, settings: Setti
             Err(FrameError::Recv { error, have: 0 }) if is_timeout(&error) => continue,
             Err(FrameError::Recv { error, have }) if is_timeout(&error) => {
                 say!(
-                    "对方停在一帧的中间，超时，关闭这个连接 the peer stopped mid-frame ({have} 字节 bytes waiting) \
+                    "对方停在一帧的中间，超时，关闭这个连接 \
+                     the peer stopped mid-frame ({have} 字节 bytes waiting) \
                      for {} ms, closing {ip_port}",
                     settings.frame_timeout.as_millis()
                 );

@@ -1,0 +1,565 @@
+//! The course book as a reader gets it: built with mdBook, served over HTTP on 127.0.0.1, and
+//! every page loaded in headless Chromium (Debian's `chromium`), one browser for all of them.
+//! `tests/pages.rs` checks the Markdown; this checks what the browser makes of it.
+//!
+//! A page fails on:
+//! - **mermaid**: a diagram Mermaid could not draw ("Syntax error in text"), or never drew;
+//! - **unresolved**: a link, image, script or stylesheet that the server answers with an error,
+//!   or that points outside the served book (a `file:` URL, a path into `crates/`);
+//! - **console**: an error on the console or an uncaught exception;
+//! - **too wide**: a table or code block wider than the text column at 1280 px, which a
+//!   reader has to scroll sideways.
+//!
+//! `each_rule_fails_on_a_broken_page` builds a small book with one broken page per rule and
+//! shows that each rule catches its page, and that a clean page passes: no rule passes because
+//! it looked at nothing.
+//!
+//! Without chromium, mdbook or mdbook-mermaid the tests say they skipped (`harness::tools`);
+//! CI installs them and sets `COURSE_REQUIRE_TOOLS=1`, which turns a skip into a failure.
+//! `COURSE_SCREENSHOTS=DIR` also writes a full-page PNG of every page at 1280 and 400 px.
+
+mod cdp;
+mod serve;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use cdp::Browser;
+use serve::Server;
+
+/// The desktop width at which nothing may be wider than the text column.
+const DESKTOP: u32 = 1280;
+/// A phone's width, for the screenshots.
+const PHONE: u32 = 400;
+
+/// Every page of the course book loads in Chromium with no broken diagram, no unresolved link,
+/// image or script, no console error, and no table or code block wider than the text column.
+#[test]
+fn every_page_reads_cleanly_in_chromium() {
+    let Some(tools) = Tools::find("browser::every_page_reads_cleanly_in_chromium") else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("the OS gives a temporary directory");
+    let source = work.path().join("course");
+    copy_book_sources(repo(), &source).expect("the book's sources can be copied");
+    let site = build(&source).unwrap_or_else(|e| panic!("{e}"));
+    let checked = check_site(&tools, &site).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        checked.pages >= 11,
+        "only {} pages were loaded; the book has a contents page and ten lessons",
+        checked.pages
+    );
+    report(&checked.problems);
+}
+
+/// Each rule fails on a page broken in its way, and a clean page passes every rule.
+#[test]
+fn each_rule_fails_on_a_broken_page() {
+    let Some(tools) = Tools::find("browser::each_rule_fails_on_a_broken_page") else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("the OS gives a temporary directory");
+    let source = work.path().join("fixture");
+    write_fixture(&source).expect("the fixture book can be written");
+    let site = build(&source).unwrap_or_else(|e| panic!("{e}"));
+    let checked = check_site(&tools, &site).unwrap_or_else(|e| panic!("{e}"));
+
+    let mut found: BTreeMap<String, BTreeSet<Rule>> = BTreeMap::new();
+    for problem in &checked.problems {
+        found
+            .entry(problem.page.clone())
+            .or_default()
+            .insert(problem.rule);
+    }
+    let expected = [
+        ("mermaid.html", Rule::Mermaid),
+        ("link.html", Rule::Unresolved),
+        ("outside.html", Rule::Unresolved),
+        ("image.html", Rule::Unresolved),
+        ("console.html", Rule::Console),
+        ("exception.html", Rule::Console),
+        ("table.html", Rule::TooWide),
+        ("code.html", Rule::TooWide),
+    ];
+    let mut missed = Vec::new();
+    for (page, rule) in expected {
+        if !found.get(page).is_some_and(|rules| rules.contains(&rule)) {
+            missed.push(format!("{page} should fail the {rule} rule"));
+        }
+    }
+    if let Some(rules) = found.get("clean.html") {
+        missed.push(format!("clean.html should pass, but failed {rules:?}"));
+    }
+    assert!(
+        missed.is_empty(),
+        "{}\nall problems found:\n{}",
+        missed.join("\n"),
+        listing(&checked.problems)
+    );
+}
+
+/// The tools the book's checks need, found on `PATH`.
+/// `scripts/book` runs mdbook, mdbook-mermaid and pagefind by name.
+struct Tools {
+    chromium: PathBuf,
+}
+
+impl Tools {
+    fn find(test: &str) -> Option<Tools> {
+        for tool in ["mdbook", "mdbook-mermaid", "pagefind", "bash"] {
+            harness::tools::tool(tool, test)?;
+        }
+        Some(Tools {
+            chromium: harness::tools::tool("chromium", test)?,
+        })
+    }
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies what mdBook reads into `to`, so that building never writes into the working tree
+/// that others may be building too: the configuration, `lessons/`, and the sources that the
+/// listing pages include whole (`{{#include ../../crates/…}}`).
+fn copy_book_sources(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    fs::copy(from.join("book.toml"), to.join("book.toml"))?;
+    for dir in [
+        "lessons",
+        "theme",
+        "scripts",
+        "crates",
+        "tests",
+        "exercises",
+    ] {
+        if from.join(dir).is_dir() {
+            copy_dir(&from.join(dir), &to.join(dir))?;
+        }
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_name() == "target" {
+            continue;
+        } else if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the book whose `book.toml` is in `source` with `scripts/book`, as `just book` does,
+/// returning the directory of the HTML.
+fn build(source: &Path) -> Result<PathBuf, String> {
+    let out = source.join("html");
+    run(Command::new("bash")
+        .arg(source.join("scripts/book"))
+        .arg(&out))?;
+    Ok(out)
+}
+
+fn run(command: &mut Command) -> Result<(), String> {
+    let output = command.output().map_err(|e| format!("{command:?}: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{command:?} failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+/// What a rule found wrong on a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rule {
+    Mermaid,
+    Unresolved,
+    Console,
+    TooWide,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rule::Mermaid => "mermaid",
+            Rule::Unresolved => "unresolved",
+            Rule::Console => "console",
+            Rule::TooWide => "too wide",
+        })
+    }
+}
+
+struct Problem {
+    /// The page's path in the built book, such as `zh/lesson1.html`.
+    page: String,
+    rule: Rule,
+    detail: String,
+}
+
+struct Checked {
+    pages: usize,
+    problems: Vec<Problem>,
+}
+
+fn listing(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {} [{}] {}", p.page, p.rule, p.detail))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn report(problems: &[Problem]) {
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) a reader would see:\n{}",
+        problems.len(),
+        listing(problems)
+    );
+}
+
+/// The HTML pages of a built book, as paths relative to it with `/`. The print page (every
+/// chapter again, and a print dialog) and the no-script table of contents are left out.
+fn html_pages(site: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut dirs = vec![site.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                let relative = path.strip_prefix(site).unwrap_or(&path);
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                if relative != "print.html" && relative != "toc.html" {
+                    found.push(relative);
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Serves `site`, loads each page in one Chromium, and applies every rule.
+fn check_site(tools: &Tools, site: &Path) -> Result<Checked, String> {
+    let server = Server::start(site.to_path_buf()).map_err(|e| format!("serving: {e}"))?;
+    let mut browser = Browser::launch(&tools.chromium)?;
+    let pages = html_pages(site);
+    let screenshots = std::env::var_os("COURSE_SCREENSHOTS").map(PathBuf::from);
+    let mut statuses = BTreeMap::new();
+    let mut problems = Vec::new();
+    browser.set_width(DESKTOP)?;
+    for page in &pages {
+        let url = server.url(&format!("/{page}"));
+        let mut events = browser.load(&url)?;
+        let (facts, more) = browser.evaluate(FACTS)?;
+        events.extend(more);
+        let mut add = |rule, detail| {
+            problems.push(Problem {
+                page: page.clone(),
+                rule,
+                detail,
+            })
+        };
+        for (rule, detail) in event_problems(&events) {
+            add(rule, detail);
+        }
+        for (rule, detail) in fact_problems(&facts, &server, &mut statuses) {
+            add(rule, detail);
+        }
+        if let Some(dir) = &screenshots {
+            save_screenshot(&mut browser, dir, page, DESKTOP)?;
+        }
+    }
+    if let Some(dir) = &screenshots {
+        browser.set_width(PHONE)?;
+        for page in &pages {
+            browser.load(&server.url(&format!("/{page}")))?;
+            browser.evaluate(FACTS)?;
+            save_screenshot(&mut browser, dir, page, PHONE)?;
+        }
+    }
+    // A missing image is both a failed request and an element pointing nowhere: say it once.
+    let mut seen = BTreeSet::new();
+    problems.retain(|p| seen.insert((p.page.clone(), p.rule, p.detail.clone())));
+    Ok(Checked {
+        pages: pages.len(),
+        problems,
+    })
+}
+
+fn save_screenshot(
+    browser: &mut Browser,
+    dir: &Path,
+    page: &str,
+    width: u32,
+) -> Result<(), String> {
+    let png = browser.screenshot()?;
+    let name = format!(
+        "{}-{width}.png",
+        page.trim_end_matches(".html").replace('/', "-")
+    );
+    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    fs::write(dir.join(&name), png).map_err(|e| format!("{name}: {e}"))
+}
+
+/// Waits until Mermaid has drawn every diagram (it marks each `data-processed`) and the fonts
+/// are in, then measures what the rules need.
+const FACTS: &str = r#"(async () => {
+  const until = Date.now() + 30000;
+  const pending = () => document.querySelectorAll('pre.mermaid:not([data-processed])').length;
+  while (pending() > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (document.fonts) { await document.fonts.ready; }
+  const main = document.querySelector('main') || document.body;
+  const column = main.getBoundingClientRect().width;
+  const first = (text) => (text || '').trim().split('\n')[0].slice(0, 70);
+  const wide = [];
+  for (const table of main.querySelectorAll('table')) {
+    const width = table.getBoundingClientRect().width;
+    if (width > column + 1) {
+      wide.push({ what: 'table', width, column, text: first(table.innerText) });
+    }
+  }
+  for (const pre of main.querySelectorAll('pre:not(.mermaid)')) {
+    const code = pre.querySelector('code') || pre;
+    const width = Math.max(code.scrollWidth, pre.getBoundingClientRect().width);
+    if (code.scrollWidth > code.clientWidth + 1 || pre.getBoundingClientRect().width > column + 1) {
+      wide.push({ what: 'code block', width, column, text: first(code.innerText) });
+    }
+  }
+  const mermaid = [];
+  for (const svg of document.querySelectorAll('svg[aria-roledescription="error"]')) {
+    const text = [...svg.querySelectorAll('text')].map((t) => t.textContent).join(' ');
+    mermaid.push(first(text));
+  }
+  if (mermaid.length === 0 && document.body.innerText.includes('Syntax error in text')) {
+    mermaid.push('Syntax error in text');
+  }
+  const refs = [];
+  for (const a of document.querySelectorAll('a[href]')) {
+    refs.push({ kind: 'link', written: a.getAttribute('href'), url: a.href });
+  }
+  for (const e of document.querySelectorAll('img[src], script[src], iframe[src]')) {
+    refs.push({ kind: e.tagName.toLowerCase(), written: e.getAttribute('src'), url: e.src });
+  }
+  for (const l of document.querySelectorAll('link[href]')) {
+    refs.push({ kind: 'stylesheet or icon', written: l.getAttribute('href'), url: l.href });
+  }
+  return { pending: pending(), mermaid, wide, refs, lang: document.documentElement.lang };
+})()"#;
+
+/// Console errors, uncaught exceptions and failed requests, from the tab's events.
+fn event_problems(events: &[Value]) -> Vec<(Rule, String)> {
+    let mut requests = BTreeMap::new();
+    let mut found = Vec::new();
+    for event in events {
+        let params = &event["params"];
+        match event["method"].as_str().unwrap_or("") {
+            "Runtime.exceptionThrown" => {
+                let details = &params["exceptionDetails"];
+                let text = details["exception"]["description"]
+                    .as_str()
+                    .or(details["text"].as_str())
+                    .unwrap_or("an exception");
+                found.push((Rule::Console, format!("uncaught: {}", first_line(text))));
+            }
+            "Runtime.consoleAPICalled"
+                if matches!(params["type"].as_str(), Some("error" | "assert")) =>
+            {
+                let text: Vec<String> = params["args"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|arg| match &arg["value"] {
+                        Value::String(s) => s.clone(),
+                        Value::Null => arg["description"].as_str().unwrap_or("").to_owned(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                found.push((
+                    Rule::Console,
+                    format!("console.error: {}", first_line(&text.join(" "))),
+                ));
+            }
+            // Failed loads are reported below, from the network events, with their URL.
+            "Log.entryAdded"
+                if params["entry"]["level"] == "error"
+                    && params["entry"]["source"] != "network" =>
+            {
+                let text = params["entry"]["text"].as_str().unwrap_or("");
+                found.push((Rule::Console, format!("logged: {}", first_line(text))));
+            }
+            "Network.requestWillBeSent" => {
+                requests.insert(
+                    params["requestId"].to_string(),
+                    params["request"]["url"].as_str().unwrap_or("").to_owned(),
+                );
+            }
+            "Network.responseReceived" => {
+                let status = params["response"]["status"].as_u64().unwrap_or(0);
+                if status >= 400 {
+                    let url = params["response"]["url"].as_str().unwrap_or("");
+                    found.push((Rule::Unresolved, format!("{url} answered {status}")));
+                }
+            }
+            "Network.loadingFailed" if params["canceled"] != true => {
+                let url = requests
+                    .get(&params["requestId"].to_string())
+                    .map_or("a request", String::as_str);
+                let error = params["errorText"].as_str().unwrap_or("");
+                found.push((Rule::Unresolved, format!("{url} failed: {error}")));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Mermaid errors, wide blocks and links that do not resolve, from the measured facts.
+fn fact_problems(
+    facts: &Value,
+    server: &Server,
+    statuses: &mut BTreeMap<String, Result<u16, String>>,
+) -> Vec<(Rule, String)> {
+    let mut found = Vec::new();
+    if facts["pending"].as_u64().unwrap_or(0) > 0 {
+        found.push((
+            Rule::Mermaid,
+            format!("{} diagram(s) never drawn", facts["pending"]),
+        ));
+    }
+    for error in facts["mermaid"].as_array().into_iter().flatten() {
+        found.push((
+            Rule::Mermaid,
+            format!("diagram error: {}", error.as_str().unwrap_or("")),
+        ));
+    }
+    for wide in facts["wide"].as_array().into_iter().flatten() {
+        found.push((
+            Rule::TooWide,
+            format!(
+                "{} {} px wide in a {} px column: {}",
+                wide["what"].as_str().unwrap_or(""),
+                wide["width"].as_f64().unwrap_or(0.0).round(),
+                wide["column"].as_f64().unwrap_or(0.0).round(),
+                wide["text"].as_str().unwrap_or("")
+            ),
+        ));
+    }
+    let origin = server.url("/");
+    for reference in facts["refs"].as_array().into_iter().flatten() {
+        let url = reference["url"].as_str().unwrap_or("");
+        let written = reference["written"].as_str().unwrap_or("");
+        let kind = reference["kind"].as_str().unwrap_or("");
+        if url.starts_with(&origin) {
+            let without_fragment = url.split('#').next().unwrap_or(url).to_owned();
+            let status = statuses
+                .entry(without_fragment.clone())
+                .or_insert_with(|| serve::status(&without_fragment));
+            match status {
+                Ok(200) => {}
+                Ok(code) => found.push((
+                    Rule::Unresolved,
+                    format!("{kind} {written} answered {code}"),
+                )),
+                Err(e) => found.push((Rule::Unresolved, format!("{kind} {written}: {e}"))),
+            }
+        } else if !(url.starts_with("https://")
+            || url.starts_with("http://")
+            || url.starts_with("mailto:")
+            || url.starts_with("javascript:"))
+        {
+            found.push((
+                Rule::Unresolved,
+                format!("{kind} {written} leaves the served book ({url})"),
+            ));
+        }
+    }
+    found
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(160)
+        .collect()
+}
+
+/// A small book with one clean page and one page broken for each rule.
+fn write_fixture(dir: &Path) -> std::io::Result<()> {
+    let pages: &[(&str, &str)] = &[
+        (
+            "clean",
+            "# Clean\n\nA short table and a short code block.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```text\nshort\n```\n\n```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n[Next](link.md)\n",
+        ),
+        (
+            "mermaid",
+            "# Mermaid\n\nA `;` inside a message ends the statement.\n\n```mermaid\nsequenceDiagram\n    A->>B: one; two\n```\n",
+        ),
+        ("link", "# Link\n\n[a page that is not there](missing.md)\n"),
+        (
+            "outside",
+            "# Outside\n\n[the code, outside the book](../../crates/lesson1/src/main.rs)\n",
+        ),
+        (
+            "image",
+            "# Image\n\n![a chart that is not there](img/missing.svg)\n",
+        ),
+        (
+            "console",
+            "# Console\n\n<script>console.error('something went wrong');</script>\n",
+        ),
+        (
+            "exception",
+            "# Exception\n\n<script>undefinedFunction();</script>\n",
+        ),
+        (
+            "table",
+            &format!(
+                "# Table\n\n| {} | {} |\n|---|---|\n| 1 | 2 |\n",
+                "socket2::Socket::set_reuse_address".repeat(4),
+                "std::net::TcpListener::bind".repeat(4)
+            ),
+        ),
+        (
+            "code",
+            &format!("# Code\n\n```text\n{}\n```\n", "x".repeat(200)),
+        ),
+    ];
+    let src = dir.join("src");
+    fs::create_dir_all(&src)?;
+    let mut summary = String::from("# Summary\n\n");
+    for (name, text) in pages {
+        fs::write(src.join(format!("{name}.md")), text)?;
+        summary.push_str(&format!("- [{name}]({name}.md)\n"));
+    }
+    fs::write(src.join("SUMMARY.md"), summary)?;
+    fs::create_dir_all(dir.join("scripts"))?;
+    fs::copy(repo().join("scripts/book"), dir.join("scripts/book"))?;
+    fs::write(
+        dir.join("book.toml"),
+        "[book]\ntitle = \"fixture\"\n\n[preprocessor.mermaid]\ncommand = \"mdbook-mermaid\"\n\n\
+         [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\"]\n",
+    )
+}
