@@ -30,6 +30,11 @@ struct Mistake {
     mistake: &'static str,
     /// The step every failing check must name.
     step: &'static str,
+    /// Words the runner's report must hold, beyond the step: the evidence a student needs.
+    shows: &'static [&'static str],
+    /// Whether the checks see the mistake without waiting out their bound: true unless the
+    /// mistake is a program that hangs (no reply, no exit), which only the bound reveals.
+    at_once: bool,
 }
 
 const MISTAKES: &[Mistake] = &[
@@ -41,6 +46,8 @@ const MISTAKES: &[Mistake] = &[
         original: "let (send_data, _, _) = encoding.encode(&args.message);",
         mistake: "let send_data = args.message.as_bytes();",
         step: "3.1",
+        shows: &["not GBK"],
+        at_once: true,
     },
     Mistake {
         exercise: "01_client",
@@ -49,6 +56,8 @@ const MISTAKES: &[Mistake] = &[
         original: "let mut recv_data = [0u8; 1024];",
         mistake: "let mut recv_data = [0u8; 4];",
         step: "4.1",
+        shows: &["recv took only 4 bytes"],
+        at_once: true,
     },
     Mistake {
         exercise: "01_client",
@@ -57,6 +66,8 @@ const MISTAKES: &[Mistake] = &[
         original: "let (recv_content, _) = encoding.decode_without_bom_handling(recv_data);",
         mistake: "let recv_content = String::from_utf8_lossy(recv_data);",
         step: "4.2",
+        shows: &["printed"],
+        at_once: true,
     },
     Mistake {
         exercise: "01_client",
@@ -65,6 +76,8 @@ const MISTAKES: &[Mistake] = &[
         original: "tcp_client_socket.connect(&server.into())?;",
         mistake: "tcp_client_socket.connect(&SocketAddr::from(([127, 0, 0, 1], 8989)).into())?;",
         step: "2",
+        shows: &["no connection came"],
+        at_once: true,
     },
     Mistake {
         exercise: "01_client",
@@ -73,6 +86,8 @@ const MISTAKES: &[Mistake] = &[
         original: "tcp_client_socket.connect(&server.into())?;",
         mistake: "tcp_client_socket.connect(&server.into()).unwrap();",
         step: "2",
+        shows: &["panicked"],
+        at_once: true,
     },
     // Exercise 2, the single-shot server.
     Mistake {
@@ -82,6 +97,8 @@ const MISTAKES: &[Mistake] = &[
         original: REPLY_AFTER_RECEIVE,
         mistake: REPLY_BEFORE_RECEIVE,
         step: "5",
+        shows: &[],
+        at_once: true,
     },
     Mistake {
         exercise: "02_server",
@@ -90,6 +107,8 @@ const MISTAKES: &[Mistake] = &[
         original: "let recv_data_length = service_client_socket.recv(course::as_uninit(&mut recv_data))?;",
         mistake: "let recv_data_length = 0;",
         step: "5",
+        shows: &[],
+        at_once: true,
     },
     Mistake {
         exercise: "02_server",
@@ -98,6 +117,8 @@ const MISTAKES: &[Mistake] = &[
         original: "let (send_data, _, _) = encoding.encode(\"ok, 问题正在处理中...\");",
         mistake: "let send_data = \"ok, 问题正在处理中...\".as_bytes();",
         step: "7",
+        shows: &["not GBK"],
+        at_once: true,
     },
     Mistake {
         exercise: "02_server",
@@ -106,6 +127,8 @@ const MISTAKES: &[Mistake] = &[
         original: "    drop(tcp_server_socket);",
         mistake: "    let _ = tcp_server_socket.accept()?;\n    drop(tcp_server_socket);",
         step: "9",
+        shows: &[],
+        at_once: false,
     },
     // Exercise 3, the restartable server.
     Mistake {
@@ -115,6 +138,8 @@ const MISTAKES: &[Mistake] = &[
         original: "    tcp_server_socket.set_reuse_address(true)?;\n",
         mistake: "",
         step: "1.1",
+        shows: &[],
+        at_once: true,
     },
     Mistake {
         exercise: "03_reuse",
@@ -126,6 +151,8 @@ const MISTAKES: &[Mistake] = &[
         mistake: "    tcp_server_socket.bind(&address.into())?;\n    \
                   tcp_server_socket.set_reuse_address(true)?;\n",
         step: "1.1",
+        shows: &[],
+        at_once: true,
     },
     // Exercise 4, a thread per client.
     Mistake {
@@ -135,6 +162,8 @@ const MISTAKES: &[Mistake] = &[
         original: "thread::spawn(move || handle_client_request(service_client_socket, ip_port, encoding));",
         mistake: "handle_client_request(service_client_socket, ip_port, encoding);",
         step: "6",
+        shows: &[],
+        at_once: false,
     },
     Mistake {
         exercise: "04_threads",
@@ -143,6 +172,8 @@ const MISTAKES: &[Mistake] = &[
         original: "            break;\n        }\n    }\n    // 10.",
         mistake: "            break;\n        }\n        break;\n    }\n    // 10.",
         step: "7",
+        shows: &[],
+        at_once: true,
     },
     Mistake {
         exercise: "04_threads",
@@ -152,6 +183,8 @@ const MISTAKES: &[Mistake] = &[
         mistake: "let recv_data_length = service_client_socket\n            \
                   .recv(course::as_uninit(&mut recv_data))\n            .unwrap();",
         step: "7",
+        shows: &["panicked", "ConnectionReset"],
+        at_once: true,
     },
     // Exercise 5, a close or a reset.
     Mistake {
@@ -161,6 +194,8 @@ const MISTAKES: &[Mistake] = &[
         original: "let (send_data, _, _) = encoding.encode(&args.message);",
         mistake: "let send_data = args.message.as_bytes();",
         step: "3",
+        shows: &["not GBK"],
+        at_once: true,
     },
     Mistake {
         exercise: "05_close",
@@ -169,6 +204,8 @@ const MISTAKES: &[Mistake] = &[
         original: RESET_ARM,
         mistake: "",
         step: "4",
+        shows: &[],
+        at_once: true,
     },
     Mistake {
         exercise: "05_close",
@@ -178,6 +215,8 @@ const MISTAKES: &[Mistake] = &[
         mistake: "let result: io::Result<usize> =\n            \
                   Ok(tcp_client_socket.recv(course::as_uninit(&mut recv_data)).unwrap());",
         step: "4",
+        shows: &["panicked", "ConnectionReset"],
+        at_once: true,
     },
     Mistake {
         exercise: "05_close",
@@ -186,6 +225,8 @@ const MISTAKES: &[Mistake] = &[
         original: "println!(\"收到 received {length} 字节 bytes: {recv_content}\");",
         mistake: "println!(\"收到 received {length} 字节 bytes: {recv_content}\");\n                break;",
         step: "5",
+        shows: &[],
+        at_once: true,
     },
     // Exercise 6, the split character.
     Mistake {
@@ -196,6 +237,8 @@ const MISTAKES: &[Mistake] = &[
         mistake: "let (recv_content, _) =\n            \
                   encoding.decode_without_bom_handling(&recv_data[..recv_data_length]);",
         step: "8.2",
+        shows: &["�"],
+        at_once: true,
     },
     Mistake {
         exercise: "06_split_char",
@@ -204,6 +247,8 @@ const MISTAKES: &[Mistake] = &[
         original: "let recv_content = decode(&mut decoder, &recv_data[..recv_data_length], false);",
         mistake: "let recv_content = decode(&mut decoder, &recv_data[..recv_data_length], true);",
         step: "8.2",
+        shows: &["panicked"],
+        at_once: true,
     },
     Mistake {
         exercise: "06_split_char",
@@ -216,6 +261,8 @@ const MISTAKES: &[Mistake] = &[
                   let mut recv_data = [0u8; 1024];\n    loop {\n        \
                   let mut decoder = encoding.new_decoder_without_bom_handling();\n",
         step: "8.1",
+        shows: &[],
+        at_once: true,
     },
     // Exercise 7, the half-close.
     Mistake {
@@ -225,6 +272,8 @@ const MISTAKES: &[Mistake] = &[
         original: "tcp_client_socket.shutdown(Shutdown::Write)?;",
         mistake: "tcp_client_socket.shutdown(Shutdown::Both)?;",
         step: "4",
+        shows: &[],
+        at_once: true,
     },
     Mistake {
         exercise: "07_half_close",
@@ -233,6 +282,8 @@ const MISTAKES: &[Mistake] = &[
         original: "reply.extend_from_slice(&recv_data[..recv_data_length]);",
         mistake: "reply.extend_from_slice(&recv_data[..recv_data_length]);\n        break;",
         step: "5",
+        shows: &[],
+        at_once: true,
     },
     Mistake {
         exercise: "07_half_close",
@@ -241,6 +292,8 @@ const MISTAKES: &[Mistake] = &[
         original: "    tcp_client_socket.shutdown(Shutdown::Write)?;\n",
         mistake: "",
         step: "4",
+        shows: &[],
+        at_once: false,
     },
 ];
 
@@ -392,6 +445,15 @@ fn judge(mistake: &Mistake, success: bool, output: &str) -> Result<(), String> {
             "{} checks failed, but {expected} said what they expected and {got} what they got",
             failures.len()
         ));
+    }
+    for words in mistake.shows {
+        if !output.contains(words) {
+            return Err(format!("the report does not show {words:?}"));
+        }
+    }
+    // The bound on every wait is 10 s, and a report that a wait ran out says so.
+    if mistake.at_once && output.contains(" 10 s") {
+        return Err("a check waited out its bound for something it had seen already".to_owned());
     }
     let named: Vec<String> = output.lines().filter_map(named_step).collect();
     if named.len() != failures.len() || named.iter().any(|step| step != mistake.step) {

@@ -425,3 +425,35 @@ fn abbreviate(line: &str) -> String {
     let end: String = chars[chars.len() - KEEP..].iter().collect();
     format!("{start} … {end}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_counts_once_its_message_has_arrived() {
+        let head = "\nthread '<unnamed>' (77) panicked at src/main.rs:90:9:\n";
+        assert_eq!(
+            complete_panic(head),
+            None,
+            "the message line is still to come"
+        );
+        let whole = format!("{head}called `Result::unwrap()` on an `Err` value\n");
+        let panic = complete_panic(&whole).expect("the whole panic has arrived");
+        assert_eq!(panic.location, "src/main.rs:90");
+        assert_eq!(panicked_thread(&whole).as_deref(), Some("<unnamed>"));
+        let main = "thread 'main' (4242) panicked at src/main.rs:4:5:\nboom\n";
+        assert_eq!(panicked_thread(main).as_deref(), Some("main"));
+    }
+
+    #[test]
+    fn the_os_words_come_from_either_form_of_a_friendly_error() {
+        let lines = "错误：127.0.0.1:9 上没有服务器在监听\nerror: no server is listening on 127.0.0.1:9\n  \
+                     操作系统 the OS: ConnectionRefused: Connection refused (os error 111)\n";
+        let words = "ConnectionRefused: Connection refused (os error 111)";
+        assert_eq!(os_words(lines).as_deref(), Some(words));
+        let one_line = format!("错误 / error: nobody listens [{words}]\n");
+        assert_eq!(os_words(&one_line).as_deref(), Some(words));
+        assert_eq!(os_words("no OS words here"), None);
+    }
+}
