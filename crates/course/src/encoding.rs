@@ -25,6 +25,27 @@ pub fn parse_label(label: &str) -> Result<&'static Encoding, String> {
     Ok(encoding)
 }
 
+/// Decodes the next bytes of one connection's stream with that connection's decoder (lesson 4's
+/// `decode`, shared by the servers after it). A character whose bytes are split across two
+/// calls comes out whole from the second; bytes that are not valid come out as U+FFFD; `last`
+/// says the stream has ended, so that a half character left over shows as U+FFFD too.
+pub fn decode_stream(decoder: &mut encoding_rs::Decoder, bytes: &[u8], last: bool) -> String {
+    let mut text = String::new();
+    let mut rest = bytes;
+    loop {
+        // The decoder writes into spare capacity only; give it room for the worst case.
+        let room = decoder
+            .max_utf8_buffer_length(rest.len())
+            .unwrap_or(rest.len() * 3 + 16);
+        text.reserve(room);
+        let (result, read, _) = decoder.decode_to_string(rest, &mut text, last);
+        rest = &rest[read..];
+        if let encoding_rs::CoderResult::InputEmpty = result {
+            return text;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

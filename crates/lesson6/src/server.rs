@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::thread;
 use std::time::Duration;
 
+use course::say;
 use encoding_rs::Encoding;
 use socket2::{Domain, Socket, Type};
 
@@ -18,13 +19,6 @@ use crate::framing::{FrameError, FrameReader, Framing, write_frame};
 /// How long a thread waits after `accept` failed (out of file descriptors, say) before trying
 /// again, so that an error that persists does not make the loop spin.
 const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
-
-/// Prints one line and carries on if stdout is gone, as lesson 4 does.
-macro_rules! say {
-    ($($line:tt)*) => {{
-        let _ = writeln!(io::stdout().lock(), $($line)*);
-    }};
-}
 
 /// What every connection's thread needs to know.
 #[derive(Clone, Copy)]

@@ -1,0 +1,122 @@
+//! Lesson 7, the event loop, and what it shares with lesson 8: one thread serves every client,
+//! and the open-file limit is raised at start. Lesson 4's behaviour tests (`tests/lesson4.rs`) run against lessons 7 and 8 too;
+//! these are what only the one-thread servers promise. Lesson 7 also shows its `WouldBlock`s.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+
+use harness::notes::gbk;
+use harness::server;
+
+/// The servers that promise to serve every client from one thread.
+const ONE_THREAD_SERVERS: [&str; 2] = ["lesson7", "lesson8"];
+
+/// The reply the notes' server sends for every message.
+const REPLY: &str = "ok，问题正在处理中...";
+
+fn connect(address: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(address).expect("the lesson server is listening");
+    stream
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("a non-zero timeout is valid");
+    stream
+}
+
+fn round_trip(stream: &mut TcpStream, message: &[u8]) {
+    stream.write_all(message).expect("send to the server");
+    let mut reply = vec![0u8; gbk(REPLY).len()];
+    stream
+        .read_exact(&mut reply)
+        .expect("the server replies to every message");
+    assert_eq!(reply, gbk(REPLY), "the reply is the notes' text in GBK");
+}
+
+/// The number of threads the kernel lists for process `pid`.
+#[cfg(target_os = "linux")]
+fn threads_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("Linux lists a process's threads")
+        .count()
+}
+
+/// With two hundred clients connected and served, the server still has exactly one thread.
+#[cfg(target_os = "linux")]
+#[test]
+fn one_thread_serves_every_client() {
+    for package in ONE_THREAD_SERVERS {
+        let (mut process, address) = server(package, &[]);
+        let mut clients: Vec<TcpStream> = (0..200).map(|_| connect(address)).collect();
+        for (n, client) in clients.iter_mut().enumerate() {
+            round_trip(client, format!("第 {n} 个").as_bytes());
+        }
+        assert_eq!(
+            threads_of(process.id()),
+            1,
+            "{package}: 200 clients, one thread"
+        );
+        drop(clients);
+        process.expect_line("client offline");
+    }
+}
+
+/// Started with a soft open-file limit of 1024 below a higher hard limit, the server raises
+/// the soft limit to the hard one and says so; the kernel's view of the process agrees.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_open_file_limit_is_raised_to_the_hard_limit() {
+    use rustix::process::{Resource, getrlimit};
+    let Some(hard) = getrlimit(Resource::Nofile)
+        .maximum
+        .filter(|&hard| hard > 1024)
+    else {
+        eprintln!(
+            "跳过 SKIPPED: the hard open-file limit here is not above 1024, nothing to raise"
+        );
+        return;
+    };
+    for package in ONE_THREAD_SERVERS {
+        let binary = harness::binary(package);
+        let mut child = Command::new("sh")
+            .args(["-c", "ulimit -Sn 1024 && exec \"$0\" --port 0"])
+            .arg(&binary)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sh starts the server");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let limit_line = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|line| line.contains("open-file limit"))
+            .unwrap_or_default();
+        let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id()))
+            .expect("Linux shows a process's limits");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            limit_line.contains(&format!("1024 → {hard}")),
+            "{package}: says what it raised: {limit_line:?}"
+        );
+        let soft = limits
+            .lines()
+            .find(|line| line.starts_with("Max open files"))
+            .and_then(|line| line.split_whitespace().nth(3))
+            .unwrap_or_default();
+        assert_eq!(soft, hard.to_string(), "{package}: the kernel's soft limit");
+    }
+}
+
+/// With `--show-would-block`, lesson 7 prints each `WouldBlock` the OS returned where a blocking
+/// server would have waited: after the last waiting connection is accepted, and after the last
+/// bytes are read.
+#[test]
+fn would_block_is_shown_where_a_blocking_server_would_wait() {
+    let (mut process, address) = server("lesson7", &["--show-would-block"]);
+    let mut client = connect(address);
+    process.expect_line("WouldBlock: accept");
+    round_trip(&mut client, &gbk("你好"));
+    process.expect_line("收到 received 4 字节");
+    let line = process.expect_line("WouldBlock: recv");
+    let me = client.local_addr().expect("connected").to_string();
+    assert!(line.contains(&me), "names the connection: {line}");
+}
