@@ -5,14 +5,23 @@
 //!
 //! The runner (`cargo run -p practice`) builds each exercise package with cargo itself, in the
 //! exercises' own build directory, so these tests always run the code as it is in the tree.
+//! Compiling is never timed: each workspace is built once with `practice build`, with no
+//! timeout, before any check runs under the harness's timeout, which then only measures how the
+//! programs behave. (The first build of the exercises' workspace takes a minute on a busy
+//! two-core machine.)
+//!
+//! The starters are proved as committed in git, never as the student's working copy: a student
+//! who has finished an exercise in `exercises/` does not make `cargo test --workspace` fail.
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Duration;
 
-use harness::command;
+use harness::{BUILD_TIMEOUT, command};
 
 /// The exercises, by directory. `every_exercise_has_a_solution_and_a_proof` keeps this list
 /// equal to what is on disk, so a new exercise cannot go unproved.
@@ -30,8 +39,42 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
-/// Runs `practice check NUMBER` with `args`; returns whether it succeeded and what it printed.
+/// Builds the workspace that `args` (`--solutions`, or `--dir DIR`) name, once per test run,
+/// with no timeout: compile time must not count against a check's. Returns what it printed.
+fn built(args: &[&str]) -> String {
+    static BUILT: OnceLock<Mutex<BTreeSet<String>>> = OnceLock::new();
+    let key = args.join(" ");
+    let mut done = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        // A failed build was reported by the test that hit it; the next one tries again.
+        .unwrap_or_else(PoisonError::into_inner);
+    if done.contains(&key) {
+        return String::new();
+    }
+    // No `.timeout()`: cargo ends by itself, and a slow machine must not fail the proof.
+    let output = assert_cmd::Command::new(harness::binary("practice"))
+        .args(args)
+        .arg("build")
+        .output()
+        .expect("the runner starts");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "practice {key} build: every exercise compiles\n{printed}"
+    );
+    done.insert(key);
+    printed
+}
+
+/// Runs `practice check NUMBER` with `args` (after building, untimed); returns whether it
+/// succeeded and what it printed.
 fn check(number: usize, args: &[&str]) -> (bool, String) {
+    built(args);
     let output = command("practice")
         .arg("check")
         .arg(number.to_string())
@@ -40,7 +83,12 @@ fn check(number: usize, args: &[&str]) -> (bool, String) {
         .expect("the runner starts");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), format!("{stdout}{stderr}"))
+    let printed = format!("{stdout}{stderr}");
+    harness::assert_lines_fit(
+        &format!("practice check {number} {}", args.join(" ")),
+        &printed,
+    );
+    (output.status.success(), printed)
 }
 
 /// `passed X/Y` from the runner's last line.
@@ -85,59 +133,65 @@ fn fails_on_its_starter(number: usize) {
     );
 }
 
-/// The untouched starters: `exercises/` itself, or, where a student has been working in it, the
-/// starters as committed, taken from git into the build directory.
+/// The untouched starters: `exercises/` itself while it is as committed, or else the starters
+/// as committed, taken from git into the build directory.
 fn starters() -> &'static Path {
     static STARTERS: OnceLock<PathBuf> = OnceLock::new();
-    STARTERS.get_or_init(|| {
-        let exercises = root().join("exercises");
-        let git = |args: &[&str]| {
-            Command::new("git")
-                .args(args)
-                .current_dir(root())
-                .output()
-                .ok()
-                .filter(|output| output.status.success())
-        };
-        let Some(status) = git(&[
-            "status",
-            "--porcelain",
-            "--untracked-files=no",
-            "--",
-            "exercises",
-        ]) else {
-            // Not a git checkout (a tarball): the starters are as shipped.
-            return exercises;
-        };
-        if status.stdout.is_empty() {
-            return exercises;
-        }
-        eprintln!("exercises/ has changes (a student's work?): proving on the committed starters");
-        let pristine = root().join("target").join("pristine");
-        let _ = fs::remove_dir_all(&pristine);
-        fs::create_dir_all(&pristine).expect("create target/pristine");
-        let archive = git(&["archive", "--format=tar", "HEAD", "exercises"])
-            .expect("git archive the committed starters");
-        let tar = pristine.join("exercises.tar");
-        fs::write(&tar, archive.stdout).expect("write the archive");
-        let unpacked = Command::new("tar")
-            .arg("-xf")
-            .arg(&tar)
-            .current_dir(&pristine)
-            .status()
-            .expect("tar runs");
-        assert!(unpacked.success(), "tar unpacks the committed starters");
-        // The copy is deeper in the tree: point its path dependency at the course crate.
-        let manifest = pristine.join("exercises").join("Cargo.toml");
-        let text = fs::read_to_string(&manifest).expect("the copy has a manifest");
-        let course = root().join("crates").join("course");
-        let text = text.replace(
-            "path = \"../crates/course\"",
-            &format!("path = {:?}", course.display().to_string()),
+    STARTERS.get_or_init(|| committed_starters(&root(), &root().join("target").join("pristine")))
+}
+
+/// The starters of the checkout at `repo` as its `HEAD` commits them: `repo/exercises` when it
+/// has no changes (then building them builds nothing new), otherwise a copy unpacked from git
+/// into `scratch`. Outside a git checkout (a tarball) the starters are as shipped, said once.
+fn committed_starters(repo: &Path, scratch: &Path) -> PathBuf {
+    let exercises = repo.join("exercises");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(repo)
+            .output()
+            .ok()
+            .filter(|output| output.status.success())
+    };
+    // Untracked files count too: a new file may be a module the student's main.rs uses.
+    let Some(status) = git(&["status", "--porcelain", "--", "exercises"]) else {
+        eprintln!(
+            "{} is not a git checkout (or git is missing): proving exercises/ as it is",
+            repo.display()
         );
-        fs::write(&manifest, text).expect("rewrite the copy's manifest");
-        pristine.join("exercises")
-    })
+        return exercises;
+    };
+    if status.stdout.is_empty() {
+        return exercises;
+    }
+    eprintln!("exercises/ has changes (a student's work?): proving on the committed starters");
+    let _ = fs::remove_dir_all(scratch);
+    fs::create_dir_all(scratch).expect("create the scratch directory");
+    let archive = git(&["archive", "--format=tar", "HEAD", "exercises"])
+        .expect("git archive the committed starters");
+    let tar = scratch.join("exercises.tar");
+    fs::write(&tar, archive.stdout).expect("write the archive");
+    let unpacked = Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .current_dir(scratch)
+        .status()
+        .expect("tar runs");
+    assert!(unpacked.success(), "tar unpacks the committed starters");
+    // The copy is elsewhere in the tree: point its path dependency at the course crate.
+    let manifest = scratch.join("exercises").join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).expect("the copy has a manifest");
+    fs::write(&manifest, with_course_at(&text, repo)).expect("rewrite the copy's manifest");
+    scratch.join("exercises")
+}
+
+/// A workspace manifest of `exercises/` with its `course` dependency pointing into `repo`.
+fn with_course_at(manifest: &str, repo: &Path) -> String {
+    let course = repo.join("crates").join("course");
+    manifest.replace(
+        "path = \"../crates/course\"",
+        &format!("path = {:?}", course.display().to_string()),
+    )
 }
 
 /// Exercise 1 (the client): its checks pass on the solution.
@@ -213,9 +267,9 @@ fn exercise_7_fails_on_its_starter() {
 }
 
 /// The exercise directories in `dir`: `NN_name` with a `Cargo.toml`.
-fn exercise_dirs(dir: &str) -> BTreeSet<String> {
-    fs::read_dir(root().join(dir))
-        .unwrap_or_else(|error| panic!("{dir}/ is readable: {error}"))
+fn exercise_dirs(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .unwrap_or_else(|error| panic!("{} is readable: {error}", dir.display()))
         .flatten()
         .filter(|entry| entry.path().join("Cargo.toml").is_file())
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
@@ -223,50 +277,109 @@ fn exercise_dirs(dir: &str) -> BTreeSet<String> {
 }
 
 /// Every exercise has a solution and vice versa, each is a member of its workspace, each
-/// starter has a `todo!()` naming a step and a README, and no solution has a `todo!()`.
+/// starter (as committed) has a `todo!()` naming a step and a README, and no solution has a
+/// `todo!()`.
 #[test]
 fn every_exercise_has_a_solution_and_a_proof() {
+    assert_exercises_proved(starters(), &root().join("solutions"));
+}
+
+/// The static part of the proof, on the starters in `starters` and the solutions in `solutions`.
+fn assert_exercises_proved(starters: &Path, solutions: &Path) {
     let listed: BTreeSet<String> = EXERCISES.iter().map(|name| (*name).to_owned()).collect();
     assert_eq!(
-        exercise_dirs("exercises"),
+        exercise_dirs(starters),
         listed,
         "exercises/ holds the proved exercises"
     );
     assert_eq!(
-        exercise_dirs("solutions"),
+        exercise_dirs(solutions),
         listed,
         "solutions/ mirrors exercises/"
     );
-    for dir in ["exercises", "solutions"] {
-        let manifest = fs::read_to_string(root().join(dir).join("Cargo.toml"))
-            .expect("the workspace manifest");
+    for dir in [starters, solutions] {
+        let manifest = fs::read_to_string(dir.join("Cargo.toml")).expect("the workspace manifest");
         for name in EXERCISES {
             assert!(
                 manifest.contains(&format!("\"{name}\"")),
-                "{dir}/Cargo.toml lists {name} as a member"
+                "{} lists {name} as a member",
+                dir.join("Cargo.toml").display()
             );
         }
     }
     for name in EXERCISES {
-        let starter = fs::read_to_string(root().join("exercises").join(name).join("src/main.rs"))
+        let starter = fs::read_to_string(starters.join(name).join("src/main.rs"))
             .expect("the starter's main.rs");
         assert!(
             starter.contains("todo!(\"第 ") && starter.contains(" step "),
             "exercises/{name} has todo!()s naming the notes' steps"
         );
-        let readme = fs::read_to_string(root().join("exercises").join(name).join("README.md"))
+        let readme = fs::read_to_string(starters.join(name).join("README.md"))
             .unwrap_or_else(|_| panic!("exercises/{name}/README.md states the task"));
         assert!(
             readme.starts_with("# 练习"),
             "exercises/{name}/README.md is Chinese first"
         );
-        let solution = fs::read_to_string(root().join("solutions").join(name).join("src/main.rs"))
+        let solution = fs::read_to_string(solutions.join(name).join("src/main.rs"))
             .expect("the solution's main.rs");
         assert!(
             !solution.contains("todo!("),
             "solutions/{name} is complete: no todo!()"
         );
     }
+}
+
+/// A student who has finished exercise 1 in `exercises/` (here: a clone of this repository
+/// whose starter is overwritten by the solution) does not make the proofs fail: they read the
+/// starters as committed, todo!()s and all.
+#[test]
+fn a_finished_exercise_leaves_the_proofs_passing() {
+    if harness::tools::tool(
+        "git",
+        "exercises::a_finished_exercise_leaves_the_proofs_passing",
+    )
+    .is_none()
+    {
+        return;
+    }
+    let scratch = root()
+        .join("target")
+        .join(format!("finished-exercise-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&scratch);
+    let clone = scratch.join("repo");
+    let cloned = Command::new("git")
+        .args(["clone", "--quiet", "--shared"])
+        .arg(root())
+        .arg(&clone)
+        .status()
+        .expect("git runs");
+    if !cloned.success() {
+        // A tarball, not a checkout: then the proofs read exercises/ as shipped (see
+        // `committed_starters`) and there is nothing a student's edit could be told from.
+        eprintln!(
+            "{} is not a git checkout: nothing to prove here",
+            root().display()
+        );
+        return;
+    }
+    let finished = clone.join("exercises/01_client/src/main.rs");
+    fs::copy(clone.join("solutions/01_client/src/main.rs"), &finished)
+        .expect("the student finishes exercise 1");
+
+    let proved = committed_starters(&clone, &scratch.join("pristine"));
+    assert_ne!(
+        proved,
+        clone.join("exercises"),
+        "the working copy has changes"
+    );
+    let starter =
+        fs::read_to_string(proved.join("01_client/src/main.rs")).expect("the committed starter");
+    assert!(
+        starter.contains("todo!("),
+        "the proof reads the committed starter"
+    );
+    assert_exercises_proved(&proved, &clone.join("solutions"));
+    fs::remove_dir_all(&scratch).expect("remove the scratch copy");
 }
 
 /// The runner's `--help` explains itself, Chinese first.
@@ -282,6 +395,36 @@ fn the_runner_explains_itself() {
     for word in ["list", "check", "hint", "watch", "--solutions", "--dir"] {
         assert!(help.contains(word), "--help names {word}\n{help}");
     }
+}
+
+/// What the runner prints besides checks fits a terminal too: the list, every exercise's hints,
+/// and the error for an exercise that does not exist, Chinese and English on lines of their own.
+#[test]
+fn the_runners_lines_fit_a_terminal() {
+    let mut runs: Vec<Vec<String>> = vec![vec!["list".into()], vec!["check".into(), "99".into()]];
+    runs.extend((1..=EXERCISES.len()).map(|n| vec!["hint".to_owned(), n.to_string()]));
+    for args in runs {
+        let output = command("practice")
+            .args(&args)
+            .output()
+            .expect("the runner starts");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        harness::assert_lines_fit(&format!("practice {}", args.join(" ")), &printed);
+    }
+    let output = command("practice")
+        .args(["check", "99"])
+        .output()
+        .expect("the runner starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines.len() == 2 && lines[0].starts_with("错误：") && lines[1].starts_with("error: "),
+        "a Chinese line, then an English line:\n{stderr}"
+    );
 }
 
 /// Exercise 2 (the single-shot server): its checks pass on the solution.
@@ -301,6 +444,8 @@ fn exercise_2_fails_on_its_starter() {
 #[test]
 fn watch_rechecks_on_enter_and_reports_done() {
     let starters = starters().display().to_string();
+    built(&["--dir", &starters]);
+    built(&["--solutions"]);
     let assert = command("practice")
         .args(["watch", "--manual", "--dir", &starters, "1"])
         .write_stdin("\nq\n")
@@ -321,4 +466,105 @@ fn watch_rechecks_on_enter_and_reports_done() {
         .success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     assert!(stdout.contains("exercise 1 is done"), "{stdout}");
+}
+
+/// How long "nothing happens" is watched for. An absence can only be seen by waiting; a watcher
+/// that re-checks when idle (the old one: six times a second) shows itself well within this.
+const QUIET: Duration = Duration::from_secs(3);
+
+/// A workspace of its own holding exercise 1's committed starter, for watch mode to watch while
+/// the test edits it. Its package is renamed, so that its binary is not the one the other tests
+/// build from `exercises/` into the shared build directory at the same time.
+fn watched_workspace() -> PathBuf {
+    let workspace = root()
+        .join("target")
+        .join(format!("watched-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&workspace);
+    let package = workspace.join("01_client");
+    fs::create_dir_all(package.join("src")).expect("create the watched workspace");
+    let from = starters().join("01_client");
+    fs::copy(from.join("src/main.rs"), package.join("src/main.rs")).expect("copy main.rs");
+    let manifest = fs::read_to_string(from.join("Cargo.toml")).expect("the starter's manifest");
+    fs::write(
+        package.join("Cargo.toml"),
+        manifest.replace("name = \"ex01_client\"", "name = \"watched01_client\""),
+    )
+    .expect("write the package's manifest");
+    let workspace_manifest = fs::read_to_string(starters().join("Cargo.toml"))
+        .expect("the starters' workspace manifest");
+    let members = workspace_manifest
+        .lines()
+        .find(|line| line.starts_with("members"))
+        .expect("the workspace lists its members");
+    let workspace_manifest = workspace_manifest.replace(members, "members = [\"01_client\"]");
+    fs::write(
+        workspace.join("Cargo.toml"),
+        with_course_at(&workspace_manifest, &root()),
+    )
+    .expect("write the workspace manifest");
+    // The same versions of the dependencies as the exercises: already compiled, and no network.
+    fs::copy(starters().join("Cargo.lock"), workspace.join("Cargo.lock"))
+        .expect("copy the lock file");
+    workspace
+}
+
+/// Watch mode re-checks exactly once per real change to the exercise: never while idle (the
+/// runner's and cargo's own reads of the files during a check included), never on reads or on
+/// a save of identical contents, and once for a save made of several writes.
+#[test]
+fn watch_rechecks_once_per_real_change() {
+    let workspace = watched_workspace();
+    let dir = workspace.display().to_string();
+    // A fresh copy: cargo compiles it, and the runner says so while it does.
+    let printed = built(&["--dir", &dir]);
+    assert!(
+        printed.contains("compiling the exercises"),
+        "the build shows progress while it compiles\n{printed}"
+    );
+    let mut watch = harness::spawn("practice", &["watch", "--dir", &dir, "1"]);
+    let header = "== 练习 1 exercise 1";
+    let prompt = "saving a file re-checks";
+    watch.expect_line(header);
+    watch.expect_line_within(prompt, BUILD_TIMEOUT);
+
+    // Idle, right after a check that read every file: nothing.
+    watch.expect_quiet(QUIET);
+
+    // Reading the files, and saving main.rs unchanged in several writes: nothing.
+    let main_rs = workspace.join("01_client/src/main.rs");
+    let source = fs::read(&main_rs).expect("read main.rs");
+    fs::read(workspace.join("01_client/Cargo.toml")).expect("read the manifest");
+    fs::read_dir(workspace.join("01_client/src")).expect("list src/");
+    save_in_pieces(&main_rs, &source);
+    watch.expect_quiet(QUIET);
+
+    // One real save, in several writes: one re-check, then nothing more.
+    let mut edited = source.clone();
+    edited.extend_from_slice("\n// 学生的一次保存 a student's save\n".as_bytes());
+    save_in_pieces(&main_rs, &edited);
+    watch.expect_line(header);
+    // The re-check compiles the edited code first: that wait is not a behaviour timeout.
+    watch.expect_line_within(prompt, BUILD_TIMEOUT);
+    watch.expect_quiet(QUIET);
+
+    writeln!(watch.stdin(), "q").expect("type q");
+    assert!(watch.wait_exit().success(), "{}", watch.stdout());
+    let checks = watch.stdout().matches(header).count();
+    assert_eq!(
+        checks,
+        2,
+        "the first check and one re-check\n{}",
+        watch.stdout()
+    );
+    let _ = fs::remove_dir_all(&workspace);
+}
+
+/// Saves `contents` to `path` as an editor may: truncate, then write in two pieces.
+fn save_in_pieces(path: &Path, contents: &[u8]) {
+    let mut file = fs::File::create(path).expect("open main.rs for writing");
+    let (first, rest) = contents.split_at(contents.len() / 2);
+    file.write_all(first).expect("write the first half");
+    file.flush().expect("flush");
+    file.write_all(rest).expect("write the rest");
+    file.sync_all().expect("sync");
 }

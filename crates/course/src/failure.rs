@@ -1,12 +1,13 @@
-//! Turns an `io::Error` into one friendly line: what went wrong, what to do, and what the
-//! operating system actually said. A lesson's `main` ends with [`finish`], so a student never
-//! sees a panic or a backtrace for a server that is not running or a port that is taken.
+//! Turns an `io::Error` into a friendly message: what went wrong and what to do, in Chinese on
+//! one line and in English on the next, and what the operating system actually said. A
+//! lesson's `main` ends with [`finish`], so a student never sees a panic or a backtrace for a
+//! server that is not running or a port that is taken.
 
 use std::io;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use crate::kernel;
+use crate::kernel::{self, Connection, TcpState};
 
 /// What the program was doing when it failed, so the hint can name the next step.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +18,7 @@ pub enum Role {
     Server { address: SocketAddr },
 }
 
-/// Ends a lesson: success, or one friendly line on stderr (plus the kernel's evidence for a
+/// Ends a lesson: success, or the friendly message on stderr (plus the kernel's evidence for a
 /// busy port) and a non-zero exit code.
 pub fn finish(result: io::Result<()>, role: Role) -> ExitCode {
     match result {
@@ -29,13 +30,35 @@ pub fn finish(result: io::Result<()>, role: Role) -> ExitCode {
     }
 }
 
-/// The message for `error`: a first line in Chinese and English, then the OS's own words.
-/// For a busy port it also lists what the kernel's socket table holds on that port.
+/// The message for `error`: a Chinese line, an English line, the OS's own words, and for a
+/// busy port what the kernel's socket table holds on that port.
 pub fn explain(error: &io::Error, role: Role) -> String {
-    let advice = advice(error, role);
-    let mut message = format!("错误 / error: {advice} [{}]", os_words(error));
-    if let (io::ErrorKind::AddrInUse, Role::Server { address }) = (error.kind(), role) {
-        for line in kernel::port_report(address.port()) {
+    let table = match (error.kind(), role) {
+        (io::ErrorKind::AddrInUse, Role::Server { address }) => {
+            Some(kernel::on_port(address.port()).map_err(|unavailable| unavailable.to_string()))
+        }
+        _ => None,
+    };
+    let (zh, en) = match (&table, role) {
+        (Some(rows), Role::Server { address }) => {
+            let states: Vec<TcpState> = rows.iter().flatten().map(|row| row.state).collect();
+            address_in_use(address, &states, sets_reuse_address())
+        }
+        _ => advice(error, role),
+    };
+    // A long advice runs over several lines: the lines after a language's first are indented.
+    let (zh, en) = (zh.replace('\n', "\n  "), en.replace('\n', "\n  "));
+    let mut message = format!(
+        "错误：{zh}\nerror: {en}\n  操作系统 the OS: {}",
+        os_words(error)
+    );
+    if let Some(rows) = table {
+        let lines = match rows {
+            Ok(rows) if rows.is_empty() => vec!["（无 / none）".to_owned()],
+            Ok(rows) => rows.iter().map(Connection::to_string).collect(),
+            Err(unavailable) => vec![unavailable],
+        };
+        for line in lines {
             message.push_str("\n  ");
             message.push_str(&line);
         }
@@ -43,47 +66,113 @@ pub fn explain(error: &io::Error, role: Role) -> String {
     message
 }
 
-fn advice(error: &io::Error, role: Role) -> String {
+/// Whether the running program set SO_REUSEADDR on the listener that failed to bind. The
+/// socket is gone by the time its error is explained, so this goes by the program's name: the
+/// lessons whose servers set the option (lesson 2 does not; lesson 5's experiments differ).
+fn sets_reuse_address() -> bool {
+    let program = std::env::current_exe().ok();
+    let name = program
+        .as_deref()
+        .and_then(|path| path.file_stem())
+        .and_then(|stem| stem.to_str())
+        .unwrap_or_default();
+    matches!(name, "lesson3" | "lesson4")
+}
+
+/// Why `address` is in use, going by the states the kernel's table holds on its port, and
+/// what to do: a live listener, a TIME_WAIT this program cannot bind beside, or either.
+fn address_in_use(address: SocketAddr, states: &[TcpState], reuses: bool) -> (String, String) {
+    let has = |state| states.contains(&state);
+    let (zh, en) = if has(TcpState::Listen) {
+        (
+            "下面的 LISTEN 是另一个服务器正在用这个端口：先停掉它，或换个端口（--port 0 让系统挑）".to_owned(),
+            "a LISTEN row is another server on this port: stop it or pick another port (--port 0 lets the system choose)".to_owned(),
+        )
+    } else if has(TcpState::TimeWait) && reuses {
+        (
+            "下面的 TIME_WAIT 是刚结束的连接还在等待（Linux 上约 60 秒）。本程序设置了 SO_REUSEADDR，但留下这个 TIME_WAIT 的旧服务端没有设置\n\
+             （比如第 2 课）。在 Linux 上，新旧两个套接字都设置了它，才能在 TIME_WAIT 旁边绑定：等一分钟再启动，或者用 --port 0 换个端口".to_owned(),
+            "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux). This program sets SO_REUSEADDR,\n\
+             but the old server that left the TIME_WAIT did not (lesson 2, say), and on Linux both sockets need it to bind beside a TIME_WAIT:\n\
+             wait a minute, or pick another port with --port 0".to_owned(),
+        )
+    } else if has(TcpState::TimeWait) {
+        (
+            "下面的 TIME_WAIT 是刚结束的连接还在等待（Linux 上约 60 秒）：等一分钟再启动；想立刻重启，服务端要在 bind 之前设置\n\
+             SO_REUSEADDR，像第 3 课那样（cargo run -p lesson3），而且在 Linux 上，留下 TIME_WAIT 的旧服务端也必须设置过".to_owned(),
+            "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux): wait a minute; to restart at once,\n\
+             a server sets SO_REUSEADDR before bind, as lesson 3 does (cargo run -p lesson3), and on Linux so must the old server that left it".to_owned(),
+        )
+    } else {
+        // No table to go by (not Linux), or the port was freed meanwhile: both explanations.
+        (
+            "如果是刚结束的连接还在 TIME_WAIT（Linux 上约 60 秒），等一分钟再启动，或者像第 3 课那样设置 SO_REUSEADDR；\n\
+             如果是另一个服务器正在用这个端口，先停掉它，或换个端口（--port 0 让系统挑）".to_owned(),
+            "if a connection that just ended is in TIME_WAIT (about 60 s on Linux), wait a minute or set SO_REUSEADDR as lesson 3 does;\n\
+             if a LISTEN row is another server on this port, stop it or pick another port (--port 0 lets the system choose)".to_owned(),
+        )
+    };
+    (
+        format!("地址 {address} 已被占用。\n{zh}"),
+        format!("address {address} is already in use.\n{en}"),
+    )
+}
+
+/// What went wrong and what to do, in Chinese and in English.
+fn advice(error: &io::Error, role: Role) -> (String, String) {
     use io::ErrorKind as Kind;
-    match (error.kind(), role) {
-        (Kind::ConnectionRefused, Role::Client { server }) => format!(
-            "{server} 上没有服务器在监听，请先在另一个终端启动服务端：{start} \
-             / no server is listening on {server}: start one first in another terminal with {start}",
-            start = start_command(server)
-        ),
-        (Kind::AddrInUse, Role::Server { address }) => format!(
-            "地址 {address} 已被占用：下面若有 TIME_WAIT，是刚结束的连接还在等待（Linux 上约 60 秒）：\
-             等一分钟再启动；想立刻重启，服务端要像第 3 课那样设置 SO_REUSEADDR（cargo run -p lesson3），\
-             在 Linux 上留下 TIME_WAIT 的旧服务端也必须设置过；下面若有 LISTEN，是另一个服务器正在用这个端口：\
-             先停掉它或换个端口（--port 0 让系统挑） \
-             / address {address} is already in use: a TIME_WAIT row below is a connection that just ended and is \
-             still waiting (about 60 s on Linux): wait a minute; to restart at once, the server must set SO_REUSEADDR \
-             as lesson 3 does (cargo run -p lesson3), and on Linux so must the old server that left the TIME_WAIT; \
-             a LISTEN row is another server on this port: stop it or pick another port (--port 0 lets the system choose)"
-        ),
-        (Kind::AddrNotAvailable, Role::Server { address }) => format!(
-            "{ip} 不是本机的地址，请绑定 127.0.0.1、::1 或 0.0.0.0 \
-             / {ip} is not an address of this machine: bind 127.0.0.1, ::1 or 0.0.0.0",
-            ip = address.ip()
-        ),
-        (Kind::PermissionDenied, Role::Server { address }) if address.port() < 1024 => format!(
-            "绑定 1024 以下的端口（这里是 {port}）需要管理员权限，请用 1024 以上的端口或 --port 0 \
-             / binding a port below 1024 (here {port}) needs administrator rights: use a port above 1023 or --port 0",
-            port = address.port()
-        ),
-        (Kind::ConnectionReset, _) => "连接被对方重置（RST），对方在还有未读数据时关闭了套接字，或进程被终止 \
-             / the peer reset the connection (RST): it closed with unread data, or its process ended"
-            .to_owned(),
-        (Kind::BrokenPipe, _) => "对方已经关闭了连接，不能再发送 \
-             / the peer has closed the connection: nothing more can be sent"
-            .to_owned(),
-        (Kind::TimedOut | Kind::HostUnreachable | Kind::NetworkUnreachable, _) => {
-            "连不上这个地址，请检查 IP 地址，课上用 127.0.0.1 \
-             / that address cannot be reached: check the IP address; in class use 127.0.0.1"
-                .to_owned()
+    let (zh, en) = match (error.kind(), role) {
+        (Kind::ConnectionRefused, Role::Client { server }) => {
+            let start = start_command(server);
+            (
+                format!("{server} 上没有服务器在监听，请先在另一个终端启动服务端：{start}"),
+                format!(
+                    "no server is listening on {server}: start one first in another terminal with {start}"
+                ),
+            )
         }
-        _ => "操作系统报告了一个错误 / the operating system reported an error".to_owned(),
-    }
+        (Kind::AddrInUse, Role::Server { address }) => {
+            return address_in_use(address, &[], sets_reuse_address());
+        }
+        (Kind::AddrNotAvailable, Role::Server { address }) => {
+            let ip = address.ip();
+            (
+                format!("{ip} 不是本机的地址，请绑定 127.0.0.1、::1 或 0.0.0.0"),
+                format!("{ip} is not an address of this machine: bind 127.0.0.1, ::1 or 0.0.0.0"),
+            )
+        }
+        (Kind::PermissionDenied, Role::Server { address }) if address.port() < 1024 => {
+            let port = address.port();
+            (
+                format!(
+                    "绑定 1024 以下的端口（这里是 {port}）需要管理员权限，请用 1024 以上的端口或 --port 0"
+                ),
+                format!(
+                    "binding a port below 1024 (here {port}) needs administrator rights: use a port above 1023 or --port 0"
+                ),
+            )
+        }
+        (Kind::ConnectionReset, _) => (
+            "连接被对方重置（RST）：对方在还有未读数据时关闭了套接字，或者它的进程结束了"
+                .to_owned(),
+            "the peer reset the connection (RST): it closed with unread data, or its process ended"
+                .to_owned(),
+        ),
+        (Kind::BrokenPipe, _) => (
+            "对方已经关闭了连接，不能再发送".to_owned(),
+            "the peer has closed the connection: nothing more can be sent".to_owned(),
+        ),
+        (Kind::TimedOut | Kind::HostUnreachable | Kind::NetworkUnreachable, _) => (
+            "连不上这个地址，请检查 IP 地址，课上用 127.0.0.1".to_owned(),
+            "that address cannot be reached: check the IP address; in class use 127.0.0.1"
+                .to_owned(),
+        ),
+        _ => (
+            "操作系统报告了一个错误".to_owned(),
+            "the operating system reported an error".to_owned(),
+        ),
+    };
+    (zh, en)
 }
 
 /// Which lesson serves on `server`'s port by default, so the hint names a command that works.
@@ -91,6 +180,7 @@ fn start_command(server: SocketAddr) -> String {
     match server.port() {
         8989 => "cargo run -p lesson2".to_owned(),
         9090 => "cargo run -p lesson4".to_owned(),
+        9191 => "cargo run -p lesson6 -- server".to_owned(),
         port => format!("cargo run -p lesson4 -- --port {port}"),
     }
 }
@@ -111,15 +201,27 @@ mod tests {
     #[test]
     fn refused_names_the_lesson_to_start() {
         let error = io::Error::from(io::ErrorKind::ConnectionRefused);
-        let line = explain(
+        let message = explain(
             &error,
             Role::Client {
                 server: addr("127.0.0.1:8989"),
             },
         );
-        assert!(line.contains("cargo run -p lesson2"), "{line}");
-        assert!(line.contains("ConnectionRefused"), "{line}");
-        assert_eq!(line.lines().count(), 1, "{line}");
+        let lines: Vec<&str> = message.lines().collect();
+        assert_eq!(
+            lines.len(),
+            3,
+            "Chinese, English, the OS's words: {message}"
+        );
+        assert!(
+            lines[0].starts_with("错误：") && lines[0].contains("cargo run -p lesson2"),
+            "{message}"
+        );
+        assert!(
+            lines[1].starts_with("error: no server is listening"),
+            "{message}"
+        );
+        assert!(lines[2].contains("ConnectionRefused"), "{message}");
     }
 
     #[test]
@@ -145,6 +247,69 @@ mod tests {
             },
         );
         assert!(message.contains("lesson 3"), "{message}");
-        assert!(message.lines().count() >= 2, "{message}");
+        assert!(message.lines().count() >= 3, "{message}");
+    }
+
+    /// A server without SO_REUSEADDR, refused beside a TIME_WAIT, is told to set it as lesson
+    /// 3 does; lesson 3 itself, which sets it, is told that the old server did not, and is
+    /// never told to run lesson 3.
+    #[test]
+    fn time_wait_advice_depends_on_who_set_reuse() {
+        let address = addr("127.0.0.1:8989");
+        let rows = [TcpState::TimeWait];
+        let (zh, en) = address_in_use(address, &rows, false);
+        assert!(
+            zh.contains("cargo run -p lesson3") && en.contains("as lesson 3 does"),
+            "{en}"
+        );
+        let (zh, en) = address_in_use(address, &rows, true);
+        assert!(
+            !zh.contains("lesson3") && !en.contains("lesson3"),
+            "{zh}\n{en}"
+        );
+        assert!(
+            en.contains("the old server that left the TIME_WAIT did not"),
+            "{en}"
+        );
+        assert!(zh.contains("旧服务端没有设置"), "{zh}");
+        let (_, en) = address_in_use(address, &[TcpState::Listen], true);
+        assert!(en.contains("a LISTEN row is another server"), "{en}");
+    }
+
+    /// Every line of every message fits a terminal: at most 160 columns, counting a CJK
+    /// character as two.
+    #[test]
+    fn every_line_fits() {
+        let server = Role::Server {
+            address: addr("[::1]:8989"),
+        };
+        let client = Role::Client {
+            server: addr("[::1]:65535"),
+        };
+        let mut messages = Vec::new();
+        for kind in [
+            io::ErrorKind::ConnectionRefused,
+            io::ErrorKind::AddrNotAvailable,
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::BrokenPipe,
+            io::ErrorKind::TimedOut,
+            io::ErrorKind::Other,
+        ] {
+            messages.push(explain(&io::Error::from(kind), client));
+            messages.push(explain(&io::Error::from(kind), server));
+        }
+        for reuses in [false, true] {
+            for rows in [vec![], vec![TcpState::TimeWait], vec![TcpState::Listen]] {
+                let (zh, en) = address_in_use(addr("[::1]:8989"), &rows, reuses);
+                messages.push(format!("错误：{zh}\nerror: {en}"));
+            }
+        }
+        for message in messages {
+            for line in message.lines() {
+                // Columns: two for each character outside ASCII (CJK, full-width punctuation).
+                let columns: usize = line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+                assert!(columns <= 160, "{columns} columns: {line}");
+            }
+        }
     }
 }

@@ -37,6 +37,26 @@ use wait_timeout::ChildExt;
 /// Generous, because a loaded CI machine is slow; a passing test never waits this long.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The bound on a wait that includes compiling (a cold build on a busy two-core machine takes
+/// minutes): it only stops a build that hangs, and never decides whether behaviour was fast.
+pub const BUILD_TIMEOUT: Duration = Duration::from_secs(1200);
+
+/// The widest line a person should have to read, in terminal columns.
+pub const MAX_COLUMNS: usize = 160;
+
+/// Fails the test if a line of `text` (what `what` printed) is wider than [`MAX_COLUMNS`] on a
+/// terminal, where a CJK character takes two columns.
+pub fn assert_lines_fit(what: &str, text: &str) {
+    use unicode_width::UnicodeWidthStr;
+    for line in text.lines() {
+        let width = line.width();
+        assert!(
+            width <= MAX_COLUMNS,
+            "{what}: a line of {width} columns, wider than {MAX_COLUMNS}:\n{line}\n--- all of it ---\n{text}"
+        );
+    }
+}
+
 /// The path of `package`'s binary of the same name, freshly built in this test run's profile.
 pub fn binary(package: &str) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
@@ -119,7 +139,14 @@ impl Process {
     /// Waits for the next stdout line containing `needle` and returns it; the lines before it
     /// are kept for failure messages. Fails the test, showing all output, after [`TIMEOUT`].
     pub fn expect_line(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + TIMEOUT;
+        self.expect_line_within(needle, TIMEOUT)
+    }
+
+    /// [`Process::expect_line`] with its own bound, for a line that follows a compilation
+    /// (such as a check after a save): compile time must never count against [`TIMEOUT`], so
+    /// such a wait gets [`BUILD_TIMEOUT`], which only stops a hung build.
+    pub fn expect_line_within(&mut self, needle: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
@@ -130,12 +157,29 @@ impl Process {
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    self.fail(&format!("no line containing {needle:?} within {TIMEOUT:?}"))
+                    self.fail(&format!("no line containing {needle:?} within {within:?}"))
                 }
                 Err(RecvTimeoutError::Disconnected) => self.fail(&format!(
                     "stdout closed before a line containing {needle:?} appeared"
                 )),
             }
+        }
+    }
+
+    /// Waits `quiet` and fails if the process prints any line meanwhile: the proof that nothing
+    /// happens (a watcher that does not re-check when no file changed). An absence can only be
+    /// seen by waiting, so this is the one bounded wait that is not for an event; keep `quiet`
+    /// short (a few seconds).
+    pub fn expect_quiet(&mut self, quiet: Duration) {
+        match self.lines.recv_timeout(quiet) {
+            Ok(line) => {
+                self.stdout_seen.push(line.clone());
+                self.fail(&format!("expected no output for {quiet:?}, got {line:?}"))
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => self.fail(&format!(
+                "stdout closed within the {quiet:?} it should stay quiet"
+            )),
         }
     }
 

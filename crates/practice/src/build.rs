@@ -1,49 +1,175 @@
 //! Builds the student's package with cargo, every time, so a check always runs the code as it
 //! is now. A compile error is reported as such, with cargo's first error lines.
+//!
+//! While cargo compiles, the student sees that it does (the first build of the exercises'
+//! workspace takes a minute on a slow machine, and a silent terminal looks like a hang): one
+//! line saying so, then the name of each crate as cargo compiles it. A build with nothing to
+//! compile prints nothing.
 
+use std::fs;
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::thread;
 
-/// What building the package gave.
-pub enum Built {
-    /// The fresh binary.
-    Binary(PathBuf),
+/// Why a build gave no binary.
+pub enum Failed {
     /// The code does not compile: cargo's first error, as cargo printed it.
     CompileError(String),
     /// Cargo itself could not be run, or failed for another reason.
     CargoFailed(String),
 }
 
+/// A fresh binary, on a path only this run uses (see [`private_link`]); the path goes away
+/// when this value does.
+pub struct Binary {
+    path: PathBuf,
+    private: bool,
+}
+
+impl Binary {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        if self.private {
+            // Only a link: cargo's own binary stays. A link left behind is removed later.
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
 /// How many lines of cargo's error output a student sees: the first error, whole.
 const ERROR_LINES: usize = 20;
 
+/// The line printed when cargo starts compiling.
+pub const COMPILING: &str = "正在编译练习…（第一次要一两分钟）/ compiling the exercises… (the first time takes a minute or two)";
+
 /// Builds `package` of the workspace at `workspace` into `target_dir`.
-pub fn build(workspace: &Path, package: &str, target_dir: &Path) -> Built {
+pub fn build(workspace: &Path, package: &str, target_dir: &Path) -> Result<Binary, Failed> {
+    cargo_build(
+        workspace,
+        &["--package", package, "--bin", package],
+        target_dir,
+    )?;
+    Ok(private_link(target_dir, package))
+}
+
+/// Builds every package of the workspace at `workspace` (`practice build`), so that the checks
+/// that follow compile nothing.
+pub fn build_all(workspace: &Path, target_dir: &Path) -> Result<(), Failed> {
+    cargo_build(workspace, &["--workspace"], target_dir)
+}
+
+/// Runs `cargo build` with `args`, showing progress while it compiles.
+fn cargo_build(workspace: &Path, args: &[&str], target_dir: &Path) -> Result<(), Failed> {
     // Under `cargo run`, cargo says where it is; otherwise the one on PATH.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
+    let child = Command::new(cargo)
         .arg("build")
-        .arg("--quiet")
         .arg("--manifest-path")
         .arg(workspace.join("Cargo.toml"))
-        .args(["--package", package, "--bin", package, "--color", "never"])
+        .args(args)
+        .args(["--color", "never"])
         .arg("--target-dir")
         .arg(target_dir)
-        .output();
-    let output = match output {
-        Ok(output) => output,
-        Err(error) => {
-            return Built::CargoFailed(format!("无法运行 cargo / cannot run cargo: {error}"));
-        }
-    };
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if output.status.success() {
-        let name = format!("{package}{}", std::env::consts::EXE_SUFFIX);
-        return Built::Binary(target_dir.join("debug").join(name));
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = child.map_err(|error| {
+        Failed::CargoFailed(format!("无法运行 cargo\ncannot run cargo: {error}"))
+    })?;
+    let stderr = child.stderr.take().map(|pipe| {
+        // Read on a thread so that cargo never blocks on a full pipe while we wait for it.
+        thread::spawn(move || relay(BufReader::new(pipe), &mut io::stdout()))
+    });
+    let status = child.wait();
+    let stderr = stderr
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(_) => Err(match first_error(&stderr) {
+            Some(error) => Failed::CompileError(error),
+            None => Failed::CargoFailed(stderr.trim().to_owned()),
+        }),
+        Err(error) => Err(Failed::CargoFailed(format!(
+            "cargo 没有正常结束\ncargo did not end normally: {error}"
+        ))),
     }
-    match first_error(&stderr) {
-        Some(error) => Built::CompileError(error),
-        None => Built::CargoFailed(stderr.trim().to_owned()),
+}
+
+/// Reads cargo's stderr to its end and returns it; on the first `Compiling` line prints
+/// [`COMPILING`] to `out`, then each crate's name as cargo starts compiling it.
+pub fn relay(stderr: impl BufRead, out: &mut impl Write) -> String {
+    let mut all = String::new();
+    let mut announced = false;
+    for line in stderr.lines() {
+        let Ok(line) = line else { break };
+        if let Some(what) = line.trim_start().strip_prefix("Compiling ") {
+            if !announced {
+                let _ = writeln!(out, "  {COMPILING}");
+                announced = true;
+            }
+            // `clap v4.5.1` or `ex01_client v0.1.0 (/path)`: the name and version are enough.
+            let name: Vec<&str> = what.split_whitespace().take(2).collect();
+            let _ = writeln!(out, "    {}", name.join(" "));
+            let _ = out.flush();
+        }
+        all.push_str(&line);
+        all.push('\n');
+    }
+    all
+}
+
+/// A hard link to the fresh binary that only this run uses.
+///
+/// The build directory is shared, and a copy of a workspace (the committed starters beside the
+/// student's own, say) has packages of the same names: cargo would put the other build's binary
+/// at the same path while this run's checks still start it. So the run starts a link of its
+/// own, made at once after its build.
+fn private_link(target_dir: &Path, package: &str) -> Binary {
+    let name = format!("{package}{}", std::env::consts::EXE_SUFFIX);
+    let built = target_dir.join("debug").join(&name);
+    let runs = target_dir.join("practice-runs");
+    let pid = std::process::id();
+    let private = runs.join(format!("{pid}-{name}"));
+    let _ = fs::create_dir_all(&runs);
+    remove_stale_links(&runs);
+    let _ = fs::remove_file(&private);
+    match fs::hard_link(&built, &private) {
+        Ok(()) => Binary {
+            path: private,
+            private: true,
+        },
+        // A file system without hard links: run the binary where cargo put it.
+        Err(_) => Binary {
+            path: built,
+            private: false,
+        },
+    }
+}
+
+/// Removes the links of runs that ended without removing theirs (stopped with Ctrl-C), so
+/// that old binaries do not pile up. Only where the running processes can be seen (Linux).
+fn remove_stale_links(runs: &Path) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(runs) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((pid, _)) = name.split_once('-') else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -51,9 +177,9 @@ pub fn build(workspace: &Path, package: &str, target_dir: &Path) -> Built {
 /// more errors follow.
 pub fn first_error(stderr: &str) -> Option<String> {
     let lines: Vec<&str> = stderr.lines().collect();
-    let start = lines.iter().position(|line| {
-        line.starts_with("error") && !line.starts_with("error: could not compile")
-    })?;
+    let is_error =
+        |line: &str| line.starts_with("error") && !line.starts_with("error: could not compile");
+    let start = lines.iter().position(|line| is_error(line))?;
     let mut block: Vec<&str> = vec![lines[start]];
     for line in &lines[start + 1..] {
         if line.starts_with("error") || line.starts_with("warning") {
@@ -67,12 +193,12 @@ pub fn first_error(stderr: &str) -> Option<String> {
     block.truncate(ERROR_LINES);
     let more = lines[start + 1..]
         .iter()
-        .filter(|line| line.starts_with("error") && !line.starts_with("error: could not compile"))
+        .filter(|line| is_error(line))
         .count();
     let mut text = block.join("\n");
     if more > 0 {
         text.push_str(&format!(
-            "\n（后面还有 {more} 个错误，先改这一个 / {more} more errors follow: fix this one first）"
+            "\n（后面还有 {more} 个错误，先改这一个）\n({more} more errors follow: fix this one first)"
         ));
     }
     Some(text)
@@ -97,5 +223,31 @@ mod tests {
         assert!(!error.contains("unused import"), "{error}");
         assert!(!error.contains("mismatched types"), "{error}");
         assert!(error.contains("1 more errors follow"), "{error}");
+    }
+
+    /// While cargo compiles, the student sees that it does, before cargo has finished; a build
+    /// with nothing to compile prints nothing.
+    #[test]
+    fn compiling_is_announced_as_it_starts() {
+        let cargo = "    Blocking waiting for file lock on build directory\n   Compiling libc v0.2.170\n   \
+            Compiling ex01_client v0.1.0 (/work/exercises/01_client)\n    Finished `dev` profile\n";
+        let mut out = Vec::new();
+        let all = relay(cargo.as_bytes(), &mut out);
+        let out = String::from_utf8(out).expect("the relay writes text");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                &format!("  {COMPILING}") as &str,
+                "    libc v0.2.170",
+                "    ex01_client v0.1.0"
+            ],
+            "{out}"
+        );
+        assert!(all.contains("Finished"), "everything is kept: {all}");
+
+        let mut out = Vec::new();
+        relay("    Finished `dev` profile\n".as_bytes(), &mut out);
+        assert!(out.is_empty(), "nothing compiled, nothing said");
     }
 }

@@ -77,10 +77,10 @@ pub const EXERCISES: &[Exercise] = &[
         title: "多任务版服务端：一个客户端一个线程 / the thread-per-client server",
         lesson: 4,
         hints: &[
-            "第 5、6 步：accept 放在循环里之后，谁来和这个客户端收发？std::thread::spawn 的闭包要拿走套接字的 \
+            "第 5、6 步：accept 放在循环里之后，谁来和这个客户端收发？std::thread::spawn 的闭包要拿走套接字的\
              所有权，需要哪个关键字？ / Steps 5 and 6: with accept in a loop, who talks to the client? The \
              closure given to std::thread::spawn must own the socket: which keyword does that?",
-            "第 7、8 步：recv 返回 Ok(0) 是什么意思？recv 返回 Err（对方重置了连接）时，应该结束整个服务器， \
+            "第 7、8 步：recv 返回 Ok(0) 是什么意思？recv 返回 Err（对方重置了连接）时，应该结束整个服务器，\
              还是只结束这个客户端的线程？ / Steps 7 and 8: what does Ok(0) from recv mean? When recv returns \
              Err (the peer reset), should the whole server end, or only this client's thread?",
         ],

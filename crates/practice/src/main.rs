@@ -22,22 +22,64 @@ mod watch;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
+use unicode_width::UnicodeWidthStr;
 
-use build::Built;
+use build::Failed;
 use catalog::{EXERCISES, Exercise};
 use checks::Checker;
-use verdict::Outcome;
+use verdict::{Outcome, fit, fit_hanging};
 
-/// 网络编程练习的运行器：列出练习、检查你的代码、每次保存时自动重新检查。
-/// 你的代码在 exercises/ 里（自成一个 Cargo 工作区），检查在本机回环地址上用真实的套接字运行它。
+/// `--help`'s layout, with its headings in both languages (clap's own are English only).
+const HELP: &str = "\
+{about-with-newline}
+用法 Usage: {usage}
+
+命令 Commands:
+{subcommands}
+
+选项 Options:
+{options}
+";
+
+/// The same for a subcommand: no commands of its own, perhaps positional arguments.
+const SUBCOMMAND_HELP: &str = "\
+{about-with-newline}
+用法 Usage: {usage}
+
+参数 Arguments:
+{positionals}
+
+选项 Options:
+{options}
+";
+
+/// The same for a subcommand without positional arguments.
+const PLAIN_HELP: &str = "\
+{about-with-newline}
+用法 Usage: {usage}
+
+选项 Options:
+{options}
+";
+
+/// 网络编程练习的运行器：列出练习、检查你的代码、每次保存时自动重新检查。你的代码在 exercises/ 里（自成一个 Cargo 工作区），检查在本机回环地址上用真实的套接字运行它。
 ///
 /// The exercises' runner: lists the exercises, checks your code, re-checks it on every save.
 /// Your code is in exercises/ (a Cargo workspace of its own); the checks run it against real
 /// sockets on loopback.
 #[derive(Parser)]
-#[command(name = "practice")]
+#[command(
+    name = "practice",
+    help_template = HELP,
+    disable_help_flag = true,
+    disable_help_subcommand = true
+)]
 struct Cli {
+    /// 显示帮助 / print help
+    #[arg(short, long, global = true, action = ArgAction::Help)]
+    help: Option<bool>,
+
     /// 检查 solutions/ 里的参考答案，而不是你的练习 / check the reference solutions in solutions/ instead of your exercises
     #[arg(long, global = true, conflicts_with = "dir")]
     solutions: bool,
@@ -53,18 +95,22 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// 列出所有练习，以及哪些已经完成（不写命令时也是这个）/ list the exercises and which are done (also what no command does)
+    #[command(help_template = PLAIN_HELP)]
     List,
     /// 检查一个练习：构建你的代码，运行它的每一项检查 / check one exercise: build your code, run each of its checks
+    #[command(help_template = SUBCOMMAND_HELP)]
     Check {
         /// 练习的编号或名字（1、client、01_client）；不写就是第一个没完成的 / the exercise's number or name (1, client, 01_client); without it, the first one not done
         exercise: Option<String>,
     },
     /// 给一个练习的提示：几个把你引向答案的问题 / hints for an exercise: questions that point the way
+    #[command(help_template = SUBCOMMAND_HELP)]
     Hint {
         /// 练习的编号或名字 / the exercise's number or name
         exercise: String,
     },
     /// 每次保存文件时重新检查当前的练习；通过后自动换到下一个 / re-check the current exercise on every save, moving on when it passes
+    #[command(help_template = SUBCOMMAND_HELP)]
     Watch {
         /// 从这个练习开始（默认：第一个没完成的）/ start with this exercise (default: the first one not done)
         exercise: Option<String>,
@@ -73,6 +119,9 @@ enum Command {
         #[arg(long)]
         manual: bool,
     },
+    /// 只构建所有练习，不运行检查（之后的检查就不用再编译了）/ build every exercise without checking it (so the checks that follow compile nothing)
+    #[command(help_template = PLAIN_HELP)]
+    Build,
 }
 
 /// Where things are: the exercises' workspace, the build directory, the repository.
@@ -127,8 +176,8 @@ fn main() -> ExitCode {
     let places = Places::new(&cli);
     if !places.dir.join("Cargo.toml").is_file() {
         eprintln!(
-            "错误 / error: {} 里没有练习的工作区（Cargo.toml）/ there is no exercises' workspace (Cargo.toml) in {}",
-            places.shown, places.shown
+            "错误：{shown} 里没有练习的工作区（Cargo.toml）\nerror: there is no exercises' workspace (Cargo.toml) in {shown}",
+            shown = places.shown
         );
         return ExitCode::from(2);
     }
@@ -162,6 +211,37 @@ fn main() -> ExitCode {
             };
             watch::run(&places, start, manual)
         }
+        Command::Build => build_all(&places),
+    }
+}
+
+/// `practice build`: compiles every exercise, showing progress, and says whether it could.
+fn build_all(places: &Places) -> ExitCode {
+    match build::build_all(&places.dir, &places.target) {
+        Ok(()) => {
+            println!("构建完成 / built: {}", places.shown);
+            ExitCode::SUCCESS
+        }
+        Err(Failed::CompileError(error)) => {
+            // Unfinished exercises compile (a todo!() is code); one that does not is named here.
+            println!("有练习还不能编译\nan exercise does not compile yet");
+            print_fitted(&error, 4);
+            ExitCode::FAILURE
+        }
+        Err(Failed::CargoFailed(error)) => {
+            println!("cargo 构建失败\ncargo could not build the exercises");
+            print_fitted(&error, 4);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints each line of `text` indented by `indent`, cut to fit the terminal.
+fn print_fitted(text: &str, indent: usize) {
+    for line in text.lines() {
+        for line in fit(line, indent) {
+            println!("{line}");
+        }
     }
 }
 
@@ -191,46 +271,93 @@ fn unknown(name: &str) -> ExitCode {
         .map(|exercise| format!("{} {}", exercise.number, exercise.name))
         .collect();
     let names = names.join(", ");
-    eprintln!(
-        "错误 / error: 没有名为 '{name}' 的练习，可选的有：{names} / there is no exercise '{name}'; the exercises are: {names}"
-    );
+    eprintln!("错误：没有名为“{name}”的练习，可选的有：{names}");
+    eprintln!("error: there is no exercise '{name}'; the exercises are: {names}");
     ExitCode::from(2)
 }
 
 /// Prints every exercise with its state.
 pub fn list(places: &Places) {
     println!("练习 exercises（{}）:", places.shown);
-    for exercise in EXERCISES {
-        let state = progress::state(places, exercise);
-        println!(
-            "  {:>2}. {:<13} {:<40} 第 {} 课 lesson {} · {}",
-            exercise.number,
-            exercise.dir,
-            state.to_string(),
-            exercise.lesson,
-            exercise.lesson,
-            exercise.title
-        );
+    let rows: Vec<[String; 4]> = EXERCISES
+        .iter()
+        .map(|exercise| {
+            [
+                format!("{:>2}.", exercise.number),
+                exercise.dir.to_owned(),
+                progress::state(places, exercise).to_string(),
+                format!(
+                    "第 {l} 课 lesson {l} · {}",
+                    exercise.title,
+                    l = exercise.lesson
+                ),
+            ]
+        })
+        .collect();
+    // The last column (the title) runs on to a next line, under itself, where a row is too wide.
+    let hang: usize = 2
+        + (0..3)
+            .map(|column| {
+                rows.iter()
+                    .map(|row| row[column].width())
+                    .max()
+                    .unwrap_or(0)
+                    + 1
+            })
+            .sum::<usize>();
+    for line in columns(&rows) {
+        for line in fit_hanging(&line, 2, hang) {
+            println!("{line}");
+        }
     }
     match progress::first_not_done(places) {
-        Some(next) => println!(
-            "下一个 next: just check {n}（或 or cargo run -p practice -- check {n}），任务见 task in {}/{}/README.md",
-            places.shown,
-            next.dir,
-            n = next.number
-        ),
+        Some(next) => {
+            let n = next.number;
+            println!(
+                "下一个：just check {n}（或 cargo run -p practice -- check {n}），任务见 {}/{}/README.md",
+                places.shown, next.dir
+            );
+            println!(
+                "next: just check {n} (or cargo run -p practice -- check {n}); the task is in {}/{}/README.md",
+                places.shown, next.dir
+            );
+        }
         None => println!("全部完成了！/ every exercise is done!"),
     }
+}
+
+/// Rows of cells as lines whose columns line up on the screen: each cell but the last is
+/// padded to its column's widest cell, counted in terminal columns (a CJK character and most
+/// symbols such as ✓ take two), not in characters.
+pub fn columns<const N: usize>(rows: &[[String; N]]) -> Vec<String> {
+    let mut widths = [0; N];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.width());
+        }
+    }
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (index, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if index + 1 < N {
+                    line.push_str(&" ".repeat(widths[index] - cell.width() + 1));
+                }
+            }
+            line
+        })
+        .collect()
 }
 
 /// Builds the exercise and runs its checks, printing each result; `true` if all pass.
 pub fn check(places: &Places, exercise: &Exercise) -> bool {
     println!(
-        "== 练习 {n} exercise {n}: {} — {}",
+        "== 练习 {n} exercise {n}: {}",
         exercise.title,
-        places.main_rs(exercise),
         n = exercise.number
     );
+    println!("   代码 code: {}", places.main_rs(exercise));
     let package_dir = places.package_dir(exercise);
     let Some(package) = progress::package_name(&package_dir) else {
         println!(
@@ -240,21 +367,22 @@ pub fn check(places: &Places, exercise: &Exercise) -> bool {
         return false;
     };
     let binary = match build::build(&places.dir, &package, &places.target) {
-        Built::Binary(binary) => binary,
-        Built::CompileError(error) => {
-            println!("  ✗ 编译错误：代码还不能编译 / compile error: the code does not compile yet");
-            for line in error.lines() {
-                println!("      {line}");
-            }
+        Ok(binary) => binary,
+        Err(Failed::CompileError(error)) => {
+            println!(
+                "  ✗ 编译错误：代码还不能编译\n    compile error: the code does not compile yet"
+            );
+            print_fitted(&error, 6);
             progress::forget(places, exercise);
             return false;
         }
-        Built::CargoFailed(error) => {
-            println!("  ✗ cargo 构建失败 / cargo could not build it:\n{error}");
+        Err(Failed::CargoFailed(error)) => {
+            println!("  ✗ cargo 构建失败\n    cargo could not build it");
+            print_fitted(&error, 6);
             return false;
         }
     };
-    let mut checker = Checker::new(&binary);
+    let mut checker = Checker::new(binary.path());
     let total = exercise.checks.len();
     let mut passed = 0;
     for (index, check) in exercise.checks.iter().enumerate() {
@@ -263,9 +391,9 @@ pub fn check(places: &Places, exercise: &Exercise) -> bool {
             todo.location = format!("{}/{}", places.shown, todo.location);
         }
         let mark = if outcome.passed() { "✓" } else { "✗" };
-        println!("  {mark} {}/{total} {}", index + 1, check.title);
+        print_fitted(&format!("{mark} {}/{total} {}", index + 1, check.title), 2);
         for line in outcome.explain() {
-            println!("      {line}");
+            print_fitted(&line, 6);
         }
         passed += usize::from(outcome.passed());
     }
@@ -277,10 +405,11 @@ pub fn check(places: &Places, exercise: &Exercise) -> bool {
         );
         progress::remember(places, exercise);
     } else {
+        let n = exercise.number;
         println!(
-            "通过 passed {passed}/{total} · 卡住了？stuck? just hint {n}（cargo run -p practice -- hint {n}）",
-            n = exercise.number
+            "通过 passed {passed}/{total} · 卡住了？试试 just hint {n}（或 cargo run -p practice -- hint {n}）"
         );
+        println!("stuck? try just hint {n} (or cargo run -p practice -- hint {n})");
         progress::forget(places, exercise);
     }
     all
@@ -295,10 +424,56 @@ pub fn hint(places: &Places, exercise: &Exercise) {
     );
     println!("任务 task: {}/{}/README.md", places.shown, exercise.dir);
     for (index, hint) in exercise.hints.iter().enumerate() {
-        println!("  {}. {hint}", index + 1);
+        // A hint is written "中文 / English": each language on its own lines.
+        let (zh, en) = hint.split_once(" / ").unwrap_or((hint, ""));
+        print_fitted(&format!("{}. {}", index + 1, zh.trim()), 2);
+        if !en.trim().is_empty() {
+            print_fitted(en.trim(), 5);
+        }
     }
+    let l = exercise.lesson;
+    println!("还是卡住？对照第 {l} 课：lessons/zh/lesson{l}.md、crates/lesson{l}/src/main.rs");
     println!(
-        "还是卡住？对照第 {l} 课 still stuck? compare with lesson {l}: lessons/zh/lesson{l}.md, crates/lesson{l}/src/main.rs",
-        l = exercise.lesson
+        "still stuck? compare with lesson {l}: lessons/en/lesson{l}.md, crates/lesson{l}/src/main.rs"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `list`'s columns line up on the screen, where ✓ and each CJK character take two
+    /// columns: counting characters instead leaves the next column ragged.
+    #[test]
+    fn columns_line_up_by_display_width() {
+        let row = |state: &str| {
+            [
+                "1.".to_owned(),
+                "01_client".to_owned(),
+                state.to_owned(),
+                "第 1 课 lesson 1".to_owned(),
+            ]
+        };
+        let rows = [
+            row("✓ 完成 done"),
+            row("· 待检查 to check"),
+            row("✗ 还要写第 1, 2 步 / steps left"),
+            row("plain ascii"),
+        ];
+        let lines = columns(&rows);
+        let starts: Vec<usize> = lines
+            .iter()
+            .map(|line| {
+                let at = line
+                    .find("第 1 课")
+                    .expect("every row has the lesson column");
+                line[..at].width()
+            })
+            .collect();
+        assert!(
+            starts.iter().all(|start| *start == starts[0]),
+            "the lesson column starts at one screen column in every row: {starts:?}\n{}",
+            lines.join("\n")
+        );
+    }
 }

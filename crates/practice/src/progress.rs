@@ -134,7 +134,7 @@ fn record(places: &Places, exercise: &Exercise, fingerprint: &str) -> String {
 }
 
 /// A fingerprint of the package's `Cargo.toml` and every file under `src/`.
-fn fingerprint(package: &Path) -> String {
+pub fn fingerprint(package: &Path) -> String {
     let mut files = vec![package.join("Cargo.toml")];
     collect(&package.join("src"), &mut files);
     files.sort();
@@ -143,6 +143,13 @@ fn fingerprint(package: &Path) -> String {
         path.hash(&mut hasher);
         fs::read(&path).unwrap_or_default().hash(&mut hasher);
     }
+    format!("{:016x}", hasher.finish())
+}
+
+/// A fingerprint of some bytes.
+pub fn hash(bytes: &[u8]) -> String {
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
     format!("{:016x}", hasher.finish())
 }
 

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use unicode_width::UnicodeWidthStr;
+
 /// A check's finding when the program did not do what the notes' steps say.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -40,20 +42,27 @@ pub struct Todo {
     pub location: String,
 }
 
+impl Todo {
+    /// What the student reads: Chinese and English on lines of their own, then the `todo!`'s
+    /// own message and where it is.
+    pub fn lines(&self) -> Vec<String> {
+        let (zh, en) = match &self.step {
+            Some(step) => (
+                format!("第 {step} 步还没写"),
+                format!("step {step} is not written yet"),
+            ),
+            None => (
+                "还有 todo!() 没写".to_owned(),
+                "a todo!() is not written yet".to_owned(),
+            ),
+        };
+        vec![zh, en, format!("todo!: {} ({})", self.what, self.location)]
+    }
+}
+
 impl fmt::Display for Todo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.step {
-            Some(step) => write!(
-                f,
-                "第 {step} 步还没写 / step {step} is not written yet: {} ({})",
-                self.what, self.location
-            ),
-            None => write!(
-                f,
-                "还有 todo!() 没写 / a todo!() is not written yet: {} ({})",
-                self.what, self.location
-            ),
-        }
+        f.write_str(&self.lines().join("\n"))
     }
 }
 
@@ -149,18 +158,62 @@ impl Outcome {
     pub fn explain(&self) -> Vec<String> {
         match self {
             Self::Pass => Vec::new(),
-            Self::NotWritten(todo) => vec![todo.to_string()],
+            Self::NotWritten(todo) => todo.lines(),
             Self::Fail(failure) => {
-                let step = failure.step.map_or_else(String::new, |step| {
-                    format!("  → 看讲义第 {step} 步 / see step {step} of the notes")
-                });
-                vec![
+                let mut lines = vec![
                     format!("应该 expected: {}", failure.expected),
-                    format!("实际 got: {}{step}", failure.got),
-                ]
+                    format!("实际 got: {}", failure.got),
+                ];
+                if let Some(step) = failure.step {
+                    // The exercise's steps, as its todo!()s number them (the notes number fewer).
+                    lines.push(format!("→ 看练习的第 {step} 步（main.rs 里的注释）"));
+                    lines.push(format!(
+                        "→ see step {step} of the exercise (main.rs's comments)"
+                    ));
+                }
+                lines
             }
         }
     }
+}
+
+/// The widest line a person should have to read, in terminal columns.
+pub const MAX_COLUMNS: usize = 160;
+
+/// `line`, indented by `indent` spaces, cut at spaces into lines of at most [`MAX_COLUMNS`]
+/// columns (a CJK character takes two); a word longer than that stays whole. Every line of
+/// the runner's output about a check goes through here.
+pub fn fit(line: &str, indent: usize) -> Vec<String> {
+    fit_hanging(line, indent, indent)
+}
+
+/// [`fit`], with the first line indented by `first` and the lines it runs on to by `rest`.
+pub fn fit_hanging(line: &str, first: usize, rest: usize) -> Vec<String> {
+    let room = |lines: &Vec<String>| {
+        let indent = if lines.is_empty() { first } else { rest };
+        MAX_COLUMNS.saturating_sub(indent).max(20)
+    };
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in line.split(' ') {
+        let wanted = current.width() + usize::from(!current.is_empty()) + word.width();
+        if !current.is_empty() && wanted > room(&lines) {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines.push(current);
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let indent = if index == 0 { first } else { rest };
+            format!("{}{}", " ".repeat(indent), line.trim_end())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -179,9 +232,12 @@ mod tests {
         assert_eq!(todo.step.as_deref(), Some("3.1"));
         assert_eq!(todo.what, "编码 encode args.message");
         assert_eq!(
-            todo.to_string(),
-            "第 3.1 步还没写 / step 3.1 is not written yet: 编码 encode args.message \
-             (01_client/src/main.rs:45)"
+            todo.lines(),
+            [
+                "第 3.1 步还没写",
+                "step 3.1 is not written yet",
+                "todo!: 编码 encode args.message (01_client/src/main.rs:45)"
+            ]
         );
     }
 
@@ -204,5 +260,23 @@ mod tests {
         assert_eq!(step_number("第 2 步 step 2: connect").as_deref(), Some("2"));
         assert_eq!(step_number("第 1.1 步：设置").as_deref(), Some("1.1"));
         assert_eq!(step_number("connect"), None);
+    }
+
+    /// A long line is cut at spaces to fit the terminal, counting a CJK character as two
+    /// columns; a short one is only indented.
+    #[test]
+    fn long_lines_are_cut_to_fit() {
+        assert_eq!(fit("short line", 4), ["    short line"]);
+        let long = "汉字 ".repeat(60); // 60 words of 4 columns, 299 columns with the spaces
+        let lines = fit(long.trim_end(), 6);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        for line in &lines {
+            assert!(
+                line.width() <= MAX_COLUMNS,
+                "{} columns: {line}",
+                line.width()
+            );
+            assert!(line.starts_with("      汉字"), "{line}");
+        }
     }
 }

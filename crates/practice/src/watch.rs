@@ -1,28 +1,35 @@
-//! Watch mode: check the current exercise, then again every time a file is saved; when it
+//! Watch mode: check the current exercise, then again every time its contents change; when it
 //! passes, move on to the next one.
 //!
-//! Saves are seen through the `notify` crate (inotify, FSEvents, ReadDirectoryChangesW),
-//! debounced so that an editor's several writes for one save make one re-check. Some file
-//! systems deliver no events (a Windows drive under WSL2, some network mounts), so Enter
-//! always re-checks too, and `--manual` (or a watcher that cannot start) uses Enter alone.
+//! Changes are seen through the `notify` crate (inotify, FSEvents, ReadDirectoryChangesW), but
+//! an event is only a reason to look, never a reason to re-check: the watcher also reports files
+//! being opened and read (by the editor, by cargo, by this runner's own checks) and writes that
+//! change nothing. So only writes, creations, removals and renames of `*.rs` and `Cargo.toml`
+//! files outside a build directory are taken, the runner waits until they have been quiet for a
+//! moment (an editor's several writes for one save), and then re-checks only if the exercise's
+//! files differ from the ones it checked last. Some file systems deliver no events (a Windows
+//! drive under WSL2, some network mounts), so Enter always re-checks too, and `--manual` (or a
+//! watcher that cannot start) uses Enter alone.
 
 use std::io::{self, BufRead};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer, notify};
+use notify_debouncer_mini::notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify_debouncer_mini::notify::{
+    self, Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher,
+};
 
 use crate::catalog::Exercise;
 use crate::{Places, check, hint, list, progress};
 
 /// What the student did.
 enum Signal {
-    /// A file of the exercises was saved.
-    Saved,
+    /// A file of the exercises may have changed.
+    Changed,
     /// Enter (or any line but a command).
     Recheck,
     Hint,
@@ -32,7 +39,8 @@ enum Signal {
     NoMoreInput,
 }
 
-/// How long after the last write of a save the checks start.
+/// How long the files must be quiet after a change before the runner looks at them: one save
+/// is often several writes (truncate, write, rename).
 const SETTLE: Duration = Duration::from_millis(300);
 
 pub fn run(places: &Places, start: Option<&'static Exercise>, manual: bool) -> ExitCode {
@@ -40,19 +48,20 @@ pub fn run(places: &Places, start: Option<&'static Exercise>, manual: bool) -> E
     read_keys(signals.clone());
     // Kept alive for as long as the loop runs: dropping it stops the watching.
     let watcher = if manual {
-        println!("手动模式：按回车重新检查 / manual mode: press Enter to re-check");
+        println!("手动模式：按回车重新检查\nmanual mode: press Enter to re-check");
         None
     } else {
         match watch_files(&places.dir, signals) {
             Ok(watcher) => Some(watcher),
             Err(error) => {
                 println!(
-                    "无法监视文件，改为按回车重新检查 / cannot watch the files, so press Enter to re-check: {error}"
+                    "无法监视文件，改为按回车重新检查\ncannot watch the files, so press Enter to re-check: {error}"
                 );
                 None
             }
         }
     };
+    let by_enter = manual || watcher.is_none();
     let mut current = start.or_else(|| progress::first_not_done(places));
     loop {
         let Some(exercise) = current else {
@@ -60,6 +69,8 @@ pub fn run(places: &Places, start: Option<&'static Exercise>, manual: bool) -> E
             return ExitCode::SUCCESS;
         };
         println!();
+        // What is checked now: a later event with the files still like this is no change.
+        let checked = contents(places, exercise);
         if check(places, exercise) {
             // Passed: on to the next exercise not done, checked at once so its first step shows.
             let next = progress::first_not_done(places);
@@ -72,30 +83,87 @@ pub fn run(places: &Places, start: Option<&'static Exercise>, manual: bool) -> E
                 continue;
             }
         }
-        println!(
-            "{} 回车重新检查 · h 提示 · l 列表 · q 退出 / Enter re-checks · h hint · l list · q quit",
-            if manual || watcher.is_none() {
-                "改好后按回车。/ Press Enter when you have changed the code."
-            } else {
-                "保存文件时自动重新检查。/ Saving a file re-checks."
-            }
-        );
-        // Wait for a save or a key; hints and the list do not re-run the checks.
-        loop {
-            match received.recv() {
-                Ok(Signal::Saved | Signal::Recheck) => break,
-                Ok(Signal::Hint) => hint(places, exercise),
-                Ok(Signal::List) => list(places),
-                Ok(Signal::Quit) => return ExitCode::SUCCESS,
-                // Without keys, saves still re-check; with neither, there is nothing to wait for.
-                Ok(Signal::NoMoreInput) if watcher.is_none() => return ExitCode::SUCCESS,
-                Ok(Signal::NoMoreInput) => {}
-                Err(_) => return ExitCode::SUCCESS,
-            }
+        prompt(by_enter);
+        match wait(places, exercise, &checked, &received, by_enter) {
+            Next::Check => {}
+            Next::Quit => return ExitCode::SUCCESS,
         }
-        // Several saves while the checks ran make one more run, not several.
-        while let Ok(Signal::Saved) = received.try_recv() {}
     }
+}
+
+/// What the student is told after each check.
+fn prompt(by_enter: bool) {
+    if by_enter {
+        println!("改好后按回车重新检查 · h 提示 · l 列表 · q 退出");
+        println!("press Enter when you have changed the code · h hint · l list · q quit");
+    } else {
+        println!("保存文件时自动重新检查 · 回车也会重新检查 · h 提示 · l 列表 · q 退出");
+        println!("saving a file re-checks · so does Enter · h hint · l list · q quit");
+    }
+}
+
+enum Next {
+    Check,
+    Quit,
+}
+
+/// Waits for a reason to re-check: Enter, or files that differ from `checked`. Hints and the
+/// list do not re-run the checks.
+fn wait(
+    places: &Places,
+    exercise: &Exercise,
+    checked: &str,
+    received: &Receiver<Signal>,
+    by_enter: bool,
+) -> Next {
+    let mut pending = None;
+    loop {
+        let signal = match pending.take() {
+            Some(signal) => signal,
+            None => match received.recv() {
+                Ok(signal) => signal,
+                Err(_) => return Next::Quit,
+            },
+        };
+        match signal {
+            Signal::Changed => {
+                pending = settle(received);
+                if contents(places, exercise) != checked {
+                    return Next::Check;
+                }
+            }
+            Signal::Recheck => return Next::Check,
+            Signal::Hint => hint(places, exercise),
+            Signal::List => list(places),
+            Signal::Quit => return Next::Quit,
+            // Without keys, saves still re-check; with neither, there is nothing to wait for.
+            Signal::NoMoreInput if by_enter => return Next::Quit,
+            Signal::NoMoreInput => {}
+        }
+    }
+}
+
+/// Lets the events of one save go by: returns once no change has come for [`SETTLE`], or with
+/// the first signal that is not a change (a key), for the caller to handle next.
+fn settle(received: &Receiver<Signal>) -> Option<Signal> {
+    loop {
+        match received.recv_timeout(SETTLE) {
+            Ok(Signal::Changed) => {}
+            Ok(other) => return Some(other),
+            Err(RecvTimeoutError::Timeout) => return None,
+            Err(RecvTimeoutError::Disconnected) => return Some(Signal::Quit),
+        }
+    }
+}
+
+/// The exercise's contents as a fingerprint: its package and the workspace's manifest.
+fn contents(places: &Places, exercise: &Exercise) -> String {
+    let workspace = std::fs::read(places.dir.join("Cargo.toml")).unwrap_or_default();
+    format!(
+        "{}-{}",
+        progress::fingerprint(&places.package_dir(exercise)),
+        progress::hash(&workspace)
+    )
 }
 
 /// Reads lines from stdin: a command letter, or Enter to re-check.
@@ -117,29 +185,80 @@ fn read_keys(signals: Sender<Signal>) {
     });
 }
 
-/// Watches `dir` for saved source files and manifests.
-fn watch_files(
-    dir: &Path,
-    signals: Sender<Signal>,
-) -> Result<Debouncer<notify::RecommendedWatcher>, notify::Error> {
-    let mut debouncer = new_debouncer(SETTLE, move |result: DebounceEventResult| {
-        let saved = match result {
-            Ok(events) => events.iter().any(|event| is_source(&event.path)),
-            // An error from the watcher: re-check anyway; Enter still works if it persists.
+/// Watches `dir` for changed source files and manifests.
+fn watch_files(dir: &Path, signals: Sender<Signal>) -> notify::Result<RecommendedWatcher> {
+    let root = dir.to_owned();
+    let mut watcher = notify::recommended_watcher(move |result: notify::Result<Event>| {
+        let changed = match result {
+            Ok(event) => {
+                // Judged inside the workspace: the workspace itself may lie in a `target/`.
+                let inside = |path: &PathBuf| path.strip_prefix(&root).unwrap_or(path).to_owned();
+                writes(&event.kind) && event.paths.iter().any(|path| is_source(&inside(path)))
+            }
+            // An error from the watcher: look at the files; Enter still works if it persists.
             Err(_) => true,
         };
-        if saved {
-            let _ = signals.send(Signal::Saved);
+        if changed {
+            let _ = signals.send(Signal::Changed);
         }
     })?;
-    debouncer.watcher().watch(dir, RecursiveMode::Recursive)?;
-    Ok(debouncer)
+    watcher.watch(dir, RecursiveMode::Recursive)?;
+    Ok(watcher)
 }
 
-/// A Rust source file or a manifest, and not something cargo wrote in a build directory.
+/// An event that can change a file's contents: not an open, a read, or a change of metadata.
+fn writes(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(modify) => !matches!(modify, ModifyKind::Metadata(_)),
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Other => false,
+        // A platform that cannot say what happened: look at the files.
+        EventKind::Any => true,
+    }
+}
+
+/// A Rust source file or a manifest (`path` within the workspace), and not something cargo
+/// wrote in a build directory.
 fn is_source(path: &Path) -> bool {
     let built = path.components().any(|part| part.as_os_str() == "target");
     let source = path.extension().is_some_and(|ext| ext == "rs")
         || path.file_name().is_some_and(|name| name == "Cargo.toml");
     source && !built
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify_debouncer_mini::notify::event::{CreateKind, DataChange, MetadataKind};
+
+    /// Opens, reads and metadata changes (what cargo and the runner do to the files) are not
+    /// changes; writes, creations and removals are.
+    #[test]
+    fn only_writes_count() {
+        assert!(!writes(&EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(!writes(&EventKind::Access(AccessKind::Read)));
+        assert!(!writes(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(!writes(&EventKind::Modify(ModifyKind::Metadata(
+            MetadataKind::AccessTime
+        ))));
+        assert!(writes(&EventKind::Modify(ModifyKind::Data(
+            DataChange::Any
+        ))));
+        assert!(writes(&EventKind::Create(CreateKind::File)));
+    }
+
+    /// Sources and manifests count; cargo's lock file and anything under a build directory
+    /// do not.
+    #[test]
+    fn only_sources_count() {
+        assert!(is_source(Path::new("/e/01_client/src/main.rs")));
+        assert!(is_source(Path::new("/e/01_client/Cargo.toml")));
+        assert!(!is_source(Path::new("/e/Cargo.lock")));
+        assert!(!is_source(Path::new("target/debug/build/x/out/lib.rs")));
+    }
 }
