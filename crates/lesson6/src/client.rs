@@ -19,7 +19,8 @@ pub fn run(
 ) -> io::Result<()> {
     // ANCHOR: client
     // 1. 创建 TCP 客户端套接字。 Python: socket.socket(AF_INET, SOCK_STREAM)
-    let tcp_client_socket = Socket::new(Domain::for_address(server), Type::STREAM, None)?;
+    let tcp_client_socket =
+        Socket::new(Domain::for_address(server), Type::STREAM, None)?;
     // 2. 和服务端建立连接。 Python: connect((host, port))
     tcp_client_socket.connect(&server.into())?;
     println!(
@@ -33,7 +34,10 @@ pub fn run(
     for message in messages {
         let (payload, _, _) = encoding.encode(message);
         write_frame(framing, &payload, &mut send_data).map_err(|error| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("{message:?}: {error}"))
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{message:?}: {error}"),
+            )
         })?;
     }
     (&tcp_client_socket).write_all(&send_data)?;
@@ -47,7 +51,9 @@ pub fn run(
     let mut reader = FrameReader::new(framing);
     for number in 1..=messages.len() {
         let reply = reader
-            .read_frame(|buffer| tcp_client_socket.recv(course::as_uninit(buffer)))
+            .read_frame(|buffer| {
+                tcp_client_socket.recv(course::as_uninit(buffer))
+            })
             .map_err(|error| io::Error::other(error.to_string()))?;
         let Some(reply) = reply else {
             return Err(io::Error::new(

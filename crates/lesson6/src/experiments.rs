@@ -13,7 +13,8 @@ use course::report::{Report, failed_with, short};
 use socket2::{Domain, Socket, TcpKeepalive, Type};
 
 /// Every experiment's server binds here: loopback, a port the kernel picks.
-const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+const LOOPBACK: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 
 /// A connected pair on loopback: the client's socket and the server's accepted one. Socket
 /// options that a connection must have from its first byte are set on the listener before
@@ -23,7 +24,9 @@ struct Pair {
     server: Socket,
 }
 
-fn connect_pair(prepare_listener: impl FnOnce(&Socket) -> io::Result<()>) -> io::Result<Pair> {
+fn connect_pair(
+    prepare_listener: impl FnOnce(&Socket) -> io::Result<()>,
+) -> io::Result<Pair> {
     let tcp_server_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     prepare_listener(&tcp_server_socket)?;
     tcp_server_socket.bind(&LOOPBACK.into())?;
@@ -125,7 +128,10 @@ struct Pieces {
     recv_buffer: usize,
 }
 
-fn receive_in_pieces(report: &mut Report, recv_buffer: Option<usize>) -> io::Result<Pieces> {
+fn receive_in_pieces(
+    report: &mut Report,
+    recv_buffer: Option<usize>,
+) -> io::Result<Pieces> {
     let Pair { client, server } = connect_pair(|listener| match recv_buffer {
         // 小的接收缓冲区：内核一次只能替服务端存下这么多。 Python: setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)
         Some(size) => listener.set_recv_buffer_size(size),
@@ -149,9 +155,9 @@ fn receive_in_pieces(report: &mut Report, recv_buffer: Option<usize>) -> io::Res
         total += received;
         sizes.push(received);
     }
-    let sent = sender
-        .join()
-        .unwrap_or_else(|_| Err(io::Error::other("the sending thread panicked")));
+    let sent = sender.join().unwrap_or_else(|_| {
+        Err(io::Error::other("the sending thread panicked"))
+    });
     report.observe("client send(64 KiB) in one call", &sent);
     report.note(
         &format!("server SO_RCVBUF {actual} bytes: recv sizes"),
@@ -192,7 +198,8 @@ const MEBIBYTE: usize = 1024 * 1024;
 /// Experiment 3: send is not sendall. One send on a non-blocking socket takes only part.
 pub fn partial_send(report: &mut Report) -> io::Result<()> {
     // 对方的接收缓冲区和自己的发送缓冲区都很小，对方还暂时不读。
-    let Pair { client, server } = connect_pair(|listener| listener.set_recv_buffer_size(4096))?;
+    let Pair { client, server } =
+        connect_pair(|listener| listener.set_recv_buffer_size(4096))?;
     client.set_send_buffer_size(4096)?;
     let data = vec![b'x'; MEBIBYTE];
 
@@ -223,9 +230,9 @@ pub fn partial_send(report: &mut Report) -> io::Result<()> {
         calls += 1;
     }
     drop(client);
-    let received = reader
-        .join()
-        .unwrap_or_else(|_| Err(io::Error::other("the reading thread panicked")));
+    let received = reader.join().unwrap_or_else(|_| {
+        Err(io::Error::other("the reading thread panicked"))
+    });
     report.note("blocking send calls to finish the rest", calls);
     report.observe("server received in all", &received);
     report.conclude(
@@ -318,9 +325,9 @@ fn time_round_trips(nodelay: bool) -> io::Result<(Duration, Duration)> {
         times.push(start.elapsed());
     }
     drop(client);
-    responder
-        .join()
-        .unwrap_or_else(|_| Err(io::Error::other("the responding thread panicked")))?;
+    responder.join().unwrap_or_else(|_| {
+        Err(io::Error::other("the responding thread panicked"))
+    })?;
     times.sort();
     Ok((times[ROUND_TRIPS / 2], times[ROUND_TRIPS - 1]))
 }
@@ -386,7 +393,11 @@ fn keepalive_settings(socket: &Socket) -> io::Result<String> {
 }
 
 /// Windows (and some others) take the keepalive timers but cannot report them back.
-#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos"
+)))]
 fn keepalive_settings(_socket: &Socket) -> io::Result<String> {
     Ok("这个系统不能读回这些值 this system cannot report them back".to_owned())
 }

@@ -82,7 +82,11 @@ impl fmt::Display for FrameError {
 
 // ANCHOR: write_frame
 /// Appends one frame carrying `payload` to `out`.
-pub fn write_frame(framing: Framing, payload: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
+pub fn write_frame(
+    framing: Framing,
+    payload: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), FrameError> {
     if payload.len() > MAX_PAYLOAD {
         return Err(FrameError::TooLong {
             length: payload.len(),
@@ -138,10 +142,11 @@ impl FrameReader {
                 return Ok(Some(payload));
             }
             // Not yet: the rest is still on its way (拆包). Ask for more.
-            let received = recv(&mut chunk).map_err(|error| FrameError::Recv {
-                error,
-                have: self.pending.len(),
-            })?;
+            let received =
+                recv(&mut chunk).map_err(|error| FrameError::Recv {
+                    error,
+                    have: self.pending.len(),
+                })?;
             if received == 0 {
                 return match self.pending.len() {
                     0 => Ok(None),
@@ -173,17 +178,21 @@ impl FrameReader {
                 self.pending.drain(..4 + length);
                 Ok(Some(payload))
             }
-            Framing::Line => match self.pending.iter().position(|&byte| byte == b'\n') {
-                Some(end) => {
-                    let payload = self.pending[..end].to_vec();
-                    self.pending.drain(..=end);
-                    Ok(Some(payload))
+            Framing::Line => {
+                match self.pending.iter().position(|&byte| byte == b'\n') {
+                    Some(end) => {
+                        let payload = self.pending[..end].to_vec();
+                        self.pending.drain(..=end);
+                        Ok(Some(payload))
+                    }
+                    None if self.pending.len() > MAX_PAYLOAD => {
+                        Err(FrameError::TooLong {
+                            length: self.pending.len(),
+                        })
+                    }
+                    None => Ok(None),
                 }
-                None if self.pending.len() > MAX_PAYLOAD => Err(FrameError::TooLong {
-                    length: self.pending.len(),
-                }),
-                None => Ok(None),
-            },
+            }
         }
     }
     // ANCHOR_END: take_frame
@@ -231,7 +240,8 @@ mod tests {
             b"a".to_vec(),
         ];
         for n in 0..50 {
-            messages.push(format!("第 {n} 条 message {n}").repeat(n).into_bytes());
+            messages
+                .push(format!("第 {n} 条 message {n}").repeat(n).into_bytes());
         }
         messages
     }
@@ -239,7 +249,8 @@ mod tests {
     fn stream(framing: Framing, messages: &[Vec<u8>]) -> Vec<u8> {
         let mut stream = Vec::new();
         for message in messages {
-            write_frame(framing, message, &mut stream).expect("no newline, within the maximum");
+            write_frame(framing, message, &mut stream)
+                .expect("no newline, within the maximum");
         }
         stream
     }
@@ -292,14 +303,19 @@ mod tests {
     #[test]
     fn a_stream_that_ends_mid_frame_says_so() {
         for framing in [Framing::Length, Framing::Line] {
-            let mut bytes = stream(framing, &[b"whole".to_vec(), b"cut short".to_vec()]);
+            let mut bytes =
+                stream(framing, &[b"whole".to_vec(), b"cut short".to_vec()]);
             bytes.truncate(bytes.len() - 3);
             let mut source = Choppy::new(bytes, 11);
             let mut reader = FrameReader::new(framing);
             let first = reader.read_frame(|buffer| source.recv(buffer));
-            assert!(matches!(first, Ok(Some(ref payload)) if payload == b"whole"));
+            assert!(
+                matches!(first, Ok(Some(ref payload)) if payload == b"whole")
+            );
             let second = reader.read_frame(|buffer| source.recv(buffer));
-            assert!(matches!(second, Err(FrameError::ClosedMidFrame { have }) if have > 0));
+            assert!(
+                matches!(second, Err(FrameError::ClosedMidFrame { have }) if have > 0)
+            );
         }
     }
 

@@ -174,8 +174,12 @@ fn main() -> ExitCode {
             )
         }
         None => {
-            let address = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
-            course::finish(run_experiments(&args), course::Role::Server { address })
+            let address =
+                std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+            course::finish(
+                run_experiments(&args),
+                course::Role::Server { address },
+            )
         }
     }
 }
@@ -246,7 +250,9 @@ impl TypedValueParser for ExperimentName {
         })
     }
 
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         Some(Box::new(
             Experiment::value_variants()
                 .iter()

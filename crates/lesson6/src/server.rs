@@ -32,7 +32,8 @@ pub struct Settings {
 pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
     // ANCHOR: listen
     // 1. 创建 TCP 服务端套接字。 Python: socket.socket(AF_INET, SOCK_STREAM)
-    let tcp_server_socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+    let tcp_server_socket =
+        Socket::new(Domain::for_address(address), Type::STREAM, None)?;
     // 2. 端口号复用（第 3 课）。 Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True)
     tcp_server_socket.set_reuse_address(true)?;
     // 3. 绑定端口号。 Python: bind(("", 9191))
@@ -56,7 +57,8 @@ pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
     // 5. 循环接受连接，6. 一个客户端一个线程，和第 4 课一样。
     //    Python: while True: service_client_socket, ip_port = accept(); Thread(...).start()
     loop {
-        let (service_client_socket, ip_port) = match tcp_server_socket.accept() {
+        let (service_client_socket, ip_port) = match tcp_server_socket.accept()
+        {
             Ok(client) => client,
             Err(error) => {
                 say!(
@@ -71,7 +73,9 @@ pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
         say!("客户端连接成功 client connected: {ip_port}");
         let spawned = thread::Builder::new()
             .name(format!("client {ip_port}"))
-            .spawn(move || handle_client(service_client_socket, ip_port, settings));
+            .spawn(move || {
+                handle_client(service_client_socket, ip_port, settings)
+            });
         if let Err(error) = spawned {
             say!(
                 "无法创建线程，关闭这个连接 could not start a thread, closing the connection: {:?}: {error}",
@@ -83,10 +87,16 @@ pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
 
 // ANCHOR: handle_client
 /// Serves one client: a whole message in, one frame out, until the client leaves.
-fn handle_client(service_client_socket: Socket, ip_port: String, settings: Settings) {
+fn handle_client(
+    service_client_socket: Socket,
+    ip_port: String,
+    settings: Settings,
+) {
     // recv 最多等这么久。两帧之间的安静是正常的，一帧停在中间才是对方出了问题。
     // Python: service_client_socket.settimeout(…)
-    if let Err(error) = service_client_socket.set_read_timeout(Some(settings.frame_timeout)) {
+    if let Err(error) =
+        service_client_socket.set_read_timeout(Some(settings.frame_timeout))
+    {
         say!(
             "无法设置超时 cannot set the timeout {ip_port}: {:?}: {error}",
             error.kind()
@@ -97,8 +107,9 @@ fn handle_client(service_client_socket: Socket, ip_port: String, settings: Setti
     let mut count = 0u64;
     loop {
         // 7. 接收一整帧：需要几次 recv 就调用几次。 Python: recv(4096) in a loop
-        let frame =
-            reader.read_frame(|buffer| service_client_socket.recv(course::as_uninit(buffer)));
+        let frame = reader.read_frame(|buffer| {
+            service_client_socket.recv(course::as_uninit(buffer))
+        });
         let payload = match frame {
             Ok(Some(payload)) => payload,
             Ok(None) => {
@@ -106,7 +117,9 @@ fn handle_client(service_client_socket: Socket, ip_port: String, settings: Setti
                 break;
             }
             // 两帧之间超时：客户端只是暂时没话说，继续等。
-            Err(FrameError::Recv { error, have: 0 }) if is_timeout(&error) => continue,
+            Err(FrameError::Recv { error, have: 0 }) if is_timeout(&error) => {
+                continue;
+            }
             Err(FrameError::Recv { error, have }) if is_timeout(&error) => {
                 say!(
                     "对方停在一帧的中间，超时，关闭这个连接 \
@@ -122,7 +135,8 @@ fn handle_client(service_client_socket: Socket, ip_port: String, settings: Setti
             }
         };
         count += 1;
-        let (text, malformed) = settings.encoding.decode_without_bom_handling(&payload);
+        let (text, malformed) =
+            settings.encoding.decode_without_bom_handling(&payload);
         say!(
             "收到第 {count} 条消息 message {count} ({} 字节 bytes) 来自 from {ip_port}: {text}{}",
             payload.len(),

@@ -95,7 +95,8 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     // ANCHOR: listen
     // 1–4. 和第 4 课一样：创建、端口复用、绑定、监听。
     //      Python: socket(); setsockopt(SO_REUSEADDR); bind(); listen(128)
-    let tcp_server_socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+    let tcp_server_socket =
+        Socket::new(Domain::for_address(address), Type::STREAM, None)?;
     tcp_server_socket.set_reuse_address(true)?;
     tcp_server_socket.bind(&address.into())?;
     tcp_server_socket.listen(128)?;
@@ -138,7 +139,9 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
             }
             return Err(error);
         }
-        if accept_pending || events.iter().any(|event| event.token() == LISTENER) {
+        if accept_pending
+            || events.iter().any(|event| event.token() == LISTENER)
+        {
             accept_pending = server.accept_all(&listener, poll.registry());
         }
         for event in events.iter().filter(|event| event.token() != LISTENER) {
@@ -168,7 +171,11 @@ impl Server {
     // ANCHOR: accept_all
     /// 8. Accepts until the OS says `WouldBlock`, since one readiness event may stand for many
     ///    waiting connections. Returns whether to try again soon (`accept` failed: EMFILE).
-    fn accept_all(&mut self, listener: &TcpListener, registry: &Registry) -> bool {
+    fn accept_all(
+        &mut self,
+        listener: &TcpListener,
+        registry: &Registry,
+    ) -> bool {
         loop {
             // Python: service_client_socket, ip_port = tcp_server_socket.accept()
             let (mut stream, ip_port) = match listener.accept() {
@@ -178,7 +185,9 @@ impl Server {
                     self.would_block("accept: 没有更多连接 no more connections, back to poll");
                     return false;
                 }
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {
+                    continue;
+                }
                 Err(error) => {
                     // 例如文件描述符用完了（EMFILE）：连接还在队列里，稍后再试，服务器继续。
                     say!(
@@ -192,8 +201,12 @@ impl Server {
             self.next_token += 1;
             // 登记这个连接：有数据可读时告诉我们。
             // Python: selector.register(service_client_socket, selectors.EVENT_READ)
-            if let Err(error) = registry.register(&mut stream, token, Interest::READABLE) {
-                say!("无法登记这个连接 cannot register the connection {ip_port}: {error}");
+            if let Err(error) =
+                registry.register(&mut stream, token, Interest::READABLE)
+            {
+                say!(
+                    "无法登记这个连接 cannot register the connection {ip_port}: {error}"
+                );
                 continue;
             }
             let ip_port = ip_port.to_string();
@@ -236,7 +249,8 @@ impl Server {
                 Reading::Closed if connection.unsent.is_empty() => {
                     // 客户端最后发来的若是半个字符，解码器这时把它报告为 �。
                     let decoder = &mut connection.decoder;
-                    let leftover = course::encoding::decode_stream(decoder, &[], true);
+                    let leftover =
+                        course::encoding::decode_stream(decoder, &[], true);
                     if !leftover.is_empty() {
                         say!(
                             "最后不完整的字节 incomplete bytes at the end from {}: {leftover}",
@@ -270,7 +284,8 @@ impl Server {
         let mut recv_data = [0u8; 1024];
         while connection.unsent.len() < MAX_UNSENT {
             // Python: recv_data = service_client_socket.recv(1024)
-            let recv_data_length = match connection.stream.read(&mut recv_data) {
+            let recv_data_length = match connection.stream.read(&mut recv_data)
+            {
                 Ok(0) => return Reading::Closed,
                 Ok(length) => length,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
@@ -281,7 +296,9 @@ impl Server {
                     ));
                     return Reading::Drained;
                 }
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {
+                    continue;
+                }
                 Err(error) => {
                     say!(
                         "接收失败，不再服务这个客户端 receive failed, ending this client {}: {:?}: {error}",
@@ -293,8 +310,11 @@ impl Server {
             };
             // 一个连接的字节仍然可能分几次到达：每个连接一个解码器，和第 4 课一样。
             let chunk = &recv_data[..recv_data_length];
-            let recv_content =
-                course::encoding::decode_stream(&mut connection.decoder, chunk, false);
+            let recv_content = course::encoding::decode_stream(
+                &mut connection.decoder,
+                chunk,
+                false,
+            );
             say!(
                 "收到 received {recv_data_length} 字节 bytes 来自 from {}: {recv_content}{}",
                 connection.ip_port,
@@ -314,7 +334,12 @@ impl Server {
     // ANCHOR: send_some
     /// Sends what the socket takes now and keeps the rest, asking to hear when the socket is
     /// writable again. Returns whether the connection is still usable.
-    fn send_some(&self, connection: &mut Connection, token: Token, registry: &Registry) -> bool {
+    fn send_some(
+        &self,
+        connection: &mut Connection,
+        token: Token,
+        registry: &Registry,
+    ) -> bool {
         while !connection.unsent.is_empty() {
             // Python: sent = service_client_socket.send(unsent)
             match connection.stream.write(&connection.unsent) {

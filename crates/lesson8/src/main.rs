@@ -50,18 +50,24 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();
-    let result = runtime.and_then(|runtime| runtime.block_on(run(address, args.options.encoding)));
+    let result = runtime.and_then(|runtime| {
+        runtime.block_on(run(address, args.options.encoding))
+    });
     course::finish(result, course::Role::Server { address })
 }
 
-async fn run(address: SocketAddr, encoding: &'static Encoding) -> io::Result<()> {
+async fn run(
+    address: SocketAddr,
+    encoding: &'static Encoding,
+) -> io::Result<()> {
     // 一万个连接就是一万个文件描述符：先把软上限提高到硬上限。
     let raised = course::limits::raise_open_file_limit();
 
     // ANCHOR: listen
     // 1–4. 和第 4 课一样：创建、端口复用、绑定、监听。
     //      Python: socket(); setsockopt(SO_REUSEADDR); bind(); listen(128)
-    let tcp_server_socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+    let tcp_server_socket =
+        Socket::new(Domain::for_address(address), Type::STREAM, None)?;
     tcp_server_socket.set_reuse_address(true)?;
     tcp_server_socket.bind(&address.into())?;
     tcp_server_socket.listen(128)?;
@@ -160,9 +166,12 @@ async fn handle_client_request(
         let recv_data_length = match read {
             Ok(0) => {
                 // 9. 收到 0 字节：客户端下线了。
-                let leftover = course::encoding::decode_stream(&mut decoder, &[], true);
+                let leftover =
+                    course::encoding::decode_stream(&mut decoder, &[], true);
                 if !leftover.is_empty() {
-                    say!("最后不完整的字节 incomplete bytes at the end from {ip_port}: {leftover}");
+                    say!(
+                        "最后不完整的字节 incomplete bytes at the end from {ip_port}: {leftover}"
+                    );
                 }
                 say!("客户端下线了 client offline: {ip_port}");
                 break;
@@ -176,8 +185,11 @@ async fn handle_client_request(
                 break;
             }
         };
-        let recv_content =
-            course::encoding::decode_stream(&mut decoder, &recv_data[..recv_data_length], false);
+        let recv_content = course::encoding::decode_stream(
+            &mut decoder,
+            &recv_data[..recv_data_length],
+            false,
+        );
         say!(
             "收到 received {recv_data_length} 字节 bytes 来自 from {ip_port}: {recv_content}{}",
             if recv_content.contains('\u{FFFD}') {
