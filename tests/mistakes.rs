@@ -113,6 +113,16 @@ const MISTAKES: &[Mistake] = &[
     Mistake {
         exercise: "02_server",
         number: 2,
+        name: "binds_the_notes_port",
+        original: "tcp_server_socket.bind(&address.into())?;",
+        mistake: "tcp_server_socket.bind(&SocketAddr::from(([127, 0, 0, 1], 8989)).into())?;",
+        step: "2",
+        shows: &["8989"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
         name: "replies_in_utf8",
         original: "let (send_data, _, _) = encoding.encode(\"ok, 问题正在处理中...\");",
         mistake: "let send_data = \"ok, 问题正在处理中...\".as_bytes();",

@@ -297,19 +297,51 @@ pub fn io_failure(what: &str, error: &io::Error) -> Failure {
     )
 }
 
-/// The address at the end of the student's "listening on ADDR" line.
+/// The address at the end of the student's "listening on ADDR" line. The program was started
+/// with `--port 0`, so the OS picks its port; `step` is the listen step, and the step before it
+/// binds `address`.
 pub fn listening_address(program: &mut Program, step: &'static str) -> Result<SocketAddr, Failure> {
+    let bind = match step {
+        "4" => "3",
+        _ => "2",
+    };
     let expected = "打印“正在监听 listening on 地址 ADDR”（listen 之后，已经写好）\
                     / print \"listening on ADDR\" after listen (already written)";
-    let line = program
-        .expect_line("listening on", expected)
-        .map_err(|failure| failure.step(step))?;
+    let fixed = "用 --port 0 启动：绑定 address，端口由系统挑选 / started with --port 0: bind address, and the OS picks the port";
+    let line = program.expect_line("listening on", expected).map_err(|failure| {
+        // Port 0 is never in use: a program refused it bound a port of its own choosing.
+        if program.stderr_text().contains("AddrInUse") {
+            Failure::new(
+                fixed,
+                format!(
+                    "{}；端口 0 不会被占用，它绑定的是别的端口 port 0 is never in use: it bound another port",
+                    failure.got
+                ),
+            )
+            .step(bind)
+        } else {
+            failure.step(step)
+        }
+    })?;
     let word = line.split_whitespace().last().unwrap_or_default();
-    word.parse().map_err(|_| {
+    let address: SocketAddr = word.parse().map_err(|_| {
         Failure::new(
             expected,
             format!("这一行的末尾不是地址 this line does not end in an address: {line:?}"),
         )
         .step(step)
-    })
+    })?;
+    // The notes' ports, which the OS never picks for port 0 (they are below its range).
+    if [8989, 9090].contains(&address.port()) {
+        return Err(Failure::new(
+            fixed,
+            format!(
+                "它在讲义的端口 {port} 上监听：绑定了写死的端口，而不是 address / it listens on the notes' port {port}: \
+                 it bound a fixed port, not address: {line:?}",
+                port = address.port()
+            ),
+        )
+        .step(bind));
+    }
+    Ok(address)
 }
