@@ -711,6 +711,137 @@ fn vmsize_growth(arena_max: Option<&str>, clients: usize) -> u64 {
     after.saturating_sub(before)
 }
 
+/// Threads or processes, measured side by side (the notes: "threads save resources"). The same
+/// server serves the same clients once with a thread per client and once, `--processes`, with a
+/// child process per client; for each it prints the time from `connect` to the first reply and
+/// the memory (proportional set size, PSS, summed over the server and its children) per client.
+/// The test holds the robust part: every client has its own thread, or its own process, and a
+/// process costs several times the memory of a thread. The times are printed, not asserted: they
+/// depend on the machine. `cargo test --release --test lesson4 threads_or -- --nocapture` shows
+/// the table. Linux only: PSS and the process tree come from /proc.
+#[cfg(target_os = "linux")]
+#[test]
+fn threads_or_processes_measured_side_by_side() {
+    const CLIENTS: usize = 40;
+    let threads = measure_per_client(&[], CLIENTS);
+    let processes = measure_per_client(&["--processes"], CLIENTS);
+    println!(
+        "| server | clients | µs to first reply, per client | PSS KiB per client | threads | processes |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (name, m) in [("threads", &threads), ("processes", &processes)] {
+        println!(
+            "| {name} | {CLIENTS} | {:.0} | {:.0} | {} | {} |",
+            m.micros_per_client, m.pss_kib_per_client, m.threads, m.processes
+        );
+    }
+    assert_eq!(
+        (threads.threads, threads.processes),
+        (CLIENTS + 1, 1),
+        "{threads:?}"
+    );
+    assert_eq!(
+        (processes.threads, processes.processes),
+        (CLIENTS + 1, CLIENTS + 1),
+        "{processes:?}"
+    );
+    assert!(
+        processes.pss_kib_per_client > 2.0 * threads.pss_kib_per_client.max(1.0),
+        "a process costs several times a thread's memory: {threads:?} {processes:?}"
+    );
+}
+
+/// What [`measure_per_client`] saw.
+#[cfg(target_os = "linux")]
+#[derive(Debug)]
+struct PerClient {
+    micros_per_client: f64,
+    pss_kib_per_client: f64,
+    threads: usize,
+    processes: usize,
+}
+
+/// Starts lesson 4 with `args`, connects `clients` clients one after another, each answered once
+/// and kept open, and measures what each client cost.
+#[cfg(target_os = "linux")]
+fn measure_per_client(args: &[&str], clients: usize) -> PerClient {
+    let (mut lesson, address) = server("lesson4", args);
+    let root = server_pid(&lesson);
+    let before = tree_pss_kib(root);
+    let started = std::time::Instant::now();
+    let streams: Vec<TcpStream> = (0..clients)
+        .map(|_| {
+            let mut stream = connect(address);
+            round_trip(&mut stream, &gbk("你好"));
+            stream
+        })
+        .collect();
+    let elapsed = started.elapsed();
+    let pss = tree_pss_kib(root) - before;
+    let tree = process_tree(root);
+    let threads = tree.iter().map(|pid| thread_count(*pid)).sum();
+    drop(streams);
+    for _ in 0..clients {
+        lesson.expect_line("client offline");
+    }
+    PerClient {
+        micros_per_client: elapsed.as_secs_f64() * 1e6 / clients as f64,
+        pss_kib_per_client: pss as f64 / clients as f64,
+        threads,
+        processes: tree.len(),
+    }
+}
+
+/// `root` and its children, from the parent field of every `/proc/PID/stat`.
+#[cfg(target_os = "linux")]
+fn process_tree(root: i32) -> Vec<i32> {
+    let mut tree = vec![root];
+    for entry in std::fs::read_dir("/proc")
+        .expect("Linux has /proc")
+        .flatten()
+    {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // The parent's pid is the second field after the command name, which is in parentheses.
+        let parent = stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|field| field.parse::<i32>().ok());
+        if parent == Some(root) {
+            tree.push(pid);
+        }
+    }
+    tree
+}
+
+/// The summed proportional set size of `root` and its children, in KiB.
+#[cfg(target_os = "linux")]
+fn tree_pss_kib(root: i32) -> i64 {
+    process_tree(root)
+        .iter()
+        .map(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                .unwrap_or_default()
+                .lines()
+                .find_map(|line| line.strip_prefix("Pss:"))
+                .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<i64>().ok())
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+/// How many threads the process `pid` has.
+#[cfg(target_os = "linux")]
+fn thread_count(pid: i32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, Iterator::count)
+}
+
 /// Nobody reading the server's output (a closed pipe) does not stop it: a line that cannot be
 /// printed is dropped, and clients are still answered.
 #[test]

@@ -44,6 +44,15 @@ struct Args {
     /// the threads still serving do not keep the process alive (daemon threads)
     #[arg(long, value_name = "N")]
     stop_after: Option<usize>,
+
+    /// 每个客户端一个子进程，而不是一个线程（讲义说的“多进程”，用来和线程比较；只在 Unix 上）
+    /// / a child process per client instead of a thread (the notes' "processes", to compare with threads; Unix only)
+    #[arg(long)]
+    processes: bool,
+
+    /// 子进程用：服务从标准输入继承来的那个连接 / for the child: serve the connection inherited on stdin
+    #[arg(long, hide = true)]
+    serve_stdin: bool,
 }
 
 /// What the server sends back for every message, as in the notes.
@@ -64,21 +73,20 @@ macro_rules! say {
 }
 // ANCHOR_END: say
 
+mod processes;
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let address = args.options.address();
-    course::finish(
-        run(&args.options, address, args.stop_after),
-        course::Role::Server { address },
-    )
+    let role = course::Role::Server { address };
+    if args.serve_stdin {
+        return course::finish(processes::serve_stdin(args.options.encoding), role);
+    }
+    course::finish(run(&args, address), role)
 }
 
-fn run(
-    options: &ServerOptions<9090>,
-    address: SocketAddr,
-    stop_after: Option<usize>,
-) -> io::Result<()> {
-    let encoding = options.encoding;
+fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
+    let (encoding, stop_after) = (args.options.encoding, args.stop_after);
 
     // ANCHOR: listen
     // 1. 创建 TCP 服务端套接字：地址族跟随 --host（IPv4 → AF_INET，IPv6 → AF_INET6），
@@ -103,6 +111,9 @@ fn run(
         .as_socket()
         .unwrap_or(address);
     course::announce_listening(bound);
+    if args.processes {
+        return processes::accept_loop(&tcp_server_socket, encoding, stop_after);
+    }
 
     // ANCHOR: accept_loop
     // 5. 循环等待接收客户端的连接请求：每次 accept 得到一个专门服务这个客户端的新套接字。
