@@ -39,11 +39,13 @@ bench:
 
 # 列出练习，哪些已经完成 / list the student's exercises and which are done
 exercises:
-    cargo run --quiet -p practice -- list
+    cargo run -p practice -- list
 
 # 检查第 N 个练习（不写 N 就是第一个没完成的），例如 `just check 1` / check exercise N (default: the first one not done)
 check *N:
-    cargo run --quiet -p practice -- check {{N}}
+    @# No --quiet here (nor for exercises and watch): the first run compiles the runner, and
+    @# cargo's progress shows that it does instead of a silent terminal.
+    cargo run -p practice -- check {{N}}
 
 # 第 N 个练习的提示 / hints for exercise N
 hint N:
@@ -51,4 +53,4 @@ hint N:
 
 # 每次保存时重新检查当前的练习；`just watch --manual` 只在按回车时检查 / re-check the current exercise on every save; `just watch --manual` on Enter only
 watch *ARGS:
-    cargo run --quiet -p practice -- watch {{ARGS}}
+    cargo run -p practice -- watch {{ARGS}}
