@@ -29,18 +29,31 @@ use std::time::Duration;
 use clap::Parser;
 use wait_timeout::ChildExt;
 
-/// 课程之旅：在本机依次运行每一课的服务端和客户端，每行输出都标明是哪个程序打印的；在终端里运行时，
-/// 每课之间按回车继续，否则一口气跑完。
+/// 课程之旅：在本机依次运行每一课的服务端和客户端，每行输出都标明是哪个程序打印的；在终端里运行时，每课之间按回车继续，否则一口气跑完。
+///
 /// The course tour: runs each lesson's server and client in turn on this machine, every line
 /// labelled with the program that printed it; in a terminal it waits for Enter between lessons,
 /// otherwise it runs straight through.
 #[derive(Parser)]
-#[command(name = "tour")]
+#[command(name = "tour", help_template = HELP, disable_help_flag = true)]
 struct Args {
+    /// 显示帮助 / print help
+    #[arg(short, long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+
     /// 只运行这几课，可以重复（如 --lesson 2 --lesson 4）；不写则全部运行 / run only these lessons, repeatable (e.g. --lesson 2 --lesson 4); all when omitted
     #[arg(long = "lesson", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
     lessons: Vec<u8>,
 }
+
+/// `--help`'s layout, with its headings in both languages (clap's own are English only).
+const HELP: &str = "\
+{about-with-newline}
+用法 Usage: {usage}
+
+选项 Options:
+{options}
+";
 
 /// The line printed once every lesson the tour shows is built, before the first one runs.
 const BUILT: &str = "[tour] 构建完成，开始运行 / built, now running";
