@@ -1,7 +1,9 @@
-//! 分帧的客户端 / The framed client: several messages in one write, then one reply per message.
+//! 分帧的客户端 / The framed client: several messages in one write, then one
+//! reply per message.
 //!
-//! All the frames go out in a single `write_all`, so they reach the server glued together in
-//! whatever `recv`s the kernel makes of them; the server must still find every message.
+//! All the frames go out in a single `write_all`, so they reach the server
+//! glued together in whatever `recv`s the kernel makes of them; the server must
+//! still find every message.
 
 use std::io::{self, Write as _};
 use std::net::SocketAddr;
@@ -47,7 +49,8 @@ pub fn run(
         send_data.len()
     );
 
-    // 4. 每条消息收一帧回复。 Python: recv(4096) in a loop, until a whole frame is there
+    // 4. 每条消息收一帧回复。
+    //    Python: recv(4096) in a loop, until a whole frame is there
     let mut reader = FrameReader::new(framing);
     for number in 1..=messages.len() {
         let reply = reader
@@ -59,7 +62,8 @@ pub fn run(
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 format!(
-                    "服务端在第 {number} 条回复之前关闭了连接 the server closed before reply {number}"
+                    "服务端在第 {number} 条回复之前关闭了连接 \
+                     the server closed before reply {number}"
                 ),
             ));
         };

@@ -1,8 +1,10 @@
-//! 五个实验：TCP 是字节流，不是消息 / Five experiments: TCP carries a stream of bytes, not messages.
+//! 五个实验：TCP 是字节流，不是消息 / Five experiments: TCP carries a stream of
+//! bytes, not messages.
 //!
-//! Each one makes its own server and client on loopback in this process (a blocking `connect`
-//! returns once the kernel has finished the handshake, before `accept`), or a thread where one
-//! side must run while the other blocks, and prints what the operating system returned.
+//! Each one makes its own server and client on loopback in this process (a
+//! blocking `connect` returns once the kernel has finished the handshake,
+//! before `accept`), or a thread where one side must run while the other
+//! blocks, and prints what the operating system returned.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -16,9 +18,10 @@ use socket2::{Domain, Socket, TcpKeepalive, Type};
 const LOOPBACK: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 
-/// A connected pair on loopback: the client's socket and the server's accepted one. Socket
-/// options that a connection must have from its first byte are set on the listener before
-/// `listen` (the accepted socket inherits them) and on the client before `connect`.
+/// A connected pair on loopback: the client's socket and the server's accepted
+/// one. Socket options that a connection must have from its first byte are set
+/// on the listener before `listen` (the accepted socket inherits them) and on
+/// the client before `connect`.
 struct Pair {
     client: Socket,
     server: Socket,
@@ -47,8 +50,9 @@ fn plain_pair() -> io::Result<Pair> {
 /// How long an experiment waits for bytes that are on their way, at most.
 const ARRIVAL: Duration = Duration::from_secs(5);
 
-/// Waits until `total` bytes are queued on `socket`, without taking them: `peek` returns what
-/// is waiting and leaves it there. Returns the count seen last.
+/// Waits until `total` bytes are queued on `socket`, without taking them:
+/// `peek` returns what is waiting and leaves it there. Returns the count seen
+/// last.
 fn wait_until_queued(socket: &Socket, total: usize) -> io::Result<usize> {
     let mut buffer = vec![0u8; total];
     let deadline = Instant::now() + ARRIVAL;
@@ -80,7 +84,8 @@ pub fn glued(report: &mut Report) -> io::Result<()> {
     let waiting = wait_until_queued(&server, total)?;
     report.note("server: bytes waiting before its first recv", waiting);
 
-    // 讲义的服务端：一次 recv(1024) 当作一条消息。 Python: recv_data = recv(1024)
+    // 讲义的服务端：一次 recv(1024) 当作一条消息。
+    // Python: recv_data = recv(1024)
     let mut recv_data = [0u8; 1024];
     let received = server.recv(course::as_uninit(&mut recv_data));
     report.observe("server recv(1024)", &received);
@@ -114,7 +119,8 @@ pub fn split(report: &mut Report) -> io::Result<()> {
     report.conclude(
         default.total == BIG && small.total == BIG && small.recvs > 1,
         format!(
-            "1 send of {BIG} bytes: {} × recv with the default SO_RCVBUF, {} × recv with SO_RCVBUF {}",
+            "1 send of {BIG} bytes: {} × recv with the default SO_RCVBUF, \
+             {} × recv with SO_RCVBUF {}",
             default.recvs, small.recvs, small.recv_buffer
         ),
     );
@@ -133,12 +139,14 @@ fn receive_in_pieces(
     recv_buffer: Option<usize>,
 ) -> io::Result<Pieces> {
     let Pair { client, server } = connect_pair(|listener| match recv_buffer {
-        // 小的接收缓冲区：内核一次只能替服务端存下这么多。 Python: setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)
+        // 小的接收缓冲区：内核一次只能替服务端存下这么多。
+        // Python: setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)
         Some(size) => listener.set_recv_buffer_size(size),
         None => Ok(()),
     })?;
     let actual = server.recv_buffer_size()?;
-    // 客户端在另一个线程里一次 send 64 KiB：缓冲区装不下时 send 会阻塞，等服务端读走一些。
+    // 客户端在另一个线程里一次 send 64 KiB：
+    // 缓冲区装不下时 send 会阻塞，等服务端读走一些。
     let sender = thread::spawn(move || {
         let message = vec![b'x'; BIG];
         client.send(&message)
@@ -171,7 +179,8 @@ fn receive_in_pieces(
 }
 // ANCHOR_END: split
 
-/// Sizes as runs of equal ones: `4096 × 16` rather than sixteen times `4096 + `.
+/// Sizes as runs of equal ones: `4096 × 16` rather than sixteen times
+/// `4096 + `.
 fn runs(sizes: &[usize]) -> String {
     let mut parts: Vec<(usize, usize)> = Vec::new();
     for &size in sizes {
@@ -195,7 +204,8 @@ const MEBIBYTE: usize = 1024 * 1024;
 
 // ANCHOR: partial_send
 /// 实验 3：send 不是 sendall。非阻塞套接字的一次 send 只发出了一部分。
-/// Experiment 3: send is not sendall. One send on a non-blocking socket takes only part.
+/// Experiment 3: send is not sendall. One send on a non-blocking socket takes
+/// only part.
 pub fn partial_send(report: &mut Report) -> io::Result<()> {
     // 对方的接收缓冲区和自己的发送缓冲区都很小，对方还暂时不读。
     let Pair { client, server } =
@@ -203,7 +213,8 @@ pub fn partial_send(report: &mut Report) -> io::Result<()> {
     client.set_send_buffer_size(4096)?;
     let data = vec![b'x'; MEBIBYTE];
 
-    // 非阻塞：send 不等待，缓冲区放得下多少就收下多少，然后返回；一点也放不下时返回 WouldBlock。
+    // 非阻塞：send 不等待，缓冲区放得下多少就收下多少，然后返回；
+    // 一点也放不下时返回 WouldBlock。
     // Python: setblocking(False); send(data[sent:]) until BlockingIOError
     client.set_nonblocking(true)?;
     let mut sent = 0;
@@ -220,7 +231,8 @@ pub fn partial_send(report: &mut Report) -> io::Result<()> {
         }
     };
 
-    // 补上 sendall 藏起来的那个循环：对方开始读，我们一直 send 剩下的，直到全部发出。
+    // 补上 sendall 藏起来的那个循环：
+    // 对方开始读，我们一直 send 剩下的，直到全部发出。
     client.set_nonblocking(false)?;
     let reader = thread::spawn(move || drain(&server));
     let mut calls = 0;
@@ -240,7 +252,8 @@ pub fn partial_send(report: &mut Report) -> io::Result<()> {
             && failed_with(&refused, &[io::ErrorKind::WouldBlock])
             && matches!(received, Ok(n) if n == MEBIBYTE),
         format!(
-            "non-blocking send(1 MiB): {} bytes, then {}; {calls} blocking send(s) for the rest",
+            "non-blocking send(1 MiB): {} bytes, then {}; \
+             {calls} blocking send(s) for the rest",
             returns.join(" + "),
             short(&refused)
         ),
@@ -266,7 +279,8 @@ const ROUND_TRIPS: usize = 20;
 
 // ANCHOR: nagle
 /// 实验 4：Nagle 算法遇上延迟确认。写、写、读的一个来回要等约 40 ms。
-/// Experiment 4: Nagle meets delayed ACK. A write-write-read round trip waits about 40 ms.
+/// Experiment 4: Nagle meets delayed ACK. A write-write-read round trip waits
+/// about 40 ms.
 pub fn nagle(report: &mut Report) -> io::Result<()> {
     let with_nagle = time_round_trips(false)?;
     report.note(
@@ -285,7 +299,8 @@ pub fn nagle(report: &mut Report) -> io::Result<()> {
     report.conclude(
         with_nagle.0 > without.0 * 10,
         format!(
-            "write-write-read median: {:.2} ms with Nagle, {:.2} ms with TCP_NODELAY",
+            "write-write-read median: {:.2} ms with Nagle, \
+             {:.2} ms with TCP_NODELAY",
             millis(with_nagle.0),
             millis(without.0)
         ),
@@ -317,8 +332,9 @@ fn time_round_trips(nodelay: bool) -> io::Result<(Duration, Duration)> {
     let mut reply = [0u8; 1];
     for _ in 0..ROUND_TRIPS {
         let start = Instant::now();
-        // 一个请求分两次写：先写头，再写体。第二次写是一个小段，而第一段还没被确认：
-        // Nagle 算法把它扣下，等确认；对方的延迟确认又在等更多数据或者 40 ms 的定时器。
+        // 一个请求分两次写：先写头，再写体。
+        // 第二次写是一个小段，而第一段还没被确认：Nagle 算法把它扣下，等确认；
+        // 对方的延迟确认又在等更多数据或者 40 ms 的定时器。
         client.send(b"header: ")?;
         client.send(b"body....")?;
         client.recv(course::as_uninit(&mut reply))?;
@@ -342,9 +358,11 @@ pub const RECV_TIMEOUT: Duration = Duration::from_millis(300);
 
 // ANCHOR: dead_peer
 /// 实验 5：对方悄无声息地消失（没有 FIN）。没有超时，recv 会一直等下去。
-/// Experiment 5: a peer that vanishes without a FIN. Without a timeout, recv waits forever.
+/// Experiment 5: a peer that vanishes without a FIN. Without a timeout, recv
+/// waits forever.
 pub fn dead_peer(report: &mut Report) -> io::Result<()> {
-    // 服务端连上以后一言不发，也不关闭：对 recv 来说，这和一台断了电的主机一模一样。
+    // 服务端连上以后一言不发，也不关闭：
+    // 对 recv 来说，这和一台断了电的主机一模一样。
     let Pair { client, server } = plain_pair()?;
 
     // SO_RCVTIMEO：recv 最多等这么久。 Python: settimeout(0.3)
@@ -356,8 +374,10 @@ pub fn dead_peer(report: &mut Report) -> io::Result<()> {
     report.observe("recv with SO_RCVTIMEO 300 ms", &received);
     report.note("recv returned after", format!("{:.0} ms", millis(waited)));
 
-    // TCP keepalive：连接空闲 10 秒后开始探测，每 2 秒一次，3 次没有回应就断开。
-    // Python: setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1); TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT
+    // TCP keepalive：连接空闲 10 秒后开始探测，
+    // 每 2 秒一次，3 次没有回应就断开。
+    // Python: setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1);
+    //         TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(10))
         .with_interval(Duration::from_secs(2))
@@ -392,7 +412,8 @@ fn keepalive_settings(socket: &Socket) -> io::Result<String> {
     ))
 }
 
-/// Windows (and some others) take the keepalive timers but cannot report them back.
+/// Windows (and some others) take the keepalive timers but cannot report
+/// them back.
 #[cfg(not(any(
     target_os = "linux",
     target_os = "android",

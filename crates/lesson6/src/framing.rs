@@ -1,26 +1,32 @@
 //! 分帧 / Framing: how a byte stream carries messages.
 //!
-//! TCP delivers bytes in order and nothing else: no `send` boundary survives the trip. So the
-//! two ends agree on how a message ends, and the reader keeps the bytes that arrived until a
-//! whole message is there, however the stream was cut into `recv`s. Two ways to agree:
+//! TCP delivers bytes in order and nothing else: no `send` boundary survives
+//! the trip. So the two ends agree on how a message ends, and the reader keeps
+//! the bytes that arrived until a whole message is there, however the stream
+//! was cut into `recv`s. Two ways to agree:
 //!
-//! - **length prefix**: 4 bytes, the payload's length as a big-endian unsigned integer, then the
-//!   payload. Any bytes may be in the payload; the reader knows how many to wait for.
-//! - **line**: the payload, then `\n` (0x0A). Safe in GBK and UTF-8, where no multi-byte
-//!   character contains the byte 0x0A; not in UTF-16, where `上` (U+4E0A) is `0a 4e`.
+//! - **length prefix**: 4 bytes, the payload's length as a big-endian unsigned
+//!   integer, then the payload. Any bytes may be in the payload; the reader
+//!   knows how many to wait for.
+//! - **line**: the payload, then `\n` (0x0A). Safe in GBK and UTF-8, where no
+//!   multi-byte character contains the byte 0x0A; not in UTF-16, where `上`
+//!   (U+4E0A) is `0a 4e`.
 //!
-//! The reader takes its bytes from a `recv` function it is given, so that the lesson's server
-//! shows its own `socket.recv(…)` call and the tests can feed it bytes cut at random.
+//! The reader takes its bytes from a `recv` function it is given, so that the
+//! lesson's server shows its own `socket.recv(…)` call and the tests can feed
+//! it bytes cut at random.
 //!
-//! Left out on purpose: anything a real protocol adds (a type byte, a checksum, a version).
+//! Left out on purpose: anything a real protocol adds (a type byte, a checksum,
+//! a version).
 
 use std::fmt;
 use std::io;
 
 use clap::ValueEnum;
 
-/// The largest payload this lesson accepts. A length prefix can declare up to 4 GiB; a reader
-/// that believed it would allocate that much for one hostile peer.
+/// The largest payload this lesson accepts. A length prefix can declare up to
+/// 4 GiB; a reader that believed it would allocate that much for one hostile
+/// peer.
 pub const MAX_PAYLOAD: usize = 64 * 1024;
 
 /// How many bytes the reader asks `recv` for at a time.
@@ -29,7 +35,8 @@ const CHUNK: usize = 4096;
 /// How messages are marked in the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Framing {
-    /// 4 字节大端长度前缀，然后是内容 / a 4-byte big-endian length, then the payload
+    /// 4 字节大端长度前缀，然后是内容 /
+    /// a 4-byte big-endian length, then the payload
     Length,
     /// 内容，然后是换行符 \n / the payload, then a newline
     Line,
@@ -47,13 +54,15 @@ impl fmt::Display for Framing {
 /// What went wrong while reading or writing a frame.
 #[derive(Debug)]
 pub enum FrameError {
-    /// The peer declared (or sent, without a newline) more than [`MAX_PAYLOAD`] bytes.
+    /// The peer declared (or sent, without a newline) more than [`MAX_PAYLOAD`]
+    /// bytes.
     TooLong { length: usize },
     /// A line payload contains the newline that would end it early.
     NewlineInPayload,
     /// The stream ended after `have` bytes of an unfinished frame.
     ClosedMidFrame { have: usize },
-    /// `recv` failed; `have` bytes of an unfinished frame were waiting (0: between frames).
+    /// `recv` failed; `have` bytes of an unfinished frame were waiting
+    /// (0: between frames).
     Recv { error: io::Error, have: usize },
 }
 
@@ -62,18 +71,21 @@ impl fmt::Display for FrameError {
         match self {
             Self::TooLong { length } => write!(
                 f,
-                "帧太长 frame too long: {length} 字节 bytes > 上限 max {MAX_PAYLOAD}"
+                "帧太长 frame too long: \
+                 {length} 字节 bytes > 上限 max {MAX_PAYLOAD}"
             ),
             Self::NewlineInPayload => {
                 write!(f, "内容里有换行符 the payload contains a newline (\\n)")
             }
             Self::ClosedMidFrame { have } => write!(
                 f,
-                "对方在一帧的中间关闭了连接 the peer closed mid-frame, after {have} 字节 bytes"
+                "对方在一帧的中间关闭了连接 \
+                 the peer closed mid-frame, after {have} 字节 bytes"
             ),
             Self::Recv { error, have } => write!(
                 f,
-                "接收失败 recv failed ({have} 字节 bytes of a frame waiting): {:?}: {error}",
+                "接收失败 recv failed \
+                 ({have} 字节 bytes of a frame waiting): {:?}: {error}",
                 error.kind()
             ),
         }
@@ -111,8 +123,8 @@ pub fn write_frame(
 }
 // ANCHOR_END: write_frame
 
-/// Reads frames from one connection's stream, keeping the bytes of an unfinished frame
-/// between calls. One per connection, like lesson 4's decoder.
+/// Reads frames from one connection's stream, keeping the bytes of an
+/// unfinished frame between calls. One per connection, like lesson 4's decoder.
 pub struct FrameReader {
     framing: Framing,
     /// Bytes received and not yet handed out as a frame.
@@ -128,16 +140,18 @@ impl FrameReader {
     }
 
     // ANCHOR: read_frame
-    /// The next whole frame's payload, calling `recv` as often as it takes; `Ok(None)` when the
-    /// stream ends cleanly between frames. `recv` is the socket's: it fills the buffer it is
-    /// given with up to that many bytes and returns how many, 0 at the end of the stream.
+    /// The next whole frame's payload, calling `recv` as often as it takes;
+    /// `Ok(None)` when the stream ends cleanly between frames. `recv` is the
+    /// socket's: it fills the buffer it is given with up to that many bytes and
+    /// returns how many, 0 at the end of the stream.
     pub fn read_frame(
         &mut self,
         mut recv: impl FnMut(&mut [u8]) -> io::Result<usize>,
     ) -> Result<Option<Vec<u8>>, FrameError> {
         let mut chunk = [0u8; CHUNK];
         loop {
-            // A whole frame may already be here: a recv can bring several (粘包).
+            // A whole frame may already be here:
+            // a recv can bring several (粘包).
             if let Some(payload) = self.take_frame()? {
                 return Ok(Some(payload));
             }
@@ -167,7 +181,8 @@ impl FrameReader {
                     return Ok(None);
                 };
                 let length = u32::from_be_bytes(*prefix) as usize;
-                // Refuse before waiting for (or making room for) a payload this large.
+                // Refuse before waiting for (or making room for)
+                // a payload this large.
                 if length > MAX_PAYLOAD {
                     return Err(FrameError::TooLong { length });
                 }
@@ -202,8 +217,9 @@ impl FrameReader {
 mod tests {
     use super::*;
 
-    /// A stream whose `recv` returns between 1 and 4096 bytes, at random, however much is
-    /// asked for: the frames must come out the same whatever the cuts.
+    /// A stream whose `recv` returns between 1 and 4096 bytes, at random,
+    /// however much is asked for: the frames must come out the same whatever
+    /// the cuts.
     struct Choppy {
         bytes: Vec<u8>,
         at: usize,
@@ -215,7 +231,8 @@ mod tests {
             Choppy { bytes, at: 0, seed }
         }
 
-        /// xorshift64: enough randomness to place the cuts, and repeatable from the seed.
+        /// xorshift64: enough randomness to place the cuts, and repeatable from
+        /// the seed.
         fn next(&mut self) -> u64 {
             self.seed ^= self.seed << 13;
             self.seed ^= self.seed >> 7;
@@ -279,9 +296,10 @@ mod tests {
         let mut source = Choppy::new(u32::MAX.to_be_bytes().to_vec(), 7);
         let mut reader = FrameReader::new(Framing::Length);
         let error = reader.read_frame(|buffer| source.recv(buffer));
-        assert!(
-            matches!(error, Err(FrameError::TooLong { length }) if length == u32::MAX as usize)
-        );
+        assert!(matches!(
+            error,
+            Err(FrameError::TooLong { length }) if length == u32::MAX as usize
+        ));
         assert!(
             reader.pending.capacity() < 2 * CHUNK,
             "nothing was reserved for the payload"
@@ -313,9 +331,10 @@ mod tests {
                 matches!(first, Ok(Some(ref payload)) if payload == b"whole")
             );
             let second = reader.read_frame(|buffer| source.recv(buffer));
-            assert!(
-                matches!(second, Err(FrameError::ClosedMidFrame { have }) if have > 0)
-            );
+            assert!(matches!(
+                second,
+                Err(FrameError::ClosedMidFrame { have }) if have > 0
+            ));
         }
     }
 
@@ -329,8 +348,9 @@ mod tests {
         assert!(out.is_empty());
     }
 
-    /// Why line framing is safe in GBK and UTF-8 and not in UTF-16: no GBK or UTF-8 encoding of
-    /// any character but `\n` itself holds the byte 0x0A; in UTF-16 thousands do.
+    /// Why line framing is safe in GBK and UTF-8 and not in UTF-16: no GBK or
+    /// UTF-8 encoding of any character but `\n` itself holds the byte 0x0A; in
+    /// UTF-16 thousands do.
     #[test]
     fn only_utf16_hides_newline_bytes_inside_characters() {
         let mut utf16_with_0a = 0;

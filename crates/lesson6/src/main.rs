@@ -1,9 +1,10 @@
 //! # 第 6 课：TCP 没有消息边界 / Lesson 6: TCP has no message boundaries
 //!
-//! The notes take one `recv(1024)` for one message. On loopback, with short messages, that
-//! usually holds; everywhere else it breaks. This lesson first shows it break, in five
-//! experiments that print what the operating system returned (`cargo run -p lesson6`, or one
-//! of them by name, `--list` to name them):
+//! The notes take one `recv(1024)` for one message. On loopback, with short
+//! messages, that usually holds; everywhere else it breaks. This lesson first
+//! shows it break, in five experiments that print what the operating system
+//! returned (`cargo run -p lesson6`, or one of them by name, `--list` to name
+//! them):
 //!
 //! 1. 粘包 glued: two sends, one recv takes both;
 //! 2. 拆包 split: one 64 KiB send takes several recvs;
@@ -11,9 +12,10 @@
 //! 4. Nagle and delayed ACK: a write-write-read round trip waits about 40 ms;
 //! 5. a dead peer: without a timeout, recv waits forever.
 //!
-//! Then the fix, framing (`framing.rs`): a length prefix, or a newline. `cargo run -p lesson6
-//! -- server` is lesson 4's server reading whole frames; `cargo run -p lesson6 -- client 你好
-//! 再见` sends several messages in one write and prints one reply per message.
+//! Then the fix, framing (`framing.rs`): a length prefix, or a newline.
+//! `cargo run -p lesson6 -- server` is lesson 4's server reading whole frames;
+//! `cargo run -p lesson6 -- client 你好 再见` sends several messages in one
+//! write and prints one reply per message.
 
 mod client;
 mod experiments;
@@ -32,15 +34,17 @@ use course::report::{Kind, Report};
 
 use framing::Framing;
 
-/// 第 6 课：TCP 没有消息边界——粘包、拆包、send 与 sendall、Nagle、悄无声息消失的对方，以及分帧。
+/// 第 6 课：TCP 没有消息边界——粘包、拆包、send 与
+/// sendall、Nagle、悄无声息消失的对方，以及分帧。
 /// 不带参数运行全部五个实验；`server`、`client` 是分帧的服务端和客户端。
-/// Lesson 6: TCP has no message boundaries: glued and split messages, send vs sendall, Nagle, a
-/// dead peer, and framing. Without arguments it runs the five experiments; `server` and
-/// `client` are the framed server and client.
+/// Lesson 6: TCP has no message boundaries: glued and split messages, send vs
+/// sendall, Nagle, a dead peer, and framing. Without arguments it runs the five
+/// experiments; `server` and `client` are the framed server and client.
 #[derive(Parser)]
 #[command(name = "lesson6", args_conflicts_with_subcommands = true)]
 struct Args {
-    /// 只运行这一个实验；不写则全部运行，最后打印总结表 / run only this experiment; without it, run all and print a summary table
+    /// 只运行这一个实验；不写则全部运行，最后打印总结表 /
+    /// run only this experiment; without it, run all and print a summary table
     #[arg(value_parser = ExperimentName)]
     experiment: Option<Experiment>,
 
@@ -54,20 +58,25 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 分帧的服务端：一个客户端一个线程，整条消息打印，每条消息回复一帧 / the framed server: a thread per client, whole messages, one reply frame each
+    /// 分帧的服务端：一个客户端一个线程，整条消息打印，每条消息回复一帧 /
+    /// the framed server: a thread per client, whole messages, one reply frame
+    /// each
     Server {
         /// 分帧方式 / how messages are framed
         #[arg(long, value_enum, default_value_t = Framing::Length)]
         framing: Framing,
 
-        /// 一帧停在中间最多等多少毫秒，超时就关闭这个连接 / how many milliseconds a frame may stay unfinished before the connection is closed
+        /// 一帧停在中间最多等多少毫秒，超时就关闭这个连接 /
+        /// how many milliseconds a frame may stay unfinished before the
+        /// connection is closed
         #[arg(long, default_value_t = 5000, value_name = "MS")]
         frame_timeout_ms: u64,
 
         #[command(flatten)]
         options: ServerOptions<9191>,
     },
-    /// 分帧的客户端：所有消息一次写出，每条消息收一帧回复 / the framed client: every message in one write, one reply frame each
+    /// 分帧的客户端：所有消息一次写出，每条消息收一帧回复 /
+    /// the framed client: every message in one write, one reply frame each
     Client {
         /// 分帧方式 / how messages are framed
         #[arg(long, value_enum, default_value_t = Framing::Length)]
@@ -119,19 +128,25 @@ impl Experiment {
     fn shows(self) -> &'static str {
         match self {
             Self::Glued => {
-                "粘包：两次 send，对方一次 recv 全部收到 / glued: two sends, and one recv takes both"
+                "粘包：两次 send，对方一次 recv 全部收到 / \
+                 glued: two sends, and one recv takes both"
             }
             Self::Split => {
-                "拆包：一次 64 KiB 的 send，要好几次 recv 才收完 / split: one 64 KiB send takes several recvs"
+                "拆包：一次 64 KiB 的 send，要好几次 recv 才收完 / \
+                 split: one 64 KiB send takes several recvs"
             }
             Self::PartialSend => {
-                "send 不是 sendall：一次 send 可能只发出一部分 / send is not sendall: one send may take only part"
+                "send 不是 sendall：一次 send 可能只发出一部分 / \
+                 send is not sendall: one send may take only part"
             }
             Self::Nagle => {
-                "Nagle 遇上延迟确认：写、写、读要等约 40 ms / Nagle meets delayed ACK: write-write-read waits about 40 ms"
+                "Nagle 遇上延迟确认：写、写、读要等约 40 ms / \
+                 Nagle meets delayed ACK: write-write-read waits about 40 ms"
             }
             Self::DeadPeer => {
-                "对方悄无声息地消失：没有超时，recv 永远等下去 / a peer gone without a FIN: without a timeout, recv waits forever"
+                "对方悄无声息地消失：没有超时，recv 永远等下去 / \
+                 a peer gone without a FIN: without a timeout, \
+                 recv waits forever"
             }
         }
     }
@@ -219,7 +234,8 @@ fn run_experiments(args: &Args) -> io::Result<()> {
 }
 // ANCHOR_END: run
 
-/// Parses an experiment's name; a wrong one gets the list of names, Chinese first.
+/// Parses an experiment's name; a wrong one gets the list of names,
+/// Chinese first.
 #[derive(Clone)]
 struct ExperimentName;
 
@@ -243,7 +259,8 @@ impl TypedValueParser for ExperimentName {
                 clap::error::ErrorKind::InvalidValue,
                 format!(
                     "没有名为 '{text}' 的实验，可选的有：{names}\n\
-                     there is no experiment named '{text}'; the experiments are: {names}\n"
+                     there is no experiment named '{text}'; \
+                     the experiments are: {names}\n"
                 ),
             )
             .with_cmd(cmd)

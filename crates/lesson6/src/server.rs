@@ -1,9 +1,11 @@
-//! 分帧的服务端 / The framed server: lesson 4's thread per client, reading whole messages.
+//! 分帧的服务端 / The framed server: lesson 4's thread per client, reading
+//! whole messages.
 //!
-//! Where lesson 4 treats each `recv` as one message, this server reads frames: it prints each
-//! message whole, with its length, however the bytes were glued or split on the way, and
-//! answers each message with exactly one frame. A peer that misbehaves ends only its own
-//! connection: a declared length above the maximum, a frame left unfinished for too long.
+//! Where lesson 4 treats each `recv` as one message, this server reads frames:
+//! it prints each message whole, with its length, however the bytes were glued
+//! or split on the way, and answers each message with exactly one frame. A peer
+//! that misbehaves ends only its own connection: a declared length above the
+//! maximum, a frame left unfinished for too long.
 
 use std::io::{self, Write as _};
 use std::net::SocketAddr;
@@ -16,8 +18,9 @@ use socket2::{Domain, Socket, Type};
 
 use crate::framing::{FrameError, FrameReader, Framing, write_frame};
 
-/// How long a thread waits after `accept` failed (out of file descriptors, say) before trying
-/// again, so that an error that persists does not make the loop spin.
+/// How long a thread waits after `accept` failed (out of file descriptors, say)
+/// before trying again, so that an error that persists does not make the loop
+/// spin.
 const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
 
 /// What every connection's thread needs to know.
@@ -34,7 +37,8 @@ pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
     // 1. 创建 TCP 服务端套接字。 Python: socket.socket(AF_INET, SOCK_STREAM)
     let tcp_server_socket =
         Socket::new(Domain::for_address(address), Type::STREAM, None)?;
-    // 2. 端口号复用（第 3 课）。 Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True)
+    // 2. 端口号复用（第 3 课）。
+    //    Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True)
     tcp_server_socket.set_reuse_address(true)?;
     // 3. 绑定端口号。 Python: bind(("", 9191))
     tcp_server_socket.bind(&address.into())?;
@@ -48,21 +52,24 @@ pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
         .unwrap_or(address);
     course::announce_listening(bound);
     say!(
-        "分帧方式 framing: {}，编码 encoding: {}，一帧最多 max payload: {} 字节 bytes",
+        "分帧方式 framing: {}，编码 encoding: {}，\
+         一帧最多 max payload: {} 字节 bytes",
         settings.framing,
         settings.encoding.name(),
         crate::framing::MAX_PAYLOAD
     );
 
     // 5. 循环接受连接，6. 一个客户端一个线程，和第 4 课一样。
-    //    Python: while True: service_client_socket, ip_port = accept(); Thread(...).start()
+    //    Python: while True:
+    //        service_client_socket, ip_port = accept(); Thread(...).start()
     loop {
         let (service_client_socket, ip_port) = match tcp_server_socket.accept()
         {
             Ok(client) => client,
             Err(error) => {
                 say!(
-                    "accept 失败，稍后重试 accept failed, retrying: {:?}: {error}",
+                    "accept 失败，稍后重试 \
+                     accept failed, retrying: {:?}: {error}",
                     error.kind()
                 );
                 thread::sleep(ACCEPT_RETRY_PAUSE);
@@ -78,7 +85,9 @@ pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
             });
         if let Err(error) = spawned {
             say!(
-                "无法创建线程，关闭这个连接 could not start a thread, closing the connection: {:?}: {error}",
+                "无法创建线程，关闭这个连接 \
+                 could not start a thread, closing the connection: \
+                 {:?}: {error}",
                 error.kind()
             );
         }
@@ -86,7 +95,7 @@ pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
 }
 
 // ANCHOR: handle_client
-/// Serves one client: a whole message in, one frame out, until the client leaves.
+/// Serves one client: a whole message in, one frame out, until it leaves.
 fn handle_client(
     service_client_socket: Socket,
     ip_port: String,
@@ -106,7 +115,8 @@ fn handle_client(
     let mut reader = FrameReader::new(settings.framing);
     let mut count = 0u64;
     loop {
-        // 7. 接收一整帧：需要几次 recv 就调用几次。 Python: recv(4096) in a loop
+        // 7. 接收一整帧：需要几次 recv 就调用几次。
+        //    Python: recv(4096) in a loop
         let frame = reader.read_frame(|buffer| {
             service_client_socket.recv(course::as_uninit(buffer))
         });
@@ -138,7 +148,8 @@ fn handle_client(
         let (text, malformed) =
             settings.encoding.decode_without_bom_handling(&payload);
         say!(
-            "收到第 {count} 条消息 message {count} ({} 字节 bytes) 来自 from {ip_port}: {text}{}",
+            "收到第 {count} 条消息 message {count} ({} 字节 bytes) \
+             来自 from {ip_port}: {text}{}",
             payload.len(),
             if malformed {
                 "  （有不合法的字节，显示为 � / invalid bytes show as �）"
@@ -158,7 +169,8 @@ fn handle_client(
         let sent = framed
             .map_err(|error| io::Error::other(error.to_string()))
             .and_then(|()| {
-                // write_all 就是 Python 的 sendall：send 只发出一部分时，接着发剩下的。
+                // write_all 就是 Python 的 sendall：
+                // send 只发出一部分时，接着发剩下的。
                 (&service_client_socket).write_all(&send_data)
             });
         if let Err(error) = sent {
@@ -174,7 +186,8 @@ fn handle_client(
 }
 // ANCHOR_END: handle_client
 
-/// A receive timeout: `WouldBlock` (EAGAIN) on Unix, `TimedOut` (WSAETIMEDOUT) on Windows.
+/// A receive timeout: `WouldBlock` (EAGAIN) on Unix, `TimedOut` (WSAETIMEDOUT)
+/// on Windows.
 pub fn is_timeout(error: &io::Error) -> bool {
     matches!(
         error.kind(),

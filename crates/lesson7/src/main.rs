@@ -1,19 +1,23 @@
-//! # 第 7 课：一个线程服务许多客户端——非阻塞套接字和事件循环 / Lesson 7: one thread, many clients
+//! # 第 7 课：一个线程服务许多客户端 / Lesson 7: one thread, many clients
 //!
-//! Lesson 4's server gives every client a thread, and each thread spends its life blocked in
-//! `recv`. This server does the same work with one thread: every socket is non-blocking, so a
-//! call that would have waited returns `WouldBlock` at once, and one `poll` (epoll on Linux,
-//! kqueue on macOS, IOCP on Windows, through the `mio` crate) tells the thread which sockets
-//! are ready. Python has the same two pieces: `sock.setblocking(False)` and the `selectors`
-//! module.
+//! 非阻塞套接字和事件循环 / Non-blocking sockets and an event loop.
 //!
-//! On the wire it behaves like lesson 4: the same lines printed, the same reply per `recv`, a
-//! decoder per connection (a character split across two reads still prints whole), and no
-//! client can take the server down. What it adds: a write buffer per connection, because a
-//! non-blocking `send` may take only part of a reply, and the rest must wait for the socket
-//! to become writable.
+//! Lesson 4's server gives every client a thread, and each thread spends its
+//! life blocked in `recv`. This server does the same work with one thread:
+//! every socket is non-blocking, so a call that would have waited returns
+//! `WouldBlock` at once, and one `poll` (epoll on Linux, kqueue on macOS, IOCP
+//! on Windows, through the `mio` crate) tells the thread which sockets are
+//! ready. Python has the same two pieces: `sock.setblocking(False)` and the
+//! `selectors` module.
 //!
-//! Left out on purpose: timers, and more than one thread. Lesson 8 does the same with tokio.
+//! On the wire it behaves like lesson 4: the same lines printed, the same reply
+//! per `recv`, a decoder per connection (a character split across two reads
+//! still prints whole), and no client can take the server down. What it adds: a
+//! write buffer per connection, because a non-blocking `send` may take only
+//! part of a reply, and the rest must wait for the socket to become writable.
+//!
+//! Left out on purpose: timers, and more than one thread. Lesson 8 does the
+//! same with tokio.
 
 use std::collections::HashMap;
 use std::io::{self, Read as _, Write as _};
@@ -28,12 +32,15 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Registry, Token};
 use socket2::{Domain, Socket, Type};
 
-/// 第 7 课：一个线程服务许多客户端——非阻塞套接字加事件循环（mio，在 Linux 上是 epoll）。
-/// Lesson 7: one thread for many clients, with non-blocking sockets and an event loop (mio: epoll on Linux).
+/// 第 7 课：一个线程服务许多客户端——非阻塞套接字加事件循环（mio，在
+/// Linux 上是 epoll）。
+/// Lesson 7: one thread for many clients, with non-blocking sockets and an
+/// event loop (mio: epoll on Linux).
 #[derive(Parser)]
 #[command(name = "lesson7")]
 struct Args {
-    /// 打印每一个 WouldBlock（阻塞的程序会在那里等待）/ print every WouldBlock (where a blocking program would have waited)
+    /// 打印每一个 WouldBlock（阻塞的程序会在那里等待）/
+    /// print every WouldBlock (where a blocking program would have waited)
     #[arg(long)]
     show_would_block: bool,
 
@@ -47,25 +54,30 @@ const REPLY: &str = "ok，问题正在处理中...";
 /// The listening socket's token; connections get the tokens after it.
 const LISTENER: Token = Token(0);
 
-/// How long `poll` waits when `accept` failed for lack of file descriptors: the connection
-/// that failed is still queued, and no new readiness event may come to say so.
+/// How long `poll` waits when `accept` failed for lack of file descriptors: the
+/// connection that failed is still queued, and no new readiness event may come
+/// to say so.
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
-/// One client: its socket, its decoder, and the reply bytes the socket has not taken yet.
+/// One client: its socket, its decoder, and the reply bytes the socket has not
+/// taken yet.
 struct Connection {
     stream: TcpStream,
     ip_port: String,
     decoder: Decoder,
     unsent: Vec<u8>,
-    /// Whether the event loop is also asked for writability (only while `unsent` waits).
+    /// Whether the event loop is also asked for writability (only while
+    /// `unsent` waits).
     watching_writable: bool,
-    /// The client has closed its end (recv returned 0): close ours once the replies are out.
+    /// The client has closed its end (recv returned 0): close ours once the
+    /// replies are out.
     peer_closed: bool,
 }
 
-/// How far one connection's replies may pile up before the server stops reading from it. A
-/// blocking server gets this for free, because its `send` waits. Without it, a client that
-/// sends and never reads would make the server keep every reply in memory.
+/// How far one connection's replies may pile up before the server stops reading
+/// from it. A blocking server gets this for free, because its `send` waits.
+/// Without it, a client that sends and never reads would make the server keep
+/// every reply in memory.
 const MAX_UNSENT: usize = 64 * 1024;
 
 /// What reading a ready connection ended with.
@@ -129,11 +141,13 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
 
     // ANCHOR: event_loop
     loop {
-        // 7. 唯一等待的地方：poll 阻塞到有套接字就绪（accept 失败过时，最多等一会儿再试）。
+        // 7. 唯一等待的地方：poll 阻塞到有套接字就绪
+        //    （accept 失败过时，最多等一会儿再试）。
         //    Python: events = selector.select(timeout)
         let timeout = accept_pending.then_some(ACCEPT_RETRY);
         if let Err(error) = poll.poll(&mut events, timeout) {
-            // A signal interrupted the wait; anything else is a broken event loop.
+            // A signal interrupted the wait;
+            // anything else is a broken event loop.
             if error.kind() == io::ErrorKind::Interrupted {
                 continue;
             }
@@ -169,29 +183,36 @@ impl Server {
     }
 
     // ANCHOR: accept_all
-    /// 8. Accepts until the OS says `WouldBlock`, since one readiness event may stand for many
-    ///    waiting connections. Returns whether to try again soon (`accept` failed: EMFILE).
+    /// 8. Accepts until the OS says `WouldBlock`, since one readiness event may
+    ///    stand for many waiting connections. Returns whether to try again soon
+    ///    (`accept` failed: EMFILE).
     fn accept_all(
         &mut self,
         listener: &TcpListener,
         registry: &Registry,
     ) -> bool {
         loop {
-            // Python: service_client_socket, ip_port = tcp_server_socket.accept()
+            // Python:
+            //     service_client_socket, ip_port = tcp_server_socket.accept()
             let (mut stream, ip_port) = match listener.accept() {
                 Ok(client) => client,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     // 没有更多连接了：阻塞的 accept 会在这里等，我们回到 poll。
-                    self.would_block("accept: 没有更多连接 no more connections, back to poll");
+                    self.would_block(
+                        "accept: 没有更多连接 \
+                         no more connections, back to poll",
+                    );
                     return false;
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {
                     continue;
                 }
                 Err(error) => {
-                    // 例如文件描述符用完了（EMFILE）：连接还在队列里，稍后再试，服务器继续。
+                    // 例如文件描述符用完了（EMFILE）：
+                    // 连接还在队列里，稍后再试，服务器继续。
                     say!(
-                        "accept 失败，稍后重试 accept failed, retrying: {:?}: {error}",
+                        "accept 失败，稍后重试 \
+                         accept failed, retrying: {:?}: {error}",
                         error.kind()
                     );
                     return true;
@@ -200,12 +221,14 @@ impl Server {
             let token = Token(self.next_token);
             self.next_token += 1;
             // 登记这个连接：有数据可读时告诉我们。
-            // Python: selector.register(service_client_socket, selectors.EVENT_READ)
+            // Python: selector.register(service_client_socket,
+            //                           selectors.EVENT_READ)
             if let Err(error) =
                 registry.register(&mut stream, token, Interest::READABLE)
             {
                 say!(
-                    "无法登记这个连接 cannot register the connection {ip_port}: {error}"
+                    "无法登记这个连接 \
+                     cannot register the connection {ip_port}: {error}"
                 );
                 continue;
             }
@@ -225,8 +248,9 @@ impl Server {
     // ANCHOR_END: accept_all
 
     // ANCHOR: serve
-    /// One connection is ready: read what it has, send what the socket takes, and close it
-    /// once the client has gone and every reply is out (at once, after an error).
+    /// One connection is ready: read what it has, send what the socket takes,
+    /// and close it once the client has gone and every reply is out (at once,
+    /// after an error).
     fn serve(&mut self, token: Token, registry: &Registry) {
         let Some(mut connection) = self.connections.remove(&token) else {
             return; // closed earlier in this round of events
@@ -243,8 +267,9 @@ impl Server {
                 break false;
             }
             match reading {
-                // Everything sent, but the socket may still hold unread bytes, and an
-                // edge-triggered poll will not report them again: read on.
+                // Everything sent, but the socket may still hold unread bytes,
+                // and an edge-triggered poll will not report them again:
+                // read on.
                 Reading::Paused if connection.unsent.is_empty() => continue,
                 Reading::Closed if connection.unsent.is_empty() => {
                     // 客户端最后发来的若是半个字符，解码器这时把它报告为 �。
@@ -253,7 +278,8 @@ impl Server {
                         course::encoding::decode_stream(decoder, &[], true);
                     if !leftover.is_empty() {
                         say!(
-                            "最后不完整的字节 incomplete bytes at the end from {}: {leftover}",
+                            "最后不完整的字节 \
+                             incomplete bytes at the end from {}: {leftover}",
                             connection.ip_port
                         );
                     }
@@ -271,15 +297,17 @@ impl Server {
             self.connections.insert(token, connection);
         } else {
             // 11. 结束和这个客户端的通信：注销；套接字被丢弃时 close(2)。
-            //     Python: selector.unregister(service_client_socket); service_client_socket.close()
+            //     Python: selector.unregister(service_client_socket)
+            //             service_client_socket.close()
             let _ = registry.deregister(&mut connection.stream);
         }
     }
     // ANCHOR_END: serve
 
     // ANCHOR: read_all
-    /// 9. Reads until the OS says `WouldBlock`, printing and answering each chunk as lesson 4
-    ///    does, unless too many replies are waiting to be sent.
+    /// 9. Reads until the OS says `WouldBlock`, printing and answering each
+    ///    chunk as lesson 4 does, unless too many replies are waiting to be
+    ///    sent.
     fn read_all(&self, connection: &mut Connection) -> Reading {
         let mut recv_data = [0u8; 1024];
         while connection.unsent.len() < MAX_UNSENT {
@@ -301,14 +329,16 @@ impl Server {
                 }
                 Err(error) => {
                     say!(
-                        "接收失败，不再服务这个客户端 receive failed, ending this client {}: {:?}: {error}",
+                        "接收失败，不再服务这个客户端 \
+                         receive failed, ending this client {}: {:?}: {error}",
                         connection.ip_port,
                         error.kind()
                     );
                     return Reading::Failed;
                 }
             };
-            // 一个连接的字节仍然可能分几次到达：每个连接一个解码器，和第 4 课一样。
+            // 一个连接的字节仍然可能分几次到达：
+            // 每个连接一个解码器，和第 4 课一样。
             let chunk = &recv_data[..recv_data_length];
             let recv_content = course::encoding::decode_stream(
                 &mut connection.decoder,
@@ -316,10 +346,12 @@ impl Server {
                 false,
             );
             say!(
-                "收到 received {recv_data_length} 字节 bytes 来自 from {}: {recv_content}{}",
+                "收到 received {recv_data_length} 字节 bytes \
+                 来自 from {}: {recv_content}{}",
                 connection.ip_port,
                 if recv_content.contains('\u{FFFD}') {
-                    "  （有些字节不是合法的文本，显示为 � / some bytes are not valid text and show as �）"
+                    "  （有些字节不是合法的文本，显示为 � / \
+                     some bytes are not valid text and show as �）"
                 } else {
                     ""
                 }
@@ -332,8 +364,9 @@ impl Server {
     // ANCHOR_END: read_all
 
     // ANCHOR: send_some
-    /// Sends what the socket takes now and keeps the rest, asking to hear when the socket is
-    /// writable again. Returns whether the connection is still usable.
+    /// Sends what the socket takes now and keeps the rest, asking to hear when
+    /// the socket is writable again. Returns whether the connection is still
+    /// usable.
     fn send_some(
         &self,
         connection: &mut Connection,
@@ -347,9 +380,11 @@ impl Server {
                     connection.unsent.drain(..sent);
                 }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    // 发送缓冲区满了：阻塞的 send 会在这里等。剩下的留着，可写时再发。
+                    // 发送缓冲区满了：阻塞的 send 会在这里等。
+                    // 剩下的留着，可写时再发。
                     self.would_block(&format!(
-                        "send {}: 发送缓冲区满了 the send buffer is full, {} bytes kept",
+                        "send {}: 发送缓冲区满了 \
+                         the send buffer is full, {} bytes kept",
                         connection.ip_port,
                         connection.unsent.len()
                     ));
@@ -358,7 +393,9 @@ impl Server {
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => {
                     say!(
-                        "回复发送失败，不再服务这个客户端 reply could not be sent, ending this client {}: {:?}: {error}",
+                        "回复发送失败，不再服务这个客户端 \
+                         reply could not be sent, ending this client {}: \
+                         {:?}: {error}",
                         connection.ip_port,
                         error.kind()
                     );
@@ -372,8 +409,9 @@ impl Server {
     // ANCHOR_END: send_some
 }
 
-/// Asks the event loop to report writability too, or no longer; a system call only when that
-/// changes. Python: `selector.modify(conn, EVENT_READ | EVENT_WRITE)`.
+/// Asks the event loop to report writability too, or no longer; a system call
+/// only when that changes.
+/// Python: `selector.modify(conn, EVENT_READ | EVENT_WRITE)`.
 fn watch_writable(
     connection: &mut Connection,
     token: Token,

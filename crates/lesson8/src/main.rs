@@ -1,14 +1,18 @@
-//! # 第 8 课：async/await——一个任务服务一个客户端 / Lesson 8: a task per client, with tokio
+//! # 第 8 课：一个任务服务一个客户端 / Lesson 8: a task per client
 //!
-//! Lesson 7 wrote the event loop by hand: non-blocking sockets, `poll`, a state per
-//! connection, and a write buffer for what `send` did not take. Here tokio does all of that,
-//! and the code reads like lesson 4's again: one `handle_client_request` per client, a loop of
-//! `read` and `write_all`. The difference is `.await`: where lesson 4's thread would block,
-//! this task gives the one thread back to the runtime, which runs another task whose socket is
+//! async/await 和 tokio / With async/await and tokio.
+//!
+//! Lesson 7 wrote the event loop by hand: non-blocking sockets, `poll`, a state
+//! per connection, and a write buffer for what `send` did not take. Here tokio
+//! does all of that, and the code reads like lesson 4's again: one
+//! `handle_client_request` per client, a loop of `read` and `write_all`. The
+//! difference is `.await`: where lesson 4's thread would block, this task gives
+//! the one thread back to the runtime, which runs another task whose socket is
 //! ready (it is the same epoll loop as lesson 7, underneath).
 //!
-//! What lesson 4 could not do, this one does: on Ctrl-C it stops accepting, closes every client
-//! cleanly (a FIN, not a reset), waits for the tasks to finish, and exits 0.
+//! What lesson 4 could not do, this one does: on Ctrl-C it stops accepting,
+//! closes every client cleanly (a FIN, not a reset), waits for the tasks to
+//! finish, and exits 0.
 
 use std::io;
 use std::net::SocketAddr;
@@ -25,8 +29,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-/// 第 8 课：一个线程服务许多客户端——async/await（tokio），每个客户端一个任务，Ctrl-C 时从容退出。
-/// Lesson 8: one thread for many clients with async/await (tokio): a task per client, and a graceful exit on Ctrl-C.
+// `#[doc]` rather than `///` for the Chinese line: clap joins a doc comment's
+// lines with a space, and this sentence has no space where it could be cut.
+#[doc = "第 8 课：一个线程服务许多客户端——async/await（tokio），\
+         每个客户端一个任务，Ctrl-C 时从容退出。"]
+/// Lesson 8: one thread for many clients with async/await (tokio): a task per
+/// client, and a graceful exit on Ctrl-C.
 #[derive(Parser)]
 #[command(name = "lesson8")]
 struct Args {
@@ -37,7 +45,8 @@ struct Args {
 /// What the server sends back for every message, as in the notes.
 const REPLY: &str = "ok，问题正在处理中...";
 
-/// How long `accept` waits after it failed (out of file descriptors, say) before trying again.
+/// How long `accept` waits after it failed (out of file descriptors, say)
+/// before trying again.
 const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
 
 /// How long the shutdown waits for the clients' tasks to finish.
@@ -46,7 +55,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 fn main() -> ExitCode {
     let args = Args::parse();
     let address = args.options.address();
-    // One thread: the runtime's event loop runs every task on the thread that calls block_on.
+    // One thread: the runtime's event loop runs every task on the thread that
+    // calls block_on.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();
@@ -72,7 +82,8 @@ async fn run(
     tcp_server_socket.bind(&address.into())?;
     tcp_server_socket.listen(128)?;
     // 5. 交给 tokio：它要求非阻塞，由它的事件循环（第 7 课那样的 epoll）等待。
-    //    Python (asyncio): await asyncio.start_server(handle, sock=tcp_server_socket)
+    //    Python (asyncio):
+    //        await asyncio.start_server(handle, sock=tcp_server_socket)
     tcp_server_socket.set_nonblocking(true)?;
     let listener = TcpListener::from_std(tcp_server_socket.into())?;
     // ANCHOR_END: listen
@@ -88,17 +99,29 @@ async fn run(
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
-            // 6. 等待下一个连接；等待时线程去运行别的任务。 Python: await accept()
+            // 6. 等待下一个连接；等待时线程去运行别的任务。
+            //    Python: await accept()
             accepted = listener.accept() => match accepted {
                 Ok((service_client_socket, ip_port)) => {
                     say!("客户端连接成功 client connected: {ip_port}");
-                    // 7. 一个客户端一个任务（不是线程）。 Python (asyncio): create_task(handle(...))
+                    // 7. 一个客户端一个任务（不是线程）。
+                    //    Python (asyncio): create_task(handle(...))
                     let shutting_down = shutting_down.clone();
-                    tasks.spawn(handle_client_request(service_client_socket, ip_port, encoding, shutting_down));
+                    tasks.spawn(handle_client_request(
+                        service_client_socket,
+                        ip_port,
+                        encoding,
+                        shutting_down,
+                    ));
                 }
                 Err(error) => {
-                    // 例如文件描述符用完了（EMFILE）：报告，稍等再试，服务器继续。
-                    say!("accept 失败，稍后重试 accept failed, retrying: {:?}: {error}", error.kind());
+                    // 例如文件描述符用完了（EMFILE）：
+                    // 报告，稍等再试，服务器继续。
+                    say!(
+                        "accept 失败，稍后重试 \
+                         accept failed, retrying: {:?}: {error}",
+                        error.kind()
+                    );
                     tokio::time::sleep(ACCEPT_RETRY_PAUSE).await;
                 }
             },
@@ -113,7 +136,8 @@ async fn run(
     // ANCHOR_END: accept_loop
 
     // ANCHOR: shutdown
-    // 12. 从容退出：先关闭监听套接字（不再接受新连接），再让每个客户端的任务关闭自己的连接，
+    // 12. 从容退出：先关闭监听套接字（不再接受新连接），
+    //     再让每个客户端的任务关闭自己的连接，
     //     等它们都结束（最多等 SHUTDOWN_GRACE），然后以退出码 0 结束。
     drop(listener);
     say!(
@@ -122,8 +146,8 @@ async fn run(
         tasks.len(),
         tasks.len()
     );
-    // The receivers are in the tasks; a send fails only when there are none, and then there
-    // is nobody to tell.
+    // The receivers are in the tasks; a send fails only when there are none,
+    // and then there is nobody to tell.
     let _ = shutdown.send(true);
     let all_done = async { while tasks.join_next().await.is_some() {} };
     if tokio::time::timeout(SHUTDOWN_GRACE, all_done)
@@ -131,7 +155,8 @@ async fn run(
         .is_err()
     {
         say!(
-            "有的客户端没有及时结束，直接退出 some clients did not finish in time; exiting anyway"
+            "有的客户端没有及时结束，直接退出 \
+             some clients did not finish in time; exiting anyway"
         );
     }
     say!("服务端已退出 server stopped");
@@ -140,26 +165,32 @@ async fn run(
 }
 
 // ANCHOR: handle_client_request
-/// The notes' `handle_client_request`, as a task: serves one client until it goes offline,
-/// or until the server shuts down.
+/// The notes' `handle_client_request`, as a task: serves one client until it
+/// goes offline, or until the server shuts down.
 async fn handle_client_request(
     mut service_client_socket: TcpStream,
     ip_port: SocketAddr,
     encoding: &'static Encoding,
     mut shutting_down: watch::Receiver<bool>,
 ) {
-    // 字节流仍然可能把一个汉字拆在两次 read 里：每个连接一个解码器，和第 4 课一样。
+    // 字节流仍然可能把一个汉字拆在两次 read 里：
+    // 每个连接一个解码器，和第 4 课一样。
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let (send_data, _, _) = encoding.encode(REPLY);
     let mut recv_data = [0u8; 1024];
     loop {
         let read = tokio::select! {
-            // 8. 接收数据；没有数据时 .await 让出线程。 Python (asyncio): await reader.read(1024)
+            // 8. 接收数据；没有数据时 .await 让出线程。
+            //    Python (asyncio): await reader.read(1024)
             read = service_client_socket.read(&mut recv_data) => read,
-            // 停机：关闭发送方向（对方读到 0 字节，是 FIN 而不是 RST），然后结束任务。
+            // 停机：关闭发送方向（对方读到 0 字节，是 FIN 而不是 RST），
+            // 然后结束任务。
             _ = shutting_down.changed() => {
                 let _ = service_client_socket.shutdown().await;
-                say!("服务端关闭，断开客户端 server shutting down, closed {ip_port}");
+                say!(
+                    "服务端关闭，断开客户端 \
+                     server shutting down, closed {ip_port}"
+                );
                 break;
             }
         };
@@ -170,7 +201,8 @@ async fn handle_client_request(
                     course::encoding::decode_stream(&mut decoder, &[], true);
                 if !leftover.is_empty() {
                     say!(
-                        "最后不完整的字节 incomplete bytes at the end from {ip_port}: {leftover}"
+                        "最后不完整的字节 \
+                         incomplete bytes at the end from {ip_port}: {leftover}"
                     );
                 }
                 say!("客户端下线了 client offline: {ip_port}");
@@ -179,7 +211,9 @@ async fn handle_client_request(
             Ok(length) => length,
             Err(error) => {
                 say!(
-                    "接收失败，不再服务这个客户端 receive failed, ending this client {ip_port}: {:?}: {error}",
+                    "接收失败，不再服务这个客户端 \
+                     receive failed, ending this client {ip_port}: \
+                     {:?}: {error}",
                     error.kind()
                 );
                 break;
@@ -191,18 +225,23 @@ async fn handle_client_request(
             false,
         );
         say!(
-            "收到 received {recv_data_length} 字节 bytes 来自 from {ip_port}: {recv_content}{}",
+            "收到 received {recv_data_length} 字节 bytes \
+             来自 from {ip_port}: {recv_content}{}",
             if recv_content.contains('\u{FFFD}') {
-                "  （有些字节不是合法的文本，显示为 � / some bytes are not valid text and show as �）"
+                "  （有些字节不是合法的文本，显示为 � / \
+                 some bytes are not valid text and show as �）"
             } else {
                 ""
             }
         );
-        // 10. 回复：write_all 发完为止，发送缓冲区满时 .await 让出线程（第 7 课的待发缓冲区由 tokio 代劳）。
+        // 10. 回复：write_all 发完为止，发送缓冲区满时 .await 让出线程
+        //     （第 7 课的待发缓冲区由 tokio 代劳）。
         //     Python (asyncio): writer.write(...); await writer.drain()
         if let Err(error) = service_client_socket.write_all(&send_data).await {
             say!(
-                "回复发送失败，不再服务这个客户端 reply could not be sent, ending this client {ip_port}: {:?}: {error}",
+                "回复发送失败，不再服务这个客户端 \
+                 reply could not be sent, ending this client {ip_port}: \
+                 {:?}: {error}",
                 error.kind()
             );
             break;
