@@ -509,8 +509,8 @@ fn watched_workspace() -> PathBuf {
 }
 
 /// Watch mode re-checks exactly once per real change to the exercise: never while idle (the
-/// runner's and cargo's own reads of the files during a check included), never on reads or on
-/// a save of identical contents, and once for a save made of several writes.
+/// runner's and cargo's own reads of the files during a check included), never on reads, on
+/// a save of identical contents or on cargo's writes, and once for a save made of several writes.
 #[test]
 fn watch_rechecks_once_per_real_change() {
     let workspace = watched_workspace();
@@ -530,12 +530,20 @@ fn watch_rechecks_once_per_real_change() {
     // Idle, right after a check that read every file: nothing.
     watch.expect_quiet(QUIET);
 
-    // Reading the files, and saving main.rs unchanged in several writes: nothing.
+    // Reading the files, saving main.rs unchanged in several writes, and what cargo writes
+    // (its lock file, a build directory): nothing.
     let main_rs = workspace.join("01_client/src/main.rs");
     let source = fs::read(&main_rs).expect("read main.rs");
     fs::read(workspace.join("01_client/Cargo.toml")).expect("read the manifest");
     fs::read_dir(workspace.join("01_client/src")).expect("list src/");
     save_in_pieces(&main_rs, &source);
+    let lock = workspace.join("Cargo.lock");
+    let mut locked = fs::read(&lock).expect("read the lock file");
+    locked.extend_from_slice(b"\n");
+    fs::write(&lock, locked).expect("write the lock file as cargo does");
+    let built = workspace.join("target/debug/build/out");
+    fs::create_dir_all(&built).expect("create a build directory");
+    fs::write(built.join("generated.rs"), "// cargo's\n").expect("write a generated source");
     watch.expect_quiet(QUIET);
 
     // One real save, in several writes: one re-check, then nothing more.
