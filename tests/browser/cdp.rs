@@ -141,21 +141,27 @@ impl Browser {
         Ok((value, self.events.drain(..).collect()))
     }
 
-    /// A PNG of the whole page, as bytes.
-    pub fn screenshot(&mut self) -> Result<Vec<u8>, String> {
+    /// PNGs of the whole page, as bytes, one for each `tile` CSS pixels of its height.
+    pub fn screenshots(&mut self, tile: f64) -> Result<Vec<Vec<u8>>, String> {
         let metrics = self.call("Page.getLayoutMetrics", json!({}))?;
         let size = &metrics["cssContentSize"];
-        let clip = json!({
-            "x": 0, "y": 0, "scale": 1,
-            "width": size["width"].as_f64().unwrap_or(1280.0),
-            "height": size["height"].as_f64().unwrap_or(900.0),
-        });
-        let shot = self.call(
-            "Page.captureScreenshot",
-            json!({"format": "png", "clip": clip, "captureBeyondViewport": true}),
-        )?;
-        let data = shot["data"].as_str().ok_or("no screenshot data")?;
-        decode_base64(data)
+        let width = size["width"].as_f64().unwrap_or(1280.0);
+        let height = size["height"].as_f64().unwrap_or(900.0);
+        let mut shots = Vec::new();
+        let mut top = 0.0;
+        while top < height {
+            let clip = json!({
+                "x": 0, "y": top, "scale": 1, "width": width, "height": tile.min(height - top),
+            });
+            let shot = self.call(
+                "Page.captureScreenshot",
+                json!({"format": "png", "clip": clip, "captureBeyondViewport": true}),
+            )?;
+            let data = shot["data"].as_str().ok_or("no screenshot data")?;
+            shots.push(decode_base64(data)?);
+            top += tile;
+        }
+        Ok(shots)
     }
 
     /// A command to the tab.

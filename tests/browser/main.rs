@@ -8,7 +8,13 @@
 //!   or that points outside the served book (a `file:` URL, a path into `crates/`);
 //! - **console**: an error on the console or an uncaught exception;
 //! - **too wide**: a table or code block wider than the text column at 1280 px, which a
-//!   reader has to scroll sideways.
+//!   reader has to scroll sideways;
+//! - **language**: a page under `zh/` or `en/` that does not declare its language in
+//!   `<html lang>` (screen readers, search and fonts go by it);
+//! - **switch**: a page under `zh/` or `en/` without a visible link to the same page in the
+//!   other language;
+//! - **numbering**: a lesson in the sidebar not numbered from 1 in its own language ("第 1 课",
+//!   "Lesson 1"), as when mdBook numbers the English lessons on from the Chinese ones.
 //!
 //! `each_rule_fails_on_a_broken_page` builds a small book with one broken page per rule and
 //! shows that each rule catches its page, and that a clean page passes: no rule passes because
@@ -16,7 +22,7 @@
 //!
 //! Without chromium, mdbook or mdbook-mermaid the tests say they skipped (`harness::tools`);
 //! CI installs them and sets `COURSE_REQUIRE_TOOLS=1`, which turns a skip into a failure.
-//! `COURSE_SCREENSHOTS=DIR` also writes a full-page PNG of every page at 1280 and 400 px.
+//! `COURSE_SCREENSHOTS=DIR` also writes every page as PNGs (1600 px tiles) at 1280 and 400 px.
 
 mod cdp;
 mod serve;
@@ -85,6 +91,9 @@ fn each_rule_fails_on_a_broken_page() {
         ("exception.html", Rule::Console),
         ("table.html", Rule::TooWide),
         ("code.html", Rule::TooWide),
+        ("zh/lesson1.html", Rule::Language),
+        ("zh/lesson1.html", Rule::Switch),
+        (SIDEBAR, Rule::Numbering),
     ];
     let mut missed = Vec::new();
     for (page, rule) in expected {
@@ -192,6 +201,9 @@ enum Rule {
     Unresolved,
     Console,
     TooWide,
+    Language,
+    Switch,
+    Numbering,
 }
 
 impl fmt::Display for Rule {
@@ -201,6 +213,9 @@ impl fmt::Display for Rule {
             Rule::Unresolved => "unresolved",
             Rule::Console => "console",
             Rule::TooWide => "too wide",
+            Rule::Language => "language",
+            Rule::Switch => "switch",
+            Rule::Numbering => "numbering",
         })
     }
 }
@@ -257,6 +272,9 @@ fn html_pages(site: &Path) -> Vec<String> {
     found
 }
 
+/// Where the problems of the sidebar (the same on every page) are reported.
+const SIDEBAR: &str = "sidebar";
+
 /// Serves `site`, loads each page in one Chromium, and applies every rule.
 fn check_site(tools: &Tools, site: &Path) -> Result<Checked, String> {
     let server = Server::start(site.to_path_buf()).map_err(|e| format!("serving: {e}"))?;
@@ -284,6 +302,18 @@ fn check_site(tools: &Tools, site: &Path) -> Result<Checked, String> {
         for (rule, detail) in fact_problems(&facts, &server, &mut statuses) {
             add(rule, detail);
         }
+        for (rule, detail) in language_problems(page, &facts) {
+            add(rule, detail);
+        }
+        if page == &pages[0] {
+            for detail in numbering_problems(&facts) {
+                problems.push(Problem {
+                    page: SIDEBAR.to_owned(),
+                    rule: Rule::Numbering,
+                    detail,
+                });
+            }
+        }
         if let Some(dir) = &screenshots {
             save_screenshot(&mut browser, dir, page, DESKTOP)?;
         }
@@ -305,19 +335,20 @@ fn check_site(tools: &Tools, site: &Path) -> Result<Checked, String> {
     })
 }
 
+/// Writes the page as PNG tiles `NAME-WIDTH-K.png`, each 1600 px tall, to look at.
 fn save_screenshot(
     browser: &mut Browser,
     dir: &Path,
     page: &str,
     width: u32,
 ) -> Result<(), String> {
-    let png = browser.screenshot()?;
-    let name = format!(
-        "{}-{width}.png",
-        page.trim_end_matches(".html").replace('/', "-")
-    );
     fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    fs::write(dir.join(&name), png).map_err(|e| format!("{name}: {e}"))
+    let stem = page.trim_end_matches(".html").replace('/', "-");
+    for (k, png) in browser.screenshots(1600.0)?.into_iter().enumerate() {
+        let name = format!("{stem}-{width}-{k}.png");
+        fs::write(dir.join(&name), png).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Waits until Mermaid has drawn every diagram (it marks each `data-processed`) and the fonts
@@ -364,7 +395,18 @@ const FACTS: &str = r#"(async () => {
   for (const l of document.querySelectorAll('link[href]')) {
     refs.push({ kind: 'stylesheet or icon', written: l.getAttribute('href'), url: l.href });
   }
-  return { pending: pending(), mermaid, wide, refs, lang: document.documentElement.lang };
+  const own = location.pathname.match(/\/(zh|en)\/([^/]+\.html)$/);
+  let counterpart = null;
+  if (own) {
+    const other = new URL(`../${own[1] === 'zh' ? 'en' : 'zh'}/${own[2]}`, location.href).href;
+    counterpart = [...document.querySelectorAll('a[href]')].some((a) =>
+      a.href.split('#')[0] === other && a.getClientRects().length > 0 && a.innerText.trim() !== '');
+  }
+  const sidebar = [...document.querySelectorAll('#mdbook-sidebar a, .sidebar a')].map((a) =>
+    ({ url: a.href, text: a.innerText.trim() }));
+  return {
+    pending: pending(), mermaid, wide, refs, lang: document.documentElement.lang, counterpart, sidebar,
+  };
 })()"#;
 
 /// Console errors, uncaught exceptions and failed requests, from the tab's events.
@@ -497,6 +539,66 @@ fn fact_problems(
     found
 }
 
+/// A page under `zh/` or `en/` declares that language and links to its other-language twin.
+fn language_problems(page: &str, facts: &Value) -> Vec<(Rule, String)> {
+    let Some(language) = ["zh", "en"]
+        .into_iter()
+        .find(|language| page.starts_with(&format!("{language}/")))
+    else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let declared = facts["lang"].as_str().unwrap_or("");
+    if declared.split('-').next() != Some(language) {
+        found.push((
+            Rule::Language,
+            format!("<html lang=\"{declared}\"> on a page under {language}/"),
+        ));
+    }
+    if facts["counterpart"] != true {
+        found.push((
+            Rule::Switch,
+            "no visible link to the same page in the other language".to_owned(),
+        ));
+    }
+    found
+}
+
+/// Each sidebar entry for `zh/lessonN.html` or `en/lessonN.html` reads "第 N 课…" or
+/// "Lesson N…", with no number of mdBook's before it.
+fn numbering_problems(facts: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in facts["sidebar"].as_array().into_iter().flatten() {
+        let url = entry["url"].as_str().unwrap_or("");
+        let text = entry["text"].as_str().unwrap_or("");
+        let Some((language, number)) = lesson_of(url) else {
+            continue;
+        };
+        let expected = match language {
+            "zh" => format!("第 {number} 课"),
+            _ => format!("Lesson {number}"),
+        };
+        if !text.starts_with(&expected) {
+            found.push(format!("{url}: expected \"{expected}…\", got \"{text}\""));
+        }
+    }
+    found
+}
+
+/// `("zh", 3)` for a URL ending in `/zh/lesson3.html`.
+fn lesson_of(url: &str) -> Option<(&str, u32)> {
+    let path = url.split(['#', '?']).next()?;
+    let mut parts = path.rsplit('/');
+    let file = parts.next()?;
+    let language = parts.next().filter(|l| matches!(*l, "zh" | "en"))?;
+    let number = file
+        .strip_prefix("lesson")?
+        .strip_suffix(".html")?
+        .parse()
+        .ok()?;
+    Some((language, number))
+}
+
 fn first_line(text: &str) -> String {
     text.lines()
         .next()
@@ -546,9 +648,14 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
             "code",
             &format!("# Code\n\n```text\n{}\n```\n", "x".repeat(200)),
         ),
+        // In a book whose language is English, numbered on from the pages before it.
+        (
+            "zh/lesson1",
+            "# 第 1 课：一页中文\n\n没有英文版，也没有切换链接。\n",
+        ),
     ];
     let src = dir.join("src");
-    fs::create_dir_all(&src)?;
+    fs::create_dir_all(src.join("zh"))?;
     let mut summary = String::from("# Summary\n\n");
     for (name, text) in pages {
         fs::write(src.join(format!("{name}.md")), text)?;
@@ -559,7 +666,7 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
     fs::copy(repo().join("scripts/book"), dir.join("scripts/book"))?;
     fs::write(
         dir.join("book.toml"),
-        "[book]\ntitle = \"fixture\"\n\n[preprocessor.mermaid]\ncommand = \"mdbook-mermaid\"\n\n\
+        "[book]\ntitle = \"fixture\"\nlanguage = \"en\"\n\n[preprocessor.mermaid]\ncommand = \"mdbook-mermaid\"\n\n\
          [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\"]\n",
     )
 }
