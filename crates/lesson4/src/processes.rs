@@ -8,7 +8,7 @@
 //! Python's `multiprocessing.Process` does the same job with `fork`. Left out: Windows, where a
 //! socket cannot be a child's standard input.
 
-use std::io::{self, Write as _};
+use std::io;
 
 use encoding_rs::Encoding;
 use socket2::Socket;
@@ -20,6 +20,7 @@ pub fn accept_loop(
     encoding: &'static Encoding,
     stop_after: Option<usize>,
 ) -> io::Result<()> {
+    use std::io::Write as _;
     use std::os::fd::OwnedFd;
     use std::process::{Child, Command, Stdio};
 
