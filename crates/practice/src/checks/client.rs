@@ -63,7 +63,10 @@ fn sends_gbk_and_prints_the_reply(checker: &mut Checker) -> Result<(), Failure> 
         Some(line) => {
             return Err(Failure::new(
                 format!("把回复解码成 {REPLY:?} 再打印 / print the reply decoded: {REPLY:?}"),
-                format!("打印了 printed {line:?}"),
+                format!(
+                    "检查发来 the check sent {}；打印了 printed {line:?}",
+                    describe(&gbk(REPLY))
+                ),
             )
             .step("4.2"));
         }
