@@ -9,8 +9,8 @@ use std::time::Duration;
 use course::kernel::{self, TcpState};
 use socket2::{Domain, Socket, Type};
 
-use crate::report::{End, Report, failed_with, short};
 use crate::rules::LOOPBACK;
+use course::report::{End, Report, failed_with, short};
 
 // ANCHOR: reset_unread
 /// 规则 8：带着未读数据关闭会发送 RST。 Rule 8: closing with unread data sends a reset.

@@ -13,7 +13,6 @@
 //! can play both sides. Printing and the summary table live in `report.rs`.
 
 mod beyond;
-mod report;
 mod rules;
 
 use std::ffi::OsStr;
@@ -24,7 +23,7 @@ use std::process::ExitCode;
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Parser, ValueEnum};
 
-use report::Report;
+use course::report::{Kind, Report};
 
 /// 第 5 课：TCP 程序的注意点——讲义第 4 节的 7 条规则，外加连接重置、半关闭、向已离开的对端写数据、对照 UDP，
 /// 每条都是一个在本机回环上真实运行的实验，打印操作系统实际返回的结果和内核看到的 TCP 状态。
@@ -137,6 +136,12 @@ impl Experiment {
     }
 }
 
+/// What lesson 5 calls its experiments: each tests one of the notes' rules.
+const RULE: Kind = Kind {
+    zh: "规则",
+    en: "rule",
+};
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
@@ -159,7 +164,7 @@ fn run(args: &Args) -> io::Result<()> {
     let mut rows = Vec::new();
     for experiment in chosen {
         let name = experiment.name();
-        let mut report = Report::begin(experiment.number(), name, experiment.rule());
+        let mut report = Report::begin(RULE, experiment.number(), name, experiment.rule());
         match experiment {
             Experiment::ConnectFirst => rules::connect_first(&mut report)?,
             Experiment::ClientNoBind => rules::client_no_bind(&mut report)?,
@@ -175,7 +180,7 @@ fn run(args: &Args) -> io::Result<()> {
         }
         rows.push(report.finish());
     }
-    report::summary(&rows);
+    course::report::summary(RULE, &rows);
     Ok(())
 }
 // ANCHOR_END: run

@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use course::kernel::{self, TcpState};
 use socket2::{Domain, Socket, Type};
 
-use crate::report::{End, Report, failed_with, short};
+use course::report::{End, Report, failed_with, short};
 
 /// 127.0.0.1, port 0: the kernel picks a free port for each experiment's server.
 pub const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
