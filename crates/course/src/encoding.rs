@@ -25,6 +25,7 @@ pub fn parse_label(label: &str) -> Result<&'static Encoding, String> {
     Ok(encoding)
 }
 
+// ANCHOR: decode_stream
 /// Decodes the next bytes of one connection's stream with that connection's decoder (lesson 4's
 /// `decode`, shared by the servers after it). A character whose bytes are split across two
 /// calls comes out whole from the second; bytes that are not valid come out as U+FFFD; `last`
@@ -45,6 +46,7 @@ pub fn decode_stream(decoder: &mut encoding_rs::Decoder, bytes: &[u8], last: boo
         }
     }
 }
+// ANCHOR_END: decode_stream
 
 #[cfg(test)]
 mod tests {

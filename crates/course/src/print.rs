@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use socket2::SockAddr;
 
+// ANCHOR: say
 /// Prints one line on stdout and carries on if it cannot: `println!` panics when stdout is a
 /// closed pipe (`lesson7 | head`), and one failed log line must not end a server. The lock
 /// makes each line one write, so lines from different threads never interleave.
@@ -14,6 +15,7 @@ macro_rules! say {
         let _ = ::std::writeln!(::std::io::stdout().lock(), $($line)*);
     }};
 }
+// ANCHOR_END: say
 
 /// The first line a lesson server prints: tests and students read the bound address from it,
 /// which matters when `--port 0` let the kernel pick the port.

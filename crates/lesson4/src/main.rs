@@ -20,15 +20,17 @@
 //! Left out on purpose: a limit on the number of threads, and any way to stop other than
 //! Ctrl-C. Both are what the notes' design is; the lesson page measures what it costs.
 
-use std::io::{self, Write as _};
+use std::io;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
+use course::encoding::decode_stream;
 use course::options::ServerOptions;
-use encoding_rs::{CoderResult, Decoder, Encoding};
+use course::say;
+use encoding_rs::Encoding;
 use socket2::{Domain, Socket, Type};
 
 /// 第 4 课：多任务版 TCP 服务端——一个客户端一个线程，可同时和许多客户端多次收发。
@@ -61,17 +63,6 @@ const REPLY: &str = "ok，问题正在处理中...";
 /// How long to wait before calling `accept` again after it failed. Without a pause, an error
 /// that persists (no file descriptor left) would make the loop spin at full speed.
 const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
-
-// ANCHOR: say
-/// Prints one line on stdout and carries on if it cannot: `println!` would panic when stdout
-/// is a closed pipe (`lesson4 | head`), and one failed log line must not end a server. The
-/// lock makes each line one write, so lines from different threads never interleave.
-macro_rules! say {
-    ($($line:tt)*) => {{
-        let _ = writeln!(io::stdout().lock(), $($line)*);
-    }};
-}
-// ANCHOR_END: say
 
 mod processes;
 
@@ -197,7 +188,7 @@ fn handle_client_request(
         // 8. 收到 0 字节：客户端关闭了它那一端，下线了（讲义注意点 7）。 Python: if recv_data: … else: …
         if recv_data_length == 0 {
             // 客户端最后发来的若是半个字符，解码器这时把它报告为 �。
-            let leftover = decode(&mut decoder, &[], true);
+            let leftover = decode_stream(&mut decoder, &[], true);
             if !leftover.is_empty() {
                 say!("最后不完整的字节 incomplete bytes at the end from {ip_port}: {leftover}");
             }
@@ -205,7 +196,7 @@ fn handle_client_request(
             break;
         }
 
-        let recv_content = decode(&mut decoder, &recv_data[..recv_data_length], false);
+        let recv_content = decode_stream(&mut decoder, &recv_data[..recv_data_length], false);
         say!(
             "收到 received {recv_data_length} 字节 bytes 来自 from {ip_port}: {recv_content}{}",
             if recv_content.contains('\u{FFFD}') {
@@ -231,25 +222,3 @@ fn handle_client_request(
     drop(service_client_socket);
 }
 // ANCHOR_END: handle_client_request
-
-// ANCHOR: decode
-/// Decodes the next bytes of one connection's stream. A character whose bytes are split
-/// across two calls comes out whole from the second call; bytes that are not valid in
-/// `decoder`'s encoding come out as U+FFFD. `last` says the stream has ended.
-fn decode(decoder: &mut Decoder, bytes: &[u8], last: bool) -> String {
-    let mut text = String::new();
-    let mut rest = bytes;
-    loop {
-        // The decoder writes into spare capacity only; give it room for the worst case.
-        let room = decoder
-            .max_utf8_buffer_length(rest.len())
-            .unwrap_or(rest.len() * 3 + 16);
-        text.reserve(room);
-        let (result, read, _) = decoder.decode_to_string(rest, &mut text, last);
-        rest = &rest[read..];
-        if let CoderResult::InputEmpty = result {
-            return text;
-        }
-    }
-}
-// ANCHOR_END: decode

@@ -10,6 +10,7 @@
 
 use std::io;
 
+use course::say;
 use encoding_rs::Encoding;
 use socket2::Socket;
 
@@ -20,7 +21,6 @@ pub fn accept_loop(
     encoding: &'static Encoding,
     stop_after: Option<usize>,
 ) -> io::Result<()> {
-    use std::io::Write as _;
     use std::os::fd::OwnedFd;
     use std::process::{Child, Command, Stdio};
 
