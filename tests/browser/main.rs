@@ -14,7 +14,9 @@
 //! - **switch**: a page under `zh/` or `en/` without a visible link to the same page in the
 //!   other language;
 //! - **numbering**: a lesson in the sidebar not numbered from 1 in its own language ("第 1 课",
-//!   "Lesson 1"), as when mdBook numbers the English lessons on from the Chinese ones.
+//!   "Lesson 1"), as when mdBook numbers the English lessons on from the Chinese ones;
+//! - **search**: on a Chinese page, Pagefind's search (the index `scripts/book` writes) finds
+//!   nothing for one of [`SEARCH_TERMS`], or its search box does not open and show results.
 //!
 //! `each_rule_fails_on_a_broken_page` builds a small book with one broken page per rule and
 //! shows that each rule catches its page, and that a clean page passes: no rule passes because
@@ -54,7 +56,7 @@ fn every_page_reads_cleanly_in_chromium() {
     let source = work.path().join("course");
     copy_book_sources(repo(), &source).expect("the book's sources can be copied");
     let site = build(&source).unwrap_or_else(|e| panic!("{e}"));
-    let checked = check_site(&tools, &site).unwrap_or_else(|e| panic!("{e}"));
+    let checked = check_site(&tools, &site, "zh/lesson1.html").unwrap_or_else(|e| panic!("{e}"));
     assert!(
         checked.pages >= 11,
         "only {} pages were loaded; the book has a contents page and ten lessons",
@@ -73,7 +75,7 @@ fn each_rule_fails_on_a_broken_page() {
     let source = work.path().join("fixture");
     write_fixture(&source).expect("the fixture book can be written");
     let site = build(&source).unwrap_or_else(|e| panic!("{e}"));
-    let checked = check_site(&tools, &site).unwrap_or_else(|e| panic!("{e}"));
+    let checked = check_site(&tools, &site, "clean.html").unwrap_or_else(|e| panic!("{e}"));
 
     let mut found: BTreeMap<String, BTreeSet<Rule>> = BTreeMap::new();
     for problem in &checked.problems {
@@ -94,6 +96,7 @@ fn each_rule_fails_on_a_broken_page() {
         ("zh/lesson1.html", Rule::Language),
         ("zh/lesson1.html", Rule::Switch),
         (SIDEBAR, Rule::Numbering),
+        (SEARCH, Rule::Search),
     ];
     let mut missed = Vec::new();
     for (page, rule) in expected {
@@ -204,6 +207,7 @@ enum Rule {
     Language,
     Switch,
     Numbering,
+    Search,
 }
 
 impl fmt::Display for Rule {
@@ -216,6 +220,7 @@ impl fmt::Display for Rule {
             Rule::Language => "language",
             Rule::Switch => "switch",
             Rule::Numbering => "numbering",
+            Rule::Search => "search",
         })
     }
 }
@@ -275,8 +280,17 @@ fn html_pages(site: &Path) -> Vec<String> {
 /// Where the problems of the sidebar (the same on every page) are reported.
 const SIDEBAR: &str = "sidebar";
 
+/// Where the problems of the search are reported.
+const SEARCH: &str = "search";
+
+/// Words a reader of the Chinese pages searches for, which mdBook's search could not find:
+/// 半关闭 (half-close, lesson 5), 套接字 (socket, everywhere), 粘包 (glued messages, lessons 4
+/// and 6).
+const SEARCH_TERMS: &[&str] = &["半关闭", "套接字", "粘包"];
+
 /// Serves `site`, loads each page in one Chromium, and applies every rule.
-fn check_site(tools: &Tools, site: &Path) -> Result<Checked, String> {
+/// `search_page` is the page the search is tried on.
+fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, String> {
     let server = Server::start(site.to_path_buf()).map_err(|e| format!("serving: {e}"))?;
     let mut browser = Browser::launch(&tools.chromium)?;
     let pages = html_pages(site);
@@ -325,6 +339,14 @@ fn check_site(tools: &Tools, site: &Path) -> Result<Checked, String> {
             browser.evaluate(FACTS)?;
             save_screenshot(&mut browser, dir, page, PHONE)?;
         }
+    }
+    browser.load(&server.url(&format!("/{search_page}")))?;
+    for detail in search_problems(&mut browser, &server)? {
+        problems.push(Problem {
+            page: SEARCH.to_owned(),
+            rule: Rule::Search,
+            detail,
+        });
     }
     // A missing image is both a failed request and an element pointing nowhere: say it once.
     let mut seen = BTreeSet::new();
@@ -599,6 +621,80 @@ fn lesson_of(url: &str) -> Option<(&str, u32)> {
     Some((language, number))
 }
 
+/// Searches the loaded page's Pagefind index for each of [`SEARCH_TERMS`] (the same index and
+/// language the search box uses), checks that every result is a page that is served, then
+/// types the first term into the search box and waits for its results to show.
+fn search_problems(browser: &mut Browser, server: &Server) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    for term in SEARCH_TERMS {
+        let script = SEARCH_INDEX.replace("TERM", term);
+        let (result, _) = browser.evaluate(&script)?;
+        if let Some(error) = result["error"].as_str() {
+            found.push(format!("{term}: {error}"));
+            continue;
+        }
+        let urls: Vec<&str> = result["urls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if urls.is_empty() {
+            found.push(format!("{term}: no results"));
+        }
+        for url in urls {
+            let absolute = server.url(url);
+            let path = absolute.split('#').next().unwrap_or(&absolute);
+            if serve::status(path) != Ok(200) {
+                found.push(format!("{term}: the result {url} is not served"));
+            }
+        }
+    }
+    let (shown, _) = browser.evaluate(&SEARCH_BOX.replace("TERM", SEARCH_TERMS[0]))?;
+    if shown["links"].as_u64().unwrap_or(0) == 0 {
+        found.push(format!(
+            "the search box showed no results for {}: {}",
+            SEARCH_TERMS[0], shown["error"]
+        ));
+    }
+    Ok(found)
+}
+
+/// Pagefind's own API on the page's index: the URLs of the first results for TERM.
+const SEARCH_INDEX: &str = r#"(async () => {
+  try {
+    const root = new URL(path_to_root, location.href);
+    const pagefind = await import(new URL('pagefind/pagefind.js', root).href);
+    await pagefind.options({ baseUrl: root.pathname });
+    const search = await pagefind.search('TERM');
+    const data = await Promise.all(search.results.slice(0, 5).map((r) => r.data()));
+    return { urls: data.map((d) => d.url) };
+  } catch (error) {
+    return { error: String(error) };
+  }
+})()"#;
+
+/// The reader's way: open the search box, type TERM, wait for result links.
+const SEARCH_BOX: &str = r#"(async () => {
+  const until = Date.now() + 20000;
+  const wait = async (found) => {
+    while (!found() && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return found();
+  };
+  const toggle = document.getElementById('course-search-toggle');
+  if (!toggle) { return { links: 0, error: 'no search button in the menu bar' }; }
+  toggle.click();
+  const input = await wait(() => document.querySelector('#course-search input'));
+  if (!input) { return { links: 0, error: 'the search box did not open' }; }
+  input.value = 'TERM';
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  const links = () => document.querySelectorAll('#course-search .pagefind-ui__result-link').length;
+  await wait(() => links() > 0);
+  return { links: links(), error: links() > 0 ? null : 'no result links within 20 s' };
+})()"#;
+
 fn first_line(text: &str) -> String {
     text.lines()
         .next()
@@ -664,9 +760,11 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
     fs::write(src.join("SUMMARY.md"), summary)?;
     fs::create_dir_all(dir.join("scripts"))?;
     fs::copy(repo().join("scripts/book"), dir.join("scripts/book"))?;
+    // The same search box as the book, so that the search fails for want of the words only.
+    copy_dir(&repo().join("theme"), &dir.join("theme"))?;
     fs::write(
         dir.join("book.toml"),
         "[book]\ntitle = \"fixture\"\nlanguage = \"en\"\n\n[preprocessor.mermaid]\ncommand = \"mdbook-mermaid\"\n\n\
-         [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\"]\n",
+         [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\", \"theme/search.js\"]\n",
     )
 }
