@@ -6,7 +6,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use clap::Args;
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Args, ValueEnum};
 use encoding_rs::Encoding;
 
 use crate::encoding::parse_label;
@@ -57,6 +58,74 @@ impl<const DEFAULT_PORT: u16> ServerOptions<DEFAULT_PORT> {
     pub fn address(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.port)
     }
+}
+
+/// Parses the name of one of `E`'s values (an experiment of lessons 5 and 6); for a wrong one
+/// it lists the names, the Chinese line first. It offers the names as possible values, so
+/// `--help` shows them too. Use it as `#[arg(value_parser = ExperimentName::<E>::default())]`.
+#[derive(Clone)]
+pub struct ExperimentName<E>(std::marker::PhantomData<E>);
+
+impl<E> Default for ExperimentName<E> {
+    fn default() -> Self {
+        ExperimentName(std::marker::PhantomData)
+    }
+}
+
+impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for ExperimentName<E> {
+    type Value = E;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<E, clap::Error> {
+        let text = value.to_string_lossy();
+        E::from_str(&text, false).map_err(|_| {
+            let names: Vec<String> = E::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value)
+                .map(|value| value.get_name().to_owned())
+                .collect();
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!(
+                    "没有名为 '{text}' 的实验\n\
+                     there is no experiment named '{text}'\n\
+                     可选的有 the experiments are:\n{}\n",
+                    wrapped(&names)
+                ),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            E::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// `names`, comma-separated, in indented lines of at most about 80 columns.
+fn wrapped(names: &[String]) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::from(" ");
+    for name in names {
+        if line.len() > 1 && line.len() + name.len() > 76 {
+            lines.push(std::mem::replace(&mut line, String::from(" ")));
+        }
+        line.push(' ');
+        line.push_str(name);
+        line.push(',');
+    }
+    lines.push(line);
+    let mut text = lines.join("\n");
+    text.pop();
+    text
 }
 
 /// An IP address, with a hint when the student typed a host name.

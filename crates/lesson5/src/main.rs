@@ -15,14 +15,13 @@
 mod beyond;
 mod rules;
 
-use std::ffi::OsStr;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Parser, ValueEnum};
 
+use course::options::ExperimentName;
 use course::report::{Kind, Report};
 
 /// 第 5 课：TCP 程序的注意点——讲义第 4 节的 7 条规则，外加连接重置、半关闭、向已离开的对端写数据、对照 UDP，
@@ -33,7 +32,7 @@ use course::report::{Kind, Report};
 #[command(name = "lesson5")]
 struct Args {
     /// 只运行这一个实验；不写则按讲义顺序全部运行，最后打印总结表 / run only this experiment; without it, run all in the notes' order and print a summary table
-    #[arg(value_parser = ExperimentName)]
+    #[arg(value_parser = ExperimentName::<Experiment>::default())]
     experiment: Option<Experiment>,
 
     /// 列出所有实验的名字和规则 / list the experiments' names and rules
@@ -184,44 +183,3 @@ fn run(args: &Args) -> io::Result<()> {
     Ok(())
 }
 // ANCHOR_END: run
-
-/// Parses an experiment's name, and for a wrong one says which names there are, Chinese
-/// first. Lists the names as possible values, so `--help` shows them too.
-#[derive(Clone)]
-struct ExperimentName;
-
-impl TypedValueParser for ExperimentName {
-    type Value = Experiment;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        _arg: Option<&clap::Arg>,
-        value: &OsStr,
-    ) -> Result<Experiment, clap::Error> {
-        let text = value.to_string_lossy();
-        Experiment::from_str(&text, false).map_err(|_| {
-            let names: Vec<&str> = Experiment::value_variants()
-                .iter()
-                .map(|e| e.name())
-                .collect();
-            let names = names.join(", ");
-            clap::Error::raw(
-                clap::error::ErrorKind::InvalidValue,
-                format!(
-                    "没有名为 '{text}' 的实验，可选的有：{names} \
-                     / there is no experiment named '{text}'; the experiments are: {names}\n"
-                ),
-            )
-            .with_cmd(cmd)
-        })
-    }
-
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        Some(Box::new(
-            Experiment::value_variants()
-                .iter()
-                .filter_map(ValueEnum::to_possible_value),
-        ))
-    }
-}

@@ -22,14 +22,12 @@ mod experiments;
 mod framing;
 mod server;
 
-use std::ffi::OsStr;
 use std::io;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
-use course::options::{ClientOptions, ServerOptions};
+use course::options::{ClientOptions, ExperimentName, ServerOptions};
 use course::report::{Kind, Report};
 
 use framing::Framing;
@@ -45,7 +43,7 @@ use framing::Framing;
 struct Args {
     /// 只运行这一个实验；不写则全部运行，最后打印总结表 /
     /// run only this experiment; without it, run all and print a summary table
-    #[arg(value_parser = ExperimentName)]
+    #[arg(value_parser = ExperimentName::<Experiment>::default())]
     experiment: Option<Experiment>,
 
     /// 列出所有实验 / list the experiments
@@ -233,47 +231,3 @@ fn run_experiments(args: &Args) -> io::Result<()> {
     Ok(())
 }
 // ANCHOR_END: run
-
-/// Parses an experiment's name; a wrong one gets the list of names,
-/// Chinese first.
-#[derive(Clone)]
-struct ExperimentName;
-
-impl TypedValueParser for ExperimentName {
-    type Value = Experiment;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        _arg: Option<&clap::Arg>,
-        value: &OsStr,
-    ) -> Result<Experiment, clap::Error> {
-        let text = value.to_string_lossy();
-        Experiment::from_str(&text, false).map_err(|_| {
-            let names: Vec<&str> = Experiment::value_variants()
-                .iter()
-                .map(|e| e.name())
-                .collect();
-            let names = names.join(", ");
-            clap::Error::raw(
-                clap::error::ErrorKind::InvalidValue,
-                format!(
-                    "没有名为 '{text}' 的实验，可选的有：{names}\n\
-                     there is no experiment named '{text}'; \
-                     the experiments are: {names}\n"
-                ),
-            )
-            .with_cmd(cmd)
-        })
-    }
-
-    fn possible_values(
-        &self,
-    ) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        Some(Box::new(
-            Experiment::value_variants()
-                .iter()
-                .filter_map(ValueEnum::to_possible_value),
-        ))
-    }
-}
