@@ -13,6 +13,12 @@
 //! - [`spawn`] and [`Process`]: a lesson running in the background whose output lines a test
 //!   waits on (never sleeps on), and which is killed when the test drops it.
 //!
+//! Compile time never counts against a behaviour's timeout: a binary is built before its clock
+//! starts, and a wait that includes a build (a program that compiles something itself, such as
+//! the exercises' runner or the tour) uses [`Process::expect_line_within`] with
+//! [`BUILD_TIMEOUT`], which only stops a build that hangs. [`assert_lines_fit`] checks that what
+//! a person reads fits a terminal.
+//!
 //! Beside them, [`cli`] holds the command-line checks every lesson passes, and [`notes`] the
 //! notes' example messages and the exchanges several lessons' tests make with them, and [`tools`]
 //! finds a tool beyond the Rust toolchain (python3, chromium), or says clearly that a test skipped.
