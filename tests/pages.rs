@@ -67,6 +67,23 @@ fn every_rust_block_is_quoted_from_the_source() {
     );
 }
 
+/// Every excerpt has a visible caption naming its file, linked to the file's listing page.
+#[test]
+fn every_excerpt_has_a_caption_linking_its_listing() {
+    let pages = pages();
+    let listings = listing_pages(&pages);
+    assert!(
+        listings.contains_key("crates/lesson1/src/main.rs"),
+        "expected a listing page for crates/lesson1/src/main.rs, got {listings:?}"
+    );
+    report(
+        pages
+            .iter()
+            .flat_map(|page| check_captions(page, &listings))
+            .collect(),
+    );
+}
+
 /// Every page under `lessons/` is listed in the book's summary, `lessons/SUMMARY.md`.
 #[test]
 fn every_page_is_in_the_summary() {
@@ -811,6 +828,78 @@ fn check_code_blocks(page: &Page, read: impl Fn(&str) -> Option<String>) -> Vec<
     problems
 }
 
+/// Each file shown whole on a listing page, and that page's path.
+fn listing_pages(pages: &[Page]) -> BTreeMap<String, String> {
+    let mut listed = BTreeMap::new();
+    for page in pages {
+        for (_, line) in prose_lines(&page.text) {
+            if let Some(path) = listing_target(line.trim()) {
+                listed.insert(path.to_owned(), page.path.clone());
+            }
+        }
+    }
+    listed
+}
+
+/// The caption an excerpt of `file` has on `page`, as in the Rust Book's listings: the file's
+/// name, linked to its heading on the listing page (mdBook's id: the heading's letters and
+/// digits, lowercased).
+fn caption(page: &str, file: &str, listing: &str) -> String {
+    let depth = Path::new(page)
+        .parent()
+        .map_or(0, |dir| dir.components().count());
+    let listing = listing.strip_prefix("lessons/").unwrap_or(listing);
+    let up = "../".repeat(depth.saturating_sub(1));
+    let id: String = file
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    format!("<span class=\"filename\">文件名 Filename: [`{file}`]({up}{listing}#{id})</span>")
+}
+
+/// The line before each `<!-- source: FILE#ANCHOR -->` is FILE's caption, linked to the
+/// listing page that shows FILE whole.
+fn check_captions(page: &Page, listings: &BTreeMap<String, String>) -> Vec<Problem> {
+    let lines: Vec<&str> = page.text.lines().collect();
+    let mut problems = Vec::new();
+    for (number, line) in prose_lines(&page.text) {
+        let Some(file) = line
+            .trim()
+            .strip_prefix(SOURCE_MARK)
+            .and_then(|rest| rest.split('#').next())
+        else {
+            continue;
+        };
+        let Some(listing) = listings.get(file) else {
+            problems.push(Problem::at(
+                &page.path,
+                number,
+                format!(
+                    "no listing page shows the excerpt's file\n    expected: <!-- listing: {file} --> on a page in lessons/listings/\n    got:      none"
+                ),
+            ));
+            continue;
+        };
+        let expected = caption(&page.path, file, listing);
+        let got = number
+            .checked_sub(2)
+            .and_then(|index| lines.get(index))
+            .copied()
+            .unwrap_or("");
+        if got.trim() != expected {
+            problems.push(Problem::at(
+                &page.path,
+                number,
+                format!(
+                    "an excerpt without its caption on the line before\n    expected: {expected}\n    got:      {got}"
+                ),
+            ));
+        }
+    }
+    problems
+}
+
 // ---------------------------------------------------------------------------------------------
 // (d) Every page is in the summary
 // ---------------------------------------------------------------------------------------------
@@ -1153,6 +1242,38 @@ mod checks_fail_on_bad_input {
             Ok("loop {\n\n    step();\n}".to_owned())
         );
         assert!(anchored_region(SOURCE, "absent").is_err());
+    }
+
+    /// An excerpt without its caption, or with a caption naming or linking elsewhere, is
+    /// reported; so is an excerpt of a file no listing page shows.
+    #[test]
+    fn excerpts_without_their_caption_fail() {
+        let listings = BTreeMap::from([(
+            "src/x.rs".to_owned(),
+            "lessons/listings/x.md".to_owned(),
+        )]);
+        let block = "<!-- source: src/x.rs#inner -->\n```rust\nlet b = 2;\n```\n";
+        let good = format!(
+            "<span class=\"filename\">文件名 Filename: [`src/x.rs`](../listings/x.md#srcxrs)</span>\n{block}"
+        );
+        let page = |text: &str| Page::new("lessons/zh/lesson9.md", text);
+        assert!(check_captions(&page(&good), &listings).is_empty());
+        let cases = [
+            (block.to_owned(), "an excerpt without its caption"),
+            (good.replace("x.md#", "y.md#"), "an excerpt without its caption"),
+            (good.replace("[`src/x.rs`]", "[`src/y.rs`]"), "expected: <span"),
+            (
+                good.replace("src/x.rs#inner", "src/z.rs#inner"),
+                "no listing page shows",
+            ),
+        ];
+        for (text, expected) in cases {
+            let problems = check_captions(&page(&text), &listings);
+            assert!(
+                problems.iter().any(|p| p.message.contains(expected)),
+                "expected a problem containing {expected:?} for {text:?}, got {problems:#?}"
+            );
+        }
     }
 
     /// A listing block that includes another file, or a file that is not there, is reported.

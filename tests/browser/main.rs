@@ -5,7 +5,8 @@
 //! A page fails on:
 //! - **mermaid**: a diagram Mermaid could not draw ("Syntax error in text"), or never drew;
 //! - **unresolved**: a link, image, script or stylesheet that the server answers with an error,
-//!   or that points outside the served book (a `file:` URL, a path into `crates/`);
+//!   that points outside the served book (a `file:` URL, a path into `crates/`), or whose
+//!   `#fragment` names no element of the page it leads to;
 //! - **console**: an error on the console or an uncaught exception;
 //! - **too wide**: a table or code block wider than the text column at 1280 px, which a
 //!   reader has to scroll sideways;
@@ -88,6 +89,7 @@ fn each_rule_fails_on_a_broken_page() {
         ("mermaid.html", Rule::Mermaid),
         ("link.html", Rule::Unresolved),
         ("outside.html", Rule::Unresolved),
+        ("fragment.html", Rule::Unresolved),
         ("image.html", Rule::Unresolved),
         ("console.html", Rule::Console),
         ("exception.html", Rule::Console),
@@ -540,7 +542,16 @@ fn fact_problems(
                 .entry(without_fragment.clone())
                 .or_insert_with(|| serve::status(&without_fragment));
             match status {
-                Ok(200) => {}
+                // A written `#id` is mdBook's anchor to a heading of the same page.
+                Ok(200) if written.starts_with('#') => {}
+                Ok(200) => {
+                    if let Some(missing) = missing_fragment(server, url) {
+                        found.push((
+                            Rule::Unresolved,
+                            format!("{kind} {written}: no element with id \"{missing}\" there"),
+                        ));
+                    }
+                }
                 Ok(code) => found.push((
                     Rule::Unresolved,
                     format!("{kind} {written} answered {code}"),
@@ -695,6 +706,19 @@ const SEARCH_BOX: &str = r#"(async () => {
   return { links: links(), error: links() > 0 ? null : 'no result links within 20 s' };
 })()"#;
 
+/// The fragment of a link to a served page, when that page has no element with that id.
+fn missing_fragment(server: &Server, url: &str) -> Option<String> {
+    let (address, fragment) = url.split_once('#')?;
+    let fragment = serve::percent_decode(fragment)?;
+    if fragment.is_empty() {
+        return None;
+    }
+    let target = address.strip_prefix(&server.url(""))?;
+    let file = serve::file_for(&server.root, target)?;
+    let html = fs::read_to_string(file).ok()?;
+    (!html.contains(&format!("id=\"{fragment}\""))).then_some(fragment)
+}
+
 fn first_line(text: &str) -> String {
     text.lines()
         .next()
@@ -716,6 +740,10 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
             "# Mermaid\n\nA `;` inside a message ends the statement.\n\n```mermaid\nsequenceDiagram\n    A->>B: one; two\n```\n",
         ),
         ("link", "# Link\n\n[a page that is not there](missing.md)\n"),
+        (
+            "fragment",
+            "# Fragment\n\n[a heading that is not there](clean.md#nowhere)\n",
+        ),
         (
             "outside",
             "# Outside\n\n[the code, outside the book](../../crates/lesson1/src/main.rs)\n",

@@ -9,6 +9,7 @@ use std::thread;
 /// A static file server for one directory, running until the test process ends.
 pub struct Server {
     pub addr: SocketAddr,
+    pub root: PathBuf,
 }
 
 impl Server {
@@ -16,13 +17,14 @@ impl Server {
     pub fn start(root: PathBuf) -> std::io::Result<Server> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
+        let served = root.clone();
         thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {
                 let root = root.clone();
                 thread::spawn(move || answer(&root, stream));
             }
         });
-        Ok(Server { addr })
+        Ok(Server { addr, root: served })
     }
 
     /// The absolute URL of `path` (which starts with `/`).
@@ -88,7 +90,7 @@ pub fn file_for(root: &Path, target: &str) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
-fn percent_decode(text: &str) -> Option<String> {
+pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
