@@ -39,7 +39,11 @@ fn sends_gbk_and_prints_the_reply(checker: &mut Checker) -> Result<(), Failure> 
     }
 
     send(&mut connection, &gbk(REPLY))?;
-    let status = program.wait_exit("收到回复后退出 / exit after the reply")?;
+    // The reply has been sent, and nothing more will come: a client still waiting is in a
+    // second recv.
+    let status = program
+        .wait_exit("收到回复后退出 / exit after the reply")
+        .map_err(|failure| failure.step("4.1"))?;
     let wanted = gbk(REPLY).len();
     if let Some((count, line)) = received_count(program.stdout())
         && count != wanted
@@ -90,7 +94,9 @@ fn no_server_is_one_friendly_line(checker: &mut Checker) -> Result<(), Failure> 
     let mut program = checker.start(&["--port", &port])?;
     let expected = "连接被拒绝时，用 ? 把错误交给 course::finish：一行友好的错误，退出码 1 \
                     / when the connection is refused, hand the error to course::finish with ?: one friendly line, exit code 1";
-    let status = program.wait_exit(expected)?;
+    let status = program
+        .wait_exit(expected)
+        .map_err(|failure| failure.step("2"))?;
     let what = program.what_happened();
     if status.code() != Some(1) || what.contains("panicked") {
         return Err(Failure::new(expected, what).step("2"));
