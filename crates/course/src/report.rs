@@ -4,7 +4,8 @@
 //! `Err(BrokenPipe: Broken pipe (os error 32))`).
 //!
 //! Every line starts with a fixed marker (`观察 observed:`, `状态 states:`, `结论 verdict:`, and
-//! the `|` rows of the summary), so that the lessons' tests can read what a run saw.
+//! in the summary the experiment's kind and number), so that the lessons' tests can read what a
+//! run saw.
 
 use std::fmt;
 use std::io;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use crate::kernel::{self, TcpState, Unavailable};
 use socket2::SockAddr;
+use unicode_width::UnicodeWidthStr;
 
 /// How long to wait for a transition the kernel makes after the call that caused it returned.
 /// Generous for a loaded machine; on an idle one the transition takes microseconds.
@@ -289,36 +291,34 @@ impl Report {
     }
 }
 
-/// The table that ends a full run: one row per experiment, in order. The column of TCP states
-/// is left out when no experiment watched any (lesson 6's experiments are about bytes).
+/// The summary that ends a full run: per experiment, in order, a line with its verdict, then
+/// what it observed and, where it watched any, the TCP states each end went through. Short
+/// lines rather than one table row, so that none is wider than a terminal: a part after a `; `
+/// goes on a line of its own.
 pub fn summary(kind: Kind, rows: &[Row]) {
-    let with_states = rows.iter().any(|row| !row.states.is_empty());
     println!();
     println!("总结 summary:");
-    let states_heading = if with_states {
-        " TCP 状态 states |"
-    } else {
-        ""
-    };
-    println!(
-        "| {} {} | 名字 name | 观察 observed | 成立 holds |{states_heading}",
-        kind.zh, kind.en
-    );
-    println!("|---|---|---|---|{}", if with_states { "---|" } else { "" });
     for row in rows {
-        let holds = match row.verdict {
-            Verdict::Holds => "是 yes",
-            Verdict::Fails => "否 no",
-            Verdict::NotShown => "未验证 not shown",
-        };
-        let states = if with_states {
-            format!(" {} |", row.states)
-        } else {
-            String::new()
-        };
         println!(
-            "| {} | {} | {} | {holds} |{states}",
-            row.number, row.name, row.observed
+            "{} {} {} {}: {}",
+            kind.zh, kind.en, row.number, row.name, row.verdict
         );
+        print_parts("   结果 result:", &row.observed);
+        if !row.states.is_empty() {
+            print_parts("   TCP 状态 states:", &row.states);
+        }
+    }
+}
+
+/// `label` and the first part of `text`, then each further `; `-separated part on a line of its
+/// own, lined up under the first.
+fn print_parts(label: &str, text: &str) {
+    let indent = " ".repeat(UnicodeWidthStr::width(label) + 1);
+    for (index, part) in text.split("; ").enumerate() {
+        if index == 0 {
+            println!("{label} {part}");
+        } else {
+            println!("{indent}{part}");
+        }
     }
 }
