@@ -6,10 +6,10 @@ use std::path::Path;
 use harness::{BUILD_TIMEOUT, command};
 use predicates::prelude::*;
 
-/// The lesson packages in the workspace: `crates/lessonN/Cargo.toml`, N from 1 to 5.
+/// The lesson packages in the workspace: `crates/lessonN/Cargo.toml`, N from 1 to 8.
 fn lessons() -> Vec<u8> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    (1..=5)
+    (1..=8)
         .filter(|n| root.join(format!("crates/lesson{n}/Cargo.toml")).exists())
         .collect()
 }
@@ -36,6 +36,21 @@ fn expected(lesson: u8) -> &'static [&'static str] {
             "[lesson1 client B] 接收服务端的数据为 reply:",
         ],
         5 => &["[lesson5] "],
+        6 => &[
+            "[lesson6]   结论 verdict: glued 成立 holds",
+            "[lesson6 server] 收到第 3 条消息 message 3",
+            "[lesson6 client] 回复 reply 3",
+        ],
+        7 => &[
+            "[lesson7 server] WouldBlock: accept",
+            "[lesson1 client A] 接收服务端的数据为 reply:",
+            "[lesson1 client B] 接收服务端的数据为 reply:",
+        ],
+        8 => &[
+            "[lesson8 server] 收到 Ctrl-C",
+            "[lesson8 server] 服务端已退出 server stopped",
+            "[tour] lesson8 server 已退出，退出码 0",
+        ],
         _ => &[],
     }
 }

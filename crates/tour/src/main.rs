@@ -42,7 +42,7 @@ struct Args {
     help: Option<bool>,
 
     /// 只运行这几课，可以重复（如 --lesson 2 --lesson 4）；不写则全部运行 / run only these lessons, repeatable (e.g. --lesson 2 --lesson 4); all when omitted
-    #[arg(long = "lesson", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long = "lesson", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
     lessons: Vec<u8>,
 }
 
@@ -73,7 +73,7 @@ struct Scene {
     run: fn(&mut Tour) -> Result<(), String>,
 }
 
-const SCENES: [Scene; 4] = [
+const SCENES: [Scene; 7] = [
     Scene {
         lessons: &[1, 2],
         title: "第 1、2 课：客户端和单次服务端 / Lessons 1 and 2: a client and a single-shot server",
@@ -97,6 +97,24 @@ const SCENES: [Scene; 4] = [
         title: "第 5 课：关闭的语义，每条规则一个实验 / Lesson 5: what closing means, one experiment per rule",
         packages: &["lesson5"],
         run: lesson_5,
+    },
+    Scene {
+        lessons: &[6],
+        title: "第 6 课：TCP 没有消息边界：五个实验，然后分帧 / Lesson 6: no message boundaries: five experiments, then framing",
+        packages: &["lesson6"],
+        run: lesson_6,
+    },
+    Scene {
+        lessons: &[7],
+        title: "第 7 课：一个线程、一个事件循环，看得见 WouldBlock / Lesson 7: one thread, an event loop, WouldBlock in sight",
+        packages: &["lesson1", "lesson7"],
+        run: lesson_7,
+    },
+    Scene {
+        lessons: &[8],
+        title: "第 8 课：tokio，每个客户端一个任务，Ctrl-C 从容退出 / Lesson 8: tokio, a task per client, a graceful Ctrl-C",
+        packages: &["lesson1", "lesson8"],
+        run: lesson_8,
     },
 ];
 
@@ -234,6 +252,68 @@ fn lesson_5(tour: &mut Tour) -> Result<(), String> {
     };
     let port = free_port()?.to_string();
     Program::start("lesson5", &lesson5, "lesson5", &["--port", &port])?.wait()
+}
+
+/// Lesson 6 runs its five experiments, then its framed client sends three messages in one
+/// write to its framed server, which prints each whole and answers each.
+fn lesson_6(tour: &mut Tour) -> Result<(), String> {
+    let Some(lesson6) = tour.binary("lesson6") else {
+        return Ok(());
+    };
+    Program::start("lesson6", &lesson6, "lesson6", &[] as &[&str])?.wait()?;
+    let server_args = ["server", "--port", "0"];
+    let mut server = Program::start("lesson6 server", &lesson6, "lesson6", &server_args)?;
+    let port = server.address()?.port().to_string();
+    let client_args = ["client", "--port", &port, "你好", "粘在一起的", "三条消息"];
+    Program::start("lesson6 client", &lesson6, "lesson6", &client_args)?.wait()?;
+    server.stop()
+}
+
+/// Two clients talk to lesson 7's one-thread server, which shows each `WouldBlock`.
+fn lesson_7(tour: &mut Tour) -> Result<(), String> {
+    let (Some(server), Some(client)) = (tour.binary("lesson7"), tour.binary("lesson1")) else {
+        return Ok(());
+    };
+    let server_args = ["--port", "0", "--show-would-block"];
+    let mut server = Program::start("lesson7 server", &server, "lesson7", &server_args)?;
+    let port = server.address()?.port().to_string();
+    let mut first = Program::start(
+        "lesson1 client A",
+        &client,
+        "lesson1",
+        &["--port", &port, "一个线程", "很多客户端"],
+    )?;
+    let mut second = Program::start(
+        "lesson1 client B",
+        &client,
+        "lesson1",
+        &["--port", &port, "我也在"],
+    )?;
+    first.wait()?;
+    second.wait()?;
+    server.stop()
+}
+
+/// A client stays connected to lesson 8's server; Ctrl-C (SIGINT) makes the server close it
+/// cleanly and exit with 0.
+fn lesson_8(tour: &mut Tour) -> Result<(), String> {
+    let (Some(server), Some(client)) = (tour.binary("lesson8"), tour.binary("lesson1")) else {
+        return Ok(());
+    };
+    let mut server = Program::start("lesson8 server", &server, "lesson8", &port_args(0))?;
+    let port = server.address()?.port().to_string();
+    let mut client = Program::start(
+        "lesson1 client",
+        &client,
+        "lesson1",
+        &["--port", &port, "--stdin"],
+    )?;
+    client.type_line("还在吗？")?;
+    client.expect("reply")?;
+    server.interrupt()?;
+    server.wait()?;
+    client.close_stdin();
+    client.wait()
 }
 
 /// Starts `server_package` on `port` (0: the OS picks), has lesson 1's client type one line
@@ -476,6 +556,26 @@ impl Program {
         }
     }
 
+    /// Waits until the program prints a line containing `needle`.
+    fn expect(&mut self, needle: &str) -> Result<(), String> {
+        loop {
+            match self.lines.recv_timeout(TIMEOUT) {
+                Ok(line) if line.contains(needle) => return Ok(()),
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(format!("{} printed no {needle:?} line", self.label));
+                }
+            }
+        }
+    }
+
+    /// Presses Ctrl-C for the program: SIGINT, where there are signals.
+    fn interrupt(&mut self) -> Result<(), String> {
+        say(&format!("[tour] {} ⌨ Ctrl-C", self.label));
+        interrupt(&self.child)
+            .map_err(|error| format!("could not interrupt {}: {error}", self.label))
+    }
+
     /// Waits for the program to exit and for all its output, and says how it exited.
     fn wait(&mut self) -> Result<(), String> {
         let status = match self.child.wait_timeout(TIMEOUT) {
@@ -521,6 +621,26 @@ impl Drop for Program {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Sends `child` SIGINT, as Ctrl-C in its terminal would.
+#[cfg(unix)]
+fn interrupt(child: &Child) -> io::Result<()> {
+    use rustix::process::{Pid, Signal, kill_process};
+    let pid = i32::try_from(child.id())
+        .ok()
+        .and_then(Pid::from_raw)
+        .ok_or_else(|| io::Error::other("no such process id"))?;
+    kill_process(pid, Signal::INT).map_err(io::Error::from)
+}
+
+/// Windows has no SIGINT to send one process: the tour ends the server instead.
+#[cfg(not(unix))]
+fn interrupt(child: &Child) -> io::Result<()> {
+    let _ = child;
+    Err(io::Error::other(
+        "Ctrl-C cannot be sent to one program here",
+    ))
 }
 
 /// Prints each line of `stream` labelled, and hands it to `lines` if given.
