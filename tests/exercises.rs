@@ -576,3 +576,28 @@ fn save_in_pieces(path: &Path, contents: &[u8]) {
     file.write_all(rest).expect("write the rest");
     file.sync_all().expect("sync");
 }
+
+/// The starters as committed are formatted the way `rustfmt` leaves them, the course's own
+/// style, checked on the committed copy so that a student's unformatted work never fails this.
+#[test]
+fn the_committed_starters_are_formatted() {
+    let Some(rustfmt) = harness::tools::tool("rustfmt", "the_committed_starters_are_formatted")
+    else {
+        return;
+    };
+    let sources: Vec<PathBuf> = EXERCISES
+        .iter()
+        .map(|dir| starters().join(dir).join("src").join("main.rs"))
+        .collect();
+    let output = Command::new(rustfmt)
+        .args(["--edition", "2024", "--check"])
+        .args(&sources)
+        .output()
+        .expect("rustfmt runs");
+    assert!(
+        output.status.success(),
+        "the committed starters are not formatted:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
