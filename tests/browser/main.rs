@@ -3,7 +3,8 @@
 //! `tests/pages.rs` checks the Markdown; this checks what the browser makes of it.
 //!
 //! A page fails on:
-//! - **mermaid**: a diagram Mermaid could not draw ("Syntax error in text"), or never drew;
+//! - **mermaid**: a diagram Mermaid could not draw ("Syntax error in text"), never drew, or
+//!   had to draw at less than 75 % of its size to fit the column at 1280 px;
 //! - **unresolved**: a link, image, script or stylesheet that the server answers with an error,
 //!   that points outside the served book (a `file:` URL, a path into `crates/`), or whose
 //!   `#fragment` names no element of the page it leads to;
@@ -87,6 +88,7 @@ fn each_rule_fails_on_a_broken_page() {
     }
     let expected = [
         ("mermaid.html", Rule::Mermaid),
+        ("small.html", Rule::Mermaid),
         ("link.html", Rule::Unresolved),
         ("outside.html", Rule::Unresolved),
         ("fragment.html", Rule::Unresolved),
@@ -402,12 +404,20 @@ const FACTS: &str = r#"(async () => {
     }
   }
   const mermaid = [];
+  // A diagram squeezed into the column is drawn too small to read.
+  for (const svg of document.querySelectorAll('pre.mermaid svg')) {
+    const natural = svg.viewBox && svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 0;
+    const drawn = svg.getBoundingClientRect().width;
+    if (natural > 0 && drawn / natural < 0.75) {
+      mermaid.push(`a diagram drawn at ${Math.round(100 * drawn / natural)} % of its size`);
+    }
+  }
   for (const svg of document.querySelectorAll('svg[aria-roledescription="error"]')) {
     const text = [...svg.querySelectorAll('text')].map((t) => t.textContent).join(' ');
-    mermaid.push(first(text));
+    mermaid.push(`diagram error: ${first(text)}`);
   }
   if (mermaid.length === 0 && document.body.innerText.includes('Syntax error in text')) {
-    mermaid.push('Syntax error in text');
+    mermaid.push('diagram error: Syntax error in text');
   }
   const refs = [];
   for (const a of document.querySelectorAll('a[href]')) {
@@ -514,10 +524,7 @@ fn fact_problems(
         ));
     }
     for error in facts["mermaid"].as_array().into_iter().flatten() {
-        found.push((
-            Rule::Mermaid,
-            format!("diagram error: {}", error.as_str().unwrap_or("")),
-        ));
+        found.push((Rule::Mermaid, error.as_str().unwrap_or("").to_owned()));
     }
     for wide in facts["wide"].as_array().into_iter().flatten() {
         found.push((
@@ -740,6 +747,10 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
             "# Mermaid\n\nA `;` inside a message ends the statement.\n\n```mermaid\nsequenceDiagram\n    A->>B: one; two\n```\n",
         ),
         ("link", "# Link\n\n[a page that is not there](missing.md)\n"),
+        (
+            "small",
+            "# Small\n\nToo wide to draw at full size.\n\n```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"] --> C[\"three\"] --> D[\"four\"] --> E[\"five\"] --> F[\"six\"] --> G[\"seven\"] --> H[\"eight\"] --> I[\"nine\"] --> J[\"ten\"]\n```\n",
+        ),
         (
             "fragment",
             "# Fragment\n\n[a heading that is not there](clean.md#nowhere)\n",
