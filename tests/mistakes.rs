@@ -127,6 +127,16 @@ const MISTAKES: &[Mistake] = &[
     Mistake {
         exercise: "02_server",
         number: 2,
+        name: "unwraps_utf8",
+        original: "let (recv_content, _) = encoding.decode_without_bom_handling(recv_data);",
+        mistake: "let recv_content = String::from_utf8(recv_data.to_vec()).unwrap();",
+        step: "6",
+        shows: &["panicked", "FromUtf8Error"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
         name: "replies_in_utf8",
         original: "let (send_data, _, _) = encoding.encode(\"ok, 问题正在处理中...\");",
         mistake: "let send_data = \"ok, 问题正在处理中...\".as_bytes();",
@@ -486,6 +496,11 @@ fn judge(mistake: &Mistake, success: bool, output: &str) -> Result<(), String> {
         if !output.contains(words) {
             return Err(format!("the report does not show {words:?}"));
         }
+    }
+    // Only exercises 4 and 6 have threads of their own: elsewhere a panic is the main thread's,
+    // and the report must not call it another thread.
+    if ![4, 6].contains(&mistake.number) && output.contains("还有一个线程") {
+        return Err("a panic of the main thread is called another thread's".to_owned());
     }
     // The bound on every wait is 10 s, and a report that a wait ran out says so.
     if mistake.at_once && output.contains(" 10 s") {
