@@ -26,7 +26,8 @@
 //!
 //! Without chromium, mdbook or mdbook-mermaid the tests say they skipped (`harness::tools`);
 //! CI installs them and sets `COURSE_REQUIRE_TOOLS=1`, which turns a skip into a failure.
-//! `COURSE_SCREENSHOTS=DIR` also writes every page as PNGs (1600 px tiles) at 1280 and 400 px.
+//! `COURSE_SCREENSHOTS=DIR` also writes every page as PNGs (1600 px tiles) at 1280 and 400 px
+//! (`COURSE_SCREENSHOT_PAGES=zh/lesson5,README`: only those).
 
 mod cdp;
 mod serve;
@@ -299,6 +300,9 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
     let mut browser = Browser::launch(&tools.chromium)?;
     let pages = html_pages(site);
     let screenshots = std::env::var_os("COURSE_SCREENSHOTS").map(PathBuf::from);
+    // COURSE_SCREENSHOT_PAGES=zh/lesson5,README: only the pages whose path contains one of these.
+    let wanted = std::env::var("COURSE_SCREENSHOT_PAGES").unwrap_or_default();
+    let pictured = |page: &str| wanted.is_empty() || wanted.split(',').any(|w| page.contains(w));
     let mut statuses = BTreeMap::new();
     let mut problems = Vec::new();
     browser.set_width(DESKTOP)?;
@@ -332,13 +336,13 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
                 });
             }
         }
-        if let Some(dir) = &screenshots {
+        if let Some(dir) = screenshots.as_ref().filter(|_| pictured(page)) {
             save_screenshot(&mut browser, dir, page, DESKTOP)?;
         }
     }
     if let Some(dir) = &screenshots {
         browser.set_width(PHONE)?;
-        for page in &pages {
+        for page in pages.iter().filter(|page| pictured(page)) {
             browser.load(&server.url(&format!("/{page}")))?;
             browser.evaluate(FACTS)?;
             save_screenshot(&mut browser, dir, page, PHONE)?;
