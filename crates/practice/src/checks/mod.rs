@@ -331,8 +331,8 @@ pub fn listening_address(program: &mut Program, step: &'static str) -> Result<So
         )
         .step(step)
     })?;
-    // The notes' ports, which the OS never picks for port 0 (they are below its range).
-    if [8989, 9090].contains(&address.port()) {
+    // The notes' ports, which the OS does not pick for port 0 (they are below its range).
+    if [8989, 9090].contains(&address.port()) && !ephemeral(address.port()) {
         return Err(Failure::new(
             fixed,
             format!(
@@ -344,4 +344,19 @@ pub fn listening_address(program: &mut Program, step: &'static str) -> Result<So
         .step(bind));
     }
     Ok(address)
+}
+
+/// Whether the OS may give `port` to a socket bound to port 0: Linux says which ports in
+/// /proc; elsewhere the range is IANA's, 49152 to 65535.
+fn ephemeral(port: u16) -> bool {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|text| {
+            let mut bounds = text
+                .split_whitespace()
+                .map(|bound| bound.parse::<u16>().ok());
+            Some((bounds.next()??, bounds.next()??))
+        })
+        .unwrap_or((49152, 65535));
+    (range.0..=range.1).contains(&port)
 }
