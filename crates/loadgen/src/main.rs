@@ -11,6 +11,8 @@
 //!   thrown away (`> /dev/null`), lesson 4 writing its output to a file, and a baseline
 //!   thread-per-client server that prints nothing (`loadgen serve-baseline`). It prints a
 //!   Markdown table and can draw it as SVG charts (`--charts DIR`).
+//! - `loadgen charts --table PAGE --out DIR`: draws the charts again from the table on a page
+//!   (lesson 4's), in Chinese and in English, so that the charts always show the table's numbers.
 //!
 //! Left out on purpose: any traffic beyond loopback (the address must be 127.0.0.1 or ::1),
 //! and pass/fail: the targets are printed, not asserted, because timings depend on the machine.
@@ -26,6 +28,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
+
+mod charts;
 
 /// 第 4 课的压力测试工具：C 个并发客户端，每个做 R 次请求/回复往返，报告每秒往返数和延迟分位数。
 /// Load generator for lesson 4: C concurrent clients × R round trips; prints round trips/s and latency percentiles.
@@ -66,6 +70,15 @@ enum Mode {
         /// 把结果画成两张 SVG 图（每秒往返数、p99 延迟），写到这个目录 / also draw the results as two SVG charts (rate, p99 latency) in this directory
         #[arg(long)]
         charts: Option<PathBuf>,
+    },
+    /// 从页面上的结果表重画两张图（中文、英文各一套）/ redraw the two charts, in Chinese and in English, from the results table on a page
+    Charts {
+        /// 含有 `loadgen bench` 结果表的 Markdown 文件 / a Markdown file holding the table `loadgen bench` printed
+        #[arg(long)]
+        table: PathBuf,
+        /// 写 SVG 的目录 / the directory to write the SVG files to
+        #[arg(long)]
+        out: PathBuf,
     },
     /// 基准服务端：一个客户端一个线程，回复和第 4 课相同，但什么都不打印 / the baseline: a thread per client, the same reply as lesson 4, no printing
     ServeBaseline {
@@ -122,6 +135,7 @@ fn main() -> ExitCode {
             lesson4,
             charts,
         } => bench(&sweep, lesson4, charts.as_deref()),
+        Mode::Charts { table, out } => redraw(&table, &out),
         Mode::ServeBaseline { port } => serve_baseline(port),
     };
     match result {
@@ -479,14 +493,29 @@ fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::
     println!("\n{}", table(&series));
     report_targets(&series);
     if let Some(directory) = charts {
-        let rate = directory.join("lesson4-bench-rate.svg");
-        let title = "Round trips per second with C clients (higher is better)";
-        std::fs::write(&rate, chart(&series, title, Measurement::rate))?;
-        let p99 = directory.join("lesson4-bench-p99.svg");
-        let title = "p99 latency of one round trip, µs, with C clients (lower is better)";
-        let micros = |m: &Measurement| m.percentile(0.99).as_secs_f64() * 1e6;
-        std::fs::write(&p99, chart(&series, title, micros))?;
-        println!("SVG: {} {}", rate.display(), p99.display());
+        // Drawn from the printed table, so the charts show exactly its numbers.
+        for path in charts::write_all(&charts::parse_table(&table(&series)), directory)? {
+            println!("SVG: {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// `loadgen charts`: the charts of the table on a page.
+fn redraw(page: &Path, out: &Path) -> io::Result<()> {
+    let rows = charts::parse_table(&std::fs::read_to_string(page)?);
+    if rows.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} has no table starting {}",
+                page.display(),
+                charts::HEADER
+            ),
+        ));
+    }
+    for path in charts::write_all(&rows, out)? {
+        println!("SVG: {}", path.display());
     }
     Ok(())
 }
@@ -547,108 +576,6 @@ fn report_targets(series: &[Series]) {
     }
 }
 
-/// A grouped bar chart of round trips per second: one group per number of clients, one bar
-/// per server. Plain SVG (no script, no web fonts), so code-hosting sites render it.
-fn chart(series: &[Series], title: &str, value_of: fn(&Measurement) -> f64) -> String {
-    const WIDTH: f64 = 760.0;
-    const HEIGHT: f64 = 420.0;
-    const LEFT: f64 = 80.0;
-    const RIGHT: f64 = 20.0;
-    const TOP: f64 = 60.0;
-    const BOTTOM: f64 = 70.0;
-    const COLOURS: [&str; 3] = ["#4e79a7", "#f28e2b", "#59a14f"];
-
-    let groups = series.first().map_or(0, |(_, r)| r.len());
-    let highest = series
-        .iter()
-        .flat_map(|(_, r)| r.iter().map(value_of))
-        .fold(1.0, f64::max);
-    let step = nice_step(highest / 5.0);
-    let top_value = (highest / step).ceil() * step;
-    let plot_w = WIDTH - LEFT - RIGHT;
-    let plot_h = HEIGHT - TOP - BOTTOM;
-    let y = |value: f64| TOP + plot_h * (1.0 - value / top_value);
-
-    let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="13">
-<rect width="100%" height="100%" fill="#ffffff"/>
-<text x="{cx}" y="24" text-anchor="middle" font-size="16" font-weight="bold">{title}</text>
-"##,
-        cx = WIDTH / 2.0
-    );
-    let mut value = 0.0;
-    while value <= top_value + step / 2.0 {
-        let _ = writeln!(
-            svg,
-            r##"<line x1="{LEFT}" x2="{x2}" y1="{py:.1}" y2="{py:.1}" stroke="#dddddd"/><text x="{tx}" y="{ty:.1}" text-anchor="end">{value:.0}</text>"##,
-            x2 = WIDTH - RIGHT,
-            py = y(value),
-            tx = LEFT - 6.0,
-            ty = y(value) + 4.0
-        );
-        value += step;
-    }
-    let group_w = plot_w / groups.max(1) as f64;
-    let bar_w = group_w * 0.8 / series.len().max(1) as f64;
-    for group in 0..groups {
-        let gx = LEFT + group_w * group as f64 + group_w * 0.1;
-        for (index, (_, results)) in series.iter().enumerate() {
-            let Some(m) = results.get(group) else {
-                continue;
-            };
-            let x = gx + bar_w * index as f64;
-            let _ = writeln!(
-                svg,
-                r##"<rect x="{x:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="11">{rate:.0}</text>"##,
-                top = y(value_of(m)),
-                w = bar_w - 2.0,
-                h = plot_h - (y(value_of(m)) - TOP),
-                c = COLOURS[index % COLOURS.len()],
-                tx = x + bar_w / 2.0 - 1.0,
-                ty = y(value_of(m)) - 4.0,
-                rate = value_of(m)
-            );
-        }
-        let clients = series[0].1[group].clients;
-        let _ = writeln!(
-            svg,
-            r##"<text x="{x:.1}" y="{yy}" text-anchor="middle">C = {clients}</text>"##,
-            x = gx + group_w * 0.4,
-            yy = HEIGHT - BOTTOM + 20.0
-        );
-    }
-    let _ = writeln!(
-        svg,
-        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{b}" stroke="#333333"/><line x1="{LEFT}" x2="{r}" y1="{b}" y2="{b}" stroke="#333333"/>"##,
-        b = HEIGHT - BOTTOM,
-        r = WIDTH - RIGHT
-    );
-    for (index, (name, _)) in series.iter().enumerate() {
-        let x = LEFT + 190.0 * index as f64;
-        let _ = writeln!(
-            svg,
-            r##"<rect x="{x}" y="{ly}" width="14" height="14" fill="{c}"/><text x="{tx}" y="{ty}">{name}</text>"##,
-            ly = HEIGHT - 30.0,
-            c = COLOURS[index % COLOURS.len()],
-            tx = x + 20.0,
-            ty = HEIGHT - 18.0,
-            name = name.replace('>', "&gt;")
-        );
-    }
-    svg.push_str("</svg>\n");
-    svg
-}
-
-/// 1, 2 or 5 times a power of ten, at least `rough`.
-fn nice_step(rough: f64) -> f64 {
-    let power = 10f64.powf(rough.max(1.0).log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * power)
-        .find(|&s| s >= rough)
-        .unwrap_or(10.0 * power)
-}
-
 /// The baseline: lesson 4 without the lesson. A thread per client, each receiving up to 1024
 /// bytes and sending the same reply, until the client leaves; no printing, no decoding.
 fn serve_baseline(port: u16) -> io::Result<()> {
@@ -689,12 +616,5 @@ mod tests {
         assert!(parse_loopback("127.0.0.1:9090").is_ok());
         assert!(parse_loopback("[::1]:9090").is_ok());
         assert!(parse_loopback("192.168.1.1:9090").is_err());
-    }
-
-    #[test]
-    fn steps_are_round() {
-        assert_eq!(nice_step(1800.0), 2000.0);
-        assert_eq!(nice_step(3.0), 5.0);
-        assert_eq!(nice_step(10_000.0), 10_000.0);
     }
 }

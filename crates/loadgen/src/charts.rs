@@ -1,0 +1,385 @@
+//! The benchmark's two charts, drawn from the rows of its Markdown table, so a chart can never
+//! show a number the table does not: round trips per second (bars, linear), and the p99
+//! latency of one round trip (bars on a log scale, so that 76 µs and 19 000 µs both show).
+//! Each chart is drawn in Chinese and in English, for the two pages. Plain SVG (no script, no
+//! web fonts), so code-hosting sites render it too.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One row of the table: a server, a number of clients, and the two numbers charted, as the
+/// table prints them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub server: String,
+    pub clients: usize,
+    pub rate: u64,
+    pub p99_micros: u64,
+}
+
+/// The language of a chart's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Zh,
+    En,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::Zh, Language::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Zh => "zh",
+            Language::En => "en",
+        }
+    }
+}
+
+/// The header of the table `loadgen bench` prints.
+pub const HEADER: &str = "| server | clients | round trips/s | p50 µs | p99 µs |";
+
+/// The rows of the first table in `markdown` whose header starts with [`HEADER`].
+pub fn parse_table(markdown: &str) -> Vec<Row> {
+    markdown
+        .lines()
+        .skip_while(|line| !line.starts_with(HEADER))
+        .skip(2)
+        .map_while(|line| {
+            let cells: Vec<&str> = line
+                .trim()
+                .strip_prefix('|')?
+                .split('|')
+                .map(str::trim)
+                .collect();
+            Some(Row {
+                server: (*cells.first()?).to_owned(),
+                clients: cells.get(1)?.parse().ok()?,
+                rate: cells.get(2)?.parse().ok()?,
+                p99_micros: cells.get(4)?.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Writes `lesson4-bench-rate.LANG.svg` and `lesson4-bench-p99.LANG.svg` for both languages.
+pub fn write_all(rows: &[Row], directory: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for language in Language::ALL {
+        for (name, svg) in [
+            ("rate", rate_chart(rows, language)),
+            ("p99", p99_chart(rows, language)),
+        ] {
+            let path = directory.join(file_name(name, language));
+            std::fs::write(&path, svg)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// `lesson4-bench-rate.zh.svg`, …
+pub fn file_name(chart: &str, language: Language) -> String {
+    format!("lesson4-bench-{chart}.{}.svg", language.code())
+}
+
+/// Round trips per second, one group of bars per number of clients.
+pub fn rate_chart(rows: &[Row], language: Language) -> String {
+    let title = match language {
+        Language::Zh => "C 个客户端时每秒的往返次数（越高越好）",
+        Language::En => "Round trips per second with C clients (higher is better)",
+    };
+    let highest = rows.iter().map(|r| r.rate as f64).fold(1.0, f64::max);
+    let step = nice_step(highest / 5.0);
+    let scale = Scale::Linear {
+        top: (highest / step).ceil() * step,
+        step,
+    };
+    draw(rows, title, language, &scale, |row| row.rate)
+}
+
+/// The p99 latency of one round trip, in µs, on a log scale.
+pub fn p99_chart(rows: &[Row], language: Language) -> String {
+    let title = match language {
+        Language::Zh => "C 个客户端时单次往返的 p99 延迟，微秒，对数刻度（越低越好）",
+        Language::En => {
+            "p99 latency of one round trip, µs, log scale, with C clients (lower is better)"
+        }
+    };
+    let values = rows.iter().map(|r| r.p99_micros.max(1) as f64);
+    let lowest = values.clone().fold(f64::MAX, f64::min).min(10.0);
+    let highest = values.fold(1.0, f64::max);
+    let scale = Scale::Log {
+        bottom: lowest.log10().floor() as i32,
+        top: highest.log10().ceil().max(lowest.log10().floor() + 1.0) as i32,
+    };
+    draw(rows, title, language, &scale, |row| row.p99_micros)
+}
+
+/// How values map to the height of the plot, 0 at the bottom and 1 at the top.
+enum Scale {
+    Linear {
+        top: f64,
+        step: f64,
+    },
+    /// Powers of ten, from 10^bottom to 10^top.
+    Log {
+        bottom: i32,
+        top: i32,
+    },
+}
+
+impl Scale {
+    fn fraction(&self, value: f64) -> f64 {
+        match *self {
+            Scale::Linear { top, .. } => value / top,
+            Scale::Log { bottom, top } => {
+                (value.max(1.0).log10() - f64::from(bottom)) / f64::from(top - bottom)
+            }
+        }
+    }
+
+    /// The grid lines: each value, and whether it is labelled.
+    fn grid(&self) -> Vec<(f64, bool)> {
+        match *self {
+            Scale::Linear { top, step } => {
+                let count = (top / step).round() as usize;
+                (0..=count).map(|k| (k as f64 * step, true)).collect()
+            }
+            Scale::Log { bottom, top } => (bottom..=top)
+                .flat_map(|power| {
+                    let decade = 10f64.powi(power);
+                    let minor = [2.0, 5.0].map(|m| (m * decade, false));
+                    std::iter::once((decade, true)).chain(if power < top {
+                        minor.to_vec()
+                    } else {
+                        Vec::new()
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Grouped bars: one group per number of clients, one bar per server, each bar labelled with
+/// its value as the table prints it.
+fn draw(
+    rows: &[Row],
+    title: &str,
+    language: Language,
+    scale: &Scale,
+    value_of: fn(&Row) -> u64,
+) -> String {
+    const WIDTH: f64 = 760.0;
+    const HEIGHT: f64 = 420.0;
+    const LEFT: f64 = 80.0;
+    const RIGHT: f64 = 20.0;
+    const TOP: f64 = 60.0;
+    const BOTTOM: f64 = 70.0;
+    const COLOURS: [&str; 3] = ["#4e79a7", "#f28e2b", "#59a14f"];
+
+    let mut servers: Vec<&str> = Vec::new();
+    let mut clients: Vec<usize> = Vec::new();
+    for row in rows {
+        if !servers.contains(&row.server.as_str()) {
+            servers.push(&row.server);
+        }
+        if !clients.contains(&row.clients) {
+            clients.push(row.clients);
+        }
+    }
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let y = |value: f64| TOP + plot_h * (1.0 - scale.fraction(value).clamp(0.0, 1.0));
+
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="13" lang="{lang}">
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="{cx}" y="24" text-anchor="middle" font-size="16" font-weight="bold">{title}</text>
+"##,
+        cx = WIDTH / 2.0,
+        lang = language.code()
+    );
+    for (value, labelled) in scale.grid() {
+        let colour = if labelled { "#cccccc" } else { "#eeeeee" };
+        let _ = write!(
+            svg,
+            r##"<line x1="{LEFT}" x2="{x2}" y1="{py:.1}" y2="{py:.1}" stroke="{colour}"/>"##,
+            x2 = WIDTH - RIGHT,
+            py = y(value),
+        );
+        if labelled {
+            let _ = write!(
+                svg,
+                r##"<text x="{tx}" y="{ty:.1}" text-anchor="end">{label}</text>"##,
+                tx = LEFT - 6.0,
+                ty = y(value) + 4.0,
+                label = grouped(value as u64)
+            );
+        }
+        svg.push('\n');
+    }
+    let group_w = plot_w / clients.len().max(1) as f64;
+    let bar_w = group_w * 0.8 / servers.len().max(1) as f64;
+    for (group, &count) in clients.iter().enumerate() {
+        let gx = LEFT + group_w * group as f64 + group_w * 0.1;
+        for (index, server) in servers.iter().enumerate() {
+            let Some(row) = rows
+                .iter()
+                .find(|r| r.clients == count && r.server == *server)
+            else {
+                continue;
+            };
+            let value = value_of(row);
+            let x = gx + bar_w * index as f64;
+            let top = y(value as f64);
+            let _ = writeln!(
+                svg,
+                r##"<rect x="{x:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="11">{value}</text>"##,
+                w = bar_w - 2.0,
+                h = HEIGHT - BOTTOM - top,
+                c = COLOURS[index % COLOURS.len()],
+                tx = x + bar_w / 2.0 - 1.0,
+                ty = top - 4.0,
+            );
+        }
+        let _ = writeln!(
+            svg,
+            r##"<text x="{x:.1}" y="{yy}" text-anchor="middle">C = {count}</text>"##,
+            x = gx + group_w * 0.4,
+            yy = HEIGHT - BOTTOM + 20.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{b}" stroke="#333333"/><line x1="{LEFT}" x2="{r}" y1="{b}" y2="{b}" stroke="#333333"/>"##,
+        b = HEIGHT - BOTTOM,
+        r = WIDTH - RIGHT
+    );
+    for (index, server) in servers.iter().enumerate() {
+        let x = LEFT + 190.0 * index as f64;
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{x}" y="{ly}" width="14" height="14" fill="{c}"/><text x="{tx}" y="{ty}">{name}</text>"##,
+            ly = HEIGHT - 30.0,
+            c = COLOURS[index % COLOURS.len()],
+            tx = x + 20.0,
+            ty = HEIGHT - 18.0,
+            name = server
+                .replace('&', "&amp;")
+                .replace('>', "&gt;")
+                .replace('<', "&lt;")
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// 19336 as `19 336`: the thousands apart, for both languages.
+fn grouped(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A round step for about five grid lines: 1, 2 or 5 times a power of ten.
+fn nice_step(rough: f64) -> f64 {
+    let power = 10f64.powf(rough.max(1.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s >= rough)
+        .unwrap_or(10.0 * power)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_round() {
+        assert_eq!(nice_step(1800.0), 2000.0);
+        assert_eq!(nice_step(3.0), 5.0);
+        assert_eq!(nice_step(10_000.0), 10_000.0);
+    }
+
+    fn pages_rows(language: &str) -> Vec<Row> {
+        let page = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../lessons/{language}/lesson4.md"));
+        let text = std::fs::read_to_string(&page).expect("lesson 4's page exists in the course");
+        parse_table(&text)
+    }
+
+    /// The committed charts are exactly what the pages' table draws, in each page's language:
+    /// a chart and its table cannot disagree.
+    #[test]
+    fn the_committed_charts_are_drawn_from_the_pages_table() {
+        let zh = pages_rows("zh");
+        assert!(
+            zh.len() >= 4,
+            "expected the benchmark table on lessons/zh/lesson4.md, got {zh:?}"
+        );
+        assert_eq!(
+            zh,
+            pages_rows("en"),
+            "the two pages show different benchmark tables"
+        );
+        let img = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons/img");
+        for language in Language::ALL {
+            for (name, expected) in [
+                ("rate", rate_chart(&zh, language)),
+                ("p99", p99_chart(&zh, language)),
+            ] {
+                let path = img.join(file_name(name, language));
+                let got = std::fs::read_to_string(&path).unwrap_or_default();
+                assert!(
+                    got == expected,
+                    "{} is not the chart of the pages' table; redraw it with\n  \
+                     cargo run -p loadgen -- charts --table lessons/zh/lesson4.md --out lessons/img",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    /// The table's rows are read as printed, and the reading stops at the table's end.
+    #[test]
+    fn the_table_is_parsed_as_printed() {
+        let text = format!(
+            "text\n\n{HEADER} errors |\n|---|---:|---:|---:|---:|---:|\n| lesson4 > file | 10 | 122758 | 76 | 170 | 0 |\n\nafter\n| x | 1 | 2 | 3 | 4 |\n"
+        );
+        assert_eq!(
+            parse_table(&text),
+            vec![Row {
+                server: "lesson4 > file".to_owned(),
+                clients: 10,
+                rate: 122_758,
+                p99_micros: 170
+            }]
+        );
+    }
+
+    /// On the log scale each power of ten is the same height, and the labels are the table's.
+    #[test]
+    fn latency_is_drawn_on_a_log_scale_with_the_tables_numbers() {
+        let scale = Scale::Log { bottom: 1, top: 5 };
+        let step = |a: f64, b: f64| scale.fraction(b) - scale.fraction(a);
+        assert!((step(10.0, 100.0) - step(1000.0, 10000.0)).abs() < 1e-9);
+        let rows = vec![Row {
+            server: "baseline".to_owned(),
+            clients: 1,
+            rate: 17513,
+            p99_micros: 78,
+        }];
+        let svg = p99_chart(&rows, Language::Zh);
+        assert!(svg.contains(">78</text>"), "{svg}");
+        assert!(svg.contains("对数刻度"), "{svg}");
+        assert!(rate_chart(&rows, Language::En).contains(">17513</text>"));
+    }
+}
