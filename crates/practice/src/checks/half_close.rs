@@ -153,27 +153,30 @@ fn send_piece(
         )
         .step("4"));
     }
-    program
-        .expect_line(&format!("received {} 字节", piece.len()), &expected)
-        .map_err(|failure| {
-            // recv gave 0 bytes before any reply was sent, or the reply reset the connection
-            // (Linux answers data for a socket shut for reading with a reset): it no longer reads.
-            let read_nothing = program.stdout().iter().any(|line| line.contains("reply (0 "));
-            let reset = program.stderr_text().contains("ConnectionReset");
-            if read_nothing || reset {
-                let why = if read_nothing {
-                    "回复还没发，recv 就返回了 0 字节 recv returned 0 bytes before the reply was sent"
-                } else {
-                    "回复一到，连接就被重置了 the reply reset the connection"
-                };
-                Failure::new(
-                    failure.expected,
-                    format!("{}；{why}；{closed_both}", failure.got),
-                )
-                .step("4")
-            } else {
-                failure.step("5")
-            }
-        })?;
-    Ok(())
+    let Err(failure) = program.expect_line(&format!("received {} 字节", piece.len()), &expected)
+    else {
+        return Ok(());
+    };
+    // recv gave 0 bytes before any reply was sent, or the reply reset the connection (Linux
+    // answers data for a socket shut for reading with a reset): it no longer reads.
+    let read_nothing = program
+        .stdout()
+        .iter()
+        .any(|line| line.contains("reply (0 "));
+    let reset = program.stderr_text().contains("ConnectionReset");
+    if !read_nothing && !reset {
+        return Err(failure.step("5"));
+    }
+    // A recv that took a piece but was taken for the end (anything but 0 bytes is not the end)
+    // prints the same empty reply, and from outside the two cannot be told apart: say both.
+    let why = if read_nothing {
+        "它打印了空的回复就结束了：要么 recv 返回了 0 字节（是不是用了 close 或 shutdown(Both)，而不是 shutdown(Write)？），\
+         要么把一次不满 1024 字节的 recv 当成了结束（只有 0 字节才表示服务端发完了）\
+         / it printed an empty reply and ended: either recv returned 0 bytes (did it close, or shutdown(Both), instead of \
+         shutdown(Write)?), or a recv of less than 1024 bytes was taken for the end (only 0 bytes means the server is done)"
+            .to_owned()
+    } else {
+        format!("回复一到，连接就被重置了 the reply reset the connection；{closed_both}")
+    };
+    Err(Failure::new(failure.expected, format!("{}；{why}", failure.got)).step("4"))
 }
