@@ -5,8 +5,10 @@
 //! original text must still be in the solution, so the table cannot rot), builds the copy, and
 //! runs `practice check N --dir COPY` on it, as a student would. The runner must fail, and
 //! every check that fails must point at the step the mistake is in, showing what it expected
-//! and what it got. `tests/exercises.rs` proves the other direction: the untouched solutions
-//! pass.
+//! and what it got, and the evidence the row names. A mistake the program shows at once (a
+//! panic, a wrong byte, a closed connection) must be reported without any wait running out its
+//! 10 s bound; only a program that hangs may cost that. `tests/exercises.rs` proves the other
+//! direction: the untouched solutions pass.
 //!
 //! The copies are built first, with no clock running (a busy machine compiles slowly, and that
 //! says nothing about a check); only then do the checks run, all at once, each bounded by the
