@@ -10,6 +10,9 @@
 //! - relative links and images in the pages and the README resolve;
 //! - the commands the README shows name packages and `just` recipes that exist.
 //!
+//! Markdown is read with pulldown-cmark, the parser mdBook itself uses, so a fence, a link or
+//! a code span is one here exactly when it is one in the book.
+//!
 //! Each check is a function over a page's path and text, so the unit tests at the bottom can
 //! feed it a broken page and see it fail: no check passes because it looked at nothing.
 //! A failure names the page and line, and shows what was expected beside what was found.
@@ -18,6 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 // ---------------------------------------------------------------------------------------------
 // The checks on the real tree
@@ -355,97 +360,86 @@ impl CodeBlock {
     }
 }
 
-/// An opening fence: indentation, fence character, length, info string.
-fn opening_fence(line: &str) -> Option<(usize, char, usize, &str)> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    let rest = &line[indent..];
-    let fence = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
-    let length = rest.len() - rest.trim_start_matches(fence).len();
-    let info = rest[length..].trim();
-    (length >= 3 && !(fence == '`' && info.contains('`'))).then_some((indent, fence, length, info))
+/// Where each line of `text` starts, to turn the parser's byte offsets into line numbers.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
 }
 
-fn closes(line: &str, fence: char, length: usize) -> bool {
-    let trimmed = line.trim();
-    trimmed.len() >= length && trimmed.chars().all(|c| c == fence)
+/// The 1-based line holding byte `offset`.
+fn line_of(starts: &[usize], offset: usize) -> usize {
+    starts.partition_point(|&start| start <= offset)
+}
+
+/// The page as pulldown-cmark (the parser mdBook uses) reads it, each event with its bytes.
+fn events(text: &str) -> impl Iterator<Item = (Event<'_>, std::ops::Range<usize>)> {
+    Parser::new_ext(text, Options::all()).into_offset_iter()
 }
 
 /// The fenced code blocks of a page, in order. An unclosed block runs to the end of the page,
 /// as in CommonMark.
 fn code_blocks(text: &str) -> Vec<CodeBlock> {
+    let starts = line_starts(text);
     let lines: Vec<&str> = text.lines().collect();
     let mut blocks = Vec::new();
-    let mut index = 0;
-    while index < lines.len() {
-        let Some((indent, fence, length, info)) = opening_fence(lines[index]) else {
-            index += 1;
-            continue;
-        };
-        let start = index;
-        let mut body = Vec::new();
-        index += 1;
-        while index < lines.len() && !closes(lines[index], fence, length) {
-            let line = lines[index];
-            let strip = line.len() - line.trim_start_matches(' ').len();
-            body.push(&line[strip.min(indent)..]);
-            index += 1;
+    let mut open: Option<CodeBlock> = None;
+    for (event, range) in events(text) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let line = line_of(&starts, range.start);
+                open = Some(CodeBlock {
+                    line,
+                    info: info.trim().to_owned(),
+                    body: String::new(),
+                    before: line
+                        .checked_sub(2)
+                        .and_then(|index| lines.get(index))
+                        .map(|before| before.trim().to_owned())
+                        .unwrap_or_default(),
+                });
+            }
+            Event::Text(body) => {
+                if let Some(block) = open.as_mut() {
+                    block.body.push_str(&body);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(mut block) = open.take() {
+                    if block.body.ends_with('\n') {
+                        block.body.pop();
+                    }
+                    blocks.push(block);
+                }
+            }
+            _ => {}
         }
-        index += 1;
-        blocks.push(CodeBlock {
-            line: start + 1,
-            info: info.to_owned(),
-            body: body.join("\n"),
-            before: start
-                .checked_sub(1)
-                .map(|i| lines[i].trim().to_owned())
-                .unwrap_or_default(),
-        });
     }
     blocks
 }
 
-/// The lines outside fenced code blocks, with their 1-based numbers.
+/// The lines outside fenced code blocks (fences included), with their 1-based numbers.
 fn prose_lines(text: &str) -> Vec<(usize, &str)> {
-    let mut prose = Vec::new();
-    let mut fence: Option<(char, usize)> = None;
-    for (index, line) in text.lines().enumerate() {
-        match fence {
-            Some((c, length)) => {
-                if closes(line, c, length) {
-                    fence = None;
+    let starts = line_starts(text);
+    let mut in_code = BTreeSet::new();
+    let mut opened = None;
+    for (event, range) in events(text) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => opened = Some(range.start),
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(start) = opened.take() {
+                    let last = line_of(&starts, range.end.saturating_sub(1).max(start));
+                    in_code.extend(line_of(&starts, start)..=last);
                 }
             }
-            None => match opening_fence(line) {
-                Some((_, c, length, _)) => fence = Some((c, length)),
-                None => prose.push((index + 1, line)),
-            },
+            _ => {}
         }
     }
-    prose
-}
-
-/// `line` with the contents of inline code spans (`` `like this` ``) blanked out.
-fn without_code_spans(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(start) = rest.find('`') {
-        out.push_str(&rest[..start]);
-        let ticks = rest[start..].len() - rest[start..].trim_start_matches('`').len();
-        let after = &rest[start + ticks..];
-        let closing = "`".repeat(ticks);
-        match after.find(&closing) {
-            Some(end) => {
-                out.push_str(&" ".repeat(ticks * 2 + end));
-                rest = &after[end + ticks..];
-            }
-            None => {
-                out.push_str(&rest[start..start + ticks]);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    text.lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line))
+        .filter(|(number, _)| !in_code.contains(number))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -938,44 +932,54 @@ struct Link {
     target: String,
 }
 
-/// The link and image targets of a page: `[text](target)`, `![alt](target)`,
-/// `[label]: target`, and HTML `href="…"` / `src="…"`; not those in code.
+/// The link and image targets of a page, as the parser finds them: `[text](target)`,
+/// `![alt](target)`, `[label]: target`, and HTML `href="…"` / `src="…"`; not those in code.
 fn links(text: &str) -> Vec<Link> {
+    let starts = line_starts(text);
     let mut found = Vec::new();
-    for (line, raw) in prose_lines(text) {
-        let prose = without_code_spans(raw);
-        let mut push = |target: &str| {
-            found.push(Link {
-                line,
-                target: target.to_owned(),
-            })
-        };
-        for (at, _) in prose.match_indices("](") {
-            let rest = &prose[at + 2..];
-            let target = match rest.strip_prefix('<') {
-                Some(rest) => rest.split('>').next().unwrap_or_default(),
-                None => {
-                    let end = rest.find(')').unwrap_or(rest.len());
-                    rest[..end].split_whitespace().next().unwrap_or_default()
+    let parser = Parser::new_ext(text, Options::all());
+    for (_, definition) in parser.reference_definitions().iter() {
+        found.push(Link {
+            line: line_of(&starts, definition.span.start),
+            target: definition.dest.to_string(),
+        });
+    }
+    for (event, range) in parser.into_offset_iter() {
+        let line = line_of(&starts, range.start);
+        match event {
+            // A link through a reference definition is counted once, at its definition.
+            Event::Start(
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
                 }
-            };
-            push(target);
-        }
-        let trimmed = prose.trim_start();
-        if trimmed.starts_with('[')
-            && !trimmed.starts_with("[test:")
-            && let Some((label, rest)) = trimmed.split_once("]:")
-            && !label.contains(']')
-        {
-            push(rest.split_whitespace().next().unwrap_or_default());
-        }
-        for attribute in ["href=\"", "src=\""] {
-            for (at, _) in prose.match_indices(attribute) {
-                let rest = &prose[at + attribute.len()..];
-                push(rest.split('"').next().unwrap_or_default());
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    ..
+                },
+            ) if matches!(link_type, LinkType::Inline | LinkType::Autolink) => {
+                found.push(Link {
+                    line,
+                    target: dest_url.to_string(),
+                });
             }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for attribute in ["href=\"", "src=\""] {
+                    for (at, _) in html.match_indices(attribute) {
+                        let rest = &html[at + attribute.len()..];
+                        found.push(Link {
+                            line: line_of(&starts, range.start + html[..at].matches('\n').count()),
+                            target: rest.split('"').next().unwrap_or_default().to_owned(),
+                        });
+                    }
+                }
+            }
+            _ => {}
         }
     }
+    found.sort_by_key(|link| link.line);
     found
 }
 
@@ -1096,13 +1100,10 @@ fn commands(text: &str) -> Vec<(usize, String)> {
             }
         }
     }
-    for (line, prose) in prose_lines(text) {
-        let mut rest = prose;
-        while let Some(start) = rest.find('`') {
-            let after = &rest[start + 1..];
-            let Some(end) = after.find('`') else { break };
-            is_command(line, &after[..end]);
-            rest = &after[end + 1..];
+    let starts = line_starts(text);
+    for (event, range) in events(text) {
+        if let Event::Code(code) = event {
+            is_command(line_of(&starts, range.start), &code);
         }
     }
     found
@@ -1248,10 +1249,8 @@ mod checks_fail_on_bad_input {
     /// reported; so is an excerpt of a file no listing page shows.
     #[test]
     fn excerpts_without_their_caption_fail() {
-        let listings = BTreeMap::from([(
-            "src/x.rs".to_owned(),
-            "lessons/listings/x.md".to_owned(),
-        )]);
+        let listings =
+            BTreeMap::from([("src/x.rs".to_owned(), "lessons/listings/x.md".to_owned())]);
         let block = "<!-- source: src/x.rs#inner -->\n```rust\nlet b = 2;\n```\n";
         let good = format!(
             "<span class=\"filename\">文件名 Filename: [`src/x.rs`](../listings/x.md#srcxrs)</span>\n{block}"
@@ -1260,8 +1259,14 @@ mod checks_fail_on_bad_input {
         assert!(check_captions(&page(&good), &listings).is_empty());
         let cases = [
             (block.to_owned(), "an excerpt without its caption"),
-            (good.replace("x.md#", "y.md#"), "an excerpt without its caption"),
-            (good.replace("[`src/x.rs`]", "[`src/y.rs`]"), "expected: <span"),
+            (
+                good.replace("x.md#", "y.md#"),
+                "an excerpt without its caption",
+            ),
+            (
+                good.replace("[`src/x.rs`]", "[`src/y.rs`]"),
+                "expected: <span",
+            ),
             (
                 good.replace("src/x.rs#inner", "src/z.rs#inner"),
                 "no listing page shows",
@@ -1421,6 +1426,7 @@ mod checks_fail_on_bad_input {
              ![img](img/b.svg)\n\
              [far](../../../outside.md)\n\
              [abs](/README.md)\n\
+             \n\
              [ref]: ../zh/lesson3.md\n\
              <img src=\"../img/c.svg\">\n\
              ```text\n[in code](nowhere.md)\n```\n\
@@ -1429,7 +1435,7 @@ mod checks_fail_on_bad_input {
         let problems = check_links(&page, exists);
         assert_eq!(
             lines_named(&problems),
-            [3, 4, 5, 6, 7, 8, 12],
+            [3, 4, 5, 6, 8, 9, 13],
             "{problems:#?}"
         );
         assert!(problems[0].message.contains("lessons/zh/lesson2.md"));
