@@ -290,6 +290,17 @@ const MISTAKES: &[Mistake] = &[
         shows: &[],
         at_once: true,
     },
+    Mistake {
+        exercise: "06_split_char",
+        number: 6,
+        name: "decodes_without_room",
+        original: DECODE_IN_A_LOOP,
+        mistake: "    let mut text = String::new();\n    \
+                  let _ = decoder.decode_to_string(bytes, &mut text, last);\n    text\n",
+        step: "8.2",
+        shows: &[],
+        at_once: true,
+    },
     // Exercise 7, the half-close.
     Mistake {
         exercise: "07_half_close",
@@ -364,6 +375,23 @@ const UNWRAP_NOT: &str = r#"let recv_data_length = match service_client_socket.r
                 break;
             }
         };"#;
+
+/// Exercise 6's decode, which makes room for the text each time round, until the input is used.
+const DECODE_IN_A_LOOP: &str = r#"    let mut text = String::new();
+    let mut rest = bytes;
+    loop {
+        // decode_to_string writes into spare capacity only: make room for the worst case.
+        let room = decoder
+            .max_utf8_buffer_length(rest.len())
+            .unwrap_or(rest.len() * 3 + 16);
+        text.reserve(room);
+        let (result, read, _) = decoder.decode_to_string(rest, &mut text, last);
+        rest = &rest[read..];
+        if let CoderResult::InputEmpty = result {
+            return text;
+        }
+    }
+"#;
 
 /// Exercise 5's arm for a reset.
 const RESET_ARM: &str = r#"            Err(error) if error.kind() == io::ErrorKind::ConnectionReset => {
