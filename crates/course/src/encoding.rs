@@ -26,10 +26,11 @@ pub fn parse_label(label: &str) -> Result<&'static Encoding, String> {
 }
 
 // ANCHOR: decode_stream
-/// Decodes the next bytes of one connection's stream with that connection's decoder (lesson 4's
-/// `decode`, shared by the servers after it). A character whose bytes are split across two
-/// calls comes out whole from the second; bytes that are not valid come out as U+FFFD; `last`
-/// says the stream has ended, so that a half character left over shows as U+FFFD too.
+/// Decodes the next bytes of one connection's stream with that connection's
+/// decoder (lesson 4's `decode`, shared by the servers after it). A character
+/// whose bytes are split across two calls comes out whole from the second;
+/// bytes that are not valid come out as U+FFFD; `last` says the stream has
+/// ended, so that a half character left over shows as U+FFFD too.
 pub fn decode_stream(decoder: &mut encoding_rs::Decoder, bytes: &[u8], last: bool) -> String {
     let mut text = String::new();
     let mut rest = bytes;

@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use socket2::SockAddr;
 
 // ANCHOR: say
-/// Prints one line on stdout and carries on if it cannot: `println!` panics when stdout is a
-/// closed pipe (`lesson7 | head`), and one failed log line must not end a server. The lock
-/// makes each line one write, so lines from different threads never interleave.
+/// Prints one line on stdout and carries on if it cannot: `println!` panics
+/// when stdout is a closed pipe (`lesson7 | head`), and one failed log line
+/// must not end a server. The lock makes each line one write, so lines from
+/// different threads never interleave.
 #[macro_export]
 macro_rules! say {
     ($($line:tt)*) => {{

@@ -43,8 +43,9 @@ fn main() -> ExitCode {
 fn run(args: &Args, server: SocketAddr) -> io::Result<()> {
     let encoding = args.options.encoding;
 
-    // 1. 创建 TCP 客户端套接字：地址族跟随服务端地址（IPv4 → AF_INET，IPv6 → AF_INET6），
-    //    Type::STREAM 即 SOCK_STREAM（TCP）。 Python: socket.socket(AF_INET, SOCK_STREAM)
+    // 1. 创建 TCP 客户端套接字：地址族跟随服务端地址（IPv4 → AF_INET，IPv6 →
+    //    AF_INET6），Type::STREAM 即 SOCK_STREAM（TCP）。
+    //    Python: socket.socket(AF_INET, SOCK_STREAM)
     let tcp_client_socket = Socket::new(Domain::for_address(server), Type::STREAM, None)?;
 
     // 2. 和服务端建立连接（三次握手在这里完成）。 Python: connect((host, port))

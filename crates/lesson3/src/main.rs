@@ -102,8 +102,9 @@ fn run(options: &ServerOptions<8989>, address: SocketAddr) -> io::Result<()> {
     // ANCHOR_END: recv
 
     // ANCHOR: reply
-    // 7. 准备回复并用同一种编码转成字节，发送给客户端（讲义说明 4）。 Python: send(send_data)
-    //    收到 0 字节说明客户端没发数据就关闭了连接，那就不回复了（讲义第 4 节第 7 点）。
+    // 7. 准备回复并用同一种编码转成字节，发送给客户端（讲义说明 4）。
+    //    Python: send(send_data)
+    //    收到 0 字节说明客户端没发数据就关闭了连接，那就不回复了（讲义第 4 节第 7点）。
     if recv_data_length > 0 {
         let (send_data, _, _) = encoding.encode("ok, 问题正在处理中...");
         let sent = service_client_socket.send(&send_data)?;

@@ -138,9 +138,10 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
             .name(format!("client {ip_port}"))
             .spawn(move || handle_client_request(service_client_socket, ip_port, encoding));
         match spawned {
-            // 讲义的 setDaemon(True)：在 Rust 里丢弃 JoinHandle 就让线程“分离”（detached），
-            // 没有人等它结束。main 返回、进程退出（包括 Ctrl-C）时，所有线程随进程一起消失，
-            // 内核关闭它们的套接字——这正是 Python 守护线程的行为。
+            // 讲义的 setDaemon(True)：在 Rust 里丢弃 JoinHandle 就让线程“分离”
+            // （detached），没有人等它结束。main 返回、进程退出（包括 Ctrl-C）时，
+            // 所有线程随进程一起消失，内核关闭它们的套接字——这正是 Python 守护线程
+            // 的行为。
             Ok(join_handle) => drop(join_handle),
             // 线程数到了上限或内存不够：闭包连同套接字被丢弃，连接随之关闭，服务器继续。
             Err(error) => say!(
@@ -150,8 +151,9 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
             ),
         }
     }
-    // 没有 --stop-after 时循环永不结束，服务器一直运行到进程被终止。给了它才走到这里：main 返回，
-    // 进程退出，不等任何还在服务的线程，内核关闭它们的套接字——讲义里守护线程的行为。
+    // 没有 --stop-after 时循环永不结束，服务器一直运行到进程被终止。给了它才走到这
+    // 里：main 返回，进程退出，不等任何还在服务的线程，内核关闭它们的套接字——讲义里
+    // 守护线程的行为。
     say!("停止接受，main 返回 stopped accepting, main returns after {accepted} clients");
     Ok(())
     // ANCHOR_END: accept_loop
@@ -185,7 +187,8 @@ fn handle_client_request(
             }
         };
 
-        // 8. 收到 0 字节：客户端关闭了它那一端，下线了（讲义注意点 7）。 Python: if recv_data: … else: …
+        // 8. 收到 0 字节：客户端关闭了它那一端，下线了（讲义注意点 7）。
+        //    Python: if recv_data: … else: …
         if recv_data_length == 0 {
             // 客户端最后发来的若是半个字符，解码器这时把它报告为 �。
             let leftover = decode_stream(&mut decoder, &[], true);
@@ -218,7 +221,8 @@ fn handle_client_request(
         }
     }
 
-    // 10. 终止和这个客户端的通信：套接字在这里被丢弃，socket2 调用 close(2)。 Python: close()
+    // 10. 终止和这个客户端的通信：套接字在这里被丢弃，socket2 调用 close(2)。
+    //     Python: close()
     drop(service_client_socket);
 }
 // ANCHOR_END: handle_client_request

@@ -40,11 +40,13 @@ pub fn reset_unread(report: &mut Report) -> io::Result<()> {
     report.observe("server peek: bytes waiting unread", &waiting);
     report.states(&[&client, &server]);
 
-    // 8. 带着未读数据关闭：内核不发 FIN，而是发 RST。 Python: service_client_socket.close()
+    // 8. 带着未读数据关闭：内核不发 FIN，而是发 RST。
+    //    Python: service_client_socket.close()
     drop(service_client_socket);
     let received = tcp_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("client recv after the server closed", &received);
-    // A reset ends both ends at once: no FIN_WAIT, no TIME_WAIT. (Bounded wait, to be safe.)
+    // A reset ends both ends at once: no FIN_WAIT, no TIME_WAIT. (Bounded wait,
+    // to be safe.)
     report.states_after(&[(&client, None), (&server, None)]);
 
     // 对照：服务端先把数据读完再关闭，客户端收到的就是正常的 0 字节。
@@ -91,12 +93,14 @@ pub fn half_close(report: &mut Report) -> io::Result<()> {
     report.states(&[&client, &server]);
     let mut recv_data = [0u8; 1024];
 
-    // 9. 只关闭发送方向：发出 FIN，但套接字还能接收。 Python: tcp_client_socket.shutdown(socket.SHUT_WR)
+    // 9. 只关闭发送方向：发出 FIN，但套接字还能接收。
+    //    Python: tcp_client_socket.shutdown(socket.SHUT_WR)
     let shut = tcp_client_socket.shutdown(Shutdown::Write);
     report.observe("client shutdown(Write)", &shut);
     let server_received = service_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("server recv", &server_received);
-    // FIN_WAIT2 follows the server's ACK, handled by the kernel after shutdown(): poll, bounded.
+    // FIN_WAIT2 follows the server's ACK, handled by the kernel after
+    // shutdown(): poll, bounded.
     report.states_after(&[
         (&client, Some(TcpState::FinWait2)),
         (&server, Some(TcpState::CloseWait)),
@@ -110,7 +114,8 @@ pub fn half_close(report: &mut Report) -> io::Result<()> {
     let client_received = tcp_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("client recv", &client_received);
 
-    // 服务端也关闭，客户端读到 0；先发 FIN 的客户端进入 TIME_WAIT（尽管它还没有 close）。
+    // 服务端也关闭，客户端读到 0；先发 FIN 的客户端进入 TIME_WAIT（尽管它还没有
+    // close）。
     drop(service_client_socket);
     let client_end = tcp_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("client recv after the server closed", &client_end);
@@ -150,8 +155,9 @@ pub fn write_gone_peer(report: &mut Report) -> io::Result<()> {
     )?;
     report.connection(&client, &server);
     report.states(&[&client, &server]);
-    // A C program dies of SIGPIPE when it writes to a reset connection; Rust's runtime sets
-    // SIGPIPE to "ignore" before main, so the write returns an error instead. Show the kernel's word.
+    // A C program dies of SIGPIPE when it writes to a reset connection; Rust's
+    // runtime sets SIGPIPE to "ignore" before main, so the write returns an
+    // error instead. Show the kernel's word.
     match kernel::sigpipe_ignored() {
         Ok(ignored) => report.note("SIGPIPE ignored by this process (SigIgn)", ignored),
         Err(unavailable) => report.note("SIGPIPE disposition", unavailable),
@@ -168,11 +174,12 @@ pub fn write_gone_peer(report: &mut Report) -> io::Result<()> {
         (&server, Some(TcpState::FinWait2)),
     ]);
 
-    // 10. 第一次写照样成功：数据只是交给了本机内核。对端内核回一个 RST。 Python: send(b"...")
+    // 10. 第一次写照样成功：数据只是交给了本机内核。对端内核回一个 RST。
+    //     Python: send(b"...")
     let first = tcp_client_socket.send(b"are you there?");
     report.observe("client send #1", &first);
-    // The RST comes back asynchronously: wait (bounded) until the kernel's table shows the
-    // connection gone, so that the next write meets it every time.
+    // The RST comes back asynchronously: wait (bounded) until the kernel's
+    // table shows the connection gone, so that the next write meets it every time.
     report.states_after(&[(&client, None), (&server, None)]);
     let second = tcp_client_socket.send(b"hello?");
     report.observe("client send #2", &second);
@@ -199,14 +206,16 @@ pub fn write_gone_peer(report: &mut Report) -> io::Result<()> {
 pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
     let mut recv_data = [0u8; 1024];
 
-    // 1. 两个 UDP 套接字，各自绑定；没有 listen、accept，也没有 connect。 Python: socket(AF_INET, SOCK_DGRAM)
+    // 1. 两个 UDP 套接字，各自绑定；没有 listen、accept，也没有 connect。
+    //    Python: socket(AF_INET, SOCK_DGRAM)
     let udp_receiver_socket = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
     udp_receiver_socket.bind(&LOOPBACK.into())?;
     let receiver_address = udp_receiver_socket.local_addr()?;
     let udp_sender_socket = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
     udp_sender_socket.bind(&LOOPBACK.into())?;
 
-    // 没有连接：发往一个没人在的端口也“成功”，TCP 的 connect 在这里会被拒绝。 Python: sendto(data, addr)
+    // 没有连接：发往一个没人在的端口也“成功”，TCP 的 connect 在这里会被拒绝。
+    // Python: sendto(data, addr)
     let nobody = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
     nobody.bind(&LOOPBACK.into())?;
     let nobody_address = nobody.local_addr()?;
@@ -220,7 +229,8 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
         let sent = udp_sender_socket.send_to(datagram, &receiver_address);
         report.observe(&format!("sendto {} bytes", datagram.len()), &sent);
     }
-    // 3. 每次 recvfrom 收一个完整的数据报：边界保留，不会拼成 7 字节。 Python: recvfrom(1024)
+    // 3. 每次 recvfrom 收一个完整的数据报：边界保留，不会拼成 7 字节。
+    //    Python: recvfrom(1024)
     let mut received = Vec::new();
     for number in 1..=3 {
         let datagram = udp_receiver_socket
@@ -230,7 +240,8 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
         received.push(datagram);
     }
 
-    // 4. 发送方关闭：什么也不发出去。接收方的 recvfrom 不会返回 0，只会等到超时。 Python: close()
+    // 4. 发送方关闭：什么也不发出去。接收方的 recvfrom 不会返回 0，只会等到超时。
+    //    Python: close()
     drop(udp_sender_socket);
     udp_receiver_socket.set_read_timeout(Some(Duration::from_millis(200)))?;
     let after_close = udp_receiver_socket

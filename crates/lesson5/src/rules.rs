@@ -75,7 +75,8 @@ pub fn client_no_bind(report: &mut Report) -> io::Result<()> {
     let before = tcp_client_socket.local_addr();
     report.observe("client local address before connect", &before);
 
-    // 2. connect 时内核替客户端挑一个本地端口（隐式 bind）。 Python: connect((host, port))
+    // 2. connect 时内核替客户端挑一个本地端口（隐式 bind）。
+    //    Python: connect((host, port))
     tcp_client_socket.connect(&server_address)?;
     let after = tcp_client_socket.local_addr();
     report.observe("client local address after connect", &after);
@@ -143,7 +144,8 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
     let second = End::listener("unbound2", &second_address)?;
     report.states(&[&first, &second]);
 
-    // 还没有服务端绑定这个约定的端口：只知道这个号码的客户端找不到上面那两个监听套接字。
+    // 还没有服务端绑定这个约定的端口：只知道这个号码的客户端找不到上面那两个监
+    // 听套接字。
     // Python: connect(("127.0.0.1", port))   # ConnectionRefusedError
     let known = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let early_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
@@ -155,7 +157,8 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
     drop(early_client_socket);
 
     // 3. 服务端绑定一个约定好的端口，像讲义那样先设置端口复用。
-    //    Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True); bind(("127.0.0.1", port)); listen(128)
+    //    Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True);
+    //    bind(("127.0.0.1", port)); listen(128)
     let tcp_server_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_server_socket.set_reuse_address(true)?;
     let bound = tcp_server_socket.bind(&known.into());
@@ -187,7 +190,8 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
         )?;
         report.connection(&client, &server);
         report.states(&[&listener, &client, &server]);
-        // 客户端先关闭，TIME_WAIT 就留在客户端的临时端口上，而不是这个固定端口上（第 2、3 课）。
+        // 客户端先关闭，TIME_WAIT 就留在客户端的临时端口上，而不是这个固定端口
+        // 上（第 2、3 课）。
         drop(tcp_client_socket);
         let mut recv_data = [0u8; 1024];
         service_client_socket.recv(course::as_uninit(&mut recv_data))?;
@@ -230,7 +234,8 @@ pub fn listener_passive(report: &mut Report) -> io::Result<()> {
     let listener_send = tcp_server_socket.send(b"hi");
     report.observe("send on the listening socket", &listener_send);
 
-    // accept 返回一个新的套接字，收发用它。 Python: service_client_socket, ip_port = accept()
+    // accept 返回一个新的套接字，收发用它。
+    // Python: service_client_socket, ip_port = accept()
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_client_socket.connect(&server_address)?;
     let (service_client_socket, ip_port) = tcp_server_socket.accept()?;
@@ -273,7 +278,8 @@ pub fn listener_passive(report: &mut Report) -> io::Result<()> {
 // ANCHOR_END: listener_passive
 
 // ANCHOR: close_accepted
-/// 规则 5：关闭 accept 返回的套接字。 Rule 5: closing the accepted socket ends that conversation.
+/// 规则 5：关闭 accept 返回的套接字。
+/// Rule 5: closing the accepted socket ends that conversation.
 pub fn close_accepted(report: &mut Report) -> io::Result<()> {
     let tcp_server_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_server_socket.bind(&LOOPBACK.into())?;
@@ -291,13 +297,15 @@ pub fn close_accepted(report: &mut Report) -> io::Result<()> {
     report.connection(&client, &server);
     report.states(&[&client, &server]);
 
-    // 5. 关闭 accept 返回的套接字：和这个客户端的通信结束。 Python: service_client_socket.close()
+    // 5. 关闭 accept 返回的套接字：和这个客户端的通信结束。
+    //    Python: service_client_socket.close()
     drop(service_client_socket);
     let mut recv_data = [0u8; 1024];
     let received = tcp_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("client recv after the server closed", &received);
-    // The client is in CLOSE_WAIT once its recv has seen the FIN. The server's FIN_WAIT2 needs the
-    // client's ACK, which the kernel handles after close() returned: poll, bounded, not sleep.
+    // The client is in CLOSE_WAIT once its recv has seen the FIN. The server's
+    // FIN_WAIT2 needs the client's ACK, which the kernel handles after close()
+    // returned: poll, bounded, not sleep.
     report.states_after(&[
         (&client, Some(TcpState::CloseWait)),
         (&server, Some(TcpState::FinWait2)),
@@ -383,7 +391,8 @@ pub fn close_listener(report: &mut Report) -> io::Result<()> {
 // ANCHOR_END: close_listener
 
 // ANCHOR: close_both_ways
-/// 规则 7：一端关闭，另一端的 recv 返回 0 字节。 Rule 7: a close reads as 0 bytes, both ways.
+/// 规则 7：一端关闭，另一端的 recv 返回 0 字节。
+/// Rule 7: a close reads as 0 bytes, both ways.
 pub fn close_both_ways(report: &mut Report) -> io::Result<()> {
     let tcp_server_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_server_socket.bind(&LOOPBACK.into())?;
@@ -391,7 +400,8 @@ pub fn close_both_ways(report: &mut Report) -> io::Result<()> {
     let server_address = tcp_server_socket.local_addr()?;
     let mut recv_data = [0u8; 1024];
 
-    // 7a. 客户端关闭，服务端的 recv 解除阻塞，返回 0 字节。 Python: tcp_client_socket.close()
+    // 7a. 客户端关闭，服务端的 recv 解除阻塞，返回 0 字节。
+    //     Python: tcp_client_socket.close()
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_client_socket.connect(&server_address)?;
     let (service_client_socket, _) = tcp_server_socket.accept()?;
@@ -406,7 +416,8 @@ pub fn close_both_ways(report: &mut Report) -> io::Result<()> {
     drop(tcp_client_socket);
     let server_received = service_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("server recv after the client closed", &server_received);
-    // FIN_WAIT2 follows the server's ACK, handled by the kernel after close(): poll, bounded.
+    // FIN_WAIT2 follows the server's ACK, handled by the kernel after close():
+    // poll, bounded.
     report.states_after(&[
         (&client1, Some(TcpState::FinWait2)),
         (&server1, Some(TcpState::CloseWait)),
@@ -414,7 +425,8 @@ pub fn close_both_ways(report: &mut Report) -> io::Result<()> {
     drop(service_client_socket);
     report.states_after(&[(&client1, Some(TcpState::TimeWait)), (&server1, None)]);
 
-    // 7b. 反过来：服务端关闭，客户端的 recv 返回 0 字节。 Python: service_client_socket.close()
+    // 7b. 反过来：服务端关闭，客户端的 recv 返回 0 字节。
+    //     Python: service_client_socket.close()
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_client_socket.connect(&server_address)?;
     let (service_client_socket, _) = tcp_server_socket.accept()?;
