@@ -9,8 +9,8 @@
 //!   that points outside the served book (a `file:` URL, a path into `crates/`), or whose
 //!   `#fragment` names no element of the page it leads to;
 //! - **console**: an error on the console or an uncaught exception;
-//! - **too wide**: a table or code block wider than the text column at 1280 px, which a
-//!   reader has to scroll sideways;
+//! - **too wide**: a table or code block wider than the text column at 1280 px, or at 400 px
+//!   (a phone, where code and output wrap), which a reader has to scroll sideways;
 //! - **language**: a page under `zh/` or `en/` that does not declare its language in
 //!   `<html lang>` (screen readers, search and fonts go by it);
 //! - **switch**: a page under `zh/` or `en/` without a visible link to the same page in the
@@ -340,11 +340,19 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
             save_screenshot(&mut browser, dir, page, DESKTOP)?;
         }
     }
-    if let Some(dir) = &screenshots {
-        browser.set_width(PHONE)?;
-        for page in pages.iter().filter(|page| pictured(page)) {
-            browser.load(&server.url(&format!("/{page}")))?;
-            browser.evaluate(FACTS)?;
+    // On a phone: the text column is narrow, but no table or code block may be wider.
+    browser.set_width(PHONE)?;
+    for page in &pages {
+        browser.load(&server.url(&format!("/{page}")))?;
+        let (facts, _) = browser.evaluate(FACTS)?;
+        for wide in facts["wide"].as_array().into_iter().flatten() {
+            problems.push(Problem {
+                page: page.clone(),
+                rule: Rule::TooWide,
+                detail: format!("at {PHONE} px: {}", describe_wide(wide)),
+            });
+        }
+        if let Some(dir) = screenshots.as_ref().filter(|_| pictured(page)) {
             save_screenshot(&mut browser, dir, page, PHONE)?;
         }
     }
@@ -531,16 +539,7 @@ fn fact_problems(
         found.push((Rule::Mermaid, error.as_str().unwrap_or("").to_owned()));
     }
     for wide in facts["wide"].as_array().into_iter().flatten() {
-        found.push((
-            Rule::TooWide,
-            format!(
-                "{} {} px wide in a {} px column: {}",
-                wide["what"].as_str().unwrap_or(""),
-                wide["width"].as_f64().unwrap_or(0.0).round(),
-                wide["column"].as_f64().unwrap_or(0.0).round(),
-                wide["text"].as_str().unwrap_or("")
-            ),
-        ));
+        found.push((Rule::TooWide, describe_wide(wide)));
     }
     let origin = server.url("/");
     for reference in facts["refs"].as_array().into_iter().flatten() {
@@ -728,6 +727,17 @@ fn missing_fragment(server: &Server, url: &str) -> Option<String> {
     let file = serve::file_for(&server.root, target)?;
     let html = fs::read_to_string(file).ok()?;
     (!html.contains(&format!("id=\"{fragment}\""))).then_some(fragment)
+}
+
+/// "table 1013 px wide in a 750 px column: …", from what the page measured.
+fn describe_wide(wide: &Value) -> String {
+    format!(
+        "{} {} px wide in a {} px column: {}",
+        wide["what"].as_str().unwrap_or(""),
+        wide["width"].as_f64().unwrap_or(0.0).round(),
+        wide["column"].as_f64().unwrap_or(0.0).round(),
+        wide["text"].as_str().unwrap_or("")
+    )
 }
 
 fn first_line(text: &str) -> String {
