@@ -37,6 +37,11 @@ bench:
     cargo build --release -p lesson4 -p loadgen
     ./target/release/loadgen bench --charts lessons/img
 
+# 比较几种服务端设计：第 4 课（线程）、第 7 课（mio）、第 8 课（tokio）、固定线程池，1 到 10000 个客户端 / compare the server designs: lesson 4 (threads), 7 (mio), 8 (tokio), a thread pool, 1 to 10,000 clients
+bench-designs:
+    cargo build --release -p lesson4 -p lesson7 -p lesson8 -p loadgen
+    ./target/release/loadgen designs
+
 # 列出练习，哪些已经完成 / list the student's exercises and which are done
 exercises:
     cargo run -p practice -- list

@@ -120,3 +120,44 @@ fn would_block_is_shown_where_a_blocking_server_would_wait() {
     let me = client.local_addr().expect("connected").to_string();
     assert!(line.contains(&me), "names the connection: {line}");
 }
+
+/// The design comparison runs (tiny numbers: a smoke test, not a benchmark): lessons 4, 7 and 8
+/// and a thread pool each serve every round trip, with no thread per client on the load
+/// generator's side, and it prints the memory each design spends per connection.
+#[test]
+fn loadgen_compares_the_designs() {
+    for lesson in ["lesson4", "lesson7", "lesson8"] {
+        // Built beside loadgen, where `designs` looks for them.
+        harness::binary(lesson);
+    }
+    let assert = harness::command("loadgen")
+        .args([
+            "designs",
+            "--clients",
+            "1,20",
+            "--total",
+            "200",
+            "--repeat",
+            "1",
+        ])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    for server in ["lesson4", "lesson7", "lesson8", "pool of 8"] {
+        let rows: Vec<&str> = stdout
+            .lines()
+            .filter(|line| line.starts_with(&format!("| {server} |")))
+            .collect();
+        assert_eq!(rows.len(), 2, "{server}: a row per client count\n{stdout}");
+        for row in rows {
+            let errors = row.split(" | ").nth(5).unwrap_or_default();
+            assert_eq!(errors, "0", "{server}: no errors: {row}");
+        }
+    }
+    for lesson in ["lesson4", "lesson7", "lesson8"] {
+        assert!(
+            stdout.contains(&format!("memory per connection, {lesson}:")),
+            "{stdout}"
+        );
+    }
+}

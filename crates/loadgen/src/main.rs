@@ -23,13 +23,14 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 
 mod charts;
+mod drive;
+mod pool;
 
 /// 第 4 课的压力测试工具：C 个并发客户端，每个做 R 次请求/回复往返，报告每秒往返数和延迟分位数。
 /// Load generator for lesson 4: C concurrent clients × R round trips; prints round trips/s and latency percentiles.
@@ -80,6 +81,23 @@ enum Mode {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 比较几种设计：第 4 课（线程）、第 7 课（mio）、第 8 课（tokio）和固定线程池，1 到 10000 个客户端 / compare the designs: lesson 4 (threads), 7 (mio), 8 (tokio) and a fixed thread pool, 1 to 10,000 clients
+    Designs {
+        #[command(flatten)]
+        sweep: DesignSweep,
+        /// 线程池的线程数 / the thread pool's number of workers
+        #[arg(long, default_value_t = 8)]
+        pool_workers: usize,
+    },
+    /// 固定线程池服务端（Rust 之书最后一章的设计），回复和第 4 课相同，不打印 / a fixed thread pool server (the Rust Book's final chapter), lesson 4's reply, no printing
+    ServePool {
+        /// 监听的端口，0 表示让系统挑 / the port to listen on; 0 lets the system pick
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// 工作线程数 / the number of worker threads
+        #[arg(long, default_value_t = 8)]
+        workers: usize,
+    },
     /// 基准服务端：一个客户端一个线程，回复和第 4 课相同，但什么都不打印 / the baseline: a thread per client, the same reply as lesson 4, no printing
     ServeBaseline {
         /// 监听的端口，0 表示让系统挑 / the port to listen on; 0 lets the system pick
@@ -108,6 +126,20 @@ struct Sweep {
     repeat: usize,
 }
 
+/// `designs`' sweep: the same knobs as `Sweep`, up to ten thousand clients.
+#[derive(Args)]
+struct DesignSweep {
+    /// 要测的并发客户端数 / the numbers of concurrent clients to measure
+    #[arg(long, value_delimiter = ',', default_value = "1,10,100,1000,10000")]
+    clients: Vec<usize>,
+    /// 每一档总共的往返次数，平均分给各个客户端（每个至少 10 次）/ round trips per measurement, shared among the clients (at least 10 each)
+    #[arg(long, default_value_t = 100_000)]
+    total: usize,
+    /// 每一档测几次，取每秒往返数的中位数那一次 / runs per measurement; the run with the median rate is reported
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+}
+
 /// What a client sends: the notes' greeting, in GBK.
 const MESSAGE: &[u8] = b"\xc4\xe3\xba\xc3\xb7\xfe\xce\xf1\xb6\xcb"; // 你好服务端
 /// What lesson 4 (and the baseline) answer: "ok，问题正在处理中..." in GBK.
@@ -121,12 +153,13 @@ fn main() -> ExitCode {
             target,
             clients,
             round_trips,
-        } => measure(target.address, clients, round_trips, None).map(|m| println!("{m}")),
+        } => measure(target.address, clients, round_trips, None, HOLD).map(|m| println!("{m}")),
         Mode::Sweep { target, sweep } => {
             let target = Target {
                 name: "server",
                 address: target.address,
                 pid: None,
+                style: HOLD,
             };
             sweep_all(&[target], &sweep).map(|series| println!("\n{}", table(&series)))
         }
@@ -136,6 +169,11 @@ fn main() -> ExitCode {
             charts,
         } => bench(&sweep, lesson4, charts.as_deref()),
         Mode::Charts { table, out } => redraw(&table, &out),
+        Mode::Designs {
+            sweep,
+            pool_workers,
+        } => designs(&sweep, pool_workers),
+        Mode::ServePool { port, workers } => pool::serve(port, workers),
         Mode::ServeBaseline { port } => serve_baseline(port),
     };
     match result {
@@ -264,6 +302,19 @@ fn server_view(pid: u32) -> Option<ServerView> {
     })
 }
 
+/// The usual clients: warmed up, and connected until all are done.
+const HOLD: drive::Style = drive::Style {
+    warm_up: true,
+    hold: true,
+};
+
+/// Clients for a server that serves a fixed number at a time: no warm-up (a waiting client is
+/// not answered until a worker is free), and each leaves as soon as it is done.
+const LEAVE: drive::Style = drive::Style {
+    warm_up: false,
+    hold: false,
+};
+
 /// Opens `clients` connections, then lets every client do `round_trips` round trips at once.
 /// `server_pid`, when known, is looked at while all clients are still connected.
 fn measure(
@@ -271,95 +322,20 @@ fn measure(
     clients: usize,
     round_trips: usize,
     server_pid: Option<u32>,
+    style: drive::Style,
 ) -> io::Result<Measurement> {
-    // Connect first, so the clock below measures round trips only. Connections go in batches
-    // of 100, and each does one untimed round trip before the next batch: its reply proves
-    // the server has accepted it, so the listen queue (128) never overflows (a full queue
-    // drops the handshake, and the client retries only a second later).
-    let mut streams = Vec::with_capacity(clients);
-    while streams.len() < clients {
-        let batch = (clients - streams.len()).min(100);
-        let mut connected = Vec::with_capacity(batch);
-        for _ in 0..batch {
-            let stream = TcpStream::connect(address)?;
-            stream.set_nodelay(true)?;
-            stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-            connected.push(stream);
-        }
-        for stream in &mut connected {
-            if let (_, Some(error)) = client(stream, 1) {
-                return Err(error);
-            }
-        }
-        streams.extend(connected);
-    }
-    // Everyone starts together; everyone waits at the end, still connected, for a look at the
-    // server.
-    let start = Arc::new(Barrier::new(clients + 1));
-    let end = Arc::new(Barrier::new(clients + 1));
-    let workers: Vec<_> = streams
-        .into_iter()
-        .map(|stream| {
-            let (start, end) = (Arc::clone(&start), Arc::clone(&end));
-            thread::Builder::new().stack_size(64 * 1024).spawn(move || {
-                let mut stream = stream;
-                start.wait();
-                let (latencies, error) = client(&mut stream, round_trips);
-                end.wait();
-                // The stream goes back to the main thread, which closes it only after it has
-                // looked at the server with every client still connected.
-                (latencies, error, stream)
-            })
-        })
-        .collect::<io::Result<_>>()?;
-    start.wait();
-    let began = Instant::now();
-    end.wait();
-    let elapsed = began.elapsed();
-    let server = server_pid.and_then(server_view);
-
-    let mut latencies = Vec::with_capacity(clients * round_trips);
-    let mut errors = 0;
-    let mut streams = Vec::with_capacity(clients);
-    for worker in workers {
-        match worker.join() {
-            Ok((done, error, stream)) => {
-                latencies.extend(done);
-                errors += usize::from(error.is_some());
-                streams.push(stream);
-            }
-            Err(_) => errors += 1,
-        }
-    }
-    drop(streams);
+    let look = || server_pid.and_then(server_view);
+    let outcome = drive::measure(address, clients, round_trips, style, look)?;
+    let mut latencies = outcome.latencies;
     latencies.sort_unstable();
     Ok(Measurement {
         clients,
         round_trips,
-        elapsed,
+        elapsed: outcome.elapsed,
         latencies,
-        errors,
-        server,
+        errors: outcome.errors,
+        server: outcome.looked,
     })
-}
-
-/// One client: `round_trips` times, send the message and read the whole reply. Returns each
-/// round trip's latency, and the error that stopped it early, if any.
-fn client(stream: &mut TcpStream, round_trips: usize) -> (Vec<Duration>, Option<io::Error>) {
-    let mut latencies = Vec::with_capacity(round_trips);
-    let mut reply = [0u8; REPLY.len()];
-    for _ in 0..round_trips {
-        let sent = Instant::now();
-        let result = stream
-            .write_all(MESSAGE)
-            .and_then(|()| stream.read_exact(&mut reply));
-        match result {
-            Ok(()) if reply == REPLY => latencies.push(sent.elapsed()),
-            Ok(()) => return (latencies, Some(io::Error::other("unexpected reply"))),
-            Err(error) => return (latencies, Some(error)),
-        }
-    }
-    (latencies, None)
 }
 
 /// A server to measure: its name, address and (when this program started it) process id.
@@ -367,6 +343,7 @@ struct Target {
     name: &'static str,
     address: SocketAddr,
     pid: Option<u32>,
+    style: drive::Style,
 }
 
 /// Measures every target with each number of clients, `repeat` times, and keeps the run with
@@ -379,7 +356,14 @@ fn sweep_all(targets: &[Target], sweep: &Sweep) -> io::Result<Vec<Series>> {
         let mut runs: Vec<Vec<Measurement>> = targets.iter().map(|_| Vec::new()).collect();
         for _ in 0..sweep.repeat.max(1) {
             for (target, runs) in targets.iter().zip(&mut runs) {
-                runs.push(measure(target.address, clients, round_trips, target.pid)?);
+                let style = target.style;
+                runs.push(measure(
+                    target.address,
+                    clients,
+                    round_trips,
+                    target.pid,
+                    style,
+                )?);
             }
         }
         for ((target, mut runs), (_, results)) in targets.iter().zip(runs).zip(&mut series) {
@@ -480,6 +464,7 @@ fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::
             name: server.name,
             address: server.address,
             pid: Some(server.child.id()),
+            style: HOLD,
         })
         .collect();
     let series = sweep_all(&targets, sweep)?;
@@ -499,6 +484,132 @@ fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::
         }
     }
     Ok(())
+}
+
+/// `loadgen designs`: lessons 4, 7 and 8 and a fixed thread pool, side by side, from one
+/// client to ten thousand; then the table, the memory each design spends per connection, and
+/// the issue's targets.
+fn designs(sweep: &DesignSweep, pool_workers: usize) -> io::Result<()> {
+    let here = std::env::current_exe()?;
+    let beside = |name: &str| here.with_file_name(name);
+    let (lesson4, lesson7, lesson8) = (beside("lesson4"), beside("lesson7"), beside("lesson8"));
+    let workers = pool_workers.to_string();
+    println!(
+        "{} 核 cores；每档 {} 次往返，测 {} 次取中位数 / round trips per measurement {}, median of {} runs",
+        thread::available_parallelism().map_or(0, |n| n.get()),
+        sweep.total,
+        sweep.repeat,
+        sweep.total,
+        sweep.repeat
+    );
+    let pool_name: &'static str = Box::leak(format!("pool of {pool_workers}").into_boxed_str());
+    // (name, program, arguments, how its clients behave): every server's output is thrown away.
+    let servers: [(&'static str, &Path, Vec<&str>, drive::Style); 4] = [
+        ("lesson4", &lesson4, vec![], HOLD),
+        ("lesson7", &lesson7, vec![], HOLD),
+        ("lesson8", &lesson8, vec![], HOLD),
+        (
+            pool_name,
+            &here,
+            vec!["serve-pool", "--workers", &workers],
+            LEAVE,
+        ),
+    ];
+    let mut running = Vec::new();
+    let mut styles = Vec::new();
+    for (name, program, args, style) in servers {
+        running.push(start_server(name, program, &args, Stdio::null())?);
+        styles.push(style);
+    }
+    let targets: Vec<Target> = running
+        .iter()
+        .zip(styles)
+        .map(|(server, style)| Target {
+            name: server.name,
+            address: server.address,
+            pid: Some(server.child.id()),
+            style,
+        })
+        .collect();
+    let as_sweep = Sweep {
+        clients: sweep.clients.clone(),
+        total: sweep.total,
+        repeat: sweep.repeat,
+    };
+    let series = sweep_all(&targets, &as_sweep)?;
+    drop(running);
+    println!("\n{}", table(&series));
+    report_memory(&series, pool_name);
+    report_design_targets(&series, pool_name);
+    Ok(())
+}
+
+/// What each design spends per connection: how much its RSS grew from one client to the most,
+/// divided by the connections added. Not for the pool, whose clients leave when done.
+fn report_memory(series: &[Series], pool_name: &str) {
+    for (name, results) in series.iter().filter(|(name, _)| *name != pool_name) {
+        let (Some(first), Some(most)) = (results.first(), results.last()) else {
+            continue;
+        };
+        let (Some(one), Some(many)) = (first.server, most.server) else {
+            continue;
+        };
+        let added = most.clients.saturating_sub(first.clients).max(1);
+        let per_connection = (many.rss_kib as f64 - one.rss_kib as f64) / added as f64;
+        println!(
+            "每个连接的内存 memory per connection, {name}: {per_connection:.1} KiB RSS \
+             ({} → {} 个连接 connections, {} → {} 个线程 threads)",
+            first.clients, most.clients, one.threads, many.threads
+        );
+    }
+}
+
+/// The issue's targets for the one-thread designs, printed, not asserted.
+fn report_design_targets(series: &[Series], pool_name: &str) {
+    let find = |name: &str| series.iter().find(|(n, _)| *n == name).map(|(_, r)| r);
+    let Some(lesson4) = find("lesson4") else {
+        return;
+    };
+    for name in ["lesson7", "lesson8"] {
+        let Some(results) = find(name) else { continue };
+        for (threaded, one_thread) in lesson4.iter().zip(results) {
+            if threaded.clients == 1000 {
+                let ratio = one_thread.rate() / threaded.rate();
+                println!(
+                    "目标 target: 1000 个客户端时 {name} 是第 4 课的 {ratio:.2} 倍（目标 ≥ 1.3）\
+                     / at 1000 clients {name} makes {ratio:.2}× lesson 4's round trips/s (target ≥ 1.3)"
+                );
+            }
+        }
+        if let Some(most) = results.last()
+            && let Some(server) = most.server
+        {
+            let rss_mib = server.rss_kib as f64 / 1024.0;
+            let held = most.errors == 0 && most.latencies.len() == most.clients * most.round_trips;
+            println!(
+                "目标 target: {name} 服务 {} 个客户端：全部完成 {}，{} 个线程（≤ 8），RSS {rss_mib:.1} MiB（< 100） \
+                 / {name} with {} clients: all served {}, {} threads (≤ 8), RSS {rss_mib:.1} MiB (< 100)",
+                most.clients,
+                if held { "是" } else { "否" },
+                server.threads,
+                most.clients,
+                if held { "yes" } else { "no" },
+                server.threads
+            );
+        }
+    }
+    if let Some(pool) = find(pool_name)
+        && let Some(most) = pool.last()
+    {
+        println!(
+            "线程池 {pool_name}：{} 个客户端时 p99 {} µs，等待空闲线程的客户端把延迟拉长 \
+             / {pool_name} at {} clients: p99 {} µs, clients waiting for a free worker",
+            most.clients,
+            most.percentile(0.99).as_micros(),
+            most.clients,
+            most.percentile(0.99).as_micros()
+        );
+    }
 }
 
 /// `loadgen charts`: the charts of the table on a page.
