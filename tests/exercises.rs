@@ -25,7 +25,7 @@ use harness::{BUILD_TIMEOUT, command};
 
 /// The exercises, by directory. `every_exercise_has_a_solution_and_a_proof` keeps this list
 /// equal to what is on disk, so a new exercise cannot go unproved.
-const EXERCISES: [&str; 7] = [
+const EXERCISES: [&str; 8] = [
     "01_client",
     "02_server",
     "03_reuse",
@@ -33,6 +33,7 @@ const EXERCISES: [&str; 7] = [
     "05_close",
     "06_split_char",
     "07_half_close",
+    "08_framing",
 ];
 
 fn root() -> PathBuf {
@@ -264,6 +265,18 @@ fn exercise_7_passes_on_its_solution() {
 #[test]
 fn exercise_7_fails_on_its_starter() {
     fails_on_its_starter(7);
+}
+
+/// Exercise 8 (length-prefix framing): its checks pass on the solution.
+#[test]
+fn exercise_8_passes_on_its_solution() {
+    passes_on_its_solution(8);
+}
+
+/// Exercise 8 (length-prefix framing): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_8_fails_on_its_starter() {
+    fails_on_its_starter(8);
 }
 
 /// The exercise directories in `dir`: `NN_name` with a `Cargo.toml`.

@@ -332,6 +332,57 @@ const MISTAKES: &[Mistake] = &[
         shows: &[],
         at_once: false,
     },
+    // Exercise 8, length-prefix framing.
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "reads_the_prefix_once",
+        original: READ_THE_WHOLE_PREFIX,
+        mistake: "    if stream.read(&mut prefix)? == 0 {\n        return Ok(None);\n    }\n",
+        step: "7.1",
+        shows: &["message 1 (0 字节 bytes)"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "prefix_read_little_endian",
+        original: "let length = u32::from_be_bytes(prefix) as usize;",
+        mistake: "let length = u32::from_le_bytes(prefix) as usize;",
+        step: "7.1",
+        shows: &["frame too long"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "trusts_the_length",
+        original: "    if length > MAX_PAYLOAD {",
+        mistake: "    if false {",
+        step: "7.2",
+        shows: &["00 01 00 01"],
+        at_once: false,
+    },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "reads_the_payload_once",
+        original: "    stream.read_exact(&mut payload)?;",
+        mistake: "    let _ = stream.read(&mut payload)?;",
+        step: "7.3",
+        shows: &["printed \"收到第 1 条消息 message 1 (16 字节 bytes)"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "prefix_sent_little_endian",
+        original: "frame.extend_from_slice(&length.to_be_bytes());",
+        mistake: "frame.extend_from_slice(&length.to_le_bytes());",
+        step: "8",
+        shows: &["24 00 00 00"],
+        at_once: true,
+    },
 ];
 
 /// Exercise 2's steps 5 to 7 as the solution has them …
@@ -398,6 +449,15 @@ const RESET_ARM: &str = r#"            Err(error) if error.kind() == io::ErrorKi
                 println!("连接被重置 connection reset: {error}");
                 break;
             }
+"#;
+
+/// Exercise 8's read of the length prefix, which reads until all 4 bytes have come.
+const READ_THE_WHOLE_PREFIX: &str = r#"    match stream.read_exact(&mut prefix) {
+        Ok(()) => {}
+        // A close inside the prefix ends here too; lesson 6's reader tells the two apart.
+        Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(error) => return Err(error),
+    }
 "#;
 
 fn root() -> PathBuf {
@@ -527,9 +587,9 @@ fn judge(mistake: &Mistake, success: bool, output: &str) -> Result<(), String> {
             return Err(format!("the report does not show {words:?}"));
         }
     }
-    // Only exercises 4 and 6 have threads of their own: elsewhere a panic is the main thread's,
-    // and the report must not call it another thread.
-    if ![4, 6].contains(&mistake.number) && output.contains("还有一个线程") {
+    // Only exercises 4, 6 and 8 have threads of their own: elsewhere a panic is the main
+    // thread's, and the report must not call it another thread.
+    if ![4, 6, 8].contains(&mistake.number) && output.contains("还有一个线程") {
         return Err("a panic of the main thread is called another thread's".to_owned());
     }
     // The bound on every wait is 10 s, and a report that a wait ran out says so.

@@ -137,6 +137,28 @@ pub const EXERCISES: &[Exercise] = &[
         ],
         checks: checks::HALF_CLOSE,
     },
+    Exercise {
+        number: 8,
+        dir: "08_framing",
+        name: "framing",
+        title: "长度前缀分帧：read_frame 和 write_frame / length-prefix framing: read_frame and write_frame",
+        lesson: 6,
+        hints: &[
+            "第 7.1 步：一次 read 最多拿到你要的那么多字节，也可能更少，比如只有 1 个。std::io::Read 的哪个方法\
+             一直读到缓冲区满为止？连接在读满之前就结束了，它报哪个 io::ErrorKind？4 个字节怎样按大端变成 u32？ \
+             / Step 7.1: one read brings at most what you ask for, and maybe less, even 1 byte. Which \
+             std::io::Read method reads until the buffer is full? Which io::ErrorKind does it give when the \
+             stream ends first? How do 4 bytes become a big-endian u32?",
+            "第 7.2 步：对方说内容有 4 GiB，你就分配 4 GiB 吗？检查长度应该在 vec![0; length] 之前还是之后？ \
+             / Step 7.2: a peer says 4 GiB are coming; do you make room for 4 GiB? Does the check go before \
+             vec![0; length], or after?",
+            "第 8 步：长度前缀是内容的字节数还是字符数？to_be_bytes 和 to_le_bytes 哪个是网络字节序？\
+             为什么要先拼好整帧再用一次 write_all 发出？ / Step 8: is the prefix the payload's bytes or its \
+             characters? Which is network byte order, to_be_bytes or to_le_bytes? Why build the whole frame \
+             and send it with one write_all?",
+        ],
+        checks: checks::FRAMING,
+    },
 ];
 
 /// The exercise a student named: its number (`1`, `01`) or its name (`client`, `01_client`).

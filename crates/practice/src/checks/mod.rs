@@ -7,6 +7,7 @@
 
 mod client;
 mod close;
+mod framing;
 mod half_close;
 mod restart;
 mod server;
@@ -32,6 +33,7 @@ pub struct Check {
 
 pub use client::CHECKS as CLIENT;
 pub use close::CHECKS as CLOSE;
+pub use framing::CHECKS as FRAMING;
 pub use half_close::CHECKS as HALF_CLOSE;
 pub use restart::CHECKS as RESTART;
 pub use server::CHECKS as SERVER;

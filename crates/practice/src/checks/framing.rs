@@ -1,0 +1,365 @@
+//! Exercise 8, length-prefix framing: clients of the check's own send frames glued into one
+//! write, frames a byte at a time, and a hostile length, and compare the bytes that come back
+//! with one reply frame per message.
+
+use std::io::{self, ErrorKind, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::thread;
+use std::time::Instant;
+
+use encoding_rs::GBK;
+
+use super::{
+    Check, Checker, connect, error_text, gbk, io_failure, listening_address, read_at_least,
+    read_some, send,
+};
+use crate::program::{Program, WAIT};
+use crate::verdict::Failure;
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        title: "三帧粘在一次写里：三条完整的消息，每条回复恰好一帧 / three frames glued in one write: three whole messages, one frame back for each",
+        run: glued_frames,
+    },
+    Check {
+        title: "帧一个字节一个字节地到达（TCP_NODELAY）：照样是完整的消息 / frames arriving a byte at a time (TCP_NODELAY): still whole messages",
+        run: a_byte_at_a_time,
+    },
+    Check {
+        title: "声明的长度超过 64 KiB：只关闭那个连接，服务端照常服务别人 / a declared length above 64 KiB: that connection closes, the others are served",
+        run: a_hostile_length,
+    },
+];
+
+/// The largest payload the exercise's server accepts.
+const MAX_PAYLOAD: u32 = 64 * 1024;
+
+/// How the check's bytes go out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// All in one write.
+    Glued,
+    /// One byte per write, Nagle off, each read by the server before the next is sent.
+    ByteAtATime,
+}
+
+fn glued_frames(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut client = Client::connect(address)?;
+    client.exchange(&mut program, &["你好", "第二条消息", "三"], Cut::Glued)?;
+    // One more after them: a reply of more than one frame would show here.
+    client.exchange(&mut program, &["第四条"], Cut::Glued)?;
+    client.ends(&mut program)
+}
+
+fn a_byte_at_a_time(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut client = Client::connect(address)?;
+    client.exchange(&mut program, &["一个字节一个字节"], Cut::ByteAtATime)?;
+    client.exchange(&mut program, &["慢慢来", "ok"], Cut::ByteAtATime)?;
+    client.ends(&mut program)
+}
+
+fn a_hostile_length(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut bystander = Client::connect(address)?;
+    bystander.exchange(&mut program, &["我先来"], Cut::Glued)?;
+
+    let mut hostile = Client::connect(address)?;
+    let declared = MAX_PAYLOAD + 1;
+    send(&mut hostile.stream, &declared.to_be_bytes())?;
+    let expected = format!(
+        "另一个客户端只发长度 {} 的前缀（{declared} 字节，比 64 KiB 多 1）：服务端不等内容，关闭这个连接 / another client \
+         sends only the prefix {}, a length of {declared} (64 KiB + 1): the server closes that connection at once, \
+         waiting for no payload",
+        hex(&declared.to_be_bytes()),
+        hex(&declared.to_be_bytes())
+    );
+    match read_some(&mut hostile.stream) {
+        Ok(bytes) if bytes.is_empty() => {}
+        Err(error) if error.kind() == ErrorKind::ConnectionReset => {}
+        Ok(bytes) => {
+            return Err(
+                Failure::new(expected, format!("收到 received {}", hex(&bytes))).step("7.2"),
+            );
+        }
+        Err(error) => {
+            program.drain();
+            let got = format!(
+                "连接没有关闭 the connection stayed open: {}{}",
+                error_text(&error),
+                last_line(&program)
+            );
+            return Err(Failure::new(expected, got).step("7.2"));
+        }
+    }
+    program
+        .still_running(
+            "服务端关闭了那个连接，自己还在运行 / the server closed that connection and still runs",
+        )
+        .map_err(|failure| failure.step("7.2"))?;
+    bystander.exchange(&mut program, &["我还在"], Cut::Glued)
+}
+
+/// A client of the check's own, and how many messages it has sent.
+struct Client {
+    stream: TcpStream,
+    me: SocketAddr,
+    sent: usize,
+}
+
+impl Client {
+    fn connect(address: SocketAddr) -> Result<Self, Failure> {
+        let stream = connect(address, "5")?;
+        let me = stream
+            .local_addr()
+            .map_err(|error| io_failure("客户端的地址 the client's address", &error))?;
+        stream
+            .set_nodelay(true)
+            .map_err(|error| io_failure("设置 set TCP_NODELAY", &error))?;
+        Ok(Self {
+            stream,
+            me,
+            sent: 0,
+        })
+    }
+
+    /// Sends `messages` as frames, cut as `cut` says, and expects exactly one reply frame for
+    /// each, in order.
+    fn exchange(
+        &mut self,
+        program: &mut Program,
+        messages: &[&str],
+        cut: Cut,
+    ) -> Result<(), Failure> {
+        let first = self.sent + 1;
+        self.sent += messages.len();
+        let sent: Vec<u8> = messages.iter().flat_map(|m| frame(&gbk(m))).collect();
+        // The server may close the connection halfway (a length read wrong): then what it
+        // sent back, and printed, tells why.
+        let broke = match cut {
+            Cut::Glued => self.stream.write_all(&sent),
+            Cut::ByteAtATime => self.send_bytewise(&sent),
+        }
+        .err();
+        let expected: Vec<u8> = messages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| frame(&gbk(&reply(first + i, gbk(m).len()))))
+            .collect();
+        let (got, ended) = read_at_least(&mut self.stream, expected.len());
+        if got == expected {
+            // The replies name only lengths: the texts must have been printed whole too.
+            return self.printed_whole(program, messages, first, &sent);
+        }
+        let (step, printed) = self.blame(program, messages, first, &got, &ended);
+        let how = match cut {
+            Cut::Glued => "一次写出 in one write",
+            Cut::ByteAtATime => "一个字节一个字节 a byte at a time",
+        };
+        let texts: Vec<String> = messages.iter().map(|m| format!("{m:?}")).collect();
+        let expected = format!(
+            "发送 sent {}（{} 帧 frames: {}，{how}）；回复 reply {} 帧 frames, one per message: {}",
+            hex(&sent),
+            messages.len(),
+            texts.join(", "),
+            messages.len(),
+            hex(&expected)
+        );
+        let broke = broke.map_or_else(String::new, |error| {
+            format!("；发送到一半连接就断了 the connection broke while sending: {error}")
+        });
+        let ending = match (&got[..], ended) {
+            (_, Err(error)) => format!("；然后 then: {}", error_text(&error)),
+            ([], Ok(())) => "；连接被关闭了 the connection closed".to_owned(),
+            (_, Ok(())) => String::new(),
+        };
+        let got = format!("收到 received {}{ending}{broke}{printed}", hex(&got));
+        Err(Failure::new(expected, got).step(step))
+    }
+
+    /// Which step the wrong reply comes from: a message the server did not print whole was
+    /// read wrong (its length: 7.1; its payload: 7.3); when every message printed whole, the
+    /// reply frames are wrong (8). Also what the server printed, for the failure.
+    fn blame(
+        &self,
+        program: &mut Program,
+        messages: &[&str],
+        first: usize,
+        got: &[u8],
+        ended: &io::Result<()>,
+    ) -> (&'static str, String) {
+        let (replies, _) = GBK.decode_without_bom_handling(got);
+        let me = self.me;
+        if got.is_empty() && ended.is_ok() {
+            // Closed with no reply: the server's lines about it came before the close.
+            let _ = program.expect_line(&format!("connection {me}"), "");
+        }
+        program.drain();
+        for (i, message) in messages.iter().enumerate() {
+            let number = first + i;
+            let length = gbk(message).len();
+            // A reply names the length the server read, and it printed its line first.
+            let line = match replied_length(&replies, number) {
+                Some(read) if read != length => return ("7.1", printed_for(program, me)),
+                Some(read) => program
+                    .expect_line(&message_line(number, read, me), "")
+                    .ok(),
+                None => program
+                    .stdout()
+                    .iter()
+                    .find(|line| line.contains(&message_line(number, length, me)))
+                    .cloned(),
+            };
+            match line {
+                None => return ("7.1", printed_for(program, me)),
+                Some(line) if !line.ends_with(&format!(": {message}")) => {
+                    return ("7.3", printed_for(program, me));
+                }
+                Some(_) => {}
+            }
+        }
+        ("8", printed_for(program, me))
+    }
+
+    /// Each message's line, once its reply has come: the server printed it whole.
+    fn printed_whole(
+        &self,
+        program: &mut Program,
+        messages: &[&str],
+        first: usize,
+        sent: &[u8],
+    ) -> Result<(), Failure> {
+        for (i, message) in messages.iter().enumerate() {
+            let number = first + i;
+            let start = message_line(number, gbk(message).len(), self.me);
+            let expected = format!(
+                "发送 sent {}，打印完整的消息 print the whole message: \"{start} {message}\"",
+                hex(sent)
+            );
+            let line = program
+                .expect_line(&start, &expected)
+                .map_err(|f| f.step("7.3"))?;
+            if !line.ends_with(&format!(": {message}")) {
+                return Err(Failure::new(expected, format!("打印了 printed {line:?}")).step("7.3"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends `bytes` one per write and, where the kernel shows it (Linux), waits until the
+    /// server has read each before sending the next, so that every read gets one byte.
+    fn send_bytewise(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let deadline = Instant::now() + WAIT;
+        for byte in bytes {
+            self.stream.write_all(std::slice::from_ref(byte))?;
+            while Instant::now() < deadline && !self.all_read() {
+                thread::yield_now();
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the server has acknowledged and read everything sent; true where the kernel's
+    /// table is not available, so the sending goes on.
+    fn all_read(&self) -> bool {
+        let Ok(server) = self.stream.peer_addr() else {
+            return true;
+        };
+        let sent = course::kernel::connection(self.me, server);
+        let received = course::kernel::connection(server, self.me);
+        match (sent, received) {
+            (Ok(sent), Ok(received)) => {
+                sent.is_none_or(|row| row.unacknowledged == 0)
+                    && received.is_none_or(|row| row.unread == 0)
+            }
+            _ => true,
+        }
+    }
+
+    /// Half-closes and expects the server to see the end and close too, with no byte more.
+    fn ends(mut self, program: &mut Program) -> Result<(), Failure> {
+        self.stream
+            .shutdown(Shutdown::Write)
+            .map_err(|error| io_failure("半关闭 half-close", &error))?;
+        let expected = "客户端半关闭后，read_frame 返回 Ok(None)，服务端关闭连接，不再发送任何字节 / after the client \
+                        half-closes, read_frame returns Ok(None) and the server closes, sending no byte more";
+        match read_some(&mut self.stream) {
+            Ok(bytes) if bytes.is_empty() => Ok(()),
+            Ok(bytes) => Err(Failure::new(
+                expected,
+                format!("又收到了 received more: {}", hex(&bytes)),
+            )
+            .step("8")),
+            Err(error) => {
+                program.drain();
+                let got = format!("{}{}", error_text(&error), printed_for(program, self.me));
+                Err(Failure::new(expected, got).step("7.1"))
+            }
+        }
+    }
+}
+
+/// A frame: the payload's length in 4 big-endian bytes, then the payload.
+fn frame(payload: &[u8]) -> Vec<u8> {
+    let length = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    let mut frame = length.to_be_bytes().to_vec();
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// The server's reply to message `number`, of `length` bytes (already written in the exercise).
+fn reply(number: usize, length: usize) -> String {
+    format!("ok，第 {number} 条 message {number} ({length} 字节 bytes)")
+}
+
+/// The start of the line the server prints for message `number` of `length` bytes from `me`.
+fn message_line(number: usize, length: usize, me: SocketAddr) -> String {
+    format!("message {number} ({length} 字节 bytes) 来自 from {me}:")
+}
+
+/// The length a reply to message `number` names, wherever it is in the bytes received.
+fn replied_length(replies: &str, number: usize) -> Option<usize> {
+    let (_, after) = replies.split_once(&format!("message {number} ("))?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// What the server printed about the client `me`, for a failure.
+fn printed_for(program: &Program, me: SocketAddr) -> String {
+    let needle = me.to_string();
+    let lines: Vec<String> = program
+        .stdout()
+        .iter()
+        .filter(|line| line.contains(&needle) && !line.contains("client connected"))
+        .map(|line| format!("{line:?}"))
+        .collect();
+    if lines.is_empty() {
+        return "；服务端没有为它打印消息 the server printed no message of it".to_owned();
+    }
+    format!("；服务端打印了 the server printed: {}", lines.join(", "))
+}
+
+fn last_line(program: &Program) -> String {
+    program.stdout().last().map_or_else(String::new, |line| {
+        format!("；服务端最后打印 the server last printed: {line:?}")
+    })
+}
+
+/// Bytes in hex, as a packet capture shows them; a long run is cut, saying how long it was.
+fn hex(bytes: &[u8]) -> String {
+    const SHOWN: usize = 48;
+    if bytes.is_empty() {
+        return "0 字节 bytes".to_owned();
+    }
+    let shown: Vec<String> = bytes
+        .iter()
+        .take(SHOWN)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let more = if bytes.len() > SHOWN { " …" } else { "" };
+    format!("{}{more}（{} 字节 bytes）", shown.join(" "), bytes.len())
+}
