@@ -364,6 +364,9 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
             detail,
         });
     }
+    if let Some(dir) = screenshots.as_ref().filter(|_| pictured(SEARCH)) {
+        save_screenshot(&mut browser, dir, SEARCH, PHONE)?;
+    }
     // A missing image is both a failed request and an element pointing nowhere: say it once.
     let mut seen = BTreeSet::new();
     problems.retain(|p| seen.insert((p.page.clone(), p.rule, p.detail.clone())));
@@ -649,7 +652,10 @@ fn search_problems(browser: &mut Browser, server: &Server) -> Result<Vec<String>
     let mut found = Vec::new();
     for term in SEARCH_TERMS {
         let script = SEARCH_INDEX.replace("TERM", term);
-        let (result, _) = browser.evaluate(&script)?;
+        let (result, events) = browser.evaluate(&script)?;
+        for (rule, detail) in event_problems(&events) {
+            found.push(format!("{term}: {rule}: {detail}"));
+        }
         if let Some(error) = result["error"].as_str() {
             found.push(format!("{term}: {error}"));
             continue;
@@ -671,12 +677,16 @@ fn search_problems(browser: &mut Browser, server: &Server) -> Result<Vec<String>
             }
         }
     }
-    let (shown, _) = browser.evaluate(&SEARCH_BOX.replace("TERM", SEARCH_TERMS[0]))?;
+    let (shown, events) = browser.evaluate(&SEARCH_BOX.replace("TERM", SEARCH_TERMS[0]))?;
     if shown["links"].as_u64().unwrap_or(0) == 0 {
         found.push(format!(
             "the search box showed no results for {}: {}",
             SEARCH_TERMS[0], shown["error"]
         ));
+    }
+    // Pagefind's scripts, styles and index files load only now: their errors count too.
+    for (rule, detail) in event_problems(&events) {
+        found.push(format!("while searching, {rule}: {detail}"));
     }
     Ok(found)
 }
