@@ -25,7 +25,7 @@ use harness::{BUILD_TIMEOUT, command};
 
 /// The exercises, by directory. `every_exercise_has_a_solution_and_a_proof` keeps this list
 /// equal to what is on disk, so a new exercise cannot go unproved.
-const EXERCISES: [&str; 8] = [
+const EXERCISES: [&str; 9] = [
     "01_client",
     "02_server",
     "03_reuse",
@@ -34,6 +34,7 @@ const EXERCISES: [&str; 8] = [
     "06_split_char",
     "07_half_close",
     "08_framing",
+    "09_event_loop",
 ];
 
 fn root() -> PathBuf {
@@ -277,6 +278,18 @@ fn exercise_8_passes_on_its_solution() {
 #[test]
 fn exercise_8_fails_on_its_starter() {
     fails_on_its_starter(8);
+}
+
+/// Exercise 9 (the event loop's WouldBlock): its checks pass on the solution.
+#[test]
+fn exercise_9_passes_on_its_solution() {
+    passes_on_its_solution(9);
+}
+
+/// Exercise 9 (the event loop's WouldBlock): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_9_fails_on_its_starter() {
+    fails_on_its_starter(9);
 }
 
 /// The exercise directories in `dir`: `NN_name` with a `Cargo.toml`.

@@ -383,6 +383,38 @@ const MISTAKES: &[Mistake] = &[
         shows: &["24 00 00 00"],
         at_once: true,
     },
+    // Exercise 9, the event loop's WouldBlock cases.
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "accepts_once",
+        original: "Ok((stream, ip_port)) => self.add(stream, ip_port, registry),",
+        mistake: "Ok((stream, ip_port)) => return self.add(stream, ip_port, registry),",
+        step: "8",
+        shows: &["had been accepted"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "reads_once",
+        original: "            self.received(connection, &recv_data[..recv_data_length]);\n",
+        mistake: "            self.received(connection, &recv_data[..recv_data_length]);\n            \
+                  return Reading::Drained;\n",
+        step: "9",
+        shows: &["65536"],
+        at_once: false,
+    },
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "assumes_everything_was_sent",
+        original: "            Ok(sent) => {\n                connection.unsent.drain(..sent);\n            }\n",
+        mistake: "            Ok(_) => connection.unsent.clear(),\n",
+        step: "10",
+        shows: &["was lost"],
+        at_once: true,
+    },
 ];
 
 /// Exercise 2's steps 5 to 7 as the solution has them …

@@ -159,6 +159,27 @@ pub const EXERCISES: &[Exercise] = &[
         ],
         checks: checks::FRAMING,
     },
+    Exercise {
+        number: 9,
+        dir: "09_event_loop",
+        name: "event_loop",
+        title: "事件循环里的 WouldBlock / the event loop's WouldBlock",
+        lesson: 7,
+        hints: &[
+            "第 8 步：五个客户端在同一刻连上，边沿触发的 poll 通知几次？只 accept 一次，另外四个连接什么时候才会被接受？\
+             accept 返回哪个 io::ErrorKind 时，才说明队列空了？ / Step 8: five clients connect in the same instant; how many \
+             times does an edge-triggered poll report it? Accept once, and when are the other four accepted? Which \
+             io::ErrorKind from accept says the queue is empty?",
+            "第 9 步：64 KiB 的消息，一次 read 最多拿走 1024 字节。剩下的字节还在内核里，poll 会再通知你吗？\
+             读到 0 字节和读到 WouldBlock 各是什么意思？ / Step 9: of a 64 KiB message one read takes at most 1024 \
+             bytes. The rest waits in the kernel: will poll tell you again? What do 0 bytes and WouldBlock each mean?",
+            "第 10 步：非阻塞的 write 返回 Ok(n) 时，n 一定等于 unsent.len() 吗？发出去的那部分怎样从 Vec 的开头去掉？\
+             WouldBlock 时剩下的去哪儿了，谁在套接字可写时再发？ / Step 10: when a non-blocking write returns Ok(n), is \
+             n always unsent.len()? How do you remove what went from the front of a Vec? On WouldBlock, where does \
+             the rest stay, and who sends it when the socket is writable?",
+        ],
+        checks: checks::EVENT_LOOP,
+    },
 ];
 
 /// The exercise a student named: its number (`1`, `01`) or its name (`client`, `01_client`).

@@ -206,6 +206,11 @@ impl Program {
         }
     }
 
+    /// The program's process id (exercise 9 counts its threads in `/proc/PID/task`).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the program printed on stdout that the check has read so far.
     pub fn stdout(&self) -> &[String] {
         &self.stdout

@@ -7,6 +7,7 @@
 
 mod client;
 mod close;
+mod event_loop;
 mod framing;
 mod half_close;
 mod restart;
@@ -33,6 +34,7 @@ pub struct Check {
 
 pub use client::CHECKS as CLIENT;
 pub use close::CHECKS as CLOSE;
+pub use event_loop::CHECKS as EVENT_LOOP;
 pub use framing::CHECKS as FRAMING;
 pub use half_close::CHECKS as HALF_CLOSE;
 pub use restart::CHECKS as RESTART;
