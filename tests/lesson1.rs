@@ -148,7 +148,10 @@ fn mismatched_encodings_show_garbled_text() {
 #[test]
 fn ipv6_loopback_works() {
     if TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("skipped: this machine has no IPv6 loopback");
+        harness::tools::skip(
+            "lesson1::ipv6_loopback_works",
+            "this machine has no IPv6 loopback",
+        );
         return;
     }
     let (address, server) = test_server("[::1]:0", |_| gbk("好"));

@@ -278,7 +278,10 @@ fn matching_encodings_read_each_other_exactly() {
 #[test]
 fn ipv6_loopback_works() {
     if TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("skipped: this machine has no IPv6 loopback");
+        harness::tools::skip(
+            "lesson2::ipv6_loopback_works",
+            "this machine has no IPv6 loopback",
+        );
         return;
     }
     let (mut lesson2, address) = server("lesson2", &["--host", "::1"]);
@@ -338,8 +341,9 @@ fn privileged_port_gets_a_hint() {
             .and_then(|text| text.trim().parse::<u16>().ok())
             .unwrap_or(1024);
         if start <= 1 {
-            eprintln!(
-                "跳过 SKIPPED {TEST}: ip_unprivileged_port_start={start}, port 1 is open to everyone here"
+            harness::tools::skip(
+                TEST,
+                &format!("ip_unprivileged_port_start={start}, port 1 is open to everyone here"),
             );
             return;
         }

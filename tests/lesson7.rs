@@ -70,8 +70,9 @@ fn the_open_file_limit_is_raised_to_the_hard_limit() {
         .maximum
         .filter(|&hard| hard > 1024)
     else {
-        eprintln!(
-            "跳过 SKIPPED: the hard open-file limit here is not above 1024, nothing to raise"
+        harness::tools::skip(
+            "lesson7::the_open_file_limit_is_raised_to_the_hard_limit",
+            "the hard open-file limit here is not above 1024, nothing to raise",
         );
         return;
     };

@@ -6,6 +6,7 @@
 //! instead, so a green CI run means that every test really ran.
 
 use std::env;
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 
 /// Set (to anything but `0`) where every tool must be present, as in CI.
@@ -22,10 +23,15 @@ pub fn tool(tool: &str, test: &str) -> Option<PathBuf> {
         !required,
         "{test}: {tool} is not installed, and {REQUIRE_TOOLS} says every test must run"
     );
-    // eprintln reaches the terminal even when libtest captures the test's output: the student
-    // and the instructor both see which proof did not run, and why.
-    eprintln!("跳过 SKIPPED {test}: 没有安装 {tool} / {tool} is not installed");
+    skip(test, &format!("没有安装 {tool} / {tool} is not installed"));
     None
+}
+
+/// Says, on a line of its own, that `test` proved nothing here and why. Written to the stderr
+/// handle itself, not with `eprintln!`, which libtest captures (and shows only for a failing
+/// test): the student and the instructor see which proof did not run.
+pub fn skip(test: &str, why: &str) {
+    let _ = writeln!(io::stderr(), "跳过 SKIPPED {test}: {why}");
 }
 
 /// The first executable file named `name` in the directories of `PATH`.
