@@ -25,7 +25,7 @@ use harness::{BUILD_TIMEOUT, command};
 
 /// The exercises, by directory. `every_exercise_has_a_solution_and_a_proof` keeps this list
 /// equal to what is on disk, so a new exercise cannot go unproved.
-const EXERCISES: [&str; 9] = [
+const EXERCISES: [&str; 10] = [
     "01_client",
     "02_server",
     "03_reuse",
@@ -35,6 +35,7 @@ const EXERCISES: [&str; 9] = [
     "07_half_close",
     "08_framing",
     "09_event_loop",
+    "10_tokio",
 ];
 
 fn root() -> PathBuf {
@@ -290,6 +291,18 @@ fn exercise_9_passes_on_its_solution() {
 #[test]
 fn exercise_9_fails_on_its_starter() {
     fails_on_its_starter(9);
+}
+
+/// Exercise 10 (the tokio server): its checks pass on the solution.
+#[test]
+fn exercise_10_passes_on_its_solution() {
+    passes_on_its_solution(10);
+}
+
+/// Exercise 10 (the tokio server): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_10_fails_on_its_starter() {
+    fails_on_its_starter(10);
 }
 
 /// The exercise directories in `dir`: `NN_name` with a `Cargo.toml`.

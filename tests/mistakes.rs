@@ -415,6 +415,38 @@ const MISTAKES: &[Mistake] = &[
         shows: &["was lost"],
         at_once: true,
     },
+    // Exercise 10, the tokio server.
+    Mistake {
+        exercise: "10_tokio",
+        number: 10,
+        name: "zero_bytes_as_a_message",
+        original: "            Ok(0) => {\n                println!(\"客户端下线了 client offline: {ip_port}\");\n                \
+                   break;\n            }\n",
+        mistake: "",
+        step: "9",
+        shows: &["client offline"],
+        at_once: false,
+    },
+    Mistake {
+        exercise: "10_tokio",
+        number: 10,
+        name: "no_break_after_closing",
+        original: "server shutting down, closed {ip_port}\");\n                break;",
+        mistake: "server shutting down, closed {ip_port}\");\n                continue;",
+        step: "11",
+        shows: &["did not finish in time"],
+        at_once: false,
+    },
+    Mistake {
+        exercise: "10_tokio",
+        number: 10,
+        name: "exits_without_telling_the_tasks",
+        original: "    let _ = shutdown.send(true);\n",
+        mistake: "    return Ok(());\n",
+        step: "12",
+        shows: &["closed 127.0.0.1:"],
+        at_once: true,
+    },
 ];
 
 /// Exercise 2's steps 5 to 7 as the solution has them …

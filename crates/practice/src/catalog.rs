@@ -180,6 +180,23 @@ pub const EXERCISES: &[Exercise] = &[
         ],
         checks: checks::EVENT_LOOP,
     },
+    Exercise {
+        number: 10,
+        dir: "10_tokio",
+        name: "tokio",
+        title: "tokio 服务端：每个客户端一个任务，Ctrl-C 时从容退出 / the tokio server: a task per client, a graceful Ctrl-C",
+        lesson: 8,
+        hints: &[
+            "第 8–10 步：AsyncReadExt 的 read 返回的是什么，要怎样才能拿到结果？read 返回 Ok(0) 是什么意思？\
+             为什么回复用 write_all 而不是 write？ / Steps 8 to 10: what does AsyncReadExt's read return, and what \
+             gets you its result? What does Ok(0) mean? Why write_all for the reply, not write?",
+            "第 11、12 步：Ctrl-C 之后，谁去关闭每个客户端的连接，run 怎样告诉它们？watch 通道的 send 之后，还要等什么，\
+             程序才能以退出码 0 结束？一个任务关闭了连接却不 break，会怎样？ / Steps 11 and 12: after Ctrl-C, who \
+             closes each client's connection, and how does run tell them? After the watch channel's send, what must \
+             run wait for before exiting with code 0? What if a task closes its connection but does not break?",
+        ],
+        checks: checks::TOKIO,
+    },
 ];
 
 /// The exercise a student named: its number (`1`, `01`) or its name (`client`, `01_client`).

@@ -14,6 +14,7 @@ mod restart;
 mod server;
 mod split;
 mod threads;
+mod tokio_server;
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -41,6 +42,7 @@ pub use restart::CHECKS as RESTART;
 pub use server::CHECKS as SERVER;
 pub use split::CHECKS as SPLIT;
 pub use threads::CHECKS as THREADS;
+pub use tokio_server::CHECKS as TOKIO;
 
 /// Runs checks on one built binary, and keeps every program's stderr to look for `todo!()`.
 pub struct Checker {
