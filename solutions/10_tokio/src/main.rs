@@ -75,8 +75,8 @@ async fn run(address: SocketAddr, encoding: &'static Encoding) -> io::Result<()>
                 }
                 Err(error) => println!("accept 失败 accept failed: {:?}: {error}", error.kind()),
             },
-            // 结束了的任务在这里收走。一个任务崩溃了（比如还有 todo!()）是程序的错误：让整个程序结束。
-            // Finished tasks are collected here. A task that panicked (a todo!() left, say) is a
+            // 结束了的任务在这里收走。一个任务崩溃了（比如还有没写完的 todo）是程序的错误：让整个程序结束。
+            // Finished tasks are collected here. A task that panicked (an unwritten todo, say) is a
             // bug in the program: end the whole program with its panic.
             Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(error) = joined
