@@ -102,6 +102,8 @@ fn handle_client(mut stream: TcpStream, ip_port: String, encoding: &'static Enco
 fn read_frame(stream: &mut TcpStream) -> io::Result<Option<Vec<u8>>> {
     // 7.1 读满 4 字节的长度前缀，按大端解读。read_exact 需要几次 recv 就调用几次。
     //     连接在这里结束（UnexpectedEof）：客户端下线了。
+    //     The whole 4-byte prefix, big-endian: read_exact calls recv as often as it takes.
+    //     The stream ending here (UnexpectedEof) is the client leaving.
     let mut prefix = [0u8; 4];
     match stream.read_exact(&mut prefix) {
         Ok(()) => {}
@@ -112,6 +114,7 @@ fn read_frame(stream: &mut TcpStream) -> io::Result<Option<Vec<u8>>> {
     let length = u32::from_be_bytes(prefix) as usize;
 
     // 7.2 先检查长度，再分配内存：对方声明的长度不可信。
+    //     Check the length before making room: the peer's word is not to be trusted.
     if length > MAX_PAYLOAD {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
@@ -119,7 +122,7 @@ fn read_frame(stream: &mut TcpStream) -> io::Result<Option<Vec<u8>>> {
         ));
     }
 
-    // 7.3 读满 length 字节的内容。
+    // 7.3 读满 length 字节的内容。 Exactly length bytes of payload.
     let mut payload = vec![0u8; length];
     stream.read_exact(&mut payload)?;
     Ok(Some(payload))
@@ -129,6 +132,8 @@ fn read_frame(stream: &mut TcpStream) -> io::Result<Option<Vec<u8>>> {
 fn write_frame(stream: &mut TcpStream, payload: &[u8]) -> io::Result<()> {
     // 8. 拼好一整帧，一次写出：两次小的 write 会碰上 Nagle 算法（第 6 课实验 4）。
     //    write_all 就是 Python 的 sendall。
+    //    The whole frame in one write: two small writes meet Nagle's algorithm (lesson 6,
+    //    experiment 4). write_all is Python's sendall.
     let length = u32::try_from(payload.len())
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "帧太长 frame too long"))?;
     let mut frame = Vec::with_capacity(4 + payload.len());
