@@ -7,13 +7,10 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::thread;
 
-use harness::notes::gbk;
+use harness::notes::{THREADED_REPLY, address_of, connect, gbk, round_trip};
 use harness::{Process, command, server};
 use predicates::prelude::*;
 use socket2::SockRef;
-
-/// The reply the notes' server sends for every message.
-const REPLY: &str = "ok，问题正在处理中...";
 
 /// The servers that promise lesson 4's behaviour on the wire: the thread per client (4), the
 /// event loop (7) and tokio (8). Every behaviour test below runs against each of them; the tests
@@ -24,34 +21,6 @@ const SERVERS: [&str; 3] = ["lesson4", "lesson7", "lesson8"];
 /// The first words of a lesson's `--help`: `第 7 课` for lesson7.
 fn heading(package: &str) -> String {
     format!("第 {} 课", package.trim_start_matches("lesson"))
-}
-
-/// A client of the lesson's server, with a timeout so that a missing reply fails the test
-/// instead of hanging it.
-fn connect(server: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(server).expect("the lesson server is listening");
-    stream
-        .set_read_timeout(Some(harness::TIMEOUT))
-        .expect("a non-zero timeout is valid");
-    stream
-}
-
-/// The client's own address, as the server prints it.
-fn address_of(stream: &TcpStream) -> String {
-    stream
-        .local_addr()
-        .expect("a connected socket has an address")
-        .to_string()
-}
-
-/// Sends `message` and reads the server's whole reply.
-fn round_trip(stream: &mut TcpStream, message: &[u8]) {
-    stream.write_all(message).expect("send to the server");
-    let mut reply = vec![0u8; gbk(REPLY).len()];
-    stream
-        .read_exact(&mut reply)
-        .expect("the server replies to every message");
-    assert_eq!(reply, gbk(REPLY), "the reply is the notes' text in GBK");
 }
 
 /// A normal client, after whatever came before: connects, is answered, leaves, and the server
@@ -285,7 +254,11 @@ fn a_half_closed_client_gets_its_reply() {
         client
             .read_to_end(&mut received)
             .expect("read until the server closes");
-        assert_eq!(received, gbk(REPLY), "one reply, then the server's FIN");
+        assert_eq!(
+            received,
+            gbk(THREADED_REPLY),
+            "one reply, then the server's FIN"
+        );
         server.expect_line(&format!("from {me}: 最后一句"));
         server.expect_line(&format!("client offline: {me}"));
         still_serves(&mut server, address);
@@ -331,7 +304,7 @@ fn a_64_kib_message_is_received_in_pieces() {
         assert!(receives >= 64, "at least 64 receives of 1024 bytes");
         assert_eq!(
             replies.len(),
-            receives * gbk(REPLY).len(),
+            receives * gbk(THREADED_REPLY).len(),
             "one reply per receive"
         );
         still_serves(&mut server, address);
@@ -403,11 +376,11 @@ fn accept_errors_are_reported_and_the_loop_goes_on() {
 
         // The first client leaves, its descriptor is closed, and the retry accepts the second.
         drop(first);
-        let mut reply = vec![0u8; gbk(REPLY).len()];
+        let mut reply = vec![0u8; gbk(THREADED_REPLY).len()];
         second
             .read_exact(&mut reply)
             .expect("the waiting client is served once a descriptor is free");
-        assert_eq!(reply, gbk(REPLY));
+        assert_eq!(reply, gbk(THREADED_REPLY));
         drop(second);
         still_serves(&mut server, address);
     }

@@ -8,7 +8,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use harness::notes::gbk;
+use harness::notes::{address_of, connect, gbk};
 use harness::{Process, command, spawn};
 use predicates::prelude::*;
 
@@ -72,21 +72,6 @@ fn framed_server(framing: &str, extra: &[&str]) -> (Process, SocketAddr) {
     let mut process = spawn("lesson6", &args);
     let address = process.listening_address();
     (process, address)
-}
-
-fn connect(address: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(address).expect("the lesson server is listening");
-    stream
-        .set_read_timeout(Some(harness::TIMEOUT))
-        .expect("a non-zero timeout is valid");
-    stream
-}
-
-fn address_of(stream: &TcpStream) -> String {
-    stream
-        .local_addr()
-        .expect("a connected socket has an address")
-        .to_string()
 }
 
 /// Messages that make cutting interesting: GBK characters (two bytes each), an empty one, a

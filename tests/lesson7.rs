@@ -2,35 +2,15 @@
 //! and the open-file limit is raised at start. Lesson 4's behaviour tests (`tests/lesson4.rs`) run against lessons 7 and 8 too;
 //! these are what only the one-thread servers promise. Lesson 7 also shows its `WouldBlock`s.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
-use harness::notes::gbk;
+use harness::notes::{connect, gbk, round_trip};
 use harness::server;
 
 /// The servers that promise to serve every client from one thread.
 const ONE_THREAD_SERVERS: [&str; 2] = ["lesson7", "lesson8"];
-
-/// The reply the notes' server sends for every message.
-const REPLY: &str = "ok，问题正在处理中...";
-
-fn connect(address: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(address).expect("the lesson server is listening");
-    stream
-        .set_read_timeout(Some(harness::TIMEOUT))
-        .expect("a non-zero timeout is valid");
-    stream
-}
-
-fn round_trip(stream: &mut TcpStream, message: &[u8]) {
-    stream.write_all(message).expect("send to the server");
-    let mut reply = vec![0u8; gbk(REPLY).len()];
-    stream
-        .read_exact(&mut reply)
-        .expect("the server replies to every message");
-    assert_eq!(reply, gbk(REPLY), "the reply is the notes' text in GBK");
-}
 
 /// The number of threads the kernel lists for process `pid`.
 #[cfg(target_os = "linux")]

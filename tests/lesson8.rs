@@ -3,21 +3,10 @@
 //! `tests/lesson7.rs`.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 
-use harness::notes::gbk;
+use harness::notes::{THREADED_REPLY, connect, gbk};
 use harness::server;
-
-/// The reply the notes' server sends for every message.
-const REPLY: &str = "ok，问题正在处理中...";
-
-fn connect(address: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(address).expect("the lesson server is listening");
-    stream
-        .set_read_timeout(Some(harness::TIMEOUT))
-        .expect("a non-zero timeout is valid");
-    stream
-}
 
 /// Ctrl-C (SIGINT) makes the server stop accepting, close every client with a FIN (each idle
 /// client's next receive returns 0 bytes, not a reset), wait for its tasks, and exit with 0.
@@ -28,7 +17,7 @@ fn ctrl_c_closes_every_client_cleanly_and_exits_0() {
     let mut clients: Vec<TcpStream> = (0..5).map(|_| connect(address)).collect();
     for client in &mut clients {
         client.write_all("在吗".as_bytes()).expect("send");
-        let mut reply = vec![0u8; gbk(REPLY).len()];
+        let mut reply = vec![0u8; gbk(THREADED_REPLY).len()];
         client.read_exact(&mut reply).expect("a reply");
         let me = client.local_addr().expect("connected");
         process.expect_line(&format!("from {me}"));

@@ -14,6 +14,43 @@ pub const CLIENT_MESSAGE: &str = "你好服务端，我是客户端小黑!";
 /// The single-shot server's reply in the notes' section 2.
 pub const SERVER_REPLY: &str = "ok, 问题正在处理中...";
 
+/// The multitasking server's reply in the notes' section 3, sent for every message (lessons 4,
+/// 7 and 8).
+pub const THREADED_REPLY: &str = "ok，问题正在处理中...";
+
+/// A client of a lesson's server, with [`TIMEOUT`] as its read timeout, so that a missing reply
+/// fails the test instead of hanging it.
+pub fn connect(server: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(server).expect("the lesson server is listening");
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .expect("a non-zero timeout is valid");
+    stream
+}
+
+/// The client's own address, as the servers print it.
+pub fn address_of(stream: &TcpStream) -> String {
+    stream
+        .local_addr()
+        .expect("a connected socket has an address")
+        .to_string()
+}
+
+/// Sends `message` to a lesson 4, 7 or 8 server and reads its whole reply, which must be
+/// [`THREADED_REPLY`] in GBK.
+pub fn round_trip(stream: &mut TcpStream, message: &[u8]) {
+    stream.write_all(message).expect("send to the server");
+    let mut reply = vec![0u8; gbk(THREADED_REPLY).len()];
+    stream
+        .read_exact(&mut reply)
+        .expect("the server replies to every message");
+    assert_eq!(
+        reply,
+        gbk(THREADED_REPLY),
+        "the reply is the notes' text in GBK"
+    );
+}
+
 /// `text` in GBK, as the notes' programs put it on the wire.
 pub fn gbk(text: &str) -> Vec<u8> {
     GBK.encode(text).0.into_owned()
