@@ -309,7 +309,7 @@ fn lesson_8(tour: &mut Tour) -> Result<(), String> {
         &["--port", &port, "--stdin"],
     )?;
     client.type_line("还在吗？")?;
-    client.expect("reply")?;
+    client.wait_for_line("reply")?;
     server.interrupt()?;
     server.wait()?;
     client.close_stdin();
@@ -557,7 +557,7 @@ impl Program {
     }
 
     /// Waits until the program prints a line containing `needle`.
-    fn expect(&mut self, needle: &str) -> Result<(), String> {
+    fn wait_for_line(&mut self, needle: &str) -> Result<(), String> {
         loop {
             match self.lines.recv_timeout(TIMEOUT) {
                 Ok(line) if line.contains(needle) => return Ok(()),
