@@ -62,15 +62,16 @@ pub fn parse_table(markdown: &str) -> Vec<Row> {
         .collect()
 }
 
-/// Writes `lesson4-bench-rate.LANG.svg` and `lesson4-bench-p99.LANG.svg` for both languages.
-pub fn write_all(rows: &[Row], directory: &Path) -> io::Result<Vec<PathBuf>> {
+/// Writes `PREFIX-rate.LANG.svg` and `PREFIX-p99.LANG.svg` for both languages, `PREFIX` being
+/// the page's name and `-bench` (`lesson4-bench`, `lesson7-bench`).
+pub fn write_all(rows: &[Row], directory: &Path, prefix: &str) -> io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for language in Language::ALL {
         for (name, svg) in [
             ("rate", rate_chart(rows, language)),
             ("p99", p99_chart(rows, language)),
         ] {
-            let path = directory.join(file_name(name, language));
+            let path = directory.join(file_name(prefix, name, language));
             std::fs::write(&path, svg)?;
             written.push(path);
         }
@@ -79,8 +80,17 @@ pub fn write_all(rows: &[Row], directory: &Path) -> io::Result<Vec<PathBuf>> {
 }
 
 /// `lesson4-bench-rate.zh.svg`, …
-pub fn file_name(chart: &str, language: Language) -> String {
-    format!("lesson4-bench-{chart}.{}.svg", language.code())
+pub fn file_name(prefix: &str, chart: &str, language: Language) -> String {
+    format!("{prefix}-{chart}.{}.svg", language.code())
+}
+
+/// The charts' prefix for a page: `lesson7-bench` for `…/lesson7.md`.
+pub fn prefix_for(page: &Path) -> String {
+    let stem = page
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or("bench");
+    format!("{stem}-bench")
 }
 
 /// Round trips per second, one group of bars per number of clients.
@@ -176,7 +186,7 @@ fn draw(
     const RIGHT: f64 = 20.0;
     const TOP: f64 = 60.0;
     const BOTTOM: f64 = 70.0;
-    const COLOURS: [&str; 3] = ["#4e79a7", "#f28e2b", "#59a14f"];
+    const COLOURS: [&str; 4] = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1"];
 
     let mut servers: Vec<&str> = Vec::new();
     let mut clients: Vec<usize> = Vec::new();
@@ -220,6 +230,8 @@ fn draw(
         svg.push('\n');
     }
     let group_w = plot_w / clients.len().max(1) as f64;
+    // Narrower bars for more servers: smaller labels, so neighbours' numbers do not overlap.
+    let label_size = if servers.len() > 3 { 9 } else { 11 };
     let bar_w = group_w * 0.8 / servers.len().max(1) as f64;
     for (group, &count) in clients.iter().enumerate() {
         let gx = LEFT + group_w * group as f64 + group_w * 0.1;
@@ -235,7 +247,7 @@ fn draw(
             let top = y(value as f64);
             let _ = writeln!(
                 svg,
-                r##"<rect x="{x:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="11">{value}</text>"##,
+                r##"<rect x="{x:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="{label_size}">{value}</text>"##,
                 w = bar_w - 2.0,
                 h = HEIGHT - BOTTOM - top,
                 c = COLOURS[index % COLOURS.len()],
@@ -309,10 +321,10 @@ mod tests {
         assert_eq!(nice_step(10_000.0), 10_000.0);
     }
 
-    fn pages_rows(language: &str) -> Vec<Row> {
+    fn pages_rows(language: &str, lesson: &str) -> Vec<Row> {
         let page = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("../../lessons/{language}/lesson4.md"));
-        let text = std::fs::read_to_string(&page).expect("lesson 4's page exists in the course");
+            .join(format!("../../lessons/{language}/{lesson}.md"));
+        let text = std::fs::read_to_string(&page).expect("the lesson's page exists in the course");
         parse_table(&text)
     }
 
@@ -320,30 +332,34 @@ mod tests {
     /// a chart and its table cannot disagree.
     #[test]
     fn the_committed_charts_are_drawn_from_the_pages_table() {
-        let zh = pages_rows("zh");
-        assert!(
-            zh.len() >= 4,
-            "expected the benchmark table on lessons/zh/lesson4.md, got {zh:?}"
-        );
-        assert_eq!(
-            zh,
-            pages_rows("en"),
-            "the two pages show different benchmark tables"
-        );
-        let img = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons/img");
-        for language in Language::ALL {
-            for (name, expected) in [
-                ("rate", rate_chart(&zh, language)),
-                ("p99", p99_chart(&zh, language)),
-            ] {
-                let path = img.join(file_name(name, language));
-                let got = std::fs::read_to_string(&path).unwrap_or_default();
-                assert!(
-                    got == expected,
-                    "{} is not the chart of the pages' table; redraw it with\n  \
-                     cargo run -p loadgen -- charts --table lessons/zh/lesson4.md --out lessons/img",
-                    path.display()
-                );
+        // Lesson 4's benchmark, and lesson 7's comparison of the designs.
+        for lesson in ["lesson4", "lesson7"] {
+            let zh = pages_rows("zh", lesson);
+            assert!(
+                zh.len() >= 4,
+                "expected the benchmark table on lessons/zh/{lesson}.md, got {zh:?}"
+            );
+            assert_eq!(
+                zh,
+                pages_rows("en", lesson),
+                "the two pages of {lesson} show different benchmark tables"
+            );
+            let img = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons/img");
+            let prefix = format!("{lesson}-bench");
+            for language in Language::ALL {
+                for (name, expected) in [
+                    ("rate", rate_chart(&zh, language)),
+                    ("p99", p99_chart(&zh, language)),
+                ] {
+                    let path = img.join(file_name(&prefix, name, language));
+                    let got = std::fs::read_to_string(&path).unwrap_or_default();
+                    assert!(
+                        got == expected,
+                        "{} is not the chart of the pages' table; redraw it with\n  \
+                         cargo run -p loadgen -- charts --table lessons/zh/{lesson}.md --out lessons/img",
+                        path.display()
+                    );
+                }
             }
         }
     }

@@ -479,7 +479,8 @@ fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::
     report_targets(&series);
     if let Some(directory) = charts {
         // Drawn from the printed table, so the charts show exactly its numbers.
-        for path in charts::write_all(&charts::parse_table(&table(&series)), directory)? {
+        let rows = charts::parse_table(&table(&series));
+        for path in charts::write_all(&rows, directory, "lesson4-bench")? {
             println!("SVG: {}", path.display());
         }
     }
@@ -625,7 +626,7 @@ fn redraw(page: &Path, out: &Path) -> io::Result<()> {
             ),
         ));
     }
-    for path in charts::write_all(&rows, out)? {
+    for path in charts::write_all(&rows, out, &charts::prefix_for(page))? {
         println!("SVG: {}", path.display());
     }
     Ok(())
