@@ -41,8 +41,8 @@ use framing::Framing;
 #[derive(Parser)]
 #[command(name = "lesson6", args_conflicts_with_subcommands = true)]
 struct Args {
-    /// 只运行这一个实验；不写则全部运行，最后打印总结表 /
-    /// run only this experiment; without it, run all and print a summary table
+    /// 只运行这一个实验；不写则全部运行，最后打印总结 /
+    /// run only this experiment; without it, run all and print a summary
     #[arg(value_parser = ExperimentName::<Experiment>::default())]
     experiment: Option<Experiment>,
 
