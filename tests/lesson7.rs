@@ -141,4 +141,27 @@ fn loadgen_compares_the_designs() {
             "{stdout}"
         );
     }
+    every_design_gets_the_same_cores(&stdout);
+}
+
+/// With two cores or more, `designs` runs every server on the same cores and
+/// itself on the others, as the kernel's `Cpus_allowed_list` shows.
+fn every_design_gets_the_same_cores(stdout: &str) {
+    let line = stdout
+        .lines()
+        .find_map(|line| line.split_once("(Cpus_allowed_list):"))
+        .map(|(_, cores)| cores)
+        .unwrap_or_else(|| panic!("a line of cores\n{stdout}"));
+    // "lesson4 0; …; pool of 8 0; loadgen 1": each name's cores are its last word.
+    let cores: Vec<&str> = line
+        .split(';')
+        .filter_map(|entry| entry.split_whitespace().last())
+        .collect();
+    let (loadgen, servers) = cores.split_last().expect("servers and loadgen");
+    assert_eq!(servers.len(), 4, "{line}");
+    assert!(servers.iter().all(|cores| cores == &servers[0]), "{line}");
+    let machine = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if machine >= 2 {
+        assert_ne!(loadgen, &servers[0], "{line}");
+    }
 }

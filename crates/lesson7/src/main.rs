@@ -176,7 +176,8 @@ struct Server {
 
 impl Server {
     /// Prints where a blocking program would have waited, if asked to.
-    fn would_block(&self, what: &str) {
+    /// (`format_args!` builds no string unless it is printed.)
+    fn would_block(&self, what: std::fmt::Arguments) {
         if self.show_would_block {
             say!("WouldBlock: {what}");
         }
@@ -198,10 +199,10 @@ impl Server {
                 Ok(client) => client,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     // 没有更多连接了：阻塞的 accept 会在这里等，我们回到 poll。
-                    self.would_block(
+                    self.would_block(format_args!(
                         "accept: 没有更多连接 \
-                         no more connections, back to poll",
-                    );
+                         no more connections, back to poll"
+                    ));
                     return false;
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {
@@ -318,7 +319,7 @@ impl Server {
                 Ok(length) => length,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     // 暂时没有数据了：阻塞的 recv 会在这里等，我们回到 poll。
-                    self.would_block(&format!(
+                    self.would_block(format_args!(
                         "recv {}: 没有更多数据 no more data",
                         connection.ip_port
                     ));
@@ -382,7 +383,7 @@ impl Server {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     // 发送缓冲区满了：阻塞的 send 会在这里等。
                     // 剩下的留着，可写时再发。
-                    self.would_block(&format!(
+                    self.would_block(format_args!(
                         "send {}: 发送缓冲区满了 \
                          the send buffer is full, {} bytes kept",
                         connection.ip_port,

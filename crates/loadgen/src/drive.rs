@@ -54,10 +54,11 @@ pub fn measure(
     style: Style,
     look: impl Fn() -> Option<crate::ServerView>,
 ) -> io::Result<Outcome> {
-    // Two runtime threads: enough to keep up with any of the servers on loopback, few enough
-    // to leave the server its share of a small machine.
+    // A runtime thread per core this process may use: `designs` keeps it off the servers'
+    // cores, and available_parallelism counts only the cores it is pinned to.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(workers)
         .enable_all()
         .build()?;
     runtime.block_on(run(address, clients, round_trips, style, look))

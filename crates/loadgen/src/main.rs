@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Parser, Subcommand};
 
 mod charts;
+mod cores;
 mod drive;
 mod pool;
 
@@ -88,6 +89,12 @@ enum Mode {
         /// 线程池的线程数 / the thread pool's number of workers
         #[arg(long, default_value_t = 8)]
         pool_workers: usize,
+        /// 给服务端的核数，其余的给 loadgen（0：一半；--shared：不分开）/ cores for the servers, the rest for loadgen (0: half; --shared: no split)
+        #[arg(long, default_value_t = 0)]
+        server_cores: usize,
+        /// 服务端与 loadgen 共用所有的核 / let the servers and loadgen share every core
+        #[arg(long)]
+        shared: bool,
     },
     /// 固定线程池服务端（Rust 之书最后一章的设计），回复和第 4 课相同，不打印 / a fixed thread pool server (the Rust Book's final chapter), lesson 4's reply, no printing
     ServePool {
@@ -172,7 +179,9 @@ fn main() -> ExitCode {
         Mode::Designs {
             sweep,
             pool_workers,
-        } => designs(&sweep, pool_workers),
+            server_cores,
+            shared,
+        } => designs(&sweep, pool_workers, (!shared).then_some(server_cores)),
         Mode::ServePool { port, workers } => pool::serve(port, workers),
         Mode::ServeBaseline { port } => serve_baseline(port),
     };
@@ -490,7 +499,12 @@ fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::
 /// `loadgen designs`: lessons 4, 7 and 8 and a fixed thread pool, side by side, from one
 /// client to ten thousand; then the table, the memory each design spends per connection, and
 /// the targets.
-fn designs(sweep: &DesignSweep, pool_workers: usize) -> io::Result<()> {
+/// `server_cores`: how many cores the servers get to themselves (see `cores`); `None` to share.
+fn designs(
+    sweep: &DesignSweep,
+    pool_workers: usize,
+    server_cores: Option<usize>,
+) -> io::Result<()> {
     let here = std::env::current_exe()?;
     let beside = |name: &str| here.with_file_name(name);
     let (lesson4, lesson7, lesson8) = (beside("lesson4"), beside("lesson7"), beside("lesson8"));
@@ -516,12 +530,26 @@ fn designs(sweep: &DesignSweep, pool_workers: usize) -> io::Result<()> {
             LEAVE,
         ),
     ];
+    let split = server_cores.and_then(cores::Split::new);
+    if let Some(split) = &split {
+        cores::pin_here(&split.servers)?;
+    }
     let mut running = Vec::new();
     let mut styles = Vec::new();
     for (name, program, args, style) in servers {
         running.push(start_server(name, program, &args, Stdio::null())?);
         styles.push(style);
     }
+    match &split {
+        Some(split) => {
+            cores::pin_here(&split.clients)?;
+            println!(
+                "每种设计用同样的核，loadgen 用其余的核 / every design on the same cores, loadgen on the others"
+            );
+        }
+        None => println!("服务端与 loadgen 共用所有的核 / servers and loadgen share every core"),
+    }
+    report_cores(&running);
     let targets: Vec<Target> = running
         .iter()
         .zip(styles)
@@ -543,6 +571,22 @@ fn designs(sweep: &DesignSweep, pool_workers: usize) -> io::Result<()> {
     report_memory(&series, pool_name);
     report_design_targets(&series, pool_name);
     Ok(())
+}
+
+/// Where each server and the load generator may run, as the kernel says.
+fn report_cores(servers: &[Server]) {
+    let unknown = || "?".to_owned();
+    let mut line = String::from("可用的核 cores allowed (Cpus_allowed_list):");
+    for server in servers {
+        let cores = cores::observed(Some(server.child.id())).unwrap_or_else(unknown);
+        let _ = write!(line, " {} {cores};", server.name);
+    }
+    let _ = write!(
+        line,
+        " loadgen {}",
+        cores::observed(None).unwrap_or_else(unknown)
+    );
+    println!("{line}");
 }
 
 /// What each design spends per connection: how much its RSS grew from one client to the most,
