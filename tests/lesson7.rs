@@ -135,6 +135,7 @@ fn loadgen_compares_the_designs() {
             assert_eq!(errors, "0", "{server}: no errors: {row}");
         }
     }
+    a_thread_per_client_switches_once_per_round_trip(&stdout);
     for lesson in ["lesson4", "lesson7", "lesson8"] {
         assert!(
             stdout.contains(&format!("memory per connection, {lesson}:")),
@@ -142,6 +143,23 @@ fn loadgen_compares_the_designs() {
         );
     }
     every_design_gets_the_same_cores(&stdout);
+}
+
+/// Lesson 4's thread blocks in `recv` after every reply, since the client
+/// sends its next message only once it has the reply: at least one context
+/// switch per round trip, read from the kernel's counters of every thread.
+fn a_thread_per_client_switches_once_per_round_trip(stdout: &str) {
+    for row in stdout
+        .lines()
+        .filter(|line| line.starts_with("| lesson4 |"))
+    {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        // CPU time comes in clock ticks (10 ms), too coarse for a run this
+        // short to be compared, but it must be there.
+        let _cpu: f64 = cells[9].parse().expect("CPU µs per round trip");
+        let switches: f64 = cells[10].parse().expect("switches per round trip");
+        assert!(switches >= 0.9, "{row}");
+    }
 }
 
 /// With two cores or more, `designs` runs every server on the same cores and

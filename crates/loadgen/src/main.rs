@@ -140,10 +140,10 @@ struct DesignSweep {
     #[arg(long, value_delimiter = ',', default_value = "1,10,100,1000,10000")]
     clients: Vec<usize>,
     /// 每一档总共的往返次数，平均分给各个客户端（每个至少 10 次）/ round trips per measurement, shared among the clients (at least 10 each)
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 200_000)]
     total: usize,
     /// 每一档测几次，取每秒往返数的中位数那一次 / runs per measurement; the run with the median rate is reported
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     repeat: usize,
 }
 
@@ -237,11 +237,28 @@ struct Measurement {
     errors: usize,
     /// The server's memory and threads while every client was connected, when known.
     server: Option<ServerView>,
+    /// The server just before the clock started: with `server`, what the round trips cost it.
+    server_before: Option<ServerView>,
 }
 
 impl Measurement {
     fn rate(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The server's CPU time (user and kernel) per round trip, in µs.
+    fn cpu_micros_per_round_trip(&self) -> Option<f64> {
+        let (before, after) = (self.server_before?, self.server?);
+        let ticks = after.cpu_ticks.checked_sub(before.cpu_ticks)?;
+        let micros = ticks as f64 * 1e6 / ticks_per_second() as f64;
+        Some(micros / self.latencies.len().max(1) as f64)
+    }
+
+    /// The server's context switches per round trip, every thread's together.
+    fn switches_per_round_trip(&self) -> Option<f64> {
+        let (before, after) = (self.server_before?, self.server?);
+        let switches = after.switches.checked_sub(before.switches)?;
+        Some(switches as f64 / self.latencies.len().max(1) as f64)
     }
 
     fn percentile(&self, fraction: f64) -> Duration {
@@ -269,16 +286,30 @@ impl std::fmt::Display for Measurement {
         if let Some(server) = &self.server {
             write!(f, ", {server}")?;
         }
+        if let (Some(cpu), Some(switches)) = (
+            self.cpu_micros_per_round_trip(),
+            self.switches_per_round_trip(),
+        ) {
+            write!(
+                f,
+                ", 每次往返 per round trip: CPU {cpu:.1} µs, 上下文切换 context switches {switches:.2}"
+            )?;
+        }
         Ok(())
     }
 }
 
-/// The server process as the kernel sees it (Linux: `/proc/PID/status`).
+/// The server process as the kernel sees it (Linux: `/proc/PID/status`, `/proc/PID/stat` and
+/// each thread's `/proc/PID/task/TID/status`).
 #[derive(Clone, Copy)]
 struct ServerView {
     threads: u64,
     rss_kib: u64,
     virtual_kib: u64,
+    /// CPU time used so far, user and kernel, in clock ticks.
+    cpu_ticks: u64,
+    /// Context switches so far, voluntary (blocked) and not (preempted), summed over threads.
+    switches: u64,
 }
 
 impl std::fmt::Display for ServerView {
@@ -295,20 +326,64 @@ impl std::fmt::Display for ServerView {
 
 fn server_view(pid: u32) -> Option<ServerView> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))?
-            .split_whitespace()
-            .next()?
-            .parse()
-            .ok()
-    };
     Some(ServerView {
-        threads: field("Threads:")?,
-        rss_kib: field("VmRSS:")?,
-        virtual_kib: field("VmSize:")?,
+        threads: status_field(&status, "Threads:")?,
+        rss_kib: status_field(&status, "VmRSS:")?,
+        virtual_kib: status_field(&status, "VmSize:")?,
+        cpu_ticks: cpu_ticks(pid)?,
+        switches: context_switches(pid),
     })
+}
+
+/// A number from a `/proc/…/status` line such as `VmRSS:   2816 kB`.
+fn status_field(status: &str, name: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(name))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// utime + stime from `/proc/PID/stat` (fields 14 and 15, counted after the command name,
+/// which is in parentheses and may hold spaces).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(user + system)
+}
+
+/// Every thread's context switches: a thread that blocks in `recv` gives up its core once per
+/// message, and that is what a thread per client costs. (A thread that ended meanwhile is
+/// not counted; the measured clients keep theirs alive.)
+fn context_switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .map(|status| {
+            let count = |name| status_field(&status, name).unwrap_or(0);
+            count("voluntary_ctxt_switches:") + count("nonvoluntary_ctxt_switches:")
+        })
+        .sum()
+}
+
+/// Clock ticks per second, the unit of `/proc/PID/stat`'s CPU times.
+fn ticks_per_second() -> u64 {
+    #[cfg(unix)]
+    {
+        rustix::param::clock_ticks_per_second()
+    }
+    #[cfg(not(unix))]
+    {
+        100
+    }
 }
 
 /// The usual clients: warmed up, and connected until all are done.
@@ -344,6 +419,7 @@ fn measure(
         latencies,
         errors: outcome.errors,
         server: outcome.looked,
+        server_before: outcome.looked_before,
     })
 }
 
@@ -681,8 +757,9 @@ type Series = (&'static str, Vec<Measurement>);
 /// The results as a Markdown table, one row per server and number of clients.
 fn table(series: &[Series]) -> String {
     let mut out = String::from(
-        "| server | clients | round trips/s | p50 µs | p99 µs | errors | threads | RSS MiB |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| server | clients | round trips/s | p50 µs | p99 µs | errors | threads | RSS MiB \
+         | CPU µs/rt | switches/rt |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (name, results) in series {
         for m in results {
@@ -692,9 +769,15 @@ fn table(series: &[Series]) -> String {
                     format!("{:.1}", s.rss_kib as f64 / 1024.0),
                 )
             });
+            let cpu = m
+                .cpu_micros_per_round_trip()
+                .map_or(String::new(), |c| format!("{c:.1}"));
+            let switches = m
+                .switches_per_round_trip()
+                .map_or(String::new(), |c| format!("{c:.2}"));
             let _ = writeln!(
                 out,
-                "| {name} | {} | {:.0} | {} | {} | {} | {threads} | {rss} |",
+                "| {name} | {} | {:.0} | {} | {} | {} | {threads} | {rss} | {cpu} | {switches} |",
                 m.clients,
                 m.rate(),
                 m.percentile(0.50).as_micros(),
