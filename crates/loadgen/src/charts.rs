@@ -230,8 +230,10 @@ fn draw(
         svg.push('\n');
     }
     let group_w = plot_w / clients.len().max(1) as f64;
-    // Narrower bars for more servers: smaller labels, so neighbours' numbers do not overlap.
-    let label_size = if servers.len() > 3 { 9 } else { 11 };
+    // Narrower bars for more servers: smaller and shorter labels (144k for 143552), so that
+    // neighbours' numbers do not overlap. The table beside the chart has the exact figures.
+    let crowded = servers.len() > 3;
+    let label_size = if crowded { 9 } else { 11 };
     let bar_w = group_w * 0.8 / servers.len().max(1) as f64;
     for (group, &count) in clients.iter().enumerate() {
         let gx = LEFT + group_w * group as f64 + group_w * 0.1;
@@ -243,11 +245,16 @@ fn draw(
                 continue;
             };
             let value = value_of(row);
+            let label = if crowded {
+                compact(value)
+            } else {
+                value.to_string()
+            };
             let x = gx + bar_w * index as f64;
             let top = y(value as f64);
             let _ = writeln!(
                 svg,
-                r##"<rect x="{x:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="{label_size}">{value}</text>"##,
+                r##"<rect x="{x:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="{label_size}">{label}</text>"##,
                 w = bar_w - 2.0,
                 h = HEIGHT - BOTTOM - top,
                 c = COLOURS[index % COLOURS.len()],
@@ -298,6 +305,15 @@ fn grouped(value: u64) -> String {
         out.push(digit);
     }
     out
+}
+
+/// A bar's label in at most four characters: 3517, 144k, 1.1M.
+fn compact(value: u64) -> String {
+    match value {
+        0..10_000 => value.to_string(),
+        10_000..999_500 => format!("{}k", (value + 500) / 1000),
+        _ => format!("{:.1}M", value as f64 / 1e6),
+    }
 }
 
 /// A round step for about five grid lines: 1, 2 or 5 times a power of ten.
@@ -397,5 +413,26 @@ mod tests {
         assert!(svg.contains(">78</text>"), "{svg}");
         assert!(svg.contains("对数刻度"), "{svg}");
         assert!(rate_chart(&rows, Language::En).contains(">17513</text>"));
+    }
+
+    /// With four servers to a group the bars are narrow, and their labels short.
+    #[test]
+    fn crowded_bars_get_short_labels() {
+        assert_eq!(
+            [3517, 9999, 10_000, 143_552, 999_499, 999_500, 1_147_336].map(compact),
+            ["3517", "9999", "10k", "144k", "999k", "1.0M", "1.1M"]
+        );
+        let rows: Vec<Row> = ["a", "b", "c", "d"]
+            .into_iter()
+            .map(|server| Row {
+                server: server.to_owned(),
+                clients: 1000,
+                rate: 143_552,
+                p99_micros: 1_147_336,
+            })
+            .collect();
+        assert!(rate_chart(&rows, Language::En).contains(">144k</text>"));
+        assert!(p99_chart(&rows, Language::En).contains(">1.1M</text>"));
+        assert!(rate_chart(&rows[..3], Language::En).contains(">143552</text>"));
     }
 }
