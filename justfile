@@ -4,7 +4,7 @@
 default:
     @just --list
 
-# 证明每一课仍按所教的那样工作：格式、clippy（含练习答案）、全部测试 / prove every lesson still behaves as taught: formatting, clippy (solutions too), all tests
+# 证明每一课仍按所教的那样工作：格式、clippy、全部测试 / prove every lesson still behaves as taught: format, clippy, all tests
 test:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
@@ -20,7 +20,7 @@ test:
         echo "未安装 mdbook 或 mdbook-mermaid，没有构建课程书（just book 会先安装它们）/ mdbook or mdbook-mermaid is not installed, so the book was not built (just book installs them)"; \
     fi
 
-# 把课程页面构建成书，放在 book/（没有 mdbook、mdbook-mermaid 时先安装）/ build the lesson pages into a book in book/ (installing mdbook and mdbook-mermaid first when absent)
+# 把页面构建成书，放在 book/（需要时先安装 mdbook）/ build the pages into a book in book/ (installs mdbook if absent)
 book:
     @command -v mdbook >/dev/null 2>&1 || cargo install mdbook --version 0.5.4 --locked
     @command -v mdbook-mermaid >/dev/null 2>&1 || cargo install mdbook-mermaid --version 0.17.1 --locked
@@ -32,15 +32,15 @@ book:
 lesson N *ARGS:
     cargo run --quiet -p lesson{{N}} -- {{ARGS}}
 
-# 第 4 课的压测：第 4 课与基准服务端，1 到 1000 个并发客户端，写出表格和图 / lesson 4's benchmark: lesson 4 against the baseline server, 1 to 1000 concurrent clients, table and charts
+# 第 4 课的压测：对比基准服务端，写出表和图 / lesson 4's benchmark against a baseline, with table and charts
 bench:
     cargo build --release -p lesson4 -p loadgen
     ./target/release/loadgen bench --charts lessons/img
 
-# 比较几种服务端设计：第 4 课（线程）、第 7 课（mio）、第 8 课（tokio）、固定线程池，1 到 10000 个客户端 / compare the server designs: lesson 4 (threads), 7 (mio), 8 (tokio), a thread pool, 1 to 10,000 clients
-bench-designs:
+# 比较线程、mio、tokio 和线程池，在同样的核上 / compare threads, mio, tokio and a pool, on the same cores
+bench-designs *ARGS:
     cargo build --release -p lesson4 -p lesson7 -p lesson8 -p loadgen
-    ./target/release/loadgen designs
+    ./target/release/loadgen designs {{ARGS}}
 
 # 列出练习，哪些已经完成 / list the student's exercises and which are done
 exercises:
@@ -56,6 +56,6 @@ check *N:
 hint N:
     cargo run --quiet -p practice -- hint {{N}}
 
-# 每次保存时重新检查当前的练习；`just watch --manual` 只在按回车时检查 / re-check the current exercise on every save; `just watch --manual` on Enter only
+# 每次保存时重新检查当前练习（--manual：按回车时）/ re-check the current exercise on each save (--manual: on Enter)
 watch *ARGS:
     cargo run -p practice -- watch {{ARGS}}

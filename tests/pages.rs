@@ -132,6 +132,43 @@ fn every_readme_command_exists() {
     report(check_readme_commands(&readme, &known));
 }
 
+/// `just` alone lists the recipes with their doc comments: a student reads every line of it,
+/// so none may be wider than 160 columns (each recipe's Chinese and English share one line).
+#[test]
+fn every_line_of_just_list_fits_160_columns() {
+    let justfile = fs::read_to_string(root().join("justfile")).expect("the justfile exists");
+    let lines: Vec<&str> = justfile.lines().collect();
+    // (signature as `just --list` prints it, doc comment) for each recipe with a comment.
+    let documented: Vec<(String, &str)> = lines
+        .windows(2)
+        .filter_map(|pair| {
+            let doc = pair[0].strip_prefix("# ")?;
+            let (head, _) = pair[1].split_once(':')?;
+            let name = head.split_whitespace().next()?;
+            is_recipe_name(name).then(|| (head.trim().to_owned(), doc))
+        })
+        .collect();
+    assert!(
+        documented.len() >= 5,
+        "expected documented recipes, got {documented:?}"
+    );
+    let column = documented
+        .iter()
+        .map(|(head, _)| head.len())
+        .max()
+        .unwrap_or(0);
+    let too_wide: Vec<String> = documented
+        .iter()
+        .map(|(head, doc)| format!("    {head:column$} # {doc}"))
+        .filter(|line| display_width(line) > 160)
+        .collect();
+    assert!(
+        too_wide.is_empty(),
+        "too wide for a terminal:\n{}",
+        too_wide.join("\n")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loading the tree
 // ---------------------------------------------------------------------------------------------
