@@ -17,20 +17,16 @@ pub struct Split {
 }
 
 impl Split {
-    /// `server_cores` of the cores this process may use go to the servers (0: half of them),
-    /// the rest to the load generator. `None` when the cores cannot be split: fewer than two,
-    /// or a system without CPU affinity.
+    /// `server_cores` of the cores this process may use go to the servers (one by default: a
+    /// one-thread design can use no more, so one core compares the designs per core), the rest
+    /// to the load generator. `None` when the cores cannot be split: fewer than two, or a
+    /// system without CPU affinity.
     pub fn new(server_cores: usize) -> Option<Split> {
         let allowed = allowed_cores()?;
         if allowed.len() < 2 {
             return None;
         }
-        let wanted = if server_cores == 0 {
-            allowed.len() / 2
-        } else {
-            server_cores
-        };
-        let taken = wanted.clamp(1, allowed.len() - 1);
+        let taken = server_cores.clamp(1, allowed.len() - 1);
         let (servers, clients) = allowed.split_at(taken);
         Some(Split {
             servers: servers.to_vec(),

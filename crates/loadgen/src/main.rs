@@ -89,9 +89,9 @@ enum Mode {
         /// 线程池的线程数 / the thread pool's number of workers
         #[arg(long, default_value_t = 8)]
         pool_workers: usize,
-        /// 给服务端的核数，其余的给 loadgen（0：一半；--shared：不分开）/ cores for the servers, the rest for loadgen (0: half; --shared: no split)
-        #[arg(long, default_value_t = 0)]
-        server_cores: usize,
+        /// 给服务端的核数，其余的给 loadgen / cores for the servers, the rest for loadgen
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        server_cores: u16,
         /// 服务端与 loadgen 共用所有的核 / let the servers and loadgen share every core
         #[arg(long)]
         shared: bool,
@@ -181,7 +181,11 @@ fn main() -> ExitCode {
             pool_workers,
             server_cores,
             shared,
-        } => designs(&sweep, pool_workers, (!shared).then_some(server_cores)),
+        } => designs(
+            &sweep,
+            pool_workers,
+            (!shared).then_some(usize::from(server_cores)),
+        ),
         Mode::ServePool { port, workers } => pool::serve(port, workers),
         Mode::ServeBaseline { port } => serve_baseline(port),
     };
