@@ -390,7 +390,7 @@ pub fn check(places: &Places, exercise: &Exercise) -> bool {
         if let Outcome::NotWritten(todo) = &mut outcome {
             todo.location = format!("{}/{}", places.shown, todo.location);
         }
-        let mark = if outcome.passed() { "✓" } else { "✗" };
+        let mark = outcome.mark();
         print_fitted(&format!("{mark} {}/{total} {}", index + 1, check.title), 2);
         for line in outcome.explain() {
             print_fitted(&line, 6);

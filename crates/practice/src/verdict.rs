@@ -145,19 +145,39 @@ pub fn step_number(text: &str) -> Option<String> {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Pass,
+    /// The check cannot be made on this system (sending Ctrl-C, say): it does not hold the
+    /// exercise back, and the student is told what to try by hand instead. Chinese, " / ", English.
+    NotChecked(&'static str),
     NotWritten(Todo),
     Fail(Failure),
 }
 
 impl Outcome {
+    /// Whether the check lets the exercise be done.
     pub fn passed(&self) -> bool {
-        matches!(self, Self::Pass)
+        matches!(self, Self::Pass | Self::NotChecked(_))
+    }
+
+    /// The mark before the check's title.
+    pub fn mark(&self) -> &'static str {
+        match self {
+            Self::Pass => "✓",
+            Self::NotChecked(_) => "–",
+            Self::NotWritten(_) | Self::Fail(_) => "✗",
+        }
     }
 
     /// The lines printed under the check's title (none for a pass).
     pub fn explain(&self) -> Vec<String> {
         match self {
             Self::Pass => Vec::new(),
+            Self::NotChecked(why) => {
+                let (zh, en) = why.split_once(" / ").unwrap_or((why, ""));
+                vec![
+                    format!("这个系统上没有检查 not checked on this system: {zh}"),
+                    en.to_owned(),
+                ]
+            }
             Self::NotWritten(todo) => todo.lines(),
             Self::Fail(failure) => {
                 let mut lines = vec![
@@ -253,6 +273,23 @@ mod tests {
         let panic = Panic::find(unwrap).expect("a panic");
         assert_eq!(panic.todo(), None);
         assert_eq!(Panic::find("错误 / error: refused"), None);
+    }
+
+    /// A check that cannot be made here does not hold the exercise back, and says so, in both
+    /// languages, with what to try by hand.
+    #[test]
+    fn a_check_not_made_here_says_so_and_lets_the_exercise_pass() {
+        let outcome = Outcome::NotChecked("自己按 Ctrl-C / press Ctrl-C yourself");
+        assert!(outcome.passed());
+        assert_eq!(outcome.mark(), "–");
+        assert_eq!(
+            outcome.explain(),
+            [
+                "这个系统上没有检查 not checked on this system: 自己按 Ctrl-C",
+                "press Ctrl-C yourself"
+            ]
+        );
+        assert_eq!(Outcome::Pass.mark(), "✓");
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub use tokio_server::CHECKS as TOKIO;
 pub struct Checker {
     binary: PathBuf,
     stderrs: Vec<Arc<Mutex<String>>>,
+    /// Set by a check that could not be made here: why, and what to try by hand.
+    not_checked: Option<&'static str>,
 }
 
 impl Checker {
@@ -55,7 +57,14 @@ impl Checker {
         Self {
             binary: binary.to_owned(),
             stderrs: Vec::new(),
+            not_checked: None,
         }
+    }
+
+    /// Tells the runner that this check cannot be made on this system, and what the student
+    /// can try by hand instead ("中文 / English"). The check then returns `Ok(())`.
+    pub fn not_checked(&mut self, why: &'static str) {
+        self.not_checked = Some(why);
     }
 
     /// Starts the student's program with `args`.
@@ -68,6 +77,7 @@ impl Checker {
     /// Runs `check`. Its programs are stopped when it returns, so their stderr is complete.
     pub fn run(&mut self, check: &Check) -> Outcome {
         self.stderrs.clear();
+        self.not_checked = None;
         let result = (check.run)(self);
         let panics: Vec<(Panic, Option<String>)> = self
             .stderrs
@@ -81,7 +91,7 @@ impl Checker {
             return Outcome::NotWritten(todo);
         }
         match result {
-            Ok(()) => Outcome::Pass,
+            Ok(()) => self.not_checked.map_or(Outcome::Pass, Outcome::NotChecked),
             Err(mut failure) => {
                 // A panic the failure does not tell of yet: the main thread's ended the program,
                 // another thread's left it running.
