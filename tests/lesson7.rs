@@ -3,11 +3,27 @@
 //! these are what only the one-thread servers promise. Lesson 7 also shows its `WouldBlock`s.
 
 use std::io::{BufRead, BufReader};
+#[cfg(target_os = "linux")]
+use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::TcpStream;
+#[cfg(target_os = "linux")]
+use std::net::{Shutdown, SocketAddr};
 use std::process::{Command, Stdio};
+#[cfg(target_os = "linux")]
+use std::thread;
+#[cfg(target_os = "linux")]
+use std::time::{Duration, Instant};
 
+#[cfg(target_os = "linux")]
+use course::kernel::Connection;
+#[cfg(target_os = "linux")]
+use harness::Process;
+#[cfg(target_os = "linux")]
+use harness::notes::THREADED_REPLY;
 use harness::notes::{connect, gbk, round_trip};
 use harness::server;
+#[cfg(target_os = "linux")]
+use socket2::{Domain, Socket, Type};
 
 /// The servers that promise to serve every client from one thread.
 const ONE_THREAD_SERVERS: [&str; 2] = ["lesson7", "lesson8"];
@@ -182,4 +198,230 @@ fn every_design_gets_the_same_cores(stdout: &str) {
     if machine >= 2 {
         assert_ne!(loadgen, &servers[0], "{line}");
     }
+}
+
+/// Lesson 7's `MAX_UNSENT`: how many reply bytes may wait in the server's memory for one
+/// connection before it stops reading from that connection.
+#[cfg(target_os = "linux")]
+const MAX_UNSENT: i64 = 64 * 1024;
+
+/// How many bytes the flooding client sends between two looks at the kernel's queues: small
+/// beside what the server's socket can hold unread, so every burst reaches it.
+#[cfg(target_os = "linux")]
+const BURST: u64 = 16 * 1024;
+
+/// A client that sends and never reads cannot make lesson 7 pile up replies without end: once
+/// 64 KiB of replies wait, the server stops reading that client, whose bytes then wait unread in
+/// the server's socket while the one thread goes on serving others. When the client reads, the
+/// server reads on: every byte is read exactly once, and every reply arrives.
+///
+/// Why unread bytes mean a pause and not a slow server: every byte the client sent has reached
+/// the server's socket (the client's send queue is empty), then another client's round trip
+/// completes, so the one thread has taken another turn of its loop. A server that was not paused
+/// would have read the first socket empty by then: it reads until `WouldBlock`, and the new bytes
+/// raised an edge-triggered event before the other client's did. Yet the kernel still shows bytes
+/// unread there. And after every burst of messages, the server's lines (one reply per receive)
+/// and the kernel's queues show what it keeps in memory: never more than 64 KiB and one reply.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_that_never_reads_pauses_reading_at_64_kib() {
+    let (mut server, address) = server("lesson7", &[]);
+    let mut bystander = connect(address);
+    let mut flooder = Flooder::connect(address);
+    loop {
+        flooder.burst(BURST);
+        let mut row = flooder.await_delivered();
+        if row.unread > 0 {
+            round_trip(&mut bystander, &gbk("还在吗？"));
+            row = flooder.server_row();
+        }
+        flooder.tally(&mut server, flooder.sent - u64::from(row.unread));
+        let held = flooder.replies_held();
+        assert!(
+            held < MAX_UNSENT + reply_len(),
+            "after {} bytes in {} receives, the server holds at least {held} bytes of replies in \
+             memory: more than 64 KiB and one reply, so it did not pause",
+            flooder.sent,
+            flooder.receives
+        );
+        if row.unread > 0 {
+            break;
+        }
+    }
+    flooder.read_everything(&mut server);
+    round_trip(&mut bystander, &gbk("还在吗？"));
+}
+
+/// The length of one reply on the wire.
+#[cfg(target_os = "linux")]
+fn reply_len() -> i64 {
+    i64::try_from(gbk(THREADED_REPLY).len()).expect("a short reply")
+}
+
+/// A client that sends ten-byte messages and reads no reply until told to, and what it knows of
+/// the server's side: the bytes the server said it received, in how many receives.
+#[cfg(target_os = "linux")]
+struct Flooder {
+    stream: TcpStream,
+    local: SocketAddr,
+    server: SocketAddr,
+    sent: u64,
+    received_by_server: u64,
+    receives: i64,
+}
+
+#[cfg(target_os = "linux")]
+impl Flooder {
+    const MESSAGE: &[u8] = b"0123456789";
+
+    /// Connects with a small receive buffer and a small MSS, both announced in the handshake, so
+    /// that few replies fill the kernel's buffers on both sides (a 64 KiB MSS on loopback lets the
+    /// server's kernel grow its send buffer to megabytes), and with non-blocking sends.
+    fn connect(server: SocketAddr) -> Self {
+        let socket =
+            Socket::new(Domain::for_address(server), Type::STREAM, None).expect("a TCP socket");
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        socket.set_tcp_mss(536).expect("TCP_MAXSEG");
+        socket.set_tcp_nodelay(true).expect("TCP_NODELAY");
+        socket
+            .connect(&server.into())
+            .expect("the lesson server is listening");
+        socket.set_nonblocking(true).expect("non-blocking");
+        socket
+            .set_read_timeout(Some(harness::TIMEOUT))
+            .expect("a non-zero timeout is valid");
+        let stream = TcpStream::from(socket);
+        let local = stream.local_addr().expect("connected");
+        Self {
+            stream,
+            local,
+            server,
+            sent: 0,
+            received_by_server: 0,
+            receives: 0,
+        }
+    }
+
+    /// Sends about `budget` bytes of messages, fewer if the socket takes no more for now.
+    fn burst(&mut self, budget: u64) {
+        let end = self.sent + budget;
+        while self.sent < end {
+            // A message cut by an earlier short write goes on where it stopped.
+            let from = usize::try_from(self.sent % 10).expect("below ten");
+            match self.stream.write(&Self::MESSAGE[from..]) {
+                Ok(written) => self.sent += written as u64,
+                Err(error) if error.kind() == ErrorKind::WouldBlock => return,
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
+                Err(error) => panic!("send to the server: {error}"),
+            }
+        }
+    }
+
+    /// The kernel's row for this client's end of the connection.
+    fn client_row(&self) -> Connection {
+        row(self.local, self.server)
+    }
+
+    /// The kernel's row for the server's end of the connection.
+    fn server_row(&self) -> Connection {
+        row(self.server, self.local)
+    }
+
+    /// Waits until the server's kernel has acknowledged every byte sent (the client's send queue
+    /// is empty), re-reading the table, and returns the server's row.
+    fn await_delivered(&self) -> Connection {
+        let deadline = Instant::now() + harness::TIMEOUT;
+        let mut pause = Duration::from_millis(1);
+        while self.client_row().unacknowledged > 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the server's kernel never took the bytes sent: {:?}",
+                self.server_row()
+            );
+            // Between two reads of the table, not instead of one: the deadline bounds the wait.
+            thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+        self.server_row()
+    }
+
+    /// Reads the server's lines until it has said it received `total` bytes from this client.
+    fn tally(&mut self, server: &mut Process, total: u64) {
+        let needle = format!("字节 bytes 来自 from {}:", self.local);
+        while self.received_by_server < total {
+            let line = server.expect_line(&needle);
+            self.received_by_server += bytes_received(&line);
+            self.receives += 1;
+        }
+        assert_eq!(
+            self.received_by_server, total,
+            "the server says it received more than the kernel says it took"
+        );
+    }
+
+    /// At most the reply bytes the server keeps in memory, once it has read what it will read:
+    /// one reply per receive counted, less those in the kernel (the server's send queue, then this
+    /// client's receive queue). The server's row is read first: replies move from its memory to
+    /// its send queue to this client, so a move between the two reads lowers the result, and a
+    /// reply in both queues at once (received, not yet acknowledged) counts twice. The receive
+    /// last counted may not have queued its reply yet; it read below 64 KiB, so the bound holds.
+    fn replies_held(&self) -> i64 {
+        let server_side = i64::from(self.server_row().unacknowledged);
+        let client_side = i64::from(self.client_row().unread);
+        self.receives * reply_len() - server_side - client_side
+    }
+
+    /// Half-closes, reads every reply until the server closes, and checks them against what the
+    /// server printed: every byte sent received once, one whole reply per receive.
+    fn read_everything(&mut self, server: &mut Process) {
+        self.stream.set_nonblocking(false).expect("blocking again");
+        self.stream.shutdown(Shutdown::Write).expect("half-close");
+        let mut replies = Vec::new();
+        self.stream
+            .read_to_end(&mut replies)
+            .expect("every reply, then the server's FIN");
+        server.expect_line(&format!("client offline: {}", self.local));
+        let needle = format!("字节 bytes 来自 from {}:", self.local);
+        let stdout = server.stdout();
+        let lines: Vec<&str> = stdout
+            .lines()
+            .filter(|line| line.contains(&needle))
+            .collect();
+        let received: u64 = lines.iter().map(|line| bytes_received(line)).sum();
+        assert_eq!(received, self.sent, "every byte sent was received once");
+        assert_eq!(
+            replies.len(),
+            lines.len() * gbk(THREADED_REPLY).len(),
+            "one reply per receive"
+        );
+        let reply = gbk(THREADED_REPLY);
+        assert!(
+            replies.chunks(reply.len()).all(|one| one == reply),
+            "only whole replies"
+        );
+        let left =
+            course::kernel::connection(self.server, self.local).expect("Linux has the table");
+        assert!(
+            left.as_ref().is_none_or(|row| row.unread == 0),
+            "nothing left unread: {left:?}"
+        );
+    }
+}
+
+/// The kernel's row for the connection `local -> remote`, which must exist.
+#[cfg(target_os = "linux")]
+fn row(local: SocketAddr, remote: SocketAddr) -> Connection {
+    course::kernel::connection(local, remote)
+        .expect("Linux has the table")
+        .unwrap_or_else(|| panic!("the kernel lists no connection {local} -> {remote}"))
+}
+
+/// N in the server's line "收到 received N 字节 bytes 来自 from …".
+#[cfg(target_os = "linux")]
+fn bytes_received(line: &str) -> u64 {
+    line.split_whitespace()
+        .skip_while(|word| *word != "received")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count of bytes in {line:?}"))
 }
