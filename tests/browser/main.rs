@@ -18,7 +18,12 @@
 //! - **numbering**: a lesson in the sidebar not numbered from 1 in its own language ("第 1 课",
 //!   "Lesson 1"), as when mdBook numbers the English lessons on from the Chinese ones;
 //! - **search**: on a Chinese page, Pagefind's search (the index `scripts/book` writes) finds
-//!   nothing for one of [`SEARCH_TERMS`], or its search box does not open and show results.
+//!   nothing for one of [`SEARCH_TERMS`], or its search box does not open and show results;
+//! - **hang**: a code line that wraps (at 1280 or 400 px) whose continuation does not start
+//!   right of the line's first non-space character, as an editor's soft wrap does
+//!   (`theme/code-lines.js`): code wrapped to column 0 sits left of what it belongs to;
+//! - **copy**: a code block whose copy button (mdBook's, clicked) copies anything but the
+//!   block's text as mdBook wrote it from the Markdown, at either width.
 //!
 //! `each_rule_fails_on_a_broken_page` builds a small book with one broken page per rule and
 //! shows that each rule catches its page, and that a clean page passes: no rule passes because
@@ -66,6 +71,12 @@ fn every_page_reads_cleanly_in_chromium() {
         "only {} pages were loaded; the book has a contents page and ten lessons",
         checked.pages
     );
+    // The hang rule looked at something: on a phone, the excerpts and listings wrap.
+    assert!(
+        checked.wrapped_on_phone >= 100,
+        "only {} wrapped code lines were measured at {PHONE} px",
+        checked.wrapped_on_phone
+    );
     report(&checked.problems);
 }
 
@@ -103,6 +114,8 @@ fn each_rule_fails_on_a_broken_page() {
         ("zh/lesson1.html", Rule::Switch),
         (SIDEBAR, Rule::Numbering),
         (SEARCH, Rule::Search),
+        ("unhung.html", Rule::Hang),
+        ("copy.html", Rule::Copy),
     ];
     let mut missed = Vec::new();
     for (page, rule) in expected {
@@ -214,6 +227,8 @@ enum Rule {
     Switch,
     Numbering,
     Search,
+    Hang,
+    Copy,
 }
 
 impl fmt::Display for Rule {
@@ -227,6 +242,8 @@ impl fmt::Display for Rule {
             Rule::Switch => "switch",
             Rule::Numbering => "numbering",
             Rule::Search => "search",
+            Rule::Hang => "hang",
+            Rule::Copy => "copy",
         })
     }
 }
@@ -241,6 +258,8 @@ struct Problem {
 struct Checked {
     pages: usize,
     problems: Vec<Problem>,
+    /// How many wrapped code lines the hang rule measured at [`PHONE`] width.
+    wrapped_on_phone: u64,
 }
 
 fn listing(problems: &[Problem]) -> String {
@@ -325,6 +344,9 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
         for (rule, detail) in fact_problems(&facts, &server, &mut statuses) {
             add(rule, detail);
         }
+        for (rule, detail) in code_problems(&facts) {
+            add(rule, detail);
+        }
         for (rule, detail) in language_problems(page, &facts) {
             add(rule, detail);
         }
@@ -341,16 +363,26 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
             save_screenshot(&mut browser, dir, page, DESKTOP)?;
         }
     }
-    // On a phone: the text column is narrow, but no table or code block may be wider.
+    // On a phone: the text column is narrow, but no table or code block may be wider, and
+    // the code that wraps there must still hang and copy as written.
     browser.set_width(PHONE)?;
+    let mut wrapped_on_phone = 0;
     for page in &pages {
         browser.load(&server.url(&format!("/{page}")))?;
         let (facts, _) = browser.evaluate(FACTS)?;
+        wrapped_on_phone += facts["wrapped"].as_u64().unwrap_or(0);
         for wide in facts["wide"].as_array().into_iter().flatten() {
             problems.push(Problem {
                 page: page.clone(),
                 rule: Rule::TooWide,
                 detail: format!("at {PHONE} px: {}", describe_wide(wide)),
+            });
+        }
+        for (rule, detail) in code_problems(&facts) {
+            problems.push(Problem {
+                page: page.clone(),
+                rule,
+                detail: format!("at {PHONE} px: {detail}"),
             });
         }
         if let Some(dir) = screenshots.as_ref().filter(|_| pictured(page)) {
@@ -374,6 +406,7 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
     Ok(Checked {
         pages: pages.len(),
         problems,
+        wrapped_on_phone,
     })
 }
 
@@ -419,6 +452,100 @@ const FACTS: &str = r#"(async () => {
       wide.push({ what: 'code block', width, column, text: first(code.innerText) });
     }
   }
+  // Every source line of every code block that wraps: where its first non-space character
+  // is drawn, and where its second row starts (the leftmost of its text's boxes on that row).
+  // Measured on the text nodes, whatever elements a script put around the lines.
+  const hang = [];
+  let wrapped = 0;
+  const range = document.createRange();
+  const measure = (pieces, text) => {
+    const firstChar = text.search(/\S/);
+    if (firstChar < 0) { return; }
+    const boxes = [];
+    let offset = 0;
+    let firstLeft = null;
+    for (const [node, start, end] of pieces) {
+      range.setStart(node, start);
+      range.setEnd(node, end);
+      boxes.push(...[...range.getClientRects()].filter((box) => box.width > 0));
+      if (firstLeft === null && firstChar < offset + end - start) {
+        const at = start + firstChar - offset;
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        firstLeft = range.getBoundingClientRect().left;
+      }
+      offset += end - start;
+    }
+    const rows = [];
+    for (const box of boxes) {
+      const row = rows[rows.length - 1];
+      if (!row || box.top >= row.bottom - box.height / 2) {
+        rows.push({ left: box.left, bottom: box.bottom });
+      } else {
+        row.left = Math.min(row.left, box.left);
+        row.bottom = Math.max(row.bottom, box.bottom);
+      }
+    }
+    if (rows.length < 2) { return; }
+    wrapped += 1;
+    if (!(rows[1].left > firstLeft + 1)) {
+      hang.push(`a wrapped line goes on at x = ${Math.round(rows[1].left)}, not right of its first `
+        + `character at x = ${Math.round(firstLeft)}: ${text.trim().slice(0, 70)}`);
+    }
+  };
+  for (const code of main.querySelectorAll('pre:not(.mermaid) > code')) {
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    let pieces = [];
+    let text = '';
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let start = 0; ;) {
+        const newline = node.data.indexOf('\n', start);
+        const end = newline < 0 ? node.data.length : newline;
+        if (end > start) {
+          pieces.push([node, start, end]);
+          text += node.data.slice(start, end);
+        }
+        if (newline < 0) { break; }
+        measure(pieces, text);
+        pieces = [];
+        text = '';
+        start = newline + 1;
+      }
+    }
+    measure(pieces, text);
+  }
+  // What each block's copy button copies, against the block as mdBook wrote it (the served
+  // page, before any script). The button is clicked; mdBook's clipboard.js puts the text in
+  // a focused text field and calls execCommand('copy'), which here records that field's text.
+  const html = await (await fetch(location.href)).text();
+  const served = new DOMParser().parseFromString(html, 'text/html');
+  const written = [...served.querySelectorAll('main pre:not(.mermaid) > code')]
+    .map((c) => c.textContent);
+  const copy = [];
+  const execCommand = document.execCommand;
+  let copied = null;
+  document.execCommand = () => {
+    const field = document.activeElement;
+    copied = field && 'value' in field ? field.value : null;
+    return true;
+  };
+  try {
+    [...main.querySelectorAll('pre:not(.mermaid) > code')].forEach((code, k) => {
+      const button = code.parentElement.querySelector('.clip-button');
+      copied = null;
+      if (button) {
+        button.click();
+        // mdBook hides its "Copied!" tooltip when the pointer leaves the button.
+        button.dispatchEvent(new MouseEvent('mouseout'));
+      }
+      if (copied !== written[k]) {
+        const got = button ? JSON.stringify((copied || '').slice(0, 40)) : 'no copy button';
+        copy.push(`the copy button of "${first(written[k])}" gives ${got}, not the text as written`);
+      }
+    });
+  } finally {
+    document.execCommand = execCommand;
+  }
   const mermaid = [];
   // A diagram squeezed into the column is drawn too small to read.
   for (const svg of document.querySelectorAll('pre.mermaid svg')) {
@@ -456,6 +583,7 @@ const FACTS: &str = r#"(async () => {
     ({ url: a.href, text: a.innerText.trim() }));
   return {
     pending: pending(), mermaid, wide, refs, lang: document.documentElement.lang, counterpart, sidebar,
+    hang, wrapped, copy,
   };
 })()"#;
 
@@ -584,6 +712,20 @@ fn fact_problems(
         }
     }
     found
+}
+
+/// Wrapped code lines that do not hang, and copy buttons that copy something else.
+fn code_problems(facts: &Value) -> Vec<(Rule, String)> {
+    let found = |key: &str, rule: Rule| {
+        facts[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(move |detail| (rule, detail.as_str().unwrap_or("").to_owned()))
+    };
+    found("hang", Rule::Hang)
+        .chain(found("copy", Rule::Copy))
+        .collect()
 }
 
 /// A page under `zh/` or `en/` declares that language and links to its other-language twin.
@@ -760,12 +902,21 @@ fn first_line(text: &str) -> String {
         .collect()
 }
 
+/// A code block of two indented lines too long for a phone, short enough for the desktop.
+const WRAPS: &str = "```text\nfn main() {\n    \
+                     let words = [\"an indented line of words\", \"long enough to wrap on a phone\"];\n    \
+                     println!(\"{words:?}\");\n}\n```";
+
 /// A small book with one clean page and one page broken for each rule.
 fn write_fixture(dir: &Path) -> std::io::Result<()> {
     let pages: &[(&str, &str)] = &[
         (
             "clean",
-            "# Clean\n\nA short table and a short code block.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```text\nshort\n```\n\n```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n[Next](link.md)\n",
+            &format!(
+                "# Clean\n\nA short table, a short code block, and one that wraps on a phone.\n\n\
+                 | a | b |\n|---|---|\n| 1 | 2 |\n\n```text\nshort\n```\n\n{WRAPS}\n\n\
+                 ```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n[Next](link.md)\n"
+            ),
         ),
         (
             "mermaid",
@@ -804,9 +955,27 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
                 "std::net::TcpListener::bind".repeat(4)
             ),
         ),
+        // TOML, which theme/course.css does not wrap (the Rust excerpts wrap on a phone).
         (
             "code",
-            &format!("# Code\n\n```text\n{}\n```\n", "x".repeat(200)),
+            &format!("# Code\n\n```toml\n{}\n```\n", "x".repeat(200)),
+        ),
+        // The block as it is without theme/code-lines.js: once that has run, the block's text
+        // is put back as one text node.
+        (
+            "unhung",
+            &format!(
+                "# Unhung\n\n{WRAPS}\n\n<script>\ndocument.addEventListener('DOMContentLoaded', () => {{\n  \
+                 for (const code of document.querySelectorAll('pre > code')) {{\n    \
+                 code.textContent = code.textContent;\n  }}\n}});\n</script>\n"
+            ),
+        ),
+        // Lines as blocks: they still hang, but the copied text gets an empty line after each.
+        (
+            "copy",
+            &format!(
+                "# Copy\n\n{WRAPS}\n\n<style>.code-line {{ display: block !important; }}</style>\n"
+            ),
         ),
         // In a book whose language is English, numbered on from the pages before it.
         (
@@ -824,11 +993,13 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
     fs::write(src.join("SUMMARY.md"), summary)?;
     fs::create_dir_all(dir.join("scripts"))?;
     fs::copy(repo().join("scripts/book"), dir.join("scripts/book"))?;
-    // The same search box as the book, so that the search fails for want of the words only.
+    // The same search box as the book, so that the search fails for want of the words only,
+    // and the same wrapping code.
     copy_dir(&repo().join("theme"), &dir.join("theme"))?;
     fs::write(
         dir.join("book.toml"),
         "[book]\ntitle = \"fixture\"\nlanguage = \"en\"\n\n[preprocessor.mermaid]\ncommand = \"mdbook-mermaid\"\n\n\
-         [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\", \"theme/search.js\"]\n",
+         [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\", \"theme/search.js\", \
+         \"theme/code-lines.js\"]\nadditional-css = [\"theme/course.css\"]\n",
     )
 }

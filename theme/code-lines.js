@@ -1,0 +1,123 @@
+// A hanging indent for code that wraps (theme/course.css says which code wraps, and when): the
+// continuation of a wrapped line starts a little right of that line's own indentation, as an
+// editor's soft wrap does, not at column 0 left of the code it belongs to.
+//
+// One <code> holds all its lines in one box, so CSS alone cannot indent each line's wrap by
+// that line's indentation. This splits each block's content into one element per source line
+// (`.code-line`, with `--indent` its count of leading spaces), after mdBook's book.js has
+// highlighted it (book.toml lists this after it), re-opening highlight.js's spans that cross
+// a line's end on the next line. Where the code does not wrap, the CSS leaves the elements
+// inline and without style, so such code looks as before.
+//
+// The newlines stay as text between the line elements, which are inline-level (inline-block
+// where they wrap): the block's text, its `innerText` (what the copy button copies) and its
+// `textContent` are the same as before.
+(function () {
+    "use strict";
+
+    // The lines of `code`, each a fragment holding copies of the elements open at its start.
+    function splitLines(code) {
+        const lines = [];
+        let line = document.createDocumentFragment();
+        // The copies, in the current line, of the elements around the current position.
+        let open = [line];
+        // The original elements around the current position, outermost first.
+        const path = [];
+        function reopen() {
+            line = document.createDocumentFragment();
+            open = [line];
+            for (const element of path) {
+                const copy = element.cloneNode(false);
+                open[open.length - 1].append(copy);
+                open.push(copy);
+            }
+        }
+        function walk(node) {
+            for (const child of Array.from(node.childNodes)) {
+                if (child.nodeType === Node.TEXT_NODE) {
+                    const parts = child.data.split("\n");
+                    parts.forEach(function (part, k) {
+                        if (k > 0) {
+                            lines.push(line);
+                            reopen();
+                        }
+                        if (part !== "") {
+                            open[open.length - 1].append(part);
+                        }
+                    });
+                } else if (child.nodeType === Node.ELEMENT_NODE) {
+                    const copy = child.cloneNode(false);
+                    open[open.length - 1].append(copy);
+                    open.push(copy);
+                    path.push(child);
+                    walk(child);
+                    path.pop();
+                    open.pop();
+                }
+            }
+        }
+        walk(code);
+        lines.push(line);
+        return lines;
+    }
+
+    // Puts the line's leading spaces (in one text node or several, inside highlight.js's
+    // spans or not) in `.code-indent` spans, which the CSS does not let wrap: a line whose
+    // first word is long would otherwise wrap after its indentation, leaving a row of spaces.
+    function markIndentation(line) {
+        const spaces = [];
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const leading = node.data.match(/^ */)[0].length;
+            const rest = node.data.length - leading;
+            if (leading > 0) {
+                if (rest > 0) {
+                    node.splitText(leading);
+                }
+                spaces.push(node);
+            }
+            if (rest > 0) {
+                break;
+            }
+        }
+        for (const node of spaces) {
+            const indent = document.createElement("span");
+            indent.className = "code-indent";
+            node.replaceWith(indent);
+            indent.append(node);
+        }
+    }
+
+    function rebuild(code) {
+        const lines = splitLines(code);
+        const built = document.createDocumentFragment();
+        lines.forEach(function (fragment, k) {
+            if (k > 0) {
+                built.append("\n");
+            }
+            const text = fragment.textContent;
+            // An empty line is only its newline, as before: it keeps a line's height. The
+            // empty last "line" after a block's final newline is not a line at all.
+            if (text === "") {
+                return;
+            }
+            const element = document.createElement("span");
+            element.className = "code-line";
+            element.style.setProperty("--indent", String(text.match(/^ */)[0].length));
+            markIndentation(fragment);
+            element.append(fragment);
+            built.append(element);
+        });
+        code.replaceChildren(built);
+    }
+
+    for (const code of document.querySelectorAll("pre:not(.mermaid) > code")) {
+        // An editor (mdBook's `editable` blocks) keeps its own DOM; and a hidden line
+        // (mdBook's `.boring`, a Rust line written `# …`) hides its newline with it, which
+        // would stay visible here, between the line elements.
+        if (code.matches(".editable") || code.querySelector(".boring, .code-line")) {
+            continue;
+        }
+        rebuild(code);
+    }
+})();
