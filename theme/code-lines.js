@@ -3,14 +3,13 @@
 // editor's soft wrap does, not at column 0 left of the code it belongs to.
 //
 // One <code> holds all its lines in one box, so CSS alone cannot indent each line's wrap by
-// that line's indentation. This splits each block's content into one element per source line
-// (`.code-line`, with `--indent` its count of leading spaces), after mdBook's book.js has
-// highlighted it (book.toml lists this after it), re-opening highlight.js's spans that cross
-// a line's end on the next line. Where the code does not wrap, the CSS leaves the elements
-// inline and without style, so such code looks as before.
+// that line's indentation. This splits the content of each block that wraps into one element
+// per source line (`.code-line`, with `--indent` its count of leading spaces), after mdBook's
+// book.js has highlighted it (book.toml lists this after it), re-opening highlight.js's spans
+// that cross a line's end on the next line.
 //
-// The newlines stay as text between the line elements, which are inline-level (inline-block
-// where they wrap): the block's text, its `innerText` (what the copy button copies) and its
+// The newlines stay as text between the line elements, which are inline-level (inline-block,
+// not block): the block's text, its `innerText` (what the copy button copies) and its
 // `textContent` are the same as before.
 (function () {
     "use strict";
@@ -111,13 +110,39 @@
         code.replaceChildren(built);
     }
 
-    for (const code of document.querySelectorAll("pre:not(.mermaid) > code")) {
+    // Only the blocks that wrap now are split, and a block that stops wrapping (a phone
+    // turned, a window widened) gets its own nodes back: code that does not wrap is then
+    // exactly mdBook's, down to the pixel (split text is drawn at slightly other sub-pixel
+    // positions).
+    const blocks = Array.from(document.querySelectorAll("pre:not(.mermaid) > code")).filter(
         // An editor (mdBook's `editable` blocks) keeps its own DOM; and a hidden line
         // (mdBook's `.boring`, a Rust line written `# …`) hides its newline with it, which
         // would stay visible here, between the line elements.
-        if (code.matches(".editable") || code.querySelector(".boring, .code-line")) {
-            continue;
+        (code) => !code.matches(".editable") && !code.querySelector(".boring"),
+    );
+    // Each split block's own nodes, to put back.
+    const unsplit = new Map();
+    function update() {
+        for (const code of blocks) {
+            const wraps = getComputedStyle(code).whiteSpace !== "pre";
+            if (wraps && !unsplit.has(code)) {
+                unsplit.set(code, Array.from(code.childNodes));
+                rebuild(code);
+            } else if (!wraps && unsplit.has(code)) {
+                code.replaceChildren(...unsplit.get(code));
+                unsplit.delete(code);
+            }
         }
-        rebuild(code);
     }
+    update();
+    let pending = false;
+    window.addEventListener("resize", function () {
+        if (!pending) {
+            pending = true;
+            requestAnimationFrame(function () {
+                pending = false;
+                update();
+            });
+        }
+    });
 })();
