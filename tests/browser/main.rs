@@ -514,6 +514,10 @@ const FACTS: &str = r#"(async () => {
     }
     measure(pieces, text);
   }
+  // A page without the hanging indent has hundreds of such lines: a few say what is wrong.
+  if (hang.length > 5) {
+    hang.splice(5, hang.length - 5, `and ${hang.length - 5} more wrapped lines that do not hang`);
+  }
   // What each block's copy button copies, against the block as mdBook wrote it (the served
   // page, before any script). The button is clicked; mdBook's clipboard.js puts the text in
   // a focused text field and calls execCommand('copy'), which here records that field's text.
