@@ -47,8 +47,8 @@ const ROUND_TRIP_LIMIT: Duration = Duration::from_secs(30);
 const BATCH: usize = 100;
 
 /// Opens `clients` connections, then lets every client do `round_trips` round trips at once,
-/// and calls `look` before the clock starts and once every client has finished (while they are still connected, with
-/// `style.hold`).
+/// and calls `look` before the clock starts and once every client has finished (while they are
+/// still connected, with `style.hold`).
 pub fn measure(
     address: SocketAddr,
     clients: usize,
