@@ -14,40 +14,11 @@ use harness::notes::{
 use harness::{command, server};
 use predicates::prelude::*;
 
-/// The address lesson 1 prints after `connected: LOCAL -> SERVER`.
-fn client_address(stdout: &str) -> SocketAddr {
-    let line = stdout
-        .lines()
-        .find(|line| line.contains("connected:"))
-        .unwrap_or_else(|| panic!("lesson 1 prints its address once connected; got:\n{stdout}"));
-    line.split_whitespace()
-        .rev()
-        .nth(2)
-        .and_then(|word| word.parse().ok())
-        .unwrap_or_else(|| panic!("no client address in {line:?}"))
-}
-
 /// Lesson 1 against lesson 2: the server prints the client's address, the exact byte length of
 /// the GBK message and its text; the client prints the decoded reply; the server exits 0.
 #[test]
 fn serves_one_lesson1_client_and_exits() {
-    let (mut lesson2, address) = server("lesson2", &[]);
-    let output = command("lesson1")
-        .args(["--port", &address.port().to_string(), CLIENT_MESSAGE])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")))
-        .get_output()
-        .stdout
-        .clone();
-    let client = client_address(&String::from_utf8_lossy(&output));
-    let line = lesson2.expect_line("client address:");
-    assert!(line.ends_with(&format!(": {client}")), "{line}");
-    let length = gbk(CLIENT_MESSAGE).len();
-    assert_eq!(length, 27, "the notes' message is 27 bytes in GBK");
-    lesson2.expect_line(&format!("received {length} 字节 bytes"));
-    lesson2.expect_line(&format!("received text: {CLIENT_MESSAGE}"));
-    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+    harness::notes::serves_one_lesson1_client_and_exits("lesson2");
 }
 
 /// Seen from the test's own socket: the reply is the notes' text in GBK, and the server closes

@@ -3,9 +3,7 @@
 //! listener and (on Linux) a TIME_WAIT left without the option still keep the port.
 
 use course::kernel::{self, TcpState};
-use harness::notes::{
-    CLIENT_MESSAGE, SERVER_REPLY, exchange_until_server_closes, gbk, serve_once_leaving_time_wait,
-};
+use harness::notes::{exchange_until_server_closes, serve_once_leaving_time_wait};
 use harness::{command, server, spawn};
 use predicates::prelude::*;
 
@@ -13,32 +11,7 @@ use predicates::prelude::*;
 /// the GBK message and its text; the client prints the decoded reply; the server exits 0.
 #[test]
 fn serves_one_lesson1_client_and_exits() {
-    let (mut lesson3, address) = server("lesson3", &[]);
-    let output = command("lesson1")
-        .args(["--port", &address.port().to_string(), CLIENT_MESSAGE])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")))
-        .get_output()
-        .stdout
-        .clone();
-    let stdout = String::from_utf8_lossy(&output);
-    let connected = stdout
-        .lines()
-        .find(|line| line.contains("connected:"))
-        .expect("lesson 1 prints its address once connected");
-    let client = connected
-        .split_whitespace()
-        .rev()
-        .nth(2)
-        .expect("`connected: LOCAL -> SERVER`");
-    lesson3.expect_line(&format!("client address: {client}"));
-    lesson3.expect_line(&format!(
-        "received {} 字节 bytes",
-        gbk(CLIENT_MESSAGE).len()
-    ));
-    lesson3.expect_line(&format!("received text: {CLIENT_MESSAGE}"));
-    assert!(lesson3.wait_exit().success(), "{}", lesson3.stdout());
+    harness::notes::serves_one_lesson1_client_and_exits("lesson3");
 }
 
 /// Right after serving a client (the server closed first, so the kernel holds TIME_WAIT on its

@@ -172,13 +172,10 @@ fn client_no_bind_gets_an_ephemeral_port() {
     assert_holds(&stdout, "client-no-bind");
 }
 
-/// Rule 3: a socket that listens without binding gets a port nobody chose; a bound server is
-/// exactly where clients look for it.
-#[test]
-fn server_binds_the_port_it_asks_for() {
-    // Keep the port reserved while the lesson uses it: a socket bound with SO_REUSEADDR but not
-    // listening keeps other programs (and port-0 binds) off it, yet lets the lesson, which sets
-    // SO_REUSEADDR as the notes do, bind and listen there.
+/// A loopback port kept reserved while the lesson uses it, and the socket that keeps it: bound
+/// with SO_REUSEADDR but not listening, it keeps other programs (and port-0 binds) off the port,
+/// yet lets the lesson, which sets SO_REUSEADDR as the notes do, bind and listen there.
+fn reserved_port() -> (Socket, u16) {
     let reserve = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
     reserve.set_reuse_address(true).expect("SO_REUSEADDR");
     let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a valid literal");
@@ -189,6 +186,14 @@ fn server_binds_the_port_it_asks_for() {
         .and_then(|a| a.as_socket())
         .expect("an IPv4 address")
         .port();
+    (reserve, port)
+}
+
+/// Rule 3: a socket that listens without binding gets a port nobody chose; a bound server is
+/// exactly where clients look for it.
+#[test]
+fn server_binds_the_port_it_asks_for() {
+    let (_reserve, port) = reserved_port();
 
     let stdout = run(&["server-binds", "--port", &port.to_string()]);
     let known = format!("127.0.0.1:{port}");
@@ -931,16 +936,7 @@ fn udp_keeps_boundaries_and_has_no_close() {
 /// experiment, each showing its rule held and the states it saw, every line within 160 columns.
 #[test]
 fn all_experiments_run_in_order_with_a_summary() {
-    let reserve = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
-    reserve.set_reuse_address(true).expect("SO_REUSEADDR");
-    let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a valid literal");
-    reserve.bind(&any_port.into()).expect("bind on loopback");
-    let port = reserve
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .expect("an IPv4 address")
-        .port();
+    let (_reserve, port) = reserved_port();
 
     let stdout = run(&["--port", &port.to_string()]);
     let headers: Vec<&str> = stdout

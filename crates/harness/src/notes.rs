@@ -110,3 +110,39 @@ pub fn serve_once_leaving_time_wait(package: &str) -> (SocketAddr, SocketAddr) {
     await_kernel_state(address, client, TcpState::TimeWait);
     (address, client)
 }
+
+/// Runs lesson 1 against `package`'s single-shot server (lesson 2 or 3), as the notes' section 2
+/// does: the server prints the client's address, the exact byte length of the GBK message and
+/// its text; the client prints the decoded reply; the server exits 0.
+pub fn serves_one_lesson1_client_and_exits(package: &str) {
+    let (mut server, address) = crate::server(package, &[]);
+    let output = crate::command("lesson1")
+        .args(["--port", &address.port().to_string(), CLIENT_MESSAGE])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!("reply: {SERVER_REPLY}")))
+        .get_output()
+        .stdout
+        .clone();
+    let client = lesson1_client_address(&String::from_utf8_lossy(&output));
+    let line = server.expect_line("client address:");
+    assert!(line.ends_with(&format!(": {client}")), "{line}");
+    let length = gbk(CLIENT_MESSAGE).len();
+    assert_eq!(length, 27, "the notes' message is 27 bytes in GBK");
+    server.expect_line(&format!("received {length} 字节 bytes"));
+    server.expect_line(&format!("received text: {CLIENT_MESSAGE}"));
+    assert!(server.wait_exit().success(), "{}", server.stdout());
+}
+
+/// The address lesson 1 prints after `connected: LOCAL -> SERVER`.
+pub fn lesson1_client_address(stdout: &str) -> SocketAddr {
+    let line = stdout
+        .lines()
+        .find(|line| line.contains("connected:"))
+        .unwrap_or_else(|| panic!("lesson 1 prints its address once connected; got:\n{stdout}"));
+    line.split_whitespace()
+        .rev()
+        .nth(2)
+        .and_then(|word| word.parse().ok())
+        .unwrap_or_else(|| panic!("no client address in {line:?}"))
+}
