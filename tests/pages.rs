@@ -101,6 +101,50 @@ fn every_page_is_in_the_summary() {
     report(check_summary(summary, &names));
 }
 
+/// No line of Chinese prose is broken between two Chinese characters: a browser shows such a
+/// soft line break as a space (Chromium does not drop it, as CSS Text 3 allows), so a page
+/// would read "线程、 再把" where the source read "线程、" and "再把" on two lines.
+#[test]
+fn chinese_prose_is_not_broken_between_two_chinese_characters() {
+    let mut problems = Vec::new();
+    for page in pages().iter().chain([&readme()]) {
+        problems.extend(breaks_between_wide_characters(page));
+    }
+    report(problems);
+}
+
+/// The soft line breaks of `page` with a wide (CJK) character on both sides.
+fn breaks_between_wide_characters(page: &Page) -> Vec<Problem> {
+    let starts = line_starts(&page.text);
+    let mut problems = Vec::new();
+    let mut before: Option<char> = None;
+    let mut pending_break: Option<(usize, char)> = None;
+    for (event, range) in events(&page.text) {
+        match event {
+            Event::Text(text) | Event::Code(text) => {
+                if let (Some((offset, last)), Some(next)) = (pending_break, text.chars().next())
+                    && display_width(&last.to_string()) == 2
+                    && display_width(&next.to_string()) == 2
+                {
+                    problems.push(Problem::at(
+                        &page.path,
+                        line_of(&starts, offset),
+                        format!("a line break between {last} and {next}: join the two lines"),
+                    ));
+                }
+                pending_break = None;
+                before = text.chars().last();
+            }
+            Event::SoftBreak => pending_break = before.map(|last| (range.start, last)),
+            _ => {
+                pending_break = None;
+                before = None;
+            }
+        }
+    }
+    problems
+}
+
 /// Every relative link and image in the pages and the README points at a file that exists.
 #[test]
 fn every_relative_link_resolves() {
