@@ -9,10 +9,6 @@ use std::net::TcpStream;
 #[cfg(target_os = "linux")]
 use std::net::{Shutdown, SocketAddr};
 use std::process::{Command, Stdio};
-#[cfg(target_os = "linux")]
-use std::thread;
-#[cfg(target_os = "linux")]
-use std::time::{Duration, Instant};
 
 #[cfg(target_os = "linux")]
 use course::kernel::Connection;
@@ -330,18 +326,15 @@ impl Flooder {
     /// Waits until the server's kernel has acknowledged every byte sent (the client's send queue
     /// is empty), re-reading the table, and returns the server's row.
     fn await_delivered(&self) -> Connection {
-        let deadline = Instant::now() + harness::TIMEOUT;
-        let mut pause = Duration::from_millis(1);
-        while self.client_row().unacknowledged > 0 {
-            assert!(
-                Instant::now() < deadline,
-                "the server's kernel never took the bytes sent: {:?}",
-                self.server_row()
-            );
-            // Between two reads of the table, not instead of one: the deadline bounds the wait.
-            thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(20));
-        }
+        let delivered = |row: &Connection| row.unacknowledged == 0;
+        let row =
+            course::kernel::await_connection(self.local, self.server, delivered, harness::TIMEOUT)
+                .expect("Linux has the table");
+        assert!(
+            row.as_ref().is_some_and(delivered),
+            "the server's kernel never took the bytes sent: {row:?}, server's side {:?}",
+            self.server_row()
+        );
         self.server_row()
     }
 

@@ -165,11 +165,8 @@ pub fn await_states(
     wanted: &[(SocketAddr, SocketAddr, Option<TcpState>)],
     within: std::time::Duration,
 ) -> Result<Vec<Option<TcpState>>, Unavailable> {
-    let deadline = std::time::Instant::now() + within;
-    let mut pause = std::time::Duration::from_millis(1);
     let ports: Vec<u16> = wanted.iter().map(|(local, _, _)| local.port()).collect();
-    loop {
-        let rows = platform::connections_on(&ports)?;
+    poll_table(&ports, within, |rows| {
         let now: Vec<Option<TcpState>> = wanted
             .iter()
             .map(|&(local, remote, _)| {
@@ -180,8 +177,43 @@ pub fn await_states(
             })
             .collect();
         let settled = now.iter().zip(wanted).all(|(now, want)| *now == want.2);
+        (settled, now)
+    })
+}
+
+/// Waits until the kernel's row for the connection from `local` to `remote` satisfies `done`
+/// (its queues, say: `|row| row.unacknowledged == 0` once the peer's kernel has taken every
+/// byte sent), or until `within` has passed, and returns the row it saw last.
+pub fn await_connection(
+    local: SocketAddr,
+    remote: SocketAddr,
+    done: impl Fn(&Connection) -> bool,
+    within: std::time::Duration,
+) -> Result<Option<Connection>, Unavailable> {
+    let (local, remote) = (canonical(local), canonical(remote));
+    poll_table(&[local.port()], within, |rows| {
+        let row = rows
+            .iter()
+            .find(|row| row.local == local && row.remote == remote)
+            .cloned();
+        (row.as_ref().is_some_and(&done), row)
+    })
+}
+
+/// Reads the table's rows on `ports` and hands them to `look`, which says whether what it
+/// wanted is there, until it is or `within` has passed; returns what `look` made of the last
+/// read.
+fn poll_table<T>(
+    ports: &[u16],
+    within: std::time::Duration,
+    mut look: impl FnMut(&[Connection]) -> (bool, T),
+) -> Result<T, Unavailable> {
+    let deadline = std::time::Instant::now() + within;
+    let mut pause = std::time::Duration::from_millis(1);
+    loop {
+        let (settled, seen) = look(&platform::connections_on(ports)?);
         if settled || std::time::Instant::now() >= deadline {
-            return Ok(now);
+            return Ok(seen);
         }
         // Between two reads of the table, not instead of one: the deadline bounds the wait.
         std::thread::sleep(pause);
