@@ -163,9 +163,11 @@ fn ipv6_loopback_works() {
     assert_eq!(server.join().expect("server thread"), vec![gbk("你好")]);
 }
 
-/// When the server closes after one reply, the client's next receive returns 0 bytes and the
-/// client says so instead of failing. (The server reads the second message before closing:
-/// closing with it unread would send a reset instead, which is lesson 5's rule 8.)
+/// When the server closes after one reply, the client's next receive returns 0 bytes, and the
+/// client says so and stops sending: the test's socket, which half-closed and kept reading, sees
+/// no byte after its FIN (a third message would be written to a closed connection). The server
+/// reads the second message before it closes: closing with it unread would send a reset instead,
+/// which is lesson 5's rule 8.
 #[test]
 fn a_server_that_closes_is_reported_as_zero_bytes() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback test server");
@@ -178,17 +180,35 @@ fn a_server_that_closes_is_reported_as_zero_bytes() {
         let second = stream
             .read(&mut buffer)
             .expect("second message, read but not answered");
-        (first, second)
+        // The FIN, as a close sends it, while this side still reads what the client sends.
+        stream
+            .shutdown(std::net::Shutdown::Write)
+            .expect("half-close a connected socket");
+        let mut after_fin = Vec::new();
+        stream
+            .read_to_end(&mut after_fin)
+            .expect("read until the client closes");
+        (first, second, after_fin)
     });
-    command("lesson1")
-        .args(["--port", &port_of(address), "一", "二"])
+    let output = command("lesson1")
+        .args(["--port", &port_of(address), "一", "二", "三"])
         .assert()
         .success()
         .stdout(predicate::str::contains("reply: 只答一次"))
         .stdout(predicate::str::contains(
             "received 0 bytes: the server closed",
-        ));
-    assert_eq!(server.join().expect("server thread"), (2, 2));
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8_lossy(&output);
+    let (first, second, after_fin) = server.join().expect("server thread");
+    assert_eq!((first, second), (2, 2), "one GBK character each");
+    assert!(
+        after_fin.is_empty() && !stdout.contains(": 三"),
+        "after reading 0 bytes the client must stop sending, but the server got {after_fin:?} \
+         after its FIN; the client printed:\n{stdout}"
+    );
 }
 
 /// No server listening: one line saying so and which lesson to start, exit code 1.
