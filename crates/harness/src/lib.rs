@@ -152,6 +152,17 @@ impl Process {
     /// (such as a check after a save): compile time must never count against [`TIMEOUT`], so
     /// such a wait gets [`BUILD_TIMEOUT`], which only stops a hung build.
     pub fn expect_line_within(&mut self, needle: &str, within: Duration) -> String {
+        self.line_within(needle, within)
+            .unwrap_or_else(|why| self.fail(&why))
+    }
+
+    /// [`Process::expect_line`] that hands back why the line did not come (stdout closed, or
+    /// [`TIMEOUT`] passed) instead of failing, so that the test can say what that means.
+    pub fn try_expect_line(&mut self, needle: &str) -> Result<String, String> {
+        self.line_within(needle, TIMEOUT)
+    }
+
+    fn line_within(&mut self, needle: &str, within: Duration) -> Result<String, String> {
         let deadline = Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -159,15 +170,17 @@ impl Process {
                 Ok(line) => {
                     self.stdout_seen.push(line.clone());
                     if line.contains(needle) {
-                        return line;
+                        return Ok(line);
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    self.fail(&format!("no line containing {needle:?} within {within:?}"))
+                    return Err(format!("no line containing {needle:?} within {within:?}"));
                 }
-                Err(RecvTimeoutError::Disconnected) => self.fail(&format!(
-                    "stdout closed before a line containing {needle:?} appeared"
-                )),
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(format!(
+                        "stdout closed before a line containing {needle:?} appeared"
+                    ));
+                }
             }
         }
     }
