@@ -14,8 +14,23 @@ use crate::kernel::{self, Connection, TcpState};
 pub enum Role {
     /// A client talking to the server at this address.
     Client { server: SocketAddr },
-    /// A server bound (or binding) to this address.
+    /// A server bound (or binding) to this address, without SO_REUSEADDR (lesson 2).
     Server { address: SocketAddr },
+    /// A server that sets SO_REUSEADDR before it binds (lessons 3, 4, 6, 7 and 8). The lesson
+    /// says so here because the socket is gone by the time its error is explained: beside a
+    /// TIME_WAIT such a server is told that the old server did not set it, not to set it.
+    ReusingServer { address: SocketAddr },
+}
+
+impl Role {
+    /// The server's address and whether it set SO_REUSEADDR; `None` for a client.
+    fn server(self) -> Option<(SocketAddr, bool)> {
+        match self {
+            Self::Client { .. } => None,
+            Self::Server { address } => Some((address, false)),
+            Self::ReusingServer { address } => Some((address, true)),
+        }
+    }
 }
 
 /// Ends a lesson: success, or the friendly message on stderr (plus the kernel's evidence for a
@@ -33,16 +48,16 @@ pub fn finish(result: io::Result<()>, role: Role) -> ExitCode {
 /// The message for `error`: a Chinese line, an English line, the OS's own words, and for a
 /// busy port what the kernel's socket table holds on that port.
 pub fn explain(error: &io::Error, role: Role) -> String {
-    let table = match (error.kind(), role) {
-        (io::ErrorKind::AddrInUse, Role::Server { address }) => {
+    let table = match (error.kind(), role.server()) {
+        (io::ErrorKind::AddrInUse, Some((address, _))) => {
             Some(kernel::on_port(address.port()).map_err(|unavailable| unavailable.to_string()))
         }
         _ => None,
     };
-    let (zh, en) = match (&table, role) {
-        (Some(rows), Role::Server { address }) => {
+    let (zh, en) = match (&table, role.server()) {
+        (Some(rows), Some((address, reuses))) => {
             let states: Vec<TcpState> = rows.iter().flatten().map(|row| row.state).collect();
-            address_in_use(address, &states, sets_reuse_address())
+            address_in_use(address, &states, reuses)
         }
         _ => advice(error, role),
     };
@@ -64,19 +79,6 @@ pub fn explain(error: &io::Error, role: Role) -> String {
         }
     }
     message
-}
-
-/// Whether the running program set SO_REUSEADDR on the listener that failed to bind. The
-/// socket is gone by the time its error is explained, so this goes by the program's name: the
-/// lessons whose servers set the option (lesson 2 does not; lesson 5's experiments differ).
-fn sets_reuse_address() -> bool {
-    let program = std::env::current_exe().ok();
-    let name = program
-        .as_deref()
-        .and_then(|path| path.file_stem())
-        .and_then(|stem| stem.to_str())
-        .unwrap_or_default();
-    matches!(name, "lesson3" | "lesson4")
 }
 
 /// Why `address` is in use, going by the states the kernel's table holds on its port, and
@@ -103,6 +105,17 @@ fn address_in_use(address: SocketAddr, states: &[TcpState], reuses: bool) -> (St
             "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux): wait a minute; to restart at once,\n\
              a server sets SO_REUSEADDR before bind, as lesson 3 does (cargo run -p lesson3), and on Linux so must the old server that left it".to_owned(),
         )
+    } else if reuses {
+        // No table to go by (not Linux), or the port was freed meanwhile: both explanations,
+        // and no advice to set the option this program has set.
+        (
+            "如果是刚结束的连接还在 TIME_WAIT（Linux 上约 60 秒）：本程序设置了 SO_REUSEADDR，但在 Linux 上，\n\
+             留下它的旧服务端也必须设置过（第 2 课没有），否则等一分钟再启动；\n\
+             如果是另一个服务器正在用这个端口，先停掉它，或换个端口（--port 0 让系统挑）".to_owned(),
+            "if a connection that just ended is in TIME_WAIT (about 60 s on Linux): this program sets SO_REUSEADDR,\n\
+             but on Linux the old server that left it must have set it too (lesson 2 does not), or wait a minute;\n\
+             if a LISTEN row is another server on this port, stop it or pick another port (--port 0 lets the system choose)".to_owned(),
+        )
     } else {
         // No table to go by (not Linux), or the port was freed meanwhile: both explanations.
         (
@@ -121,8 +134,8 @@ fn address_in_use(address: SocketAddr, states: &[TcpState], reuses: bool) -> (St
 /// What went wrong and what to do, in Chinese and in English.
 fn advice(error: &io::Error, role: Role) -> (String, String) {
     use io::ErrorKind as Kind;
-    let (zh, en) = match (error.kind(), role) {
-        (Kind::ConnectionRefused, Role::Client { server }) => {
+    let (zh, en) = match (error.kind(), role, role.server()) {
+        (Kind::ConnectionRefused, Role::Client { server }, _) => {
             let start = start_command(server);
             (
                 format!("{server} 上没有服务器在监听，请先在另一个终端启动服务端：{start}"),
@@ -131,17 +144,17 @@ fn advice(error: &io::Error, role: Role) -> (String, String) {
                 ),
             )
         }
-        (Kind::AddrInUse, Role::Server { address }) => {
-            return address_in_use(address, &[], sets_reuse_address());
+        (Kind::AddrInUse, _, Some((address, reuses))) => {
+            return address_in_use(address, &[], reuses);
         }
-        (Kind::AddrNotAvailable, Role::Server { address }) => {
+        (Kind::AddrNotAvailable, _, Some((address, _))) => {
             let ip = address.ip();
             (
                 format!("{ip} 不是本机的地址，请绑定 127.0.0.1、::1 或 0.0.0.0"),
                 format!("{ip} is not an address of this machine: bind 127.0.0.1, ::1 or 0.0.0.0"),
             )
         }
-        (Kind::PermissionDenied, Role::Server { address }) if address.port() < 1024 => {
+        (Kind::PermissionDenied, _, Some((address, _))) if address.port() < 1024 => {
             let port = address.port();
             (
                 format!(
@@ -152,17 +165,21 @@ fn advice(error: &io::Error, role: Role) -> (String, String) {
                 ),
             )
         }
-        (Kind::ConnectionReset, _) => (
-            "连接被对方重置（RST）：对方在还有未读数据时关闭了套接字，或者它的进程结束了"
+        // A process that ends does not reset by itself: the kernel closes its sockets as
+        // close() does, a FIN unless data is left unread (lesson 4's Ctrl-C test shows both).
+        (Kind::ConnectionReset, _, _) => (
+            "连接被对方重置（RST）：对方关闭时还有没读的数据（进程结束时，内核也是这样关闭它的套接字），\n\
+             或者它设置了 SO_LINGER 0，或者这一端发送的数据到达时，对方的套接字已经关闭了"
                 .to_owned(),
-            "the peer reset the connection (RST): it closed with unread data, or its process ended"
+            "the peer reset the connection (RST): it closed with data unread (the kernel closes the sockets\n\
+             of a process that ends the same way), or set SO_LINGER 0, or data arrived after it had closed"
                 .to_owned(),
         ),
-        (Kind::BrokenPipe, _) => (
+        (Kind::BrokenPipe, _, _) => (
             "对方已经关闭了连接，不能再发送".to_owned(),
             "the peer has closed the connection: nothing more can be sent".to_owned(),
         ),
-        (Kind::TimedOut | Kind::HostUnreachable | Kind::NetworkUnreachable, _) => (
+        (Kind::TimedOut | Kind::HostUnreachable | Kind::NetworkUnreachable, _, _) => (
             "连不上这个地址，请检查 IP 地址，课上用 127.0.0.1".to_owned(),
             "that address cannot be reached: check the IP address; in class use 127.0.0.1"
                 .to_owned(),
@@ -276,6 +293,39 @@ mod tests {
         assert!(en.contains("a LISTEN row is another server"), "{en}");
     }
 
+    /// A reset is explained by what sends one (data left unread at close, SO_LINGER 0, data
+    /// after the close), never by a process that ended: its kernel closes its sockets as
+    /// close() does, with a FIN when nothing is left unread.
+    #[test]
+    fn reset_advice_names_what_sends_an_rst() {
+        let error = io::Error::from(io::ErrorKind::ConnectionReset);
+        let message = explain(
+            &error,
+            Role::Client {
+                server: addr("127.0.0.1:9090"),
+            },
+        );
+        for cause in ["data unread", "SO_LINGER 0", "after it had closed", "没读的数据"] {
+            assert!(message.contains(cause), "{cause:?} in {message}");
+        }
+        assert!(!message.contains("or its process ended"), "{message}");
+    }
+
+    /// A server says whether it set SO_REUSEADDR: a ReusingServer beside a TIME_WAIT is told
+    /// that the old server did not set it, and a Server (lesson 2) is told to set it.
+    #[test]
+    fn the_lesson_says_whether_it_set_reuse() {
+        let address = addr("127.0.0.1:9");
+        let error = io::Error::from(io::ErrorKind::AddrInUse);
+        let (_, en) = advice(&error, Role::ReusingServer { address });
+        assert!(!en.contains("as lesson 3 does"), "{en}");
+        assert!(en.contains("this program sets SO_REUSEADDR"), "{en}");
+        let (_, en) = advice(&error, Role::Server { address });
+        assert!(en.contains("set SO_REUSEADDR as lesson 3 does"), "{en}");
+        assert_eq!(Role::ReusingServer { address }.server(), Some((address, true)));
+        assert_eq!(Role::Server { address }.server(), Some((address, false)));
+    }
+
     /// Every line of every message fits a terminal: at most 160 columns, counting a CJK
     /// character as two.
     #[test]
@@ -286,9 +336,13 @@ mod tests {
         let client = Role::Client {
             server: addr("[::1]:65535"),
         };
+        let reusing = Role::ReusingServer {
+            address: addr("[::1]:8989"),
+        };
         let mut messages = Vec::new();
         for kind in [
             io::ErrorKind::ConnectionRefused,
+            io::ErrorKind::AddrInUse,
             io::ErrorKind::AddrNotAvailable,
             io::ErrorKind::ConnectionReset,
             io::ErrorKind::BrokenPipe,
@@ -297,6 +351,7 @@ mod tests {
         ] {
             messages.push(explain(&io::Error::from(kind), client));
             messages.push(explain(&io::Error::from(kind), server));
+            messages.push(explain(&io::Error::from(kind), reusing));
         }
         for reuses in [false, true] {
             for rows in [vec![], vec![TcpState::TimeWait], vec![TcpState::Listen]] {

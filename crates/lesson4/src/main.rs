@@ -69,7 +69,7 @@ mod processes;
 fn main() -> ExitCode {
     let args = Args::parse();
     let address = args.options.address();
-    let role = course::Role::Server { address };
+    let role = course::Role::ReusingServer { address };
     if args.serve_stdin {
         return course::finish(processes::serve_stdin(args.options.encoding), role);
     }

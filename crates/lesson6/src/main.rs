@@ -172,7 +172,7 @@ fn main() -> ExitCode {
             };
             course::finish(
                 server::run(address, settings),
-                course::Role::Server { address },
+                course::Role::ReusingServer { address },
             )
         }
         Some(Command::Client {

@@ -95,7 +95,7 @@ enum Reading {
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let address = args.options.address();
-    course::finish(run(&args, address), course::Role::Server { address })
+    course::finish(run(&args, address), course::Role::ReusingServer { address })
 }
 
 fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
