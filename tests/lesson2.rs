@@ -267,10 +267,18 @@ fn ipv6_loopback_works() {
 }
 
 /// `--host 0.0.0.0` listens on every interface of the machine (the kernel's LISTEN row says
-/// `0.0.0.0`), so loopback reaches it too, and so would any other machine that can reach this one.
+/// `0.0.0.0`): a client reaches it at an address other than 127.0.0.1, and the kernel's row for
+/// the connection it served has that address as the server's end. Bound to 127.0.0.1 (the
+/// default), lesson 2 refuses a client of the other address. The other address is 127.0.0.2:
+/// Linux routes all of 127.0.0.0/8 to the loopback interface, so the test needs no network and
+/// no second machine, and it stands for any address of the machine.
 #[test]
-#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs the kernel table and 127.0.0.2 of Linux"
+)]
 fn any_address_listens_on_every_interface() {
+    let other_ip = std::net::Ipv4Addr::new(127, 0, 0, 2);
     let (mut lesson2, address) = server("lesson2", &["--host", "0.0.0.0"]);
     assert!(address.ip().is_unspecified(), "{address}");
     let rows = kernel::on_port(address.port()).expect("Linux exposes the kernel's TCP table");
@@ -279,12 +287,35 @@ fn any_address_listens_on_every_interface() {
             .any(|row| row.state == TcpState::Listen && row.local == address),
         "{rows:?}"
     );
-    command("lesson1")
-        .args(["--host", "127.0.0.1", "--port", &address.port().to_string()])
+    let other = SocketAddr::from((other_ip, address.port()));
+    let output = command("lesson1")
+        .args(["--host", "127.0.0.2", "--port", &address.port().to_string()])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")));
+        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")))
+        .get_output()
+        .stdout
+        .clone();
+    let client = harness::notes::lesson1_client_address(&String::from_utf8_lossy(&output));
+    // The server closed first: its end of the connection waits in TIME_WAIT, listed under the
+    // address the client called, 127.0.0.2, on the port bound to 0.0.0.0.
+    await_kernel_state(other, client, TcpState::TimeWait);
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+
+    let (mut only_loopback, loopback) = server("lesson2", &["--host", "127.0.0.1"]);
+    let elsewhere = SocketAddr::from((other_ip, loopback.port()));
+    let refused = TcpStream::connect(elsewhere).map_err(|error| error.kind());
+    assert_eq!(
+        refused.err(),
+        Some(ErrorKind::ConnectionRefused),
+        "bound to 127.0.0.1, lesson 2 is not reached at {elsewhere}"
+    );
+    exchange_until_server_closes(loopback);
+    assert!(
+        only_loopback.wait_exit().success(),
+        "{}",
+        only_loopback.stdout()
+    );
 }
 
 /// A port below 1024 refused for lack of privilege gets a hint. The error-to-hint mapping is
