@@ -267,8 +267,8 @@ fn ipv6_loopback_works() {
 }
 
 /// `--host 0.0.0.0` listens on every interface of the machine (the kernel's LISTEN row says
-/// `0.0.0.0`): a client reaches it at an address other than 127.0.0.1, and the kernel's row for
-/// the connection it served has that address as the server's end. Bound to 127.0.0.1 (the
+/// `0.0.0.0`): a client reaches it at an address other than 127.0.0.1 and is served, and the
+/// kernel's row for the server's end of that connection has that address. Bound to 127.0.0.1 (the
 /// default), lesson 2 refuses a client of the other address. The other address is 127.0.0.2:
 /// Linux routes all of 127.0.0.0/8 to the loopback interface, so the test needs no network and
 /// no second machine, and it stands for any address of the machine.
@@ -288,18 +288,29 @@ fn any_address_listens_on_every_interface() {
         "{rows:?}"
     );
     let other = SocketAddr::from((other_ip, address.port()));
-    let output = command("lesson1")
-        .args(["--host", "127.0.0.2", "--port", &address.port().to_string()])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(format!("reply: {SERVER_REPLY}")))
-        .get_output()
-        .stdout
-        .clone();
-    let client = harness::notes::lesson1_client_address(&String::from_utf8_lossy(&output));
-    // The server closed first: its end of the connection waits in TIME_WAIT, listed under the
-    // address the client called, 127.0.0.2, on the port bound to 0.0.0.0.
-    await_kernel_state(other, client, TcpState::TimeWait);
+    let mut client = TcpStream::connect(other).unwrap_or_else(|error| {
+        lesson2.fail(&format!(
+            "bound to 0.0.0.0, it must be reached at {other}: {error}"
+        ))
+    });
+    client
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("a non-zero timeout is valid");
+    let me = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    lesson2.expect_line(&format!("client address: {me}"));
+    // The server's end of the connection, as the kernel lists it: the address the client
+    // called, 127.0.0.2, on the port bound to 0.0.0.0.
+    await_kernel_state(other, me, TcpState::Established);
+    client
+        .write_all(&gbk(CLIENT_MESSAGE))
+        .expect("send to the server");
+    let mut reply = Vec::new();
+    client
+        .read_to_end(&mut reply)
+        .expect("read the reply until the server closes");
+    assert_eq!(reply, gbk(SERVER_REPLY), "served at {other}");
     assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
 
     let (mut only_loopback, loopback) = server("lesson2", &["--host", "127.0.0.1"]);
