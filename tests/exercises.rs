@@ -55,7 +55,14 @@ fn built(args: &[&str]) -> String {
     if done.contains(&key) {
         return String::new();
     }
-    // No `.timeout()`: cargo ends by itself, and a slow machine must not fail the proof.
+    let printed = untimed_build(args);
+    done.insert(key);
+    printed
+}
+
+/// Runs `practice build` with `args`, with no timeout: cargo ends by itself, and a slow
+/// machine must not fail the proof. Returns what it printed.
+fn untimed_build(args: &[&str]) -> String {
     let output = assert_cmd::Command::new(harness::binary("practice"))
         .args(args)
         .arg("build")
@@ -68,9 +75,9 @@ fn built(args: &[&str]) -> String {
     );
     assert!(
         output.status.success(),
-        "practice {key} build: every exercise compiles\n{printed}"
+        "practice {} build: every exercise compiles\n{printed}",
+        args.join(" ")
     );
-    done.insert(key);
     printed
 }
 
@@ -144,8 +151,9 @@ fn starters() -> &'static Path {
 }
 
 /// The starters of the checkout at `repo` as its `HEAD` commits them: `repo/exercises` when it
-/// has no changes (then building them builds nothing new), otherwise a copy unpacked from git
-/// into `scratch`. Outside a git checkout (a tarball) the starters are as shipped, said once.
+/// has no changes, otherwise a copy of them from git in `scratch` (which the runner builds in a
+/// build directory of its own, never the student's: `practice::build_dir`). Outside a git
+/// checkout (a tarball) the starters are as shipped, said once.
 fn committed_starters(repo: &Path, scratch: &Path) -> PathBuf {
     let exercises = repo.join("exercises");
     let git = |args: &[&str]| {
@@ -168,24 +176,66 @@ fn committed_starters(repo: &Path, scratch: &Path) -> PathBuf {
         return exercises;
     }
     eprintln!("exercises/ has changes (a student's work?): proving on the committed starters");
-    let _ = fs::remove_dir_all(scratch);
-    fs::create_dir_all(scratch).expect("create the scratch directory");
-    let archive = git(&["archive", "--format=tar", "HEAD", "exercises"])
-        .expect("git archive the committed starters");
-    let tar = scratch.join("exercises.tar");
-    fs::write(&tar, archive.stdout).expect("write the archive");
-    let unpacked = Command::new("tar")
-        .arg("-xf")
-        .arg(&tar)
-        .current_dir(scratch)
-        .status()
-        .expect("tar runs");
-    assert!(unpacked.success(), "tar unpacks the committed starters");
-    // The copy is elsewhere in the tree: point its path dependency at the course crate.
-    let manifest = scratch.join("exercises").join("Cargo.toml");
-    let text = fs::read_to_string(&manifest).expect("the copy has a manifest");
-    fs::write(&manifest, with_course_at(&text, repo)).expect("rewrite the copy's manifest");
+    let listed = git(&[
+        "ls-tree",
+        "-r",
+        "-z",
+        "--name-only",
+        "HEAD",
+        "--",
+        "exercises",
+    ])
+    .expect("git lists the committed starters");
+    let files: BTreeSet<String> = String::from_utf8_lossy(&listed.stdout)
+        .split('\0')
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect();
+    for name in &files {
+        let committed = git(&["show", &format!("HEAD:{name}")])
+            .unwrap_or_else(|| panic!("git shows the committed {name}"));
+        let mut contents = committed.stdout;
+        if name == "exercises/Cargo.toml" {
+            // The copy is elsewhere in the tree: point its path dependency at the course crate.
+            contents = with_course_at(&String::from_utf8_lossy(&contents), repo).into_bytes();
+        }
+        write_if_changed(&scratch.join(name), &contents);
+    }
+    remove_all_but(&scratch.join("exercises"), scratch, &files);
     scratch.join("exercises")
+}
+
+/// Writes `contents` to `path` unless it holds them already. A file that changed gets a fresh
+/// time stamp, so cargo rebuilds it however old the commit is; one that did not keeps its own,
+/// so cargo builds nothing.
+fn write_if_changed(path: &Path, contents: &[u8]) {
+    if fs::read(path).ok().as_deref() == Some(contents) {
+        return;
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).expect("create the copy's directories");
+    }
+    fs::write(path, contents).unwrap_or_else(|error| panic!("write {}: {error}", path.display()));
+}
+
+/// Removes every file under `dir` whose path relative to `base` is not in `keep`: a file the
+/// committed starters no longer have must not stay in the copy.
+fn remove_all_but(dir: &Path, base: &Path, keep: &BTreeSet<String>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            remove_all_but(&path, base, keep);
+        } else {
+            let relative = path.strip_prefix(base).unwrap_or(&path);
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            if !keep.contains(&relative) {
+                fs::remove_file(&path).expect("remove a file the starters no longer have");
+            }
+        }
+    }
 }
 
 /// A workspace manifest of `exercises/` with its `course` dependency pointing into `repo`.
@@ -368,23 +418,12 @@ fn assert_exercises_proved(starters: &Path, solutions: &Path) {
     }
 }
 
-/// A student who has finished exercise 1 in `exercises/` (here: a clone of this repository
-/// whose starter is overwritten by the solution) does not make the proofs fail: they read the
-/// starters as committed, todo!()s and all.
-#[test]
-fn a_finished_exercise_leaves_the_proofs_passing() {
-    if harness::tools::tool(
-        "git",
-        "exercises::a_finished_exercise_leaves_the_proofs_passing",
-    )
-    .is_none()
-    {
-        return;
-    }
-    let scratch = root()
-        .join("target")
-        .join(format!("finished-exercise-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&scratch);
+/// A clone of this repository in a scratch directory of its own, where the student has
+/// finished exercise 1 (its starter overwritten by the solution); `None` outside a git
+/// checkout (a tarball), where there is nothing a student's edit could be told from.
+fn clone_with_exercise_1_finished(test: &str, scratch: &Path) -> Option<PathBuf> {
+    harness::tools::tool("git", test)?;
+    let _ = fs::remove_dir_all(scratch);
     let clone = scratch.join("repo");
     let cloned = Command::new("git")
         .args(["clone", "--quiet", "--shared"])
@@ -393,18 +432,31 @@ fn a_finished_exercise_leaves_the_proofs_passing() {
         .status()
         .expect("git runs");
     if !cloned.success() {
-        // A tarball, not a checkout: then the proofs read exercises/ as shipped (see
-        // `committed_starters`) and there is nothing a student's edit could be told from.
         eprintln!(
             "{} is not a git checkout: nothing to prove here",
             root().display()
         );
-        return;
+        return None;
     }
-    let finished = clone.join("exercises/01_client/src/main.rs");
-    fs::copy(clone.join("solutions/01_client/src/main.rs"), &finished)
-        .expect("the student finishes exercise 1");
+    fs::copy(
+        clone.join("solutions/01_client/src/main.rs"),
+        clone.join("exercises/01_client/src/main.rs"),
+    )
+    .expect("the student finishes exercise 1");
+    Some(clone)
+}
 
+/// A student who has finished exercise 1 in `exercises/` does not make the proofs fail: they
+/// read the starters as committed, todo!()s and all.
+#[test]
+fn a_finished_exercise_leaves_the_proofs_passing() {
+    let test = "a_finished_exercise_leaves_the_proofs_passing";
+    let scratch = root()
+        .join("target")
+        .join(format!("finished-exercise-{}", std::process::id()));
+    let Some(clone) = clone_with_exercise_1_finished(test, &scratch) else {
+        return;
+    };
     let proved = committed_starters(&clone, &scratch.join("pristine"));
     assert_ne!(
         proved,
@@ -419,6 +471,97 @@ fn a_finished_exercise_leaves_the_proofs_passing() {
     );
     assert_exercises_proved(&proved, &clone.join("solutions"));
     fs::remove_dir_all(&scratch).expect("remove the scratch copy");
+}
+
+/// The student's builds and the proofs' never share a build directory, so that no order of
+/// them makes one program stand in for the other (cargo keeps one binary per package name in
+/// a build directory, and the starters' packages have the students' names). In a clone where
+/// exercise 1 is finished, the student's exercises and the committed starters are built and
+/// checked one after the other; then the course crate changes, as an update of the course
+/// brings, and they are built and checked again in the other order. Every time, the finished
+/// exercise passes every check and the starter fails every one with "step 1 is not written".
+#[test]
+fn the_students_builds_and_the_proofs_never_stand_in_for_each_other() {
+    let test = "the_students_builds_and_the_proofs_never_stand_in_for_each_other";
+    // Not named after this process: the build directories are named after the workspaces'
+    // paths (`practice::build_dir`), so the next run finds its dependencies compiled.
+    let scratch = root().join("target").join("builds-never-mix");
+    let Some(clone) = clone_with_exercise_1_finished(test, &scratch) else {
+        return;
+    };
+    let student = clone.join("exercises").display().to_string();
+    let starters = committed_starters(&clone, &scratch.join("pristine"))
+        .display()
+        .to_string();
+    let student = ["--dir", student.as_str()];
+    let starters = ["--dir", starters.as_str()];
+    for workspace in [student, starters] {
+        untimed_build(&workspace);
+    }
+    assert_passes(
+        1,
+        &student,
+        "the finished exercise, after the starters were built",
+    );
+    assert_not_written(
+        1,
+        &starters,
+        "the starter, after the finished exercise was built",
+    );
+
+    let lib = clone.join("crates/course/src/lib.rs");
+    let mut course = fs::read_to_string(&lib).expect("the clone's course crate");
+    course.push_str(
+        "\n/// A change to the course, as an update brings.\npub const CHANGED: () = ();\n",
+    );
+    fs::write(&lib, course).expect("change the course crate");
+    for workspace in [starters, student] {
+        untimed_build(&workspace);
+    }
+    assert_not_written(1, &starters, "the starter, after the course changed");
+    assert_passes(
+        1,
+        &student,
+        "the finished exercise, after the course changed",
+    );
+    let _ = fs::remove_dir_all(&scratch);
+}
+
+/// Runs `practice check NUMBER` with `args` to its end; what it builds is compiled first with
+/// no clock running, and its checks bound their own waits.
+fn untimed_check(number: usize, args: &[&str]) -> (bool, String) {
+    let output = assert_cmd::Command::new(harness::binary("practice"))
+        .arg("check")
+        .arg(number.to_string())
+        .args(args)
+        .output()
+        .expect("the runner starts");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), printed)
+}
+
+fn assert_passes(number: usize, args: &[&str], what: &str) {
+    let (success, output) = untimed_check(number, args);
+    let (passed, total) = tally(&output);
+    assert!(
+        success && passed == total && total > 0,
+        "{what}: every check should pass\n{output}"
+    );
+}
+
+fn assert_not_written(number: usize, args: &[&str], what: &str) {
+    let (success, output) = untimed_check(number, args);
+    let (_, total) = tally(&output);
+    let not_written = output.matches("step 1 is not written yet").count();
+    assert!(
+        !success && not_written == total && total > 0,
+        "{what}: every check should say step 1 is not written yet ({not_written} of {total} \
+         did)\n{output}"
+    );
 }
 
 /// The runner's `--help` explains itself, Chinese first.
@@ -511,9 +654,19 @@ fn watch_rechecks_on_enter_and_reports_done() {
 /// that re-checks when idle (the old one: six times a second) shows itself well within this.
 const QUIET: Duration = Duration::from_secs(3);
 
+/// The solutions' build directory, where a copy whose packages are renamed is built beside them
+/// with their dependencies compiled already (a directory of its own would compile them all).
+fn shared_build_dir() -> String {
+    root()
+        .join("target")
+        .join("solutions")
+        .display()
+        .to_string()
+}
+
 /// A workspace of its own holding exercise 1's committed starter, for watch mode to watch while
-/// the test edits it. Its package is renamed, so that its binary is not the one the other tests
-/// build from `exercises/` into the shared build directory at the same time.
+/// the test edits it. Its package is renamed, so that it can be built beside the solutions
+/// (`shared_build_dir`) without standing in for another package's binary.
 fn watched_workspace() -> PathBuf {
     let workspace = root()
         .join("target")
@@ -555,12 +708,16 @@ fn watch_rechecks_once_per_real_change() {
     let workspace = watched_workspace();
     let dir = workspace.display().to_string();
     // A fresh copy: cargo compiles it, and the runner says so while it does.
-    let printed = built(&["--dir", &dir]);
+    let printed = built(&["--dir", &dir, "--target-dir", &shared_build_dir()]);
     assert!(
         printed.contains("compiling the exercises"),
         "the build shows progress while it compiles\n{printed}"
     );
-    let mut watch = harness::spawn("practice", &["watch", "--dir", &dir, "1"]);
+    let target = shared_build_dir();
+    let mut watch = harness::spawn(
+        "practice",
+        &["watch", "--dir", &dir, "--target-dir", &target, "1"],
+    );
     let header = "== 练习 1 exercise 1";
     let prompt = "saving a file re-checks";
     watch.expect_line(header);

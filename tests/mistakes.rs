@@ -547,6 +547,8 @@ fn every_mistake_is_caught_and_blamed_on_its_step() {
                 Command::new(practice)
                     .args(["check", &number.to_string(), "--dir"])
                     .arg(dir)
+                    .arg("--target-dir")
+                    .arg(build_dir())
                     .output()
                     .expect("the runner starts")
             })
@@ -685,8 +687,8 @@ fn named_step(line: &str) -> Option<String> {
 /// `target/mistakes/`, and returns each mistake's workspace. A workspace holds at most one
 /// mistake per exercise (the runner looks for exercise N in its own directory), so the first
 /// mistake of every exercise goes in `round0`, the second in `round1`, and so on; each round is
-/// then one `cargo build`, compiling its packages side by side. All share the exercises' build
-/// directory, so every copy's package gets a name of its own.
+/// then one `cargo build`, compiling its packages side by side. All share the solutions' build
+/// directory ([`build_dir`]), so every copy's package gets a name of its own.
 fn make_the_mistakes() -> Vec<PathBuf> {
     let solutions = root().join("solutions");
     let base = root().join("target").join("mistakes");
@@ -773,10 +775,16 @@ fn replace_once(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-/// Builds every copy into the exercises' build directory, before any check starts its clock.
+/// Where the copies are built: beside the solutions, whose dependencies are compiled there
+/// already. Every copy's package has a name of its own, so no binary stands in for another.
+fn build_dir() -> PathBuf {
+    root().join("target").join("solutions")
+}
+
+/// Builds every copy into [`build_dir`], before any check starts its clock.
 fn build(workspaces: &[PathBuf]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let target = root().join("target").join("exercises");
+    let target = build_dir();
     let mut rounds = workspaces.to_vec();
     rounds.sort();
     rounds.dedup();

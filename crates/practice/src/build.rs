@@ -25,6 +25,8 @@ pub enum Failed {
 pub struct Binary {
     path: PathBuf,
     private: bool,
+    /// What the compiler warned about in the student's own code, each warning whole.
+    pub warnings: Vec<String>,
 }
 
 impl Binary {
@@ -50,22 +52,25 @@ pub const COMPILING: &str = "正在编译练习…（第一次要一两分钟）
 
 /// Builds `package` of the workspace at `workspace` into `target_dir`.
 pub fn build(workspace: &Path, package: &str, target_dir: &Path) -> Result<Binary, Failed> {
-    cargo_build(
+    let stderr = cargo_build(
         workspace,
         &["--package", package, "--bin", package],
         target_dir,
     )?;
-    Ok(private_link(target_dir, package))
+    let mut binary = private_link(target_dir, package);
+    binary.warnings = warnings(&stderr, package);
+    Ok(binary)
 }
 
 /// Builds every package of the workspace at `workspace` (`practice build`), so that the checks
 /// that follow compile nothing.
 pub fn build_all(workspace: &Path, target_dir: &Path) -> Result<(), Failed> {
-    cargo_build(workspace, &["--workspace"], target_dir)
+    cargo_build(workspace, &["--workspace"], target_dir).map(drop)
 }
 
-/// Runs `cargo build` with `args`, showing progress while it compiles.
-fn cargo_build(workspace: &Path, args: &[&str], target_dir: &Path) -> Result<(), Failed> {
+/// Runs `cargo build` with `args`, showing progress while it compiles; returns cargo's stderr,
+/// which holds the compiler's warnings (cargo repeats them when it compiles nothing).
+fn cargo_build(workspace: &Path, args: &[&str], target_dir: &Path) -> Result<String, Failed> {
     // Under `cargo run`, cargo says where it is; otherwise the one on PATH.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let child = Command::new(cargo)
@@ -91,7 +96,7 @@ fn cargo_build(workspace: &Path, args: &[&str], target_dir: &Path) -> Result<(),
         .and_then(|reader| reader.join().ok())
         .unwrap_or_default();
     match status {
-        Ok(status) if status.success() => Ok(()),
+        Ok(status) if status.success() => Ok(stderr),
         Ok(_) => Err(match first_error(&stderr) {
             Some(error) => Failed::CompileError(error),
             None => Failed::CargoFailed(stderr.trim().to_owned()),
@@ -127,10 +132,10 @@ pub fn relay(stderr: impl BufRead, out: &mut impl Write) -> String {
 
 /// A hard link to the fresh binary that only this run uses.
 ///
-/// The build directory is shared, and a copy of a workspace (the committed starters beside the
-/// student's own, say) has packages of the same names: cargo would put the other build's binary
-/// at the same path while this run's checks still start it. So the run starts a link of its
-/// own, made at once after its build.
+/// Each workspace has a build directory of its own (`build_dir` in main.rs), but two runs on
+/// one workspace may overlap (`watch` in one terminal, `check` in another, after an edit): the
+/// second build would put its binary at the same path while the first run's checks still start
+/// it. So each run starts a link of its own, made at once after its build.
 fn private_link(target_dir: &Path, package: &str) -> Binary {
     let name = format!("{package}{}", std::env::consts::EXE_SUFFIX);
     let built = target_dir.join("debug").join(&name);
@@ -144,11 +149,13 @@ fn private_link(target_dir: &Path, package: &str) -> Binary {
         Ok(()) => Binary {
             path: private,
             private: true,
+            warnings: Vec::new(),
         },
         // A file system without hard links: run the binary where cargo put it.
         Err(_) => Binary {
             path: built,
             private: false,
+            warnings: Vec::new(),
         },
     }
 }
@@ -171,6 +178,47 @@ fn remove_stale_links(runs: &Path) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// How many lines of one warning a student sees.
+const WARNING_LINES: usize = 12;
+
+/// The compiler's warnings about `package` in cargo's output, each block whole (up to
+/// [`WARNING_LINES`]). Rustc's warnings often name the bug itself: an "unreachable pattern" is
+/// a match arm that never runs.
+///
+/// Cargo prints a package's warnings together and then its summary, "warning: `ex01_client`
+/// (bin "ex01_client") generated 2 warnings": the blocks before a summary that names another
+/// package (a path dependency) are that one's, and left out.
+pub fn warnings(stderr: &str, package: &str) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut pending: Vec<Vec<&str>> = Vec::new();
+    let mut inside = false;
+    for line in stderr.lines() {
+        if line.starts_with("warning") && line.contains(" generated ") {
+            if line.contains(&format!("`{package}`")) {
+                kept.append(&mut pending);
+            }
+            pending.clear();
+            inside = false;
+        } else if line.starts_with("warning") {
+            pending.push(vec![line]);
+            inside = true;
+        } else if line.starts_with("error") || line.trim_start().starts_with("Compiling ") {
+            inside = false;
+        } else if inside && let Some(block) = pending.last_mut() {
+            block.push(line);
+        }
+    }
+    kept.into_iter()
+        .map(|mut block| {
+            while block.last().is_some_and(|line| line.trim().is_empty()) {
+                block.pop();
+            }
+            block.truncate(WARNING_LINES);
+            block.join("\n")
+        })
+        .collect()
 }
 
 /// The first `error…` block of cargo's output (warnings before it are left out), and how many
@@ -223,6 +271,30 @@ mod tests {
         assert!(!error.contains("unused import"), "{error}");
         assert!(!error.contains("mismatched types"), "{error}");
         assert!(error.contains("1 more errors follow"), "{error}");
+    }
+
+    /// The student's warnings are kept whole; a path dependency's and cargo's summary are not.
+    #[test]
+    fn the_students_warnings_are_kept_and_others_left_out() {
+        let stderr = "   Compiling course v0.1.0 (/work/crates/course)\n\
+            warning: unused variable: `x`\n --> ../crates/course/src/lib.rs:3:9\n\n\
+            warning: `course` (lib) generated 1 warning\n\
+            \x20  Compiling ex09_event_loop v0.1.0 (/work/exercises/09_event_loop)\n\
+            warning: unreachable pattern\n --> 09_event_loop/src/main.rs:40:13\n   |\n\
+            40 |             Err(_) => {}\n   |             ^^^^^^ no value can reach this\n\n\
+            warning: `ex09_event_loop` (bin \"ex09_event_loop\") generated 1 warning\n\
+            \x20   Finished `dev` profile\n";
+        let warnings = warnings(stderr, "ex09_event_loop");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("warning: unreachable pattern"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[0].contains("no value can reach this"),
+            "{warnings:?}"
+        );
+        assert!(!warnings[0].contains("generated"), "{warnings:?}");
     }
 
     /// While cargo compiles, the student sees that it does, before cargo has finished; a build

@@ -88,6 +88,12 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     dir: Option<PathBuf>,
 
+    /// The build directory, instead of the workspace's own (for the course's proofs, which
+    /// build renamed copies of the solutions beside the solutions, sharing their compiled
+    /// dependencies). Hidden: a student never needs it.
+    #[arg(long, global = true, value_name = "DIR", hide = true)]
+    target_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -102,6 +108,11 @@ enum Command {
     Check {
         /// 练习的编号或名字（1、client、01_client）；不写就是第一个没完成的 / the exercise's number or name (1, client, 01_client); without it, the first one not done
         exercise: Option<String>,
+
+        /// Checks this binary, already built, instead of building the exercise (for mutation
+        /// testing of the solutions: `solutions/check.rs`). Hidden: a student never needs it.
+        #[arg(long, value_name = "PATH", hide = true)]
+        binary: Option<PathBuf>,
     },
     /// 给一个练习的提示：几个把你引向答案的问题 / hints for an exercise: questions that point the way
     #[command(help_template = SUBCOMMAND_HELP)]
@@ -130,7 +141,7 @@ pub struct Places {
     pub dir: PathBuf,
     /// How to show `dir` to the student (relative to the repository when inside it).
     pub shown: String,
-    /// The build directory shared by exercises and solutions.
+    /// The build directory: this workspace's own (see [`build_dir`]).
     pub target: PathBuf,
 }
 
@@ -147,11 +158,11 @@ impl Places {
             |_| dir.display().to_string(),
             |relative| relative.display().to_string(),
         );
-        Self {
-            dir,
-            shown,
-            target: root.join("target").join("exercises"),
-        }
+        let target = cli
+            .target_dir
+            .clone()
+            .unwrap_or_else(|| build_dir(&root, &dir));
+        Self { dir, shown, target }
     }
 
     /// An exercise's package directory.
@@ -162,6 +173,29 @@ impl Places {
     /// An exercise's `main.rs`, as the student should open it.
     pub fn main_rs(&self, exercise: &Exercise) -> String {
         format!("{}/{}/src/main.rs", self.shown, exercise.dir)
+    }
+}
+
+/// Where the workspace at `dir` is built: the student's `exercises/` in `target/exercises`, the
+/// solutions in `target/solutions`, any other workspace (the committed starters the proofs
+/// unpack, a copy, a clone's exercises) in a directory of its own named after its path.
+///
+/// Never two workspaces in one: the committed starters and the student's own exercises have
+/// packages of the same names, and cargo keeps one binary per name in a build directory, so
+/// each would stand in for the other (a finished exercise reported "not written", a starter
+/// passing the proofs).
+pub fn build_dir(root: &Path, dir: &Path) -> PathBuf {
+    let target = root.join("target");
+    if dir == root.join("exercises") {
+        target.join("exercises")
+    } else if dir == root.join("solutions") {
+        target.join("solutions")
+    } else {
+        let name = dir
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+        let key = progress::hash(dir.as_os_str().as_encoded_bytes());
+        target.join("workspaces").join(format!("{name}-{key}"))
     }
 }
 
@@ -186,11 +220,15 @@ fn main() -> ExitCode {
             list(&places);
             ExitCode::SUCCESS
         }
-        Command::Check { exercise } => {
+        Command::Check { exercise, binary } => {
             let Some(exercise) = chosen(exercise.as_deref(), &places) else {
                 return ExitCode::from(2);
             };
-            if check(&places, exercise) {
+            let passed = match binary {
+                Some(binary) => check_binary(&places, exercise, &binary),
+                None => check(&places, exercise),
+            };
+            if passed {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -352,12 +390,7 @@ pub fn columns<const N: usize>(rows: &[[String; N]]) -> Vec<String> {
 
 /// Builds the exercise and runs its checks, printing each result; `true` if all pass.
 pub fn check(places: &Places, exercise: &Exercise) -> bool {
-    println!(
-        "== 练习 {n} exercise {n}: {}",
-        exercise.title,
-        n = exercise.number
-    );
-    println!("   代码 code: {}", places.main_rs(exercise));
+    print_header(places, exercise);
     let package_dir = places.package_dir(exercise);
     let Some(package) = progress::package_name(&package_dir) else {
         println!(
@@ -382,7 +415,48 @@ pub fn check(places: &Places, exercise: &Exercise) -> bool {
             return false;
         }
     };
-    let mut checker = Checker::new(binary.path());
+    print_warnings(&binary.warnings);
+    let all = run_checks(places, exercise, binary.path());
+    if all {
+        progress::remember(places, exercise);
+    } else {
+        progress::forget(places, exercise);
+    }
+    all
+}
+
+/// `check --binary`: runs the exercise's checks on a binary built elsewhere (a mutant of a
+/// solution, built by cargo-mutants), recording no progress; `true` if all pass.
+pub fn check_binary(places: &Places, exercise: &Exercise, binary: &Path) -> bool {
+    print_header(places, exercise);
+    run_checks(places, exercise, binary)
+}
+
+fn print_header(places: &Places, exercise: &Exercise) {
+    println!(
+        "== 练习 {n} exercise {n}: {}",
+        exercise.title,
+        n = exercise.number
+    );
+    println!("   代码 code: {}", places.main_rs(exercise));
+}
+
+/// The compiler's warnings, before the checks: they often name the bug before a check can.
+fn print_warnings(warnings: &[String]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let n = warnings.len();
+    println!("  ! 编译器有 {n} 条警告，常常它就指出了错误：");
+    println!("    the compiler warned {n} times, and a warning often names the bug:");
+    for warning in warnings {
+        print_fitted(warning, 4);
+    }
+}
+
+/// Runs each check of `exercise` on `binary`, printing each result and the tally.
+fn run_checks(places: &Places, exercise: &Exercise, binary: &Path) -> bool {
+    let mut checker = Checker::new(binary);
     let total = exercise.checks.len();
     let mut passed = 0;
     for (index, check) in exercise.checks.iter().enumerate() {
@@ -397,22 +471,16 @@ pub fn check(places: &Places, exercise: &Exercise) -> bool {
         }
         passed += usize::from(outcome.passed());
     }
-    let all = passed == total;
-    if all {
-        println!(
-            "通过 passed {passed}/{total} ✓ 练习 {n} 完成 / exercise {n} is done",
-            n = exercise.number
-        );
-        progress::remember(places, exercise);
+    let n = exercise.number;
+    if passed == total {
+        println!("通过 passed {passed}/{total} ✓ 练习 {n} 完成 / exercise {n} is done");
     } else {
-        let n = exercise.number;
         println!(
             "通过 passed {passed}/{total} · 卡住了？试试 just hint {n}（或 cargo run -p practice -- hint {n}）"
         );
         println!("stuck? try just hint {n} (or cargo run -p practice -- hint {n})");
-        progress::forget(places, exercise);
     }
-    all
+    passed == total
 }
 
 /// Prints an exercise's hints, and where the lesson that teaches it is.
@@ -441,6 +509,30 @@ pub fn hint(places: &Places, exercise: &Exercise) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every workspace has a build directory of its own: the student's exercises, the
+    /// solutions, and each other copy (the committed starters) by its path.
+    #[test]
+    fn no_two_workspaces_share_a_build_directory() {
+        let root = Path::new("/course");
+        let dirs = [
+            root.join("exercises"),
+            root.join("solutions"),
+            root.join("target/pristine/exercises"),
+            Path::new("/elsewhere/exercises").to_path_buf(),
+        ];
+        let builds: Vec<PathBuf> = dirs.iter().map(|dir| build_dir(root, dir)).collect();
+        assert_eq!(builds[0], root.join("target/exercises"));
+        assert_eq!(builds[1], root.join("target/solutions"));
+        for (index, build) in builds.iter().enumerate() {
+            assert!(build.starts_with(root.join("target")), "{build:?}");
+            assert!(
+                !builds[..index].contains(build),
+                "{:?} shares {build:?}",
+                dirs[index]
+            );
+        }
+    }
 
     /// `list`'s columns line up on the screen, where ✓ and each CJK character take two
     /// columns: counting characters instead leaves the next column ragged.

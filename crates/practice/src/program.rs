@@ -166,6 +166,47 @@ impl Program {
         }
     }
 
+    /// [`accept`](Self::accept) on any of `listeners`: the first connection made to one of them,
+    /// so a check can listen where a program should not connect too, and see it connect there
+    /// (the listener it came to is the stream's `local_addr`). The threads of the listeners that
+    /// got nothing stay blocked in `accept` until the runner exits: a connection of the check's
+    /// own to wake them would reach a later `accept` of this program as if it were the program's.
+    pub fn accept_any(
+        &mut self,
+        listeners: &[&TcpListener],
+        expected: &str,
+    ) -> Result<TcpStream, Failure> {
+        let mut addresses = Vec::new();
+        for listener in listeners {
+            addresses.extend(listener.local_addr().ok());
+            let accepting = listener.try_clone().map_err(|error| {
+                Failure::new("复制监听套接字 clone the listener", error.to_string())
+            })?;
+            let sender = self.sender.clone();
+            thread::spawn(move || {
+                if let Ok((stream, _)) = accepting.accept() {
+                    let _ = sender.send(Event::Accepted(stream));
+                }
+            });
+        }
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.next_event(deadline) {
+                Some(Event::Accepted(stream)) => return Ok(stream),
+                Some(Event::Line(line)) => self.stdout.push(line),
+                Some(Event::StdoutClosed | Event::Panicked(_)) | None => {
+                    // As in `accept`: a connection made just before the program ended counts.
+                    for address in &addresses {
+                        if let Some(stream) = self.pending(*address) {
+                            return Ok(stream);
+                        }
+                    }
+                    return Err(self.failure(expected));
+                }
+            }
+        }
+    }
+
     /// The connection the accepting thread took, if the program had made one. A connection of
     /// the check's own wakes the thread (so it ends) and comes last: connections are accepted
     /// in the order they were made.

@@ -17,7 +17,8 @@ mod threads;
 mod tokio_server;
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::ops::Not;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -134,28 +135,160 @@ pub fn start_client_and_accept(
     extra: &[&str],
 ) -> Result<(Program, TcpStream), Failure> {
     let listener = loopback_listener()?;
-    let port = port_of(&listener)?;
-    let mut args = vec!["--port", port.as_str()];
-    args.extend_from_slice(extra);
-    let mut program = checker.start(&args)?;
-    let expected = format!("连接到 127.0.0.1:{port} / connect to 127.0.0.1:{port}");
-    let connection = program.accept(&listener, &expected).map_err(|failure| {
-        match refused_elsewhere(&mut program, &port) {
-            Some(got) => Failure::new(expected.clone(), got),
-            None => failure,
+    start_client_on(checker, &listener, None, extra)
+}
+
+/// [`start_client_and_accept`] with `--host HOST`: the check listens on `host` (`::1`, say),
+/// and on 127.0.0.1 at the same port too, to see a program that ignores `--host` connect
+/// there. `None` when this system has no such address (IPv6 turned off): the check is then
+/// marked not checked, and the caller returns.
+pub fn start_client_at(
+    checker: &mut Checker,
+    host: IpAddr,
+    extra: &[&str],
+) -> Result<Option<(Program, TcpStream)>, Failure> {
+    let Some(listener) = listener_on(host)? else {
+        checker.not_checked(
+            "这台机器没有 ::1（IPv6 关掉了）：自己用 --host ::1 连一个在 [::1] 上监听的服务端 \
+             / this machine has no ::1 (IPv6 is off): connect to a server on [::1] with --host ::1 yourself",
+        );
+        return Ok(None);
+    };
+    start_client_on(checker, &listener, Some(host), extra).map(Some)
+}
+
+/// A listener of the check's own on `ip`, port picked by the OS; `None` when this system has
+/// no such address.
+pub fn listener_on(ip: IpAddr) -> Result<Option<TcpListener>, Failure> {
+    match TcpListener::bind(SocketAddr::new(ip, 0)) {
+        Ok(listener) => Ok(Some(listener)),
+        Err(error)
+            if matches!(
+                error.kind(),
+                io::ErrorKind::AddrNotAvailable | io::ErrorKind::Unsupported
+            ) || family_refused(&error.to_string()) =>
+        {
+            Ok(None)
         }
-        .step("2")
-    })?;
+        Err(error) => Err(io_failure(&format!("在 {ip} 上监听 listen on {ip}"), &error)),
+    }
+}
+
+/// Whether `text` (an error, a program's stderr) is the OS refusing an address of the wrong
+/// family: an IPv6 address given to an IPv4 socket, say. Linux and macOS say it in these
+/// words (EAFNOSUPPORT, Linux's error 97), Windows with error 10047 (WSAEAFNOSUPPORT).
+pub fn family_refused(text: &str) -> bool {
+    text.contains("Address family not supported")
+        || text.contains("(os error 97)")
+        || text.contains("(os error 10047)")
+}
+
+fn start_client_on(
+    checker: &mut Checker,
+    listener: &TcpListener,
+    host: Option<IpAddr>,
+    extra: &[&str],
+) -> Result<(Program, TcpStream), Failure> {
+    let address = listener
+        .local_addr()
+        .map_err(|error| io_failure("监听套接字的地址 the listener's address", &error))?;
+    let port = address.port().to_string();
+    let host_text = host.map(|host| host.to_string());
+    let mut args = Vec::new();
+    if let Some(host) = &host_text {
+        args.extend(["--host", host.as_str()]);
+    }
+    args.extend(["--port", port.as_str()]);
+    args.extend_from_slice(extra);
+    // Where a program that ignores --host connects instead: 127.0.0.1, on the same port. It
+    // may be taken by someone else; then that mistake shows as a refused connection instead.
+    let decoy = host
+        .filter(|host| *host != IpAddr::from(Ipv4Addr::LOCALHOST))
+        .and_then(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, address.port())).ok());
+    let mut program = checker.start(&args)?;
+    let expected = format!("连接到 {address} / connect to {address}");
+    let listeners: Vec<&TcpListener> = std::iter::once(listener).chain(decoy.as_ref()).collect();
+    let connection = program
+        .accept_any(&listeners, &expected)
+        .map_err(|failure| not_connected(&mut program, address, failure))?;
+    let came_to = connection.local_addr().ok();
+    if came_to != Some(address) {
+        let came_to = came_to.map_or_else(String::new, |address| address.to_string());
+        return Err(Failure::new(
+            expected,
+            format!(
+                "它连到了 {came_to}，不是 {address}：用 --host {ip} 启动，它却没有连 server \
+                 / it connected to {came_to}, not {address}: started with --host {ip}, it did not connect to server",
+                ip = address.ip()
+            ),
+        )
+        .step("2"));
+    }
     timeouts(&connection)?;
     Ok((program, connection))
 }
 
-/// When the program's connect was refused although the check was listening on `port`: what
-/// to say instead of its own error, which names the address it was given (the check's) and not
-/// the one it connected to.
-fn refused_elsewhere(program: &mut Program, port: &str) -> Option<String> {
+/// Why no connection reached the check at `address`, as the step to look at: a socket of the
+/// wrong family or type is step 1's, a connection to somewhere else step 2's.
+fn not_connected(program: &mut Program, address: SocketAddr, failure: Failure) -> Failure {
     // Describing it reaps the exit status, when the program has ended.
     program.what_happened();
+    let stderr = program.stderr_text();
+    let ended = program.status().is_some();
+    let printed = |needle: &str| program.stdout().iter().any(|line| line.contains(needle));
+    if ended && family_refused(&stderr) {
+        let family = if address.is_ipv6() { "IPv6" } else { "IPv4" };
+        return Failure::new(
+            failure.expected,
+            format!(
+                "{}；server（{address}）是 {family} 地址，套接字的地址族却不是：地址族要跟随 server \
+                 / server ({address}) is an {family} address, and the socket is of another family: \
+                 its family must follow server",
+                failure.got
+            ),
+        )
+        .step("1");
+    }
+    // A TCP connect that succeeds has made a connection the check accepts. Connected, sent,
+    // and then refused, with no connection ever made: the refusal came back for a datagram
+    // (ICMP "port unreachable"), so the socket is UDP's, and only a datagram went out.
+    if ended && printed("connected") && stderr.contains("ConnectionRefused") {
+        return Failure::new(
+            failure.expected,
+            format!(
+                "{}；它打印了“已连接 connected”，检查却没有收到任何 TCP 连接：不用握手就能“连接”的是 UDP 套接字，\
+                 类型要用 TCP 的流 / it printed \"connected\", yet no TCP connection reached the check: \
+                 a socket that \"connects\" with no handshake is a UDP one; the type must be TCP's stream",
+                failure.got
+            ),
+        )
+        .step("1");
+    }
+    // The socket follows server's family, and connect refused the address it was given: one
+    // of the other family (a fixed 127.0.0.1 given to an IPv6 socket), so not server.
+    if ended && stderr.contains("InvalidInput") && printed("connected").not() {
+        return Failure::new(
+            failure.expected,
+            format!(
+                "{}；connect 拒绝了给它的地址（地址族和套接字的不同）：连的不是 server（{address}）\
+                 / connect refused the address it was given (not the socket's family): it was not \
+                 server ({address})",
+                failure.got
+            ),
+        )
+        .step("2");
+    }
+    match refused_elsewhere(program, &address.to_string()) {
+        Some(got) => Failure::new(failure.expected, got),
+        None => failure,
+    }
+    .step("2")
+}
+
+/// When the program's connect was refused although the check was listening on `address`: what
+/// to say instead of its own error, which names the address it was given (the check's) and not
+/// the one it connected to.
+fn refused_elsewhere(program: &mut Program, address: &str) -> Option<String> {
     let status = program.status()?;
     let stderr = program.stderr_text();
     if !stderr.contains("ConnectionRefused") {
@@ -163,8 +296,8 @@ fn refused_elsewhere(program: &mut Program, port: &str) -> Option<String> {
     }
     let os = crate::program::os_words(&stderr).unwrap_or_else(|| "ConnectionRefused".to_owned());
     Some(format!(
-        "{}：连接被拒绝 {os}。可检查一直在 127.0.0.1:{port} 上监听，一个连接也没收到：你的程序连的是别的地址或端口，\
-         不是 server（--port {port}）/ its connection was refused, yet the check was listening on 127.0.0.1:{port} \
+        "{}：连接被拒绝 {os}。检查一直在 {address} 上监听，一个连接也没收到：你的程序连的是别的地址或端口，\
+         不是 server / its connection was refused, yet the check was listening on {address} \
          and no connection came: your program connected to another address or port, not to server",
         crate::program::exit_text(status)
     ))
@@ -375,4 +508,73 @@ fn ephemeral(port: u16) -> bool {
         })
         .unwrap_or((49152, 65535));
     (range.0..=range.1).contains(&port)
+}
+
+/// The server printed that it listens on `address`, having been asked for `host`: the address
+/// must be on `host` (a bind to `0.0.0.0` or `::` takes connections from every network), and
+/// where the kernel's table can be read (Linux), every listener on that port must be there
+/// too. `bind` is the step that binds.
+pub fn listens_only_on(
+    address: SocketAddr,
+    host: IpAddr,
+    bind: &'static str,
+) -> Result<(), Failure> {
+    let expected = format!(
+        "用 --host {host} 启动：只在 {host} 上监听（绑定 address）/ started with --host {host}: listen on {host} only (bind address)"
+    );
+    if address.ip() != host {
+        return Err(Failure::new(
+            expected,
+            format!(
+                "它打印了“listening on {address}”：绑定的不是 {host} / it printed \"listening on {address}\": it bound another address than {host}"
+            ),
+        )
+        .step(bind));
+    }
+    let Ok(rows) = course::kernel::on_port(address.port()) else {
+        return Ok(());
+    };
+    let elsewhere: Vec<String> = rows
+        .iter()
+        .filter(|row| row.state == course::kernel::TcpState::Listen && row.local.ip() != host)
+        .map(|row| row.local.to_string())
+        .collect();
+    if elsewhere.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::new(
+        expected,
+        format!(
+            "内核的套接字表里，端口 {port} 的监听套接字在 {list} / the kernel's table lists port {port}'s listener at {list}",
+            port = address.port(),
+            list = elsewhere.join(", ")
+        ),
+    )
+    .step(bind))
+}
+
+/// Starts the student's server on a port where a listener of the check's own already listens:
+/// its `bind` (step `bind`) fails, and the error goes to `course::finish` (with `?`), which
+/// prints the friendly lines ("已被占用 already in use") and exits with code 1.
+pub fn a_used_port_is_one_friendly_line(
+    checker: &mut Checker,
+    bind: &'static str,
+) -> Result<(), Failure> {
+    let listener = loopback_listener()?;
+    let port = port_of(&listener)?;
+    let mut program = checker.start(&["--port", &port])?;
+    let expected = format!(
+        "端口 {port} 上已经有服务端在监听：bind 报 AddrInUse，用 ? 交给 course::finish，打印一行友好的错误\
+         （“已被占用 already in use”），退出码 1 / another server listens on port {port}: bind fails with \
+         AddrInUse; hand it to course::finish with ?, for one friendly error (\"already in use\") and exit code 1"
+    );
+    let status = program
+        .wait_exit(&expected)
+        .map_err(|failure| failure.step(bind))?;
+    let what = program.what_happened();
+    let friendly = program.stderr_text().contains("already in use");
+    if status.code() != Some(1) || what.contains("panicked") || !friendly {
+        return Err(Failure::new(expected, what).step(bind));
+    }
+    Ok(())
 }

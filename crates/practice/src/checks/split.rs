@@ -118,17 +118,32 @@ fn a_half_character_at_the_end(checker: &mut Checker) -> Result<(), Failure> {
     let address = listening_address(&mut program, "4")?;
     let mut client = connect(address, "5")?;
     let me = local(&client)?;
+    let ni = gbk("你");
     exchange(
         &mut program,
         &mut client,
         b"ok",
         "先发 ASCII 的 ok / first ASCII ok",
     )?;
+    // A split 你 first, so the check sees whether the decoder lasts from one recv to the
+    // next (step 8.1) before it looks at the end of the stream (`last`, step 8.2).
     exchange(
         &mut program,
         &mut client,
-        &gbk("你")[..1],
-        "然后只发“你”的第一个字节 c4 / then only the first byte of 你, c4",
+        &ni[..1],
+        "然后是“你”的第一个字节 c4 / then the first byte of 你, c4",
+    )?;
+    exchange(
+        &mut program,
+        &mut client,
+        &ni[1..],
+        "然后是第二个字节 e3 / then the second byte, e3",
+    )?;
+    exchange(
+        &mut program,
+        &mut client,
+        &ni[..1],
+        "最后只发又一个“你”的第一个字节 c4 / last, only the first byte of another 你, c4",
     )?;
     let lines = offline(&mut program, client, me)?;
     let needle = format!("at the end from {me}:");
@@ -137,20 +152,26 @@ fn a_half_character_at_the_end(checker: &mut Checker) -> Result<(), Failure> {
         .iter()
         .find(|line| line.contains(&needle))
         .cloned();
+    let joined = matches!(&lines[..], [_, _, third, ..] if third.contains('你'));
     match leftover {
         Some(line)
-            if line.contains(REPLACEMENT) && !lines.iter().any(|l| l.contains(REPLACEMENT)) =>
+            if line.contains(REPLACEMENT)
+                && joined
+                && !lines.iter().any(|l| l.contains(REPLACEMENT)) =>
         {
             Ok(())
         }
         leftover => {
-            // Decoding works (the ASCII printed), the half was kept at its recv (nothing
-            // printed) and yet gone at the end: not the same decoder.
-            let lost = leftover.is_none()
-                && matches!(&lines[..], [first, second] if first == "ok" && second.is_empty());
+            // Decoding works (the ASCII printed), the first half was kept at its recv (nothing
+            // printed) and yet not joined to the second: not the same decoder (step 8.1). A
+            // decoder that joins them but drops the half at the end was never told the stream
+            // had ended: `last` (step 8.2).
+            let not_kept = matches!(&lines[..], [first, second, third, ..]
+                if first == "ok" && second.is_empty() && !third.contains('你'));
             Err(Failure::new(
-            "c4 的那次 recv 打印的文字是空的；客户端下线时（decode 的 last 为 true），留下的半个字符打印成\
-             “最后不完整的字节 incomplete bytes at the end …: �” / the recv of c4 prints no text; when the \
+            "“你”分两次到达时第二次打印完整的“你”；最后的 c4 那次 recv 打印的文字是空的；客户端下线时\
+             （decode 的 last 为 true），留下的半个字符打印成“最后不完整的字节 incomplete bytes at the end …: �” \
+             / a 你 in two recvs prints whole from the second; the recv of the last c4 prints no text; when the \
              client leaves (decode's last is true), the half left prints as \"incomplete bytes at the end …: �\"",
             format!(
                 "为每次 recv 打印了 printed for each recv: {}；下线时 on leaving: {}",
@@ -161,7 +182,7 @@ fn a_half_character_at_the_end(checker: &mut Checker) -> Result<(), Failure> {
                 )
             ),
         )
-        .step(if lost { "8.1" } else { "8.2" }))
+        .step(if not_kept { "8.1" } else { "8.2" }))
         }
     }
 }
