@@ -575,3 +575,203 @@ fn bad_arguments_are_refused_and_help_explains() {
         &["server", "client", "--list", "glued"],
     );
 }
+
+/// Python's `settimeout` is not SO_RCVTIMEO: CPython puts the socket in non-blocking mode
+/// (O_NONBLOCK on the descriptor), leaves SO_RCVTIMEO and SO_SNDTIMEO at 0, and waits for each
+/// call with poll(2) itself; a `recv` and a `sendall` that run out of time both raise
+/// `TimeoutError`, the recv not before the timeout. Linux only: the program reads the
+/// descriptor's flags with `os.get_blocking`, which Windows' Python lacks before 3.12 (the
+/// page cites CPython's source for the other systems). Skips, saying so, without `python3`.
+#[cfg(target_os = "linux")]
+#[test]
+fn python_settimeout_polls_a_non_blocking_socket() {
+    const PROGRAM: &str = r#"
+import os, socket, time
+listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(1)
+sock = socket.create_connection(listener.getsockname()); peer, _ = listener.accept()
+sock.settimeout(0.3)
+print("O_NONBLOCK", not os.get_blocking(sock.fileno()))
+for name in ("SO_RCVTIMEO", "SO_SNDTIMEO"):
+    print(name, "zero" if not any(sock.getsockopt(socket.SOL_SOCKET, getattr(socket, name), 16)) else "set")
+started = time.monotonic()
+try:
+    sock.recv(16)
+except TimeoutError:
+    print("recv TimeoutError after", time.monotonic() - started >= 0.3)
+try:
+    sock.sendall(b"x" * (64 << 20))
+except TimeoutError:
+    print("sendall TimeoutError")
+"#;
+    let test = "lesson6::python_settimeout_polls_a_non_blocking_socket";
+    let Some(python3) = harness::tools::tool("python3", test) else {
+        return;
+    };
+    let output = std::process::Command::new(python3)
+        .args(["-c", PROGRAM])
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let expected = "O_NONBLOCK True\nSO_RCVTIMEO zero\nSO_SNDTIMEO zero\n\
+                    recv TimeoutError after True\nsendall TimeoutError\n";
+    assert_eq!(
+        stdout,
+        expected,
+        "settimeout(0.3) as CPython does it\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A fresh TCP socket has SO_KEEPALIVE off, so a peer that vanishes from an idle connection is
+/// never noticed without it; turned on, it uses the system's timers, which on Linux are the
+/// files in /proc/sys/net/ipv4 (tcp(7): 7200 s idle, then 9 probes 75 s apart when untuned):
+/// the socket reports exactly those. Linux only: the timers live in /proc there.
+#[cfg(target_os = "linux")]
+#[test]
+fn keepalive_is_off_by_default_and_uses_the_system_timers() {
+    use socket2::{Domain, Socket, Type};
+    let sysctl = |name: &str| -> u64 {
+        let path = format!("/proc/sys/net/ipv4/{name}");
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("Linux has {path}: {error}"))
+            .trim()
+            .parse()
+            .unwrap_or_else(|error| panic!("{path} holds a number: {error}"))
+    };
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    assert!(
+        !socket.keepalive().expect("SO_KEEPALIVE can be read"),
+        "SO_KEEPALIVE is off on a fresh socket"
+    );
+    let idle = socket
+        .tcp_keepalive_time()
+        .expect("TCP_KEEPIDLE can be read");
+    let interval = socket
+        .tcp_keepalive_interval()
+        .expect("TCP_KEEPINTVL can be read");
+    let probes = socket
+        .tcp_keepalive_retries()
+        .expect("TCP_KEEPCNT can be read");
+    assert_eq!(idle.as_secs(), sysctl("tcp_keepalive_time"), "idle time");
+    assert_eq!(
+        interval.as_secs(),
+        sysctl("tcp_keepalive_intvl"),
+        "interval"
+    );
+    assert_eq!(u64::from(probes), sysctl("tcp_keepalive_probes"), "probes");
+    let noticed = idle + interval * probes;
+    eprintln!(
+        "keepalive on, these timers: a dead idle peer is noticed after {} s \
+         ({idle:?} + {probes} x {interval:?})",
+        noticed.as_secs()
+    );
+}
+
+/// Lesson 6's exercise 1, as the page tells it: two messages sent while lesson 4's server is
+/// stopped (Ctrl-Z in its terminal, here SIGSTOP) wait together in its socket, and once it
+/// goes on (`fg`, here SIGCONT) its one recv takes both: one printed line, "你好再见", 8 bytes,
+/// and one reply. Linux only: the test waits on the kernel's table for the 8 unread bytes and
+/// on /proc for every thread to stop.
+#[cfg(target_os = "linux")]
+#[test]
+fn two_messages_sent_to_a_stopped_server_print_as_one() {
+    use rustix::process::{Pid, Signal, kill_process};
+    let (mut server, address) = harness::server("lesson4", &[]);
+    let mut client = connect(address);
+    let me = address_of(&client);
+    harness::notes::round_trip(&mut client, &gbk("hello"));
+    server.expect_line(&format!("from {me}: hello"));
+
+    let pid = Pid::from_raw(i32::try_from(server.id()).expect("a pid fits in i32"))
+        .expect("a child's pid is positive");
+    kill_process(pid, Signal::STOP).expect("the server can be stopped");
+    wait_until_stopped(server.id());
+    client.write_all(&gbk("你好")).expect("send 1");
+    client.write_all(&gbk("再见")).expect("send 2");
+    let local = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    let row =
+        course::kernel::await_connection(address, local, |row| row.unread == 8, harness::TIMEOUT)
+            .expect("Linux exposes the kernel's TCP table");
+    assert_eq!(
+        row.map(|row| row.unread),
+        Some(8),
+        "both messages wait unread"
+    );
+    kill_process(pid, Signal::CONT).expect("the server can go on");
+
+    let line = server.expect_line(&format!("from {me}"));
+    assert!(
+        line.contains("received 8 字节") && line.ends_with(": 你好再见"),
+        "one recv, both messages: {line:?}"
+    );
+    let reply = gbk("ok，问题正在处理中...");
+    let mut got = vec![0u8; reply.len()];
+    client.read_exact(&mut got).expect("the one reply");
+    assert_eq!(got, reply, "lesson 4's reply");
+    client
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("a timeout");
+    let more = client.read(&mut [0u8; 64]);
+    assert!(
+        matches!(&more, Err(error) if error.kind() == ErrorKind::WouldBlock),
+        "one message to the server, one reply: {more:?}"
+    );
+}
+
+/// Waits until every thread of process `pid` is stopped (state `T`), as /proc reports it.
+#[cfg(target_os = "linux")]
+fn wait_until_stopped(pid: u32) {
+    let tasks = format!("/proc/{pid}/task");
+    let deadline = Instant::now() + harness::TIMEOUT;
+    loop {
+        let all_stopped = std::fs::read_dir(&tasks)
+            .expect("Linux lists a process's threads")
+            .all(|task| {
+                let stat = task
+                    .and_then(|task| std::fs::read_to_string(task.path().join("stat")))
+                    .unwrap_or_default();
+                // The state follows the command name, which is in parentheses.
+                stat.rsplit_once(") ")
+                    .is_some_and(|(_, rest)| rest.starts_with('T') || rest.starts_with('t'))
+            });
+        if all_stopped {
+            return;
+        }
+        assert!(Instant::now() < deadline, "SIGSTOP stops every thread");
+        thread::yield_now();
+    }
+}
+
+/// Every server that sets SO_REUSEADDR (lesson 6's, and lessons 4, 7 and 8) says so to
+/// `course::finish`: refused beside the TIME_WAIT lesson 2 left, each is told that the old
+/// server did not set the option (not to set it), with the kernel's TIME_WAIT row. The option
+/// must be on both sockets on Linux, so lesson 2's TIME_WAIT blocks them all.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "Linux's rule; others differ")]
+fn servers_that_set_reuse_say_why_lesson2s_time_wait_blocks_them() {
+    for program in [
+        &["lesson6", "server"][..],
+        &["lesson4"],
+        &["lesson7"],
+        &["lesson8"],
+    ] {
+        let (address, client) = harness::notes::serve_once_leaving_time_wait("lesson2");
+        command(program[0])
+            .args(&program[1..])
+            .args(["--port", &address.port().to_string()])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "address {address} is already in use"
+            )))
+            .stderr(predicate::str::contains(
+                "the old server that left the TIME_WAIT did not",
+            ))
+            .stderr(predicate::str::contains("as lesson 3 does").not())
+            .stderr(predicate::str::contains(format!(
+                "TIME_WAIT   {address} <-> {client}"
+            )));
+    }
+}

@@ -305,7 +305,12 @@ mod tests {
                 server: addr("127.0.0.1:9090"),
             },
         );
-        for cause in ["data unread", "SO_LINGER 0", "after it had closed", "没读的数据"] {
+        for cause in [
+            "data unread",
+            "SO_LINGER 0",
+            "after it had closed",
+            "没读的数据",
+        ] {
             assert!(message.contains(cause), "{cause:?} in {message}");
         }
         assert!(!message.contains("or its process ended"), "{message}");
@@ -322,7 +327,10 @@ mod tests {
         assert!(en.contains("this program sets SO_REUSEADDR"), "{en}");
         let (_, en) = advice(&error, Role::Server { address });
         assert!(en.contains("set SO_REUSEADDR as lesson 3 does"), "{en}");
-        assert_eq!(Role::ReusingServer { address }.server(), Some((address, true)));
+        assert_eq!(
+            Role::ReusingServer { address }.server(),
+            Some((address, true))
+        );
         assert_eq!(Role::Server { address }.server(), Some((address, false)));
     }
 

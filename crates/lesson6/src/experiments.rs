@@ -365,7 +365,8 @@ pub fn dead_peer(report: &mut Report) -> io::Result<()> {
     // 对 recv 来说，这和一台断了电的主机一模一样。
     let Pair { client, server } = plain_pair()?;
 
-    // SO_RCVTIMEO：recv 最多等这么久。 Python: settimeout(0.3)
+    // SO_RCVTIMEO：recv 最多等这么久。Python 的 settimeout(0.3) 效果相近，
+    // 做法不同：它把套接字设为非阻塞，自己用 poll 等（见页面）。
     client.set_read_timeout(Some(RECV_TIMEOUT))?;
     let mut recv_data = [0u8; 1024];
     let start = Instant::now();
@@ -412,13 +413,17 @@ fn keepalive_settings(socket: &Socket) -> io::Result<String> {
     ))
 }
 
-/// Windows (and some others) take the keepalive timers but cannot report
-/// them back.
+/// socket2 sets the keepalive timers on Windows (and some others) but offers
+/// no way to read them back there; Winsock itself can since Windows 10 1709
+/// (`getsockopt` with `TCP_KEEPIDLE`, `TCP_KEEPINTVL`, `TCP_KEEPCNT`).
 #[cfg(not(any(
     target_os = "linux",
     target_os = "android",
     target_os = "macos"
 )))]
 fn keepalive_settings(_socket: &Socket) -> io::Result<String> {
-    Ok("这个系统不能读回这些值 this system cannot report them back".to_owned())
+    Ok(
+        "socket2 在这个系统上读不回这些值 socket2 cannot read them back here"
+            .to_owned(),
+    )
 }

@@ -102,7 +102,7 @@ fn handle_client(
     settings: Settings,
 ) {
     // recv 最多等这么久。两帧之间的安静是正常的，一帧停在中间才是对方出了问题。
-    // Python: service_client_socket.settimeout(…)
+    // SO_RCVTIMEO。Python 最接近的是 settimeout(…)，但它不设这个选项（见页面）。
     if let Err(error) =
         service_client_socket.set_read_timeout(Some(settings.frame_timeout))
     {
