@@ -8,8 +8,8 @@ use std::net::{IpAddr, Ipv6Addr, TcpStream};
 use encoding_rs::{Encoding, GBK, UTF_8};
 
 use super::{
-    Check, Checker, MESSAGE, REPLY, describe, error_text, loopback_listener, port_of,
-    read_some, send, start_client_and_accept, start_client_at,
+    Check, Checker, MESSAGE, REPLY, describe, error_text, loopback_listener, port_of, read_some,
+    send, start_client_and_accept, start_client_at,
 };
 use crate::verdict::Failure;
 
@@ -163,7 +163,8 @@ fn the_message(connection: &mut TcpStream, run: &Run) -> Result<(), Failure> {
              / the notes' default message in GBK: it sent neither args.message nor used encoding",
         ),
     ];
-    let (received, ended) = read_message(connection, &wanted, &mistakes.each_ref().map(|m| &m.0[..]));
+    let (received, ended) =
+        read_message(connection, &wanted, &mistakes.each_ref().map(|m| &m.0[..]));
     if received == wanted {
         return Ok(());
     }

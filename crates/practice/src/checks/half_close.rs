@@ -99,6 +99,20 @@ fn message_then_end(connection: &mut TcpStream) -> Result<(), Failure> {
             Err(error) => break Err(error),
         }
     };
+    if received.is_empty() && ended.is_ok() {
+        // Steps 1 to 3 are written, and the send is one call: a FIN with no byte before it
+        // is a half-close (step 4) made before that send, which then fails (BrokenPipe).
+        return Err(Failure::new(
+            format!(
+                "先收到消息 {MESSAGE:?}（第 3 步发送），然后才是 0 字节（第 4 步的半关闭） \
+                 / first the message {MESSAGE:?} (step 3's send), and only then 0 bytes (step 4's half-close)"
+            ),
+            "检查一个字节也没收到就读到了 0 字节（FIN）：半关闭在发送之前，之后的 send 就失败了（BrokenPipe）；\
+             shutdown(Write) 要放在第 3 步的 send 之后 / the check read 0 bytes (a FIN) before any byte: the \
+             half-close came before the send, which then fails (BrokenPipe); shutdown(Write) goes after step 3's send",
+        )
+        .step("4"));
+    }
     if received != wanted {
         return Err(Failure::new(
             format!(

@@ -1,12 +1,14 @@
 //! Exercise 4, the thread-per-client server: clients of the check's own talk to it at once,
 //! leave, and reset their connections, and it serves the next one every time.
 
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 
 use socket2::SockRef;
 
+use super::server::listening_at;
 use super::{
-    Check, Checker, THREADED_REPLY, connect, gbk, io_failure, listening_address, reply_to,
+    Check, Checker, THREADED_REPLY, a_used_port_is_one_friendly_line, connect, gbk, io_failure,
+    listener_on, listening_address, listens_only_on, reply_to,
 };
 use crate::program::Program;
 use crate::verdict::Failure;
@@ -24,11 +26,20 @@ pub const CHECKS: &[Check] = &[
         title: "客户端重置连接：只结束那个客户端的线程，服务端照常工作 / a client resets: only its thread ends, the server carries on",
         run: a_client_resets,
     },
+    Check {
+        title: "听从 --host：--host ::1 时只在 [::1] 上监听，在那里服务客户端 / follows --host: with --host ::1 it listens on [::1] only, and serves clients there",
+        run: listens_on_the_host_given,
+    },
+    Check {
+        title: "端口已被另一个服务端占用：一行友好的错误，退出码 1 / a port another server holds: one friendly error line, exit 1",
+        run: a_used_port,
+    },
 ];
 
 fn two_clients_at_once(checker: &mut Checker) -> Result<(), Failure> {
     let mut program = checker.start(&["--port", "0"])?;
-    let address = listening_address(&mut program, "4")?;
+    let address = listening_at(&mut program, "4")?;
+    listens_only_on(address, Ipv4Addr::LOCALHOST.into(), "3")?;
     let mut a = connect(address, "4")?;
     ask(
         &mut program,
@@ -53,6 +64,32 @@ fn two_clients_at_once(checker: &mut Checker) -> Result<(), Failure> {
         "7",
     )?;
     Ok(())
+}
+
+fn listens_on_the_host_given(checker: &mut Checker) -> Result<(), Failure> {
+    let host = IpAddr::from(Ipv6Addr::LOCALHOST);
+    if listener_on(host)?.is_none() {
+        checker.not_checked(
+            "这台机器没有 ::1（IPv6 关掉了）：自己用 --host ::1 启动，再连 [::1] \
+             / this machine has no ::1 (IPv6 is off): start it with --host ::1 and connect to [::1] yourself",
+        );
+        return Ok(());
+    }
+    let mut program = checker.start(&["--host", "::1", "--port", "0"])?;
+    let address = listening_at(&mut program, "4")?;
+    listens_only_on(address, host, "3")?;
+    let mut client = connect(address, "4")?;
+    ask(
+        &mut program,
+        &mut client,
+        "从 IPv6 来的消息",
+        "从 [::1] 来的消息 / a message from [::1]",
+        "5",
+    )
+}
+
+fn a_used_port(checker: &mut Checker) -> Result<(), Failure> {
+    a_used_port_is_one_friendly_line(checker, "3")
 }
 
 fn a_client_leaves(checker: &mut Checker) -> Result<(), Failure> {
