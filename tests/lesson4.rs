@@ -751,7 +751,9 @@ fn vmsize_growth(arena_max: Option<&str>, clients: usize) -> u64 {
 /// The test holds the robust part: every client has its own thread, or its own process, and a
 /// process costs several times the memory of a thread. The times are printed, not asserted: they
 /// depend on the machine. `cargo test --release --test lesson4 threads_or -- --nocapture` shows
-/// the table. Linux only: PSS and the process tree come from /proc.
+/// the table. Once the clients have left and their children ended, no server end is left in
+/// CLOSE_WAIT (the kernel's table): the parent closed its copy of each accepted socket. Linux
+/// only: PSS, the process tree and the table come from /proc.
 #[cfg(target_os = "linux")]
 #[test]
 fn threads_or_processes_measured_side_by_side() {
@@ -778,6 +780,14 @@ fn threads_or_processes_measured_side_by_side() {
         (CLIENTS + 1, CLIENTS + 1),
         "{processes:?}"
     );
+    for (name, m) in [("threads", &threads), ("processes", &processes)] {
+        assert_eq!(
+            m.close_wait_left, 0,
+            "{name}: every client left, yet the server's ends of {} connections are still in \
+             CLOSE_WAIT: someone still holds those sockets (a parent that kept its copy?)",
+            m.close_wait_left
+        );
+    }
     assert!(
         processes.pss_kib_per_client > 2.0 * threads.pss_kib_per_client.max(1.0),
         "a process costs several times a thread's memory: {threads:?} {processes:?}"
@@ -792,6 +802,8 @@ struct PerClient {
     pss_kib_per_client: f64,
     threads: usize,
     processes: usize,
+    /// The server's ends still in CLOSE_WAIT after every client left and its server ended.
+    close_wait_left: usize,
 }
 
 /// Starts lesson 4 with `args`, connects `clients` clients one after another, each answered once
@@ -817,39 +829,45 @@ fn measure_per_client(args: &[&str], clients: usize) -> PerClient {
     for _ in 0..clients {
         lesson.expect_line("client offline");
     }
+    // Each server end closes once its client has left: the thread's socket is dropped, or the
+    // child process ends. Only then does it leave CLOSE_WAIT (for LAST_ACK, then nothing). A
+    // parent that kept its own copy of every accepted socket, the classic fork-server bug,
+    // would leave them all in CLOSE_WAIT however the children ended.
+    // A child's exit closes its sockets before its parent can see it ended, so with children
+    // one look at the table is enough; a thread closes just after its line, so wait for it.
+    harness::procs::await_ended(&tree[1..]);
+    let within = if tree.len() > 1 {
+        std::time::Duration::ZERO
+    } else {
+        harness::TIMEOUT
+    };
+    let rows = course::kernel::await_port(
+        address.port(),
+        |rows| {
+            !rows
+                .iter()
+                .any(|row| row.state == course::kernel::TcpState::CloseWait)
+        },
+        within,
+    )
+    .expect("Linux exposes the kernel's TCP table");
     PerClient {
         micros_per_client: elapsed.as_secs_f64() * 1e6 / clients as f64,
         pss_kib_per_client: pss as f64 / clients as f64,
         threads,
         processes: tree.len(),
+        close_wait_left: rows
+            .iter()
+            .filter(|row| row.state == course::kernel::TcpState::CloseWait)
+            .count(),
     }
 }
 
-/// `root` and its children, from the parent field of every `/proc/PID/stat`.
+/// `root` and its children.
 #[cfg(target_os = "linux")]
 fn process_tree(root: i32) -> Vec<i32> {
     let mut tree = vec![root];
-    for entry in std::fs::read_dir("/proc")
-        .expect("Linux has /proc")
-        .flatten()
-    {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        // The parent's pid is the second field after the command name, which is in parentheses.
-        let parent = stat
-            .rsplit_once(") ")
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|field| field.parse::<i32>().ok());
-        if parent == Some(root) {
-            tree.push(pid);
-        }
-    }
+    tree.extend(harness::procs::children(root));
     tree
 }
 

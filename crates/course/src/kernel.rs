@@ -200,6 +200,24 @@ pub fn await_connection(
     })
 }
 
+/// Waits until the rows whose local port is `port` (a server's listener and its end of every
+/// connection) satisfy `done` (`|rows| !rows.iter().any(|r| r.state == TcpState::CloseWait)`,
+/// say), or until `within` has passed, and returns the rows it saw last.
+pub fn await_port(
+    port: u16,
+    done: impl Fn(&[Connection]) -> bool,
+    within: std::time::Duration,
+) -> Result<Vec<Connection>, Unavailable> {
+    poll_table(&[port], within, |rows| {
+        let mine: Vec<Connection> = rows
+            .iter()
+            .filter(|row| row.local.port() == port)
+            .cloned()
+            .collect();
+        (done(&mine), mine)
+    })
+}
+
 /// Reads the table's rows on `ports` and hands them to `look`, which says whether what it
 /// wanted is there, until it is or `within` has passed; returns what `look` made of the last
 /// read.

@@ -22,9 +22,12 @@
 //! Beside them, [`cli`] holds the command-line checks every lesson passes, and [`notes`] the
 //! notes' example messages and the exchanges several lessons' tests make with them, and [`tools`]
 //! finds a tool beyond the Rust toolchain (python3, chromium), or says clearly that a test skipped.
+//! On Linux, `procs` reads `/proc` for a server's children and whether a process has ended.
 
 pub mod cli;
 pub mod notes;
+#[cfg(target_os = "linux")]
+pub mod procs;
 pub mod tools;
 
 use std::collections::HashMap;
