@@ -815,7 +815,11 @@ fn a_silent_peer_blocks_recv_until_a_timeout() {
 
 /// Closing one of two descriptors of a socket sends nothing: the FIN goes out when the last one
 /// closes. That is the notes' process variant, where a child's `close` leaves the parent's copy
-/// open; here the copy is `try_clone` (dup(2)), which shares the socket as fork(2) does.
+/// open; here the copy is `try_clone` (dup(2)), which shares the socket as fork(2) does. Then the
+/// course's own process variant (`lesson4 --processes`), on Linux: its parent closes its copy of
+/// the accepted socket at once, and the connection stays open (that close was not the last);
+/// the child's close when the client leaves is the last, and sends the FIN, which the kernel's
+/// table shows as the server's end leaving CLOSE_WAIT once the child has ended.
 #[test]
 fn a_shared_socket_sends_its_fin_only_at_the_last_close() {
     let (_listener, client, server) = connected_pair();
@@ -840,6 +844,49 @@ fn a_shared_socket_sends_its_fin_only_at_the_last_close() {
         (&client)
             .read(&mut buffer)
             .expect("the last close sends the FIN"),
+        0
+    );
+    #[cfg(target_os = "linux")]
+    the_process_variant_closes_last_in_the_child();
+}
+
+/// The second half of the test above, with lesson 4's `--processes`: a child per client, the
+/// accepted socket handed over as its standard input.
+#[cfg(target_os = "linux")]
+fn the_process_variant_closes_last_in_the_child() {
+    use harness::notes::{connect, gbk, round_trip};
+
+    let (mut lesson4, address) = harness::server("lesson4", &["--processes"]);
+    let mut client = connect(address);
+    round_trip(&mut client, &gbk("你好"));
+    let (client_end, server_end) = ends(&client);
+    let parent = i32::try_from(lesson4.id()).expect("Linux process ids fit in an i32");
+    let children = harness::procs::children(parent);
+    assert_eq!(children.len(), 1, "one child serves the one client");
+    // The parent's close (at spawn) was not the last: no FIN, the connection is open.
+    assert_eq!(
+        kernel::state_of(server_end, client_end).expect("Linux has the kernel's table"),
+        Some(TcpState::Established),
+        "the parent closed its copy, the child holds the socket"
+    );
+    client
+        .shutdown(Shutdown::Write)
+        .expect("half-close a connected socket");
+    lesson4.expect_line(&format!("client offline: {client_end}"));
+    harness::procs::await_ended(&children);
+    // An ended process's sockets are closed: the child's close was the last, so the FIN went
+    // out (LAST_ACK, then no row at all). A parent holding a copy would leave CLOSE_WAIT.
+    let seen = kernel::state_of(server_end, client_end).expect("Linux has the kernel's table");
+    assert!(
+        seen != Some(TcpState::CloseWait),
+        "the child ended, yet the server's end of {client_end} is in CLOSE_WAIT: another copy of \
+         the socket is still open (did lesson 4's parent keep one?)"
+    );
+    let mut buffer = [0u8; 16];
+    assert_eq!(
+        client
+            .read(&mut buffer)
+            .expect("the child's close sends the FIN"),
         0
     );
 }
