@@ -8,7 +8,9 @@
 //!   being one;
 //! - every page is in the book's summary;
 //! - relative links and images in the pages and the README resolve;
-//! - the commands the README shows name packages and `just` recipes that exist.
+//! - the commands the README shows name packages and `just` recipes that exist;
+//! - the memory figures lessons 7 and 8 give for ten thousand clients are those of lesson 7's
+//!   table of the designs (one source of numbers).
 //!
 //! Markdown is read with pulldown-cmark, the parser mdBook itself uses, so a fence, a link or
 //! a code span is one here exactly when it is one in the book.
@@ -231,6 +233,167 @@ impl Page {
             text: text.to_owned(),
         }
     }
+}
+
+/// The memory figures for ten thousand clients that lessons 7 and 8 state in their prose all
+/// come from one place, the table of the designs on lesson 7's page: each `N MiB` in a sentence
+/// about ten thousand clients is that table's RSS for the lesson the sentence names last.
+#[test]
+fn ten_thousand_client_memory_figures_come_from_lesson7s_table() {
+    let pages = pages();
+    let page = |path: &str| {
+        pages
+            .iter()
+            .find(|page| page.path == path)
+            .unwrap_or_else(|| panic!("{path} is in the course"))
+    };
+    let zh_table = designs_rss_at_ten_thousand(&page("lessons/zh/lesson7.md").text);
+    assert!(
+        zh_table.len() >= 3,
+        "expected lesson 7's table of the designs (lessons 4, 7, 8 at 10000 clients), got {zh_table:?}"
+    );
+    assert_eq!(
+        zh_table,
+        designs_rss_at_ten_thousand(&page("lessons/en/lesson7.md").text),
+        "the two lesson 7 pages show different RSS figures"
+    );
+    let mut problems = Vec::new();
+    for language in ["zh", "en"] {
+        for lesson in [7, 8] {
+            let page = page(&format!("lessons/{language}/lesson{lesson}.md"));
+            problems.extend(check_memory_figures(page, lesson, &zh_table));
+        }
+    }
+    report(problems);
+}
+
+/// The header of lesson 7's table of the designs, which ends with each server's RSS.
+const DESIGNS_HEADER: &str =
+    "| server | clients | round trips/s | p50 µs | p99 µs | threads | RSS MiB |";
+
+/// Lesson number → RSS in MiB at 10000 clients, from the table of the designs in `text`.
+fn designs_rss_at_ten_thousand(text: &str) -> BTreeMap<u32, f64> {
+    text.lines()
+        .skip_while(|line| !line.starts_with(DESIGNS_HEADER))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            let lesson = cells.first()?.strip_prefix("lesson")?.parse().ok()?;
+            (*cells.get(1)? == "10000").then_some(())?;
+            Some((lesson, cells.last()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Checks every `N MiB` in the sentences of `page` that speak of ten thousand clients, from
+/// that phrase on, against `table`'s figure for the lesson named last before it (`lesson`, the
+/// page's own, until the sentence names another). A page that states none is a problem too:
+/// the check must not pass by looking at nothing.
+fn check_memory_figures(page: &Page, lesson: u32, table: &BTreeMap<u32, f64>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (line, sentence) in prose_sentences(&page.text) {
+        let lower = sentence.to_lowercase();
+        let Some(start) = ["一万", "ten thousand"]
+            .iter()
+            .filter_map(|phrase| lower.find(phrase))
+            .min()
+        else {
+            continue;
+        };
+        let mut current = lesson;
+        let rest = &lower[start..];
+        for (at, _) in rest.char_indices() {
+            let tail = &rest[at..];
+            if let Some(named) = lesson_named_at(tail) {
+                current = named;
+            }
+            let Some(stated) = mib_figure_at(rest, at) else {
+                continue;
+            };
+            checked += 1;
+            let wanted = table.get(&current).copied();
+            let agrees =
+                wanted.is_some_and(|rss| (stated - rss).abs() < 0.05 || stated == rss.round());
+            if !agrees {
+                problems.push(Problem::at(
+                    &page.path,
+                    line,
+                    format!(
+                        "{stated} MiB for lesson {current} at ten thousand clients; lesson 7's table \
+                         says {wanted:?} MiB: {sentence}"
+                    ),
+                ));
+            }
+        }
+    }
+    if checked == 0 {
+        problems.push(Problem::at(
+            &page.path,
+            0,
+            "no MiB figure for ten thousand clients found: did the sentence change?",
+        ));
+    }
+    problems
+}
+
+/// The lesson that `text` names at its start: `第 4 课` or `lesson 4`.
+fn lesson_named_at(text: &str) -> Option<u32> {
+    let number = text
+        .strip_prefix("第 ")
+        .or_else(|| text.strip_prefix("lesson "))?;
+    let digits: String = number.chars().take_while(char::is_ascii_digit).collect();
+    let after = &number[digits.len()..];
+    (after.starts_with(" 课") || text.starts_with("lesson ")).then_some(())?;
+    digits.parse().ok()
+}
+
+/// The number that starts at `at` in `text` and is followed by ` MiB`, if one does.
+fn mib_figure_at(text: &str, at: usize) -> Option<f64> {
+    let before = text[..at].chars().next_back();
+    if before.is_some_and(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let number: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    if number.is_empty() || !text[at + number.len()..].starts_with(" mib") {
+        return None;
+    }
+    number.parse().ok()
+}
+
+/// The prose of `text` cut into sentences (after `。`, and after a `.` that ends a line or
+/// comes before a space, so that `lesson7.md` stays whole), each with the line it starts on;
+/// the lines of a paragraph are joined with spaces, their indentation dropped.
+fn prose_sentences(text: &str) -> Vec<(usize, String)> {
+    let mut sentences = Vec::new();
+    let mut sentence = String::new();
+    let mut first_line = 0;
+    for (number, line) in prose_lines(text) {
+        // A blank line (the end of a paragraph or a heading) ends a sentence too.
+        if line.trim().is_empty() && !sentence.trim().is_empty() {
+            sentences.push((first_line, std::mem::take(&mut sentence)));
+        }
+        let mut chars = line.trim().chars().peekable();
+        while let Some(c) = chars.next() {
+            if sentence.is_empty() {
+                first_line = number;
+            }
+            sentence.push(c);
+            let full_stop = c == '.' && chars.peek().is_none_or(|next| next.is_whitespace());
+            if c == '。' || full_stop {
+                sentences.push((first_line, std::mem::take(&mut sentence)));
+            }
+        }
+        if !sentence.is_empty() {
+            sentence.push(' ');
+        }
+    }
+    sentences.push((first_line, sentence));
+    sentences
 }
 
 fn root() -> &'static Path {
@@ -1250,6 +1413,27 @@ mod checks_fail_on_bad_input {
 
     fn lines_named(problems: &[Problem]) -> Vec<usize> {
         problems.iter().map(|problem| problem.line).collect()
+    }
+
+    /// A MiB figure for ten thousand clients that is not the table's, for the lesson the
+    /// sentence names, is reported; the table's figure, rounded or not, passes; a page that
+    /// states none is reported too.
+    #[test]
+    fn memory_figures_that_are_not_the_tables_fail() {
+        let table = designs_rss_at_ten_thousand(&format!(
+            "{DESIGNS_HEADER}\n|---|\n| lesson4 | 10000 | 1 | 1 | 1 | 10001 | 107.9 |\n\
+             | lesson8 | 10000 | 1 | 1 | 1 | 1 | 24.4 |\n| lesson8 | 1000 | 1 | 1 | 1 | 1 | 5.6 |\n"
+        ));
+        assert_eq!(table, BTreeMap::from([(4, 107.9), (8, 24.4)]));
+        let check =
+            |text: &str| check_memory_figures(&Page::new("lessons/zh/lesson8.md", text), 8, &table);
+        assert!(check("一万个客户端时 24 MiB，第 4 课要\n107.9 MiB。").is_empty());
+        assert!(
+            check("At ten thousand, 24 MiB, where lesson 4 needs 108 MiB. Then 99 MiB.").is_empty()
+        );
+        let wrong = check("一万个客户端时 25 MiB。\n\n第 4 课要一万个线程、99 MiB。");
+        assert_eq!(lines_named(&wrong), [1, 3], "{wrong:?}");
+        assert_eq!(lines_named(&check("No figures at all.")), [0]);
     }
 
     /// The test index finds `#[test]` fns past doc comments and attributes, and no helpers.

@@ -5,10 +5,10 @@
 //! Lesson 4's server gives every client a thread, and each thread spends its
 //! life blocked in `recv`. This server does the same work with one thread:
 //! every socket is non-blocking, so a call that would have waited returns
-//! `WouldBlock` at once, and one `poll` (epoll on Linux, kqueue on macOS, IOCP
-//! on Windows, through the `mio` crate) tells the thread which sockets are
-//! ready. Python has the same two pieces: `sock.setblocking(False)` and the
-//! `selectors` module.
+//! `WouldBlock` at once, and one `poll` (epoll on Linux, kqueue on macOS; on
+//! Windows, whose IOCP reports completions, readiness that mio builds from the
+//! AFD driver) tells the thread which sockets are ready. Python has the same
+//! two pieces: `sock.setblocking(False)` and the `selectors` module.
 //!
 //! On the wire it behaves like lesson 4: the same lines printed, the same reply
 //! per `recv`, a decoder per connection (a character split across two reads
