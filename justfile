@@ -59,3 +59,11 @@ hint N:
 # 每次保存时重新检查当前练习（--manual：按回车时）/ re-check the current exercise on each save (--manual: on Enter)
 watch *ARGS:
     cargo run -p practice -- watch {{ARGS}}
+
+# 变异测试：改坏一课或 course 的代码，看测试能否发现 / mutation-test a lesson or course
+mutants PACKAGE *TESTS:
+    scripts/mutants {{PACKAGE}} {{TESTS}}
+
+# 变异测试：改坏练习 N 的答案，看检查能否发现 / mutation-test exercise N's checks
+mutants-solution N:
+    scripts/mutants solution {{N}}

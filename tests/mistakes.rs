@@ -93,6 +93,56 @@ const MISTAKES: &[Mistake] = &[
         shows: &["panicked"],
         at_once: true,
     },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "udp_socket",
+        original: "Type::STREAM",
+        mistake: "Type::DGRAM",
+        step: "1",
+        shows: &["UDP"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "ipv4_only",
+        original: "Domain::for_address(server)",
+        mistake: "Domain::IPV4",
+        step: "1",
+        shows: &["IPv6"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "fixed_host",
+        original: "fn run(args: &Args, server: SocketAddr) -> io::Result<()> {",
+        mistake: "fn run(args: &Args, server: SocketAddr) -> io::Result<()> {\n    let server = SocketAddr::from(([127, 0, 0, 1], server.port()));",
+        step: "2",
+        shows: &["it connected to 127.0.0.1:"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "connects_to_an_ipv4_address",
+        original: "tcp_client_socket.connect(&server.into())?;",
+        mistake: "tcp_client_socket.connect(&SocketAddr::from(([127, 0, 0, 1], server.port())).into())?;",
+        step: "2",
+        shows: &["it was not server"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "fixed_message",
+        original: "let (send_data, _, _) = encoding.encode(&args.message);",
+        mistake: "let (send_data, _, _) = encoding.encode(\"你好服务端，我是客户端小黑!\");",
+        step: "3.1",
+        shows: &["did not send args.message"],
+        at_once: true,
+    },
     // Exercise 2, the single-shot server.
     Mistake {
         exercise: "02_server",
@@ -156,6 +206,46 @@ const MISTAKES: &[Mistake] = &[
         shows: &[],
         at_once: false,
     },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
+        name: "ipv4_only",
+        original: "Domain::for_address(address)",
+        mistake: "Domain::IPV4",
+        step: "1",
+        shows: &["family"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
+        name: "binds_every_address",
+        original: "tcp_server_socket.bind(&address.into())?;",
+        mistake: "tcp_server_socket.bind(&SocketAddr::from(([0, 0, 0, 0], address.port())).into())?;",
+        step: "2",
+        shows: &["0.0.0.0"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
+        name: "unwraps_bind",
+        original: "tcp_server_socket.bind(&address.into())?;",
+        mistake: "tcp_server_socket.bind(&address.into()).unwrap();",
+        step: "2",
+        shows: &["panicked", "AddrInUse"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "02_server",
+        number: 2,
+        name: "prints_a_fixed_text",
+        original: "println!(\"接收客户端的数据为 received text: {recv_content}\");",
+        mistake: "println!(\"接收客户端的数据为 received text: 你好服务端，我是客户端小黑!\");",
+        step: "6",
+        shows: &["你好服务端"],
+        at_once: true,
+    },
     // Exercise 3, the restartable server.
     Mistake {
         exercise: "03_reuse",
@@ -212,6 +302,26 @@ const MISTAKES: &[Mistake] = &[
         shows: &["panicked", "ConnectionReset"],
         at_once: true,
     },
+    Mistake {
+        exercise: "04_threads",
+        number: 4,
+        name: "ipv4_only",
+        original: "Domain::for_address(address)",
+        mistake: "Domain::IPV4",
+        step: "1",
+        shows: &["family"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "04_threads",
+        number: 4,
+        name: "binds_every_address",
+        original: "tcp_server_socket.bind(&address.into())?;",
+        mistake: "tcp_server_socket.bind(&SocketAddr::from(([0, 0, 0, 0], address.port())).into())?;",
+        step: "3",
+        shows: &["0.0.0.0"],
+        at_once: true,
+    },
     // Exercise 5, a close or a reset.
     Mistake {
         exercise: "05_close",
@@ -252,6 +362,26 @@ const MISTAKES: &[Mistake] = &[
         mistake: "println!(\"收到 received {length} 字节 bytes: {recv_content}\");\n                break;",
         step: "5",
         shows: &[],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "05_close",
+        number: 5,
+        name: "fixed_message",
+        original: "let (send_data, _, _) = encoding.encode(&args.message);",
+        mistake: "let (send_data, _, _) = encoding.encode(\"你好服务端，我是客户端小黑!\");",
+        step: "3",
+        shows: &["did not send args.message"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "05_close",
+        number: 5,
+        name: "ipv4_only",
+        original: "Domain::for_address(server)",
+        mistake: "Domain::IPV4",
+        step: "1",
+        shows: &["IPv6"],
         at_once: true,
     },
     // Exercise 6, the split character.
@@ -301,6 +431,16 @@ const MISTAKES: &[Mistake] = &[
         shows: &[],
         at_once: true,
     },
+    Mistake {
+        exercise: "06_split_char",
+        number: 6,
+        name: "ignores_last",
+        original: "decoder.decode_to_string(rest, &mut text, last);",
+        mistake: "decoder.decode_to_string(rest, &mut text, false);",
+        step: "8.2",
+        shows: &["on leaving"],
+        at_once: true,
+    },
     // Exercise 7, the half-close.
     Mistake {
         exercise: "07_half_close",
@@ -331,6 +471,16 @@ const MISTAKES: &[Mistake] = &[
         step: "4",
         shows: &[],
         at_once: false,
+    },
+    Mistake {
+        exercise: "07_half_close",
+        number: 7,
+        name: "shuts_down_before_sending",
+        original: "    let (send_data, _, _) = encoding.encode(&args.message);\n    tcp_client_socket.send(&send_data)?;\n\n",
+        mistake: "    tcp_client_socket.shutdown(Shutdown::Write)?;\n    let (send_data, _, _) = encoding.encode(&args.message);\n    tcp_client_socket.send(&send_data)?;\n\n",
+        step: "4",
+        shows: &["before the send"],
+        at_once: true,
     },
     // Exercise 8, length-prefix framing.
     Mistake {
@@ -739,6 +889,9 @@ fn make_the_mistakes() -> Vec<PathBuf> {
             &format!("path = {:?}", course.display().to_string()),
         );
         write(&workspace.join("Cargo.toml"), &manifest);
+        // Each solution's manifest names the shared test of its checks (for mutation testing).
+        let check = fs::read_to_string(solutions.join("check.rs")).expect("solutions/check.rs");
+        write(&workspace.join("check.rs"), &check);
         // The same dependencies as the solutions, so the build directory has them already.
         let lock = workspace.join("Cargo.lock");
         if !lock.exists() {
