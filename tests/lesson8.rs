@@ -3,13 +3,17 @@
 //! `tests/lesson7.rs`.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 
 use harness::notes::{THREADED_REPLY, connect, gbk};
-use harness::server;
+use harness::{Process, server};
 
-/// Ctrl-C (SIGINT) makes the server stop accepting, close every client with a FIN (each idle
-/// client's next receive returns 0 bytes, not a reset), wait for its tasks, and exit with 0.
+/// Ctrl-C (SIGINT) makes the server stop accepting and close every client with a FIN (each idle
+/// client's next receive returns 0 bytes, not a reset), then wait for each client to close its
+/// end too: while one is still open, the process runs, its end of that connection waits in
+/// FIN_WAIT2 (the kernel's table), and what the client still sends is read and dropped (a
+/// process that had simply exited would answer it with a reset). When the last client has
+/// closed, the server exits with 0 and nothing listens any more.
 #[cfg(unix)]
 #[test]
 fn ctrl_c_closes_every_client_cleanly_and_exits_0() {
@@ -17,26 +21,43 @@ fn ctrl_c_closes_every_client_cleanly_and_exits_0() {
     let mut clients: Vec<TcpStream> = (0..5).map(|_| connect(address)).collect();
     for client in &mut clients {
         client.write_all("在吗".as_bytes()).expect("send");
-        let mut reply = vec![0u8; gbk(THREADED_REPLY).len()];
-        client.read_exact(&mut reply).expect("a reply");
+        read_reply(client);
         let me = client.local_addr().expect("connected");
         process.expect_line(&format!("from {me}"));
     }
-    let pid = rustix::process::Pid::from_raw(
-        i32::try_from(process.id()).expect("process ids fit in an i32"),
-    )
-    .expect("a child's pid is positive");
-    rustix::process::kill_process(pid, rustix::process::Signal::INT)
-        .expect("a process may signal its own child");
+    signal(&process, rustix::process::Signal::INT);
     let line = process.expect_line("Ctrl-C");
     assert!(line.contains("closing 5 clients"), "{line}");
     for client in &mut clients {
-        let mut rest = Vec::new();
-        match client.read_to_end(&mut rest) {
-            Ok(_) => assert!(rest.is_empty(), "nothing after the replies: {rest:?}"),
-            Err(error) => panic!("a FIN, not {:?}: {error}", error.kind()),
-        }
+        expect_fin(client);
     }
+    let mut last = clients.pop().expect("five clients");
+    drop(clients);
+    #[cfg(target_os = "linux")]
+    {
+        let me = last.local_addr().expect("connected");
+        last.write_all(b"bye")
+            .expect("a half-closed peer still receives");
+        let rows = course::kernel::await_port(
+            address.port(),
+            |rows| server_end(rows, me).is_none_or(|row| row.unread == 0),
+            harness::TIMEOUT,
+        )
+        .expect("Linux exposes the kernel's TCP table");
+        let end = server_end(&rows, me);
+        assert!(
+            end.is_some_and(|row| {
+                row.state == course::kernel::TcpState::FinWait2 && row.unread == 0
+            }),
+            "after its FIN the server must hold its end open (FIN_WAIT2) and read what the \
+             client still sends; the kernel's row for it: {end:?} (no row: it was reset)"
+        );
+        assert!(
+            !harness::procs::ended(pid(&process)),
+            "the server must wait for the last client's close, yet it has exited"
+        );
+    }
+    drop(last);
     let status = process.wait_exit();
     assert!(
         status.success(),
@@ -53,4 +74,111 @@ fn ctrl_c_closes_every_client_cleanly_and_exits_0() {
         Some(ErrorKind::ConnectionRefused),
         "nothing listens after the exit"
     );
+}
+
+/// A message in flight at Ctrl-C is answered, then the FIN follows: no reset. The test stops the
+/// server (SIGSTOP), sends each of five clients' messages, waits until the kernel's table shows
+/// every one of them arrived and unread, sends SIGINT and lets the server run again (SIGCONT):
+/// the signal and the messages are there at once, and every client still reads its reply and
+/// then 0 bytes. A server that took the shutdown first would drop a socket with its message
+/// unread, which the kernel answers with a reset. Which of the two is ready first varies with
+/// the runtime's order, so the test does it three times, five clients each.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_message_in_flight_at_ctrl_c_is_answered_then_closed() {
+    for _ in 0..3 {
+        stop_with_messages_in_flight();
+    }
+}
+
+/// One round of the test above.
+#[cfg(target_os = "linux")]
+fn stop_with_messages_in_flight() {
+    use rustix::process::Signal;
+
+    let (mut process, address) = server("lesson8", &[]);
+    let mut clients: Vec<TcpStream> = (0..5).map(|_| connect(address)).collect();
+    for client in &mut clients {
+        let me = client.local_addr().expect("connected");
+        process.expect_line(&format!("client connected: {me}"));
+    }
+    signal(&process, Signal::STOP);
+    harness::procs::await_stopped(pid(&process));
+    let message = gbk("最后一条");
+    for client in &mut clients {
+        client.write_all(&message).expect("send");
+    }
+    for client in &clients {
+        let me = client.local_addr().expect("connected");
+        let row = course::kernel::await_connection(
+            address,
+            me,
+            |row| row.unread as usize == message.len(),
+            harness::TIMEOUT,
+        )
+        .expect("Linux exposes the kernel's TCP table");
+        assert!(
+            row.as_ref()
+                .is_some_and(|row| row.unread as usize == message.len()),
+            "the message waits unread at the stopped server: {row:?}"
+        );
+    }
+    signal(&process, Signal::INT);
+    signal(&process, Signal::CONT);
+    for client in &mut clients {
+        read_reply(client);
+        expect_fin(client);
+    }
+    drop(clients);
+    let status = process.wait_exit();
+    assert!(status.success(), "exit code 0: {status:?}");
+    let answered = process.stdout().matches("最后一条").count();
+    assert_eq!(
+        answered,
+        5,
+        "each message printed once:\n{}",
+        process.stdout()
+    );
+}
+
+/// Reads one whole reply, failing with what happened instead (a reset, most likely).
+fn read_reply(client: &mut TcpStream) {
+    let mut reply = vec![0u8; gbk(THREADED_REPLY).len()];
+    if let Err(error) = client.read_exact(&mut reply) {
+        panic!(
+            "{}: no reply to its message ({:?}: {error}); a server that ends a connection with \
+             the message unread loses it",
+            client.local_addr().expect("connected"),
+            error.kind()
+        );
+    }
+    assert_eq!(reply, gbk(THREADED_REPLY));
+}
+
+/// Reads until the server's FIN: 0 bytes, with nothing more before it, and no reset.
+fn expect_fin(client: &mut TcpStream) {
+    let mut rest = Vec::new();
+    match client.read_to_end(&mut rest) {
+        Ok(_) => assert!(rest.is_empty(), "nothing after the replies: {rest:?}"),
+        Err(error) => panic!("a FIN, not {:?}: {error}", error.kind()),
+    }
+}
+
+/// The kernel's row for the server's end of the connection from the client `me`.
+#[cfg(target_os = "linux")]
+fn server_end(
+    rows: &[course::kernel::Connection],
+    me: SocketAddr,
+) -> Option<&course::kernel::Connection> {
+    rows.iter().find(|row| row.remote == me)
+}
+
+fn pid(process: &Process) -> i32 {
+    i32::try_from(process.id()).expect("process ids fit in an i32")
+}
+
+#[cfg(unix)]
+fn signal(process: &Process, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(pid(process)).expect("a child's pid is positive");
+    rustix::process::kill_process(pid, signal).expect("a process may signal its own child");
 }

@@ -53,3 +53,33 @@ fn stat_fields(pid: i32) -> Option<Vec<String>> {
     let (_, rest) = stat.rsplit_once(") ")?;
     Some(rest.split_whitespace().map(str::to_owned).collect())
 }
+
+/// Waits, by re-reading `/proc`, until every thread of `pid` is stopped (state `T`, after
+/// SIGSTOP): from then on the process runs no code until SIGCONT, whatever arrives for it.
+pub fn await_stopped(pid: i32) {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .map(|tasks| {
+                tasks
+                    .flatten()
+                    .filter_map(|task| task.file_name().to_str()?.parse::<i32>().ok())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let stopped = |task: &i32| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{task}/stat"));
+            stat.ok()
+                .and_then(|stat| Some(stat.rsplit_once(") ")?.1.starts_with(['T', 't'])))
+                .unwrap_or(false)
+        };
+        if !tasks.is_empty() && tasks.iter().all(stopped) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "process {pid} not stopped after {TIMEOUT:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}

@@ -11,8 +11,10 @@
 //! ready (it is the same epoll loop as lesson 7, underneath).
 //!
 //! What lesson 4 could not do, this one does: on Ctrl-C it stops accepting,
-//! closes every client cleanly (a FIN, not a reset), waits for the tasks to
-//! finish, and exits 0.
+//! answers every message that has arrived, half-closes each connection (a FIN,
+//! not a reset), waits for each client to close its end too (draining what it
+//! still sends, so that nothing is left unread to turn the close into a reset),
+//! and exits 0.
 
 use std::io;
 use std::net::SocketAddr;
@@ -49,7 +51,8 @@ const REPLY: &str = "ok，问题正在处理中...";
 /// before trying again.
 const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
 
-/// How long the shutdown waits for the clients' tasks to finish.
+/// How long the shutdown waits for the clients to close their ends after the
+/// server's FIN, before it exits anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 fn main() -> ExitCode {
@@ -180,18 +183,16 @@ async fn handle_client_request(
     let mut recv_data = [0u8; 1024];
     loop {
         let read = tokio::select! {
+            // biased：按书写顺序试，先读。已经到达的消息先回复，
+            // 停机时不会把它丢下不读（带着未读数据关闭会发出 RST）。
+            biased;
             // 8. 接收数据；没有数据时 .await 让出线程。
             //    Python (asyncio): await reader.read(1024)
             read = service_client_socket.read(&mut recv_data) => read,
-            // 停机：关闭发送方向（对方读到 0 字节，是 FIN 而不是 RST），
-            // 然后结束任务。
+            // 停机，而且没有没读的消息：从容关闭这个连接，结束任务。
             _ = shutting_down.changed() => {
-                let _ = service_client_socket.shutdown().await;
-                say!(
-                    "服务端关闭，断开客户端 \
-                     server shutting down, closed {ip_port}"
-                );
-                break;
+                close_gracefully(service_client_socket, ip_port).await;
+                return;
             }
         };
         let recv_data_length = match read {
@@ -250,3 +251,46 @@ async fn handle_client_request(
     // 11. 任务结束，套接字被丢弃：close(2)。 Python: writer.close()
 }
 // ANCHOR_END: handle_client_request
+
+// ANCHOR: close_gracefully
+/// Ends one connection at shutdown, once every message that had arrived is
+/// answered: a FIN, then the client's own close awaited, with whatever it
+/// still sends read and dropped. Closing with bytes unread would send a reset
+/// (lesson 5's rule 8), and the client could lose replies it has not read.
+async fn close_gracefully(
+    mut service_client_socket: TcpStream,
+    ip_port: SocketAddr,
+) {
+    // 半关闭：只关发送方向，客户端读到 0 字节（FIN，不是 RST）。
+    // Python: service_client_socket.shutdown(socket.SHUT_WR)
+    if let Err(error) = service_client_socket.shutdown().await {
+        say!(
+            "停机时关闭失败 shutdown of {ip_port} failed: {:?}: {error}",
+            error.kind()
+        );
+        return;
+    }
+    say!(
+        "已发出 FIN，等客户端关闭 \
+         FIN sent to {ip_port}, waiting for its close"
+    );
+    // 等客户端也关闭（读到 0 字节）。这期间到达的字节不再回复（发送方向
+    // 已经关了），读掉丢弃；最多等 SHUTDOWN_GRACE，由 run 计时。
+    let mut discard = [0u8; 1024];
+    let mut discarded = 0;
+    loop {
+        match service_client_socket.read(&mut discard).await {
+            Ok(0) | Err(_) => break,
+            Ok(length) => discarded += length,
+        }
+    }
+    if discarded > 0 {
+        say!(
+            "FIN 之后收到的丢弃了 \
+             discarded after the FIN: {discarded} 字节 bytes from {ip_port}"
+        );
+    }
+    say!("客户端下线了 client offline: {ip_port}");
+    // 11. 套接字被丢弃：close(2)，这时已经没有没读的数据。
+}
+// ANCHOR_END: close_gracefully
