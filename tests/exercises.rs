@@ -409,6 +409,12 @@ fn assert_exercises_proved(starters: &Path, solutions: &Path) {
             readme.starts_with("# 练习"),
             "exercises/{name}/README.md is Chinese first"
         );
+        assert!(
+            readme.contains("需要的 Rust 知识")
+                && readme.contains("Rust you need")
+                && readme.contains("https://doc.rust-lang.org/book/ch"),
+            "exercises/{name}/README.md says which chapters of the Rust Book it assumes, linked"
+        );
         let solution = fs::read_to_string(solutions.join(name).join("src/main.rs"))
             .expect("the solution's main.rs");
         assert!(

@@ -56,13 +56,17 @@ fn run(args: &Args, server: SocketAddr) -> io::Result<()> {
     println!("已连接 connected: {server}");
 
     // 3.1 准备发送的数据（args.message），并用 encoding 编码成字节。 Python: "...".encode("gbk")
-    let send_data: Vec<u8> = todo!("第 3.1 步 step 3.1: 编码 encode args.message");
+    let send_data = todo!("第 3.1 步 step 3.1: 编码 encode args.message");
 
     // 3.2 发送数据，得到实际发出的字节数。 Python: send(send_data)
     let sent: usize = todo!("第 3.2 步 step 3.2: 发送 send send_data");
     println!("已发送 sent {sent} 字节 bytes");
 
     // 4.1 接收数据，这次最多 1024 字节。 Python: recv_data = recv(1024)
+    //     socket2 的 recv 要的缓冲区是 &mut [MaybeUninit<u8>]（可以是还没写过的内存）。这不是
+    //     这一课要学的：course::as_uninit(&mut recv_data) 把下面这个清零的数组借给它。
+    //     socket2's recv wants &mut [MaybeUninit<u8>] (memory not written yet). That is not
+    //     this lesson: course::as_uninit(&mut recv_data) lends it this zeroed array.
     let mut recv_data = [0u8; 1024];
     let received: usize = todo!("第 4.1 步 step 4.1: 接收 recv into recv_data");
     let recv_data = &recv_data[..received];
@@ -72,7 +76,7 @@ fn run(args: &Args, server: SocketAddr) -> io::Result<()> {
     );
 
     // 4.2 用 encoding 把字节解码成文本，然后打印。 Python: recv_data.decode("gbk")
-    let recv_content: String = todo!("第 4.2 步 step 4.2: 解码 decode recv_data");
+    let recv_content = todo!("第 4.2 步 step 4.2: 解码 decode recv_data");
     println!("接收服务端的数据为 reply: {recv_content}");
 
     // 5. 关闭套接字。 Python: tcp_client_socket.close()

@@ -70,13 +70,16 @@ fn run(options: &ServerOptions<8989>, address: SocketAddr) -> io::Result<()> {
     );
 
     // 5. 接收客户端发送的数据，最多 1024 字节。 Python: recv_data = recv(1024)
+    //    recv 要 &mut [MaybeUninit<u8>]：course::as_uninit(&mut recv_data) 把这个数组借给它
+    //    （练习 1 说过为什么）。 recv wants &mut [MaybeUninit<u8>]: course::as_uninit lends it
+    //    this array (exercise 1 says why).
     let mut recv_data = [0u8; 1024];
     let recv_data_length: usize = todo!("第 5 步 step 5: 接收 recv into recv_data");
     let recv_data = &recv_data[..recv_data_length];
     println!("接收数据的长度为 received {recv_data_length} 字节 bytes");
 
     // 6. 用 encoding 对二进制数据进行解码。 Python: recv_data.decode("gbk")
-    let recv_content: String = todo!("第 6 步 step 6: 解码 decode recv_data");
+    let recv_content = todo!("第 6 步 step 6: 解码 decode recv_data");
     println!("接收客户端的数据为 received text: {recv_content}");
 
     // 7. 把 "ok, 问题正在处理中..." 用 encoding 编码，发送给客户端。 Python: send(send_data)
