@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     let address = args.options.address();
     course::finish(
         run(&args.options, address),
-        course::Role::Server { address },
+        course::Role::ReusingServer { address },
     )
 }
 

@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build();
     let result = runtime.and_then(|runtime| runtime.block_on(run(address, args.options.encoding)));
-    course::finish(result, course::Role::Server { address })
+    course::finish(result, course::Role::ReusingServer { address })
 }
 
 async fn run(address: SocketAddr, encoding: &'static Encoding) -> io::Result<()> {
