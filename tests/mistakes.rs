@@ -343,6 +343,18 @@ const MISTAKES: &[Mistake] = &[
         shows: &[],
         at_once: true,
     },
+    // The catch-all arm first: the reset arm after it never runs, and rustc says so. The
+    // runner shows the compiler's warning before the checks, since it names the bug itself.
+    Mistake {
+        exercise: "05_close",
+        number: 5,
+        name: "catch_all_arm_first",
+        original: "            Err(error) if error.kind() == io::ErrorKind::ConnectionReset => {",
+        mistake: "            Err(error) => return Err(error),\n            Err(error) if error.kind() == io::ErrorKind::ConnectionReset => {",
+        step: "4",
+        shows: &["unreachable pattern", "the compiler warned"],
+        at_once: true,
+    },
     Mistake {
         exercise: "05_close",
         number: 5,
@@ -565,6 +577,59 @@ const MISTAKES: &[Mistake] = &[
         shows: &["was lost"],
         at_once: true,
     },
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "read_would_block_as_an_error",
+        original: "                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {\n                    \
+                   return Reading::Drained;\n                }\n",
+        mistake: "",
+        step: "9",
+        shows: &["WouldBlock is no error"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "exits_when_the_socket_is_full",
+        original: SEND_WOULD_BLOCK,
+        mistake: "            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {\n                \
+                  std::process::exit(1);\n            }\n",
+        step: "10",
+        shows: &["exited with code 1"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "drops_what_the_socket_did_not_take",
+        original: SEND_WOULD_BLOCK,
+        mistake: "            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {\n                \
+                  connection.unsent.clear();\n                return true;\n            }\n",
+        step: "10",
+        shows: &["was lost"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "never_asks_for_writable",
+        original: SEND_WOULD_BLOCK,
+        mistake: "            Err(error) if error.kind() == io::ErrorKind::WouldBlock => return true,\n",
+        step: "10",
+        shows: &["register WRITABLE"],
+        at_once: false,
+    },
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "spins_on_the_write",
+        original: SEND_WOULD_BLOCK,
+        mistake: "            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}\n",
+        step: "10",
+        shows: &["ms of CPU"],
+        at_once: true,
+    },
     // Exercise 10, the tokio server.
     Mistake {
         exercise: "10_tokio",
@@ -598,6 +663,11 @@ const MISTAKES: &[Mistake] = &[
         at_once: true,
     },
 ];
+
+/// Exercise 9's step 10 when `write` finds no room: the rest waits for the socket to be
+/// writable.
+const SEND_WOULD_BLOCK: &str = "            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {\n                \
+                   return watch_writable(connection, token, registry, true);\n            }\n";
 
 /// Exercise 2's steps 5 to 7 as the solution has them …
 const REPLY_AFTER_RECEIVE: &str = r#"    // 5. 接收客户端发送的数据，最多 1024 字节。 Python: recv(1024)

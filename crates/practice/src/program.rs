@@ -247,6 +247,26 @@ impl Program {
         }
     }
 
+    /// Waits until the lines printed so far satisfy `done` (exercise 9 waits for reads that
+    /// add up to what it sent). If the program ends or goes quiet first, fails with `expected`.
+    pub fn await_lines(
+        &mut self,
+        mut done: impl FnMut(&[String]) -> bool,
+        expected: &str,
+    ) -> Result<(), Failure> {
+        let deadline = Instant::now() + WAIT;
+        while !done(&self.stdout) {
+            match self.next_event(deadline) {
+                Some(Event::Line(line)) => self.stdout.push(line),
+                Some(Event::Accepted(_)) => {}
+                Some(Event::StdoutClosed | Event::Panicked(_)) | None => {
+                    return Err(self.failure(expected));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The program's process id (exercise 9 counts its threads in `/proc/PID/task`).
     pub fn id(&self) -> u32 {
         self.child.id()

@@ -6,7 +6,7 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use socket2::{Domain, SockRef, Socket, Type};
 
@@ -16,6 +16,10 @@ use super::{
 };
 use crate::program::{Program, WAIT};
 use crate::verdict::Failure;
+
+// Its own file beside this one, since only this exercise watches CPU time.
+#[path = "cpu.rs"]
+mod cpu;
 
 pub const CHECKS: &[Check] = &[
     Check {
@@ -27,8 +31,9 @@ pub const CHECKS: &[Check] = &[
         run: a_long_message,
     },
     Check {
-        title: "客户端发完 16 MiB 才读回复：套接字没收下的回复留着以后再发 / a client reads only after sending 16 MiB: replies the socket did not take are sent later",
-        run: a_slow_reader,
+        title: "一个客户端暂时不读：send 返回 WouldBlock，回复留着以后再发，别的客户端照常得到回复 / a client that does not read \
+                yet: send returns WouldBlock, the replies wait, and another client is served meanwhile",
+        run: a_reader_that_waits,
     },
     Check {
         title: "始终只有一个线程（Linux：/proc/PID/task）/ one thread throughout (Linux: /proc/PID/task)",
@@ -101,12 +106,58 @@ fn a_long_message(checker: &mut Checker) -> Result<(), Failure> {
     all_answered(&mut program, client, 64 * 1024)
 }
 
-fn a_slow_reader(checker: &mut Checker) -> Result<(), Failure> {
+/// Exercise 9's back-pressure. A client with a small receive buffer sends far more than the
+/// replies to it can fit in the two kernels' buffers, and reads nothing: the server's `write`
+/// soon finds no room and returns `WouldBlock`, and the rest of the replies must wait in
+/// `unsent`. Meanwhile the server must idle in `poll` (no CPU) and serve another client at
+/// once; when the client reads at last, every reply must arrive, and then the close.
+fn a_reader_that_waits(checker: &mut Checker) -> Result<(), Failure> {
     let mut program = checker.start(&["--port", "0"])?;
     let address = listening_address(&mut program, "4")?;
-    // A small receive buffer and small segments (the server's send buffer grows with the
-    // segment size), and no reading while sending: the server's sends soon find no room and
-    // return WouldBlock.
+    let mut slow = small_buffer_client(address)?;
+    let me = local(&slow)?;
+    let reply = gbk(THREADED_REPLY);
+    let mut sent = 0;
+    let mut round = SLOW_ROUND;
+    let held_back = loop {
+        send_unread(&mut program, &mut slow, round)?;
+        sent += round;
+        await_reads(&mut program, me, sent)?;
+        not_spinning(checker, &program)?;
+        serves_another(&mut program, address)?;
+        // The other client's reply came after the server's turn with this one: what the
+        // server has not given the kernel by now, it keeps.
+        let (reads, _) = reads_of(&program, me);
+        match replies_held_back(me, address, reads * reply.len()) {
+            Some(held) if held >= reply.len() => break Some(held),
+            Some(_) if sent < SLOW_CAP => round *= 2,
+            _ => break None,
+        }
+    };
+    if held_back.is_none() {
+        checker.not_checked(
+            "这里看不出服务端的 write 返回过 WouldBlock（内核的套接字表看不到，或者内核收下了全部回复）。请用 ss -tm 自己看 \
+             / whether the server's write returned WouldBlock cannot be seen here (no kernel table, or the kernel took \
+             every reply). Watch it yourself with ss -tm",
+        );
+    }
+    slow.shutdown(Shutdown::Write)
+        .map_err(|error| io_failure("半关闭 half-close", &error))?;
+    let (reads, total) = reads_of(&program, me);
+    every_reply_arrives(&mut program, &mut slow, reads, total, held_back)
+}
+
+/// How much the slow client sends before it reads, at first; a round that made no reply wait
+/// (a kernel that took them all) is followed by one twice as long, up to [`SLOW_CAP`] in all.
+const SLOW_ROUND: usize = 16 * 1024 * 1024;
+const SLOW_CAP: usize = 64 * 1024 * 1024;
+
+/// How long the server's CPU time is watched while it has replies waiting and nothing to do.
+const IDLE_WINDOW: Duration = Duration::from_millis(400);
+
+/// A client with a small receive buffer and small segments (the server's send buffer grows
+/// with the segment size): the replies to it soon fill both kernels' buffers.
+fn small_buffer_client(address: SocketAddr) -> Result<TcpStream, Failure> {
     let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)
         .and_then(|socket| socket.set_recv_buffer_size(4096).map(|()| socket))
         .map_err(|error| io_failure("创建套接字 create a socket", &error))?;
@@ -125,7 +176,175 @@ fn a_slow_reader(checker: &mut Checker) -> Result<(), Failure> {
         })?;
     let client = TcpStream::from(socket);
     timeouts(&client)?;
-    all_answered(&mut program, client, 16 * 1024 * 1024)
+    Ok(client)
+}
+
+/// Sends `size` bytes and reads nothing. The server must keep reading while its replies pile
+/// up; a write that stays stuck for [`WAIT`] means it stopped (spinning on a write, or a read
+/// loop that ended early).
+fn send_unread(program: &mut Program, client: &mut TcpStream, size: usize) -> Result<(), Failure> {
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut left = size;
+    while left > 0 {
+        let part = &chunk[..left.min(chunk.len())];
+        if let Err(error) = client.write_all(part) {
+            program.drain();
+            let (reads, total) = reads_of(program, local(client)?);
+            let expected = "客户端先不读回复，一直发送：服务端一直读（回复留在 unsent 里）/ the client sends on, reading no \
+                            reply: the server keeps reading (the replies wait in unsent)";
+            let got = format!(
+                "发送卡住了 the send got stuck: {}；服务端打印了 {reads} 次读取，共 {total} 字节 the server printed {reads} \
+                 reads, {total} bytes{}",
+                error_text(&error),
+                last_line(program)
+            );
+            return Err(Failure::new(expected, got).step("9"));
+        }
+        left -= part.len();
+    }
+    Ok(())
+}
+
+/// Waits until the server has printed reads of `me` that add up to `sent` bytes.
+fn await_reads(program: &mut Program, me: SocketAddr, sent: usize) -> Result<(), Failure> {
+    let expected = format!(
+        "客户端发出 {sent} 字节：服务端每次读到 WouldBlock 为止，读到的加起来是 {sent} 字节 / the client sent {sent} \
+         bytes: the server reads until WouldBlock each time, and its reads add up to {sent} bytes"
+    );
+    let (mut seen, mut total) = (0, 0);
+    program
+        .await_lines(
+            // Counted as the lines come: a long send makes thousands of them.
+            |lines| {
+                total += reads_in(&lines[seen..], me).1;
+                seen = lines.len();
+                total >= sent
+            },
+            &expected,
+        )
+        .map_err(|failure| {
+            let (reads, total) = reads_of(program, me);
+            Failure::new(
+                expected.clone(),
+                format!(
+                    "服务端打印了 {reads} 次读取，共 {total} 字节 the server printed {reads} reads, {total} bytes；{}",
+                    failure.got
+                ),
+            )
+            .step("9")
+        })
+}
+
+/// The server has replies waiting for a client that does not read, and nothing else to do:
+/// it must wait in `poll`. Retrying `write` in a loop would use a core (Linux shows it in
+/// `/proc/PID/stat`; elsewhere this is not checked).
+fn not_spinning(checker: &mut Checker, program: &Program) -> Result<(), Failure> {
+    let Some(used) = cpu::used_over(program.id(), IDLE_WINDOW) else {
+        checker.not_checked(
+            "这里读不到程序用了多少 CPU（/proc/PID/stat 只有 Linux 有）。客户端不读时，请用任务管理器看服务端是不是占满一个核 \
+             / the program's CPU time cannot be read here (/proc/PID/stat is Linux's). While a client does not read, \
+             watch in a task manager that the server does not use a whole core",
+        );
+        return Ok(());
+    };
+    if !used.spinning() {
+        return Ok(());
+    }
+    Err(Failure::new(
+        "回复发不出去（WouldBlock）时回到 poll，等套接字可写（WRITABLE）：等待时不占 CPU / when a reply cannot go \
+         (WouldBlock), return to poll and wait until the socket is writable (WRITABLE): no CPU while waiting",
+        format!(
+            "客户端不读时，服务端在 {} ms 里用了 {} ms 的 CPU：它在循环里一直重试 write？/ while the client did not read, \
+             the server used {} ms of CPU in {} ms: does it retry write in a loop?",
+            used.wall.as_millis(),
+            used.cpu.as_millis(),
+            used.cpu.as_millis(),
+            used.wall.as_millis()
+        ),
+    )
+    .step("10"))
+}
+
+/// Another client connects and is answered at once, while the first one's replies wait.
+fn serves_another(program: &mut Program, address: SocketAddr) -> Result<(), Failure> {
+    let running = "一个客户端的回复发不出去（WouldBlock）时，服务端照常运行 / the server runs on while one client's \
+                   replies cannot go (WouldBlock)";
+    program.still_running(running).map_err(|failure| {
+        // Its last line holds a read of the client's bytes: a thousand x's say nothing.
+        let got = match failure.got.split_once("；最后打印") {
+            Some((exit, _)) => exit.to_owned(),
+            None => failure.got,
+        };
+        Failure::new(running, got).step("10")
+    })?;
+    let mut other = connect(address, "10")?;
+    ask(program, &mut other, "另一个客户端不用等", "10")
+}
+
+/// How many reply bytes the server keeps in its own memory: `replied` (every reply it
+/// queued) less what the two kernels hold, unread by the client or not yet acknowledged by
+/// it. `None` where the kernel's table cannot be read.
+fn replies_held_back(me: SocketAddr, server: SocketAddr, replied: usize) -> Option<usize> {
+    let client_row = course::kernel::connection(me, server).ok()??;
+    let server_row = course::kernel::connection(server, me).ok()??;
+    // A byte the client has and has not acknowledged yet counts twice: never too few here.
+    let in_kernels = client_row.unread as usize + server_row.unacknowledged as usize;
+    Some(replied.saturating_sub(in_kernels))
+}
+
+/// The client, half-closed, reads at last: one reply for each of the server's `reads`, then
+/// the close. `held_back` bytes of them were in the server's memory when it began.
+fn every_reply_arrives(
+    program: &mut Program,
+    client: &mut TcpStream,
+    reads: usize,
+    total: usize,
+    held_back: Option<usize>,
+) -> Result<(), Failure> {
+    let reply = gbk(THREADED_REPLY);
+    let wanted = reads * reply.len();
+    let mut replies = Vec::new();
+    let ended = client.read_to_end(&mut replies).map(drop);
+    let whole = replies.len() == wanted && replies.chunks(reply.len()).all(|chunk| chunk == reply);
+    if whole && ended.is_ok() {
+        return Ok(());
+    }
+    program.drain();
+    let waited = held_back.map_or_else(String::new, |held| {
+        format!("（其中 {held} 字节 send 没收下，在 unsent 里等着 of which {held} bytes write did not take)")
+    });
+    let expected = format!(
+        "服务端读了 {reads} 次（{total} 字节），每次一个回复：客户端读的时候收到 {reads} × {} = {wanted} 字节{waited}，\
+         然后服务端关闭 / the server read {reads} times ({total} bytes), one reply each: once the client reads, \
+         {reads} × {} = {wanted} bytes come, then the server closes",
+        reply.len(),
+        reply.len()
+    );
+    let exited = program.still_running("").is_err();
+    let why = match (&ended, exited) {
+        (_, true) => "服务端退出了：WouldBlock 不是错误 the server exited: WouldBlock is no error".to_owned(),
+        (Ok(()), false) if replies.len() < wanted => {
+            "连接先关闭了，没发出的回复丢了 the connection closed first: what was not sent yet was lost".to_owned()
+        }
+        (Err(error), false) => format!(
+            "{}：剩下的回复没有再发（WouldBlock 之后要登记 WRITABLE，可写时再发）/ the rest never came (after \
+             WouldBlock, register WRITABLE and send when writable)",
+            error_text(error)
+        ),
+        (Ok(()), false) => "回复的字节不对 the reply bytes are wrong".to_owned(),
+    };
+    let got = format!(
+        "收到 received {} 字节 bytes；{why}{}",
+        replies.len(),
+        last_line(program)
+    );
+    Err(Failure::new(expected, got).step("10"))
+}
+
+fn last_line(program: &Program) -> String {
+    program.stdout().last().map_or_else(String::new, |line| {
+        format!("；服务端最后打印 the server last printed: {line:?}")
+    })
 }
 
 fn one_thread(checker: &mut Checker) -> Result<(), Failure> {
@@ -244,9 +463,13 @@ fn all_answered(program: &mut Program, mut client: TcpStream, size: usize) -> Re
 
 /// How many reads the server printed for `me`, and how many bytes they held.
 fn reads_of(program: &Program, me: SocketAddr) -> (usize, usize) {
+    reads_in(program.stdout(), me)
+}
+
+/// [`reads_of`] in the lines printed so far.
+fn reads_in(lines: &[String], me: SocketAddr) -> (usize, usize) {
     let needle = format!(" 字节 bytes 来自 from {me}:");
-    program
-        .stdout()
+    lines
         .iter()
         .filter_map(|line| {
             let (before, _) = line.split_once(&needle)?;
@@ -266,10 +489,24 @@ fn ask(
     let Err(no_reply) = reply_to(program, stream, &gbk(message), THREADED_REPLY)? else {
         return Ok(());
     };
-    let step = if no_reply.nothing_arrived { step } else { "10" };
+    // A read's WouldBlock taken for an error ends the connection before its reply goes.
+    let me = local(stream)?;
+    let would_block = program
+        .stdout()
+        .iter()
+        .any(|line| line.contains(&format!("receive failed {me}")) && line.contains("WouldBlock"));
+    let (step, note) = match (would_block, no_reply.nothing_arrived) {
+        (true, _) => (
+            "9",
+            "（read 返回 WouldBlock 不是错误，只是现在没有更多字节了：回到 poll / a read's WouldBlock is no error, it \
+             means no more bytes for now: go back to poll）",
+        ),
+        (false, true) => (step, ""),
+        (false, false) => ("10", ""),
+    };
     Err(Failure::new(
         format!("发送 {message:?}，回复 {THREADED_REPLY:?} / send {message:?}, get the reply {THREADED_REPLY:?}"),
-        no_reply.got,
+        format!("{}{note}", no_reply.got),
     )
     .step(step))
 }
