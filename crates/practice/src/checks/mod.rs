@@ -17,8 +17,8 @@ mod threads;
 mod tokio_server;
 
 use std::io::{self, Read, Write};
-use std::ops::Not;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::ops::Not;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -170,7 +170,10 @@ pub fn listener_on(ip: IpAddr) -> Result<Option<TcpListener>, Failure> {
         {
             Ok(None)
         }
-        Err(error) => Err(io_failure(&format!("在 {ip} 上监听 listen on {ip}"), &error)),
+        Err(error) => Err(io_failure(
+            &format!("在 {ip} 上监听 listen on {ip}"),
+            &error,
+        )),
     }
 }
 
@@ -568,6 +571,18 @@ pub fn a_used_port_is_one_friendly_line(
          （“已被占用 already in use”），退出码 1 / another server listens on port {port}: bind fails with \
          AddrInUse; hand it to course::finish with ?, for one friendly error (\"already in use\") and exit code 1"
     );
+    // A program that listens all the same bound another port than the one it was given: say
+    // so at once, rather than wait for an exit that will not come.
+    if let Ok(line) = program.expect_line("listening on", &expected) {
+        return Err(Failure::new(
+            expected,
+            format!(
+                "端口 {port} 被占用，它却打印了 {line:?}：绑定的不是 address（--port {port}）\
+                 / port {port} is taken, and yet it printed {line:?}: it bound another port than address's"
+            ),
+        )
+        .step(bind));
+    }
     let status = program
         .wait_exit(&expected)
         .map_err(|failure| failure.step(bind))?;
