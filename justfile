@@ -4,7 +4,7 @@
 default:
     @just --list
 
-# 证明每一课仍按所教的那样工作：格式、clippy、全部测试 / prove every lesson still behaves as taught: format, clippy, all tests
+# 证明每一课照教的那样工作 / prove every lesson works as taught
 test:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
@@ -20,7 +20,7 @@ test:
         echo "未安装 mdbook 或 mdbook-mermaid，没有构建课程书（just book 会先安装它们）/ mdbook or mdbook-mermaid is not installed, so the book was not built (just book installs them)"; \
     fi
 
-# 把页面构建成书，放在 book/（需要时先安装 mdbook）/ build the pages into a book in book/ (installs mdbook if absent)
+# 把页面构建成书（会先装 mdbook）/ build the book (installs mdbook)
 book:
     @command -v mdbook >/dev/null 2>&1 || cargo install mdbook --version 0.5.4 --locked
     @command -v mdbook-mermaid >/dev/null 2>&1 || cargo install mdbook-mermaid --version 0.17.1 --locked
@@ -28,25 +28,25 @@ book:
     @# (npm install --global pagefind). tests/browser builds the book with the same script.
     scripts/book
 
-# 运行第 N 课，例如 `just lesson 2` 或 `just lesson 1 --port 9090` / run lesson N, e.g. `just lesson 1 --port 9090`
+# 运行第 N 课（可加参数）/ run lesson N, e.g. `just lesson 1 --port 9090`
 lesson N *ARGS:
     cargo run --quiet -p lesson{{N}} -- {{ARGS}}
 
-# 第 4 课的压测：对比基准服务端，写出表和图 / lesson 4's benchmark against a baseline, with table and charts
+# 第 4 课的压测，写出表和图 / lesson 4's benchmark: table and charts
 bench:
     cargo build --release -p lesson4 -p loadgen
     ./target/release/loadgen bench --charts lessons/img
 
-# 比较线程、mio、tokio 和线程池，在同样的核上 / compare threads, mio, tokio and a pool, on the same cores
+# 比较线程、mio、tokio 和线程池 / threads, mio, tokio and a pool compared
 bench-designs *ARGS:
     cargo build --release -p lesson4 -p lesson7 -p lesson8 -p loadgen
     ./target/release/loadgen designs {{ARGS}}
 
-# 列出练习，哪些已经完成 / list the student's exercises and which are done
+# 列出练习，哪些已经完成 / list the exercises and which are done
 exercises:
     cargo run -p practice -- list
 
-# 检查第 N 个练习（不写 N 就是第一个没完成的），例如 `just check 1` / check exercise N (default: the first one not done)
+# 检查第 N 个练习（默认下一个）/ check exercise N (default: the next one)
 check *N:
     @# No --quiet here (nor for exercises and watch): the first run compiles the runner, and
     @# cargo's progress shows that it does instead of a silent terminal.
@@ -56,14 +56,14 @@ check *N:
 hint N:
     cargo run --quiet -p practice -- hint {{N}}
 
-# 每次保存时重新检查当前练习（--manual：按回车时）/ re-check the current exercise on each save (--manual: on Enter)
+# 保存就重新检查（--manual：按回车）/ re-check on save (--manual: Enter)
 watch *ARGS:
     cargo run -p practice -- watch {{ARGS}}
 
-# 变异测试：改坏一课或 course 的代码，看测试能否发现 / mutation-test a lesson or course
+# 改坏一课或 course，看测试能否发现 / mutation-test a lesson or course
 mutants PACKAGE *TESTS:
     scripts/mutants {{PACKAGE}} {{TESTS}}
 
-# 变异测试：改坏练习 N 的答案，看检查能否发现 / mutation-test exercise N's checks
+# 改坏练习 N 的答案，看检查能否发现 / mutation-test exercise N's checks
 mutants-solution N:
     scripts/mutants solution {{N}}

@@ -50,15 +50,16 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// minutes): it only stops a build that hangs, and never decides whether behaviour was fast.
 pub const BUILD_TIMEOUT: Duration = Duration::from_secs(1200);
 
-/// The widest line a person should have to read, in terminal columns.
-pub const MAX_COLUMNS: usize = 160;
+/// The widest line a person should have to read, in terminal columns, and how wide a line is
+/// (a CJK character takes two): the same measure as the runner's and the tour's, which cut
+/// their lines with [`columns::fit`].
+pub use columns::{MAX_COLUMNS, width};
 
 /// Fails the test if a line of `text` (what `what` printed) is wider than [`MAX_COLUMNS`] on a
 /// terminal, where a CJK character takes two columns.
 pub fn assert_lines_fit(what: &str, text: &str) {
-    use unicode_width::UnicodeWidthStr;
     for line in text.lines() {
-        let width = line.width();
+        let width = width(line);
         assert!(
             width <= MAX_COLUMNS,
             "{what}: a line of {width} columns, wider than {MAX_COLUMNS}:\n{line}\n--- all of it ---\n{text}"

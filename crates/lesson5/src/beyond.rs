@@ -127,7 +127,7 @@ pub fn half_close(report: &mut Report) -> io::Result<()> {
             && client_sent.is_err()
             && matches!((&server_sent, &client_received), (Ok(a), Ok(b)) if a == b),
         format!(
-            "after shutdown(Write): server recv {}, client send {}, client recv {}",
+            "after shutdown(Write): server recv {}; client send {}; client recv {}",
             short(&server_received),
             short(&client_sent),
             short(&client_received)
@@ -191,7 +191,7 @@ pub fn write_gone_peer(report: &mut Report) -> io::Result<()> {
     report.conclude(
         first.is_ok() && (failed_with(&second, &gone) || failed_with(&third, &gone)),
         format!(
-            "send #1 {}, #2 {}, #3 {}; process alive",
+            "send #1 {}; #2 {}; #3 {}; process alive",
             short(&first),
             short(&second),
             short(&third)

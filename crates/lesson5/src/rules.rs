@@ -52,7 +52,7 @@ pub fn connect_first(report: &mut Report) -> io::Result<()> {
     report.conclude(
         send_before.is_err() && recv_before.is_err() && matches!(received, Ok(5)),
         format!(
-            "before connect: send {}, recv {}; after: send {}",
+            "before connect: send {}; recv {}; after: send {}",
             short(&send_before),
             short(&recv_before),
             short(&send_after)

@@ -23,7 +23,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{ArgAction, Parser, Subcommand};
-use unicode_width::UnicodeWidthStr;
 
 use build::Failed;
 use catalog::{EXERCISES, Exercise};
@@ -283,6 +282,13 @@ fn print_fitted(text: &str, indent: usize) {
     }
 }
 
+/// [`print_fitted`] for one line, whose continuation lines are indented by `rest`.
+fn print_fitted_hanging(line: &str, first: usize, rest: usize) {
+    for line in fit_hanging(line, first, rest) {
+        println!("{line}");
+    }
+}
+
 /// The exercise named, or the first one not done; `None` (after saying why) if there is none.
 fn chosen(name: Option<&str>, places: &Places) -> Option<&'static Exercise> {
     match name {
@@ -303,61 +309,67 @@ fn chosen(name: Option<&str>, places: &Places) -> Option<&'static Exercise> {
     }
 }
 
+/// The error for a name that is no exercise: Chinese on one line, English on the next, each
+/// pointing to the list rather than holding it (all ten names would not fit a terminal).
 fn unknown(name: &str) -> ExitCode {
-    let names: Vec<String> = EXERCISES
-        .iter()
-        .map(|exercise| format!("{} {}", exercise.number, exercise.name))
-        .collect();
-    let names = names.join(", ");
-    eprintln!("错误：没有名为“{name}”的练习，可选的有：{names}");
-    eprintln!("error: there is no exercise '{name}'; the exercises are: {names}");
+    let last = EXERCISES.len();
+    eprintln!(
+        "错误：没有名为“{name}”的练习；请写编号（1 到 {last}）或列表里的名字（just exercises）"
+    );
+    eprintln!(
+        "error: there is no exercise '{name}'; give a number (1 to {last}) or a name from the list (just exercises)"
+    );
     ExitCode::from(2)
 }
 
-/// Prints every exercise with its state.
+/// Prints every exercise with its state, and under it its lesson and title.
 pub fn list(places: &Places) {
     println!("练习 exercises（{}）:", places.shown);
-    let rows: Vec<[String; 4]> = EXERCISES
+    let rows: Vec<[String; 3]> = EXERCISES
         .iter()
         .map(|exercise| {
             [
                 format!("{:>2}.", exercise.number),
                 exercise.dir.to_owned(),
                 progress::state(places, exercise).to_string(),
-                format!(
-                    "第 {l} 课 lesson {l} · {}",
-                    exercise.title,
-                    l = exercise.lesson
-                ),
             ]
         })
         .collect();
-    // The last column (the title) runs on to a next line, under itself, where a row is too wide.
-    let hang: usize = 2
-        + (0..3)
-            .map(|column| {
-                rows.iter()
-                    .map(|row| row[column].width())
-                    .max()
-                    .unwrap_or(0)
-                    + 1
-            })
-            .sum::<usize>();
-    for line in columns(&rows) {
-        for line in fit_hanging(&line, 2, hang) {
+    // The title goes on a line of its own, under the exercise's directory: beside the state it
+    // would not fit a terminal.
+    let under = 2
+        + rows
+            .iter()
+            .map(|row| columns::width(&row[0]))
+            .max()
+            .unwrap_or(0)
+        + 1;
+    for (line, exercise) in columns(&rows).iter().zip(EXERCISES) {
+        for line in fit_hanging(line, 2, under) {
             println!("{line}");
         }
+        let title = format!(
+            "第 {l} 课 lesson {l} · {}",
+            exercise.title,
+            l = exercise.lesson
+        );
+        print_fitted(&title, under);
     }
     match progress::first_not_done(places) {
         Some(next) => {
             let n = next.number;
-            println!(
-                "下一个：just check {n}（或 cargo run -p practice -- check {n}），任务见 {}/{}/README.md",
-                places.shown, next.dir
+            let task = format!("{}/{}/README.md", places.shown, next.dir);
+            print_fitted(
+                &format!(
+                    "下一个：just check {n}（或 cargo run -p practice -- check {n}），任务见 {task}"
+                ),
+                0,
             );
-            println!(
-                "next: just check {n} (or cargo run -p practice -- check {n}); the task is in {}/{}/README.md",
-                places.shown, next.dir
+            print_fitted(
+                &format!(
+                    "next: just check {n} (or cargo run -p practice -- check {n}); the task: {task}"
+                ),
+                0,
             );
         }
         None => println!("全部完成了！/ every exercise is done!"),
@@ -371,7 +383,7 @@ pub fn columns<const N: usize>(rows: &[[String; N]]) -> Vec<String> {
     let mut widths = [0; N];
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.width());
+            *width = (*width).max(columns::width(cell));
         }
     }
     rows.iter()
@@ -380,7 +392,7 @@ pub fn columns<const N: usize>(rows: &[[String; N]]) -> Vec<String> {
             for (index, cell) in row.iter().enumerate() {
                 line.push_str(cell);
                 if index + 1 < N {
-                    line.push_str(&" ".repeat(widths[index] - cell.width() + 1));
+                    line.push_str(&" ".repeat(widths[index] - columns::width(cell) + 1));
                 }
             }
             line
@@ -433,12 +445,21 @@ pub fn check_binary(places: &Places, exercise: &Exercise, binary: &Path) -> bool
 }
 
 fn print_header(places: &Places, exercise: &Exercise) {
-    println!(
-        "== 练习 {n} exercise {n}: {}",
-        exercise.title,
-        n = exercise.number
-    );
+    print_title(exercise);
     println!("   代码 code: {}", places.main_rs(exercise));
+}
+
+/// `== 练习 N exercise N:` and the exercise's title, its English on a line of its own.
+fn print_title(exercise: &Exercise) {
+    let n = exercise.number;
+    let (zh, en) = exercise
+        .title
+        .split_once(" / ")
+        .unwrap_or((exercise.title, ""));
+    print_fitted_hanging(&format!("== 练习 {n} exercise {n}: {zh}"), 0, 3);
+    if !en.is_empty() {
+        print_fitted(en, 3);
+    }
 }
 
 /// The compiler's warnings, before the checks: they often name the bug before a check can.
@@ -448,7 +469,11 @@ fn print_warnings(warnings: &[String]) {
     }
     let n = warnings.len();
     println!("  ! 编译器有 {n} 条警告，常常它就指出了错误：");
-    println!("    the compiler warned {n} times, and a warning often names the bug:");
+    if n == 1 {
+        println!("    the compiler warned once, and a warning often names the bug:");
+    } else {
+        println!("    the compiler warned {n} times, and a warning often names the bug:");
+    }
     for warning in warnings {
         print_fitted(warning, 4);
     }
@@ -464,8 +489,10 @@ fn run_checks(places: &Places, exercise: &Exercise, binary: &Path) -> bool {
         if let Outcome::NotWritten(todo) = &mut outcome {
             todo.location = format!("{}/{}", places.shown, todo.location);
         }
-        let mark = outcome.mark();
-        print_fitted(&format!("{mark} {}/{total} {}", index + 1, check.title), 2);
+        // The title runs on under itself, past the mark and the count.
+        let counted = format!("{} {}/{total} ", outcome.mark(), index + 1);
+        let under = 2 + columns::width(&counted);
+        print_fitted_hanging(&format!("{counted}{}", check.title), 2, under);
         for line in outcome.explain() {
             print_fitted(&line, 6);
         }
@@ -485,16 +512,12 @@ fn run_checks(places: &Places, exercise: &Exercise, binary: &Path) -> bool {
 
 /// Prints an exercise's hints, and where the lesson that teaches it is.
 pub fn hint(places: &Places, exercise: &Exercise) {
-    println!(
-        "== 练习 {n} exercise {n}: {}",
-        exercise.title,
-        n = exercise.number
-    );
+    print_title(exercise);
     println!("任务 task: {}/{}/README.md", places.shown, exercise.dir);
     for (index, hint) in exercise.hints.iter().enumerate() {
         // A hint is written "中文 / English": each language on its own lines.
         let (zh, en) = hint.split_once(" / ").unwrap_or((hint, ""));
-        print_fitted(&format!("{}. {}", index + 1, zh.trim()), 2);
+        print_fitted_hanging(&format!("{}. {}", index + 1, zh.trim()), 2, 5);
         if !en.trim().is_empty() {
             print_fitted(en.trim(), 5);
         }
@@ -559,7 +582,7 @@ mod tests {
                 let at = line
                     .find("第 1 课")
                     .expect("every row has the lesson column");
-                line[..at].width()
+                columns::width(&line[..at])
             })
             .collect();
         assert!(

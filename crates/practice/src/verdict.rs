@@ -4,8 +4,6 @@
 
 use std::fmt;
 
-use unicode_width::UnicodeWidthStr;
-
 /// A check's finding when the program did not do what the notes' steps say.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -197,43 +195,16 @@ impl Outcome {
     }
 }
 
-/// The widest line a person should have to read, in terminal columns.
-pub const MAX_COLUMNS: usize = 160;
-
-/// `line`, indented by `indent` spaces, cut at spaces into lines of at most [`MAX_COLUMNS`]
-/// columns (a CJK character takes two); a word longer than that stays whole. Every line of
-/// the runner's output about a check goes through here.
+/// `line`, indented by `indent` spaces, cut into lines of at most [`columns::MAX_COLUMNS`] columns (a
+/// CJK character takes two): at spaces, and between Chinese characters; a word longer than
+/// that stays whole. Every line of the runner's output about a check goes through here.
 pub fn fit(line: &str, indent: usize) -> Vec<String> {
     fit_hanging(line, indent, indent)
 }
 
 /// [`fit`], with the first line indented by `first` and the lines it runs on to by `rest`.
 pub fn fit_hanging(line: &str, first: usize, rest: usize) -> Vec<String> {
-    let room = |lines: &Vec<String>| {
-        let indent = if lines.is_empty() { first } else { rest };
-        MAX_COLUMNS.saturating_sub(indent).max(20)
-    };
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for word in line.split(' ') {
-        let wanted = current.width() + usize::from(!current.is_empty()) + word.width();
-        if !current.is_empty() && wanted > room(&lines) {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    lines.push(current);
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(index, line)| {
-            let indent = if index == 0 { first } else { rest };
-            format!("{}{}", " ".repeat(indent), line.trim_end())
-        })
-        .collect()
+    columns::fit(line, &" ".repeat(first), &" ".repeat(rest))
 }
 
 #[cfg(test)]
@@ -299,21 +270,26 @@ mod tests {
         assert_eq!(step_number("connect"), None);
     }
 
-    /// A long line is cut at spaces to fit the terminal, counting a CJK character as two
-    /// columns; a short one is only indented.
+    /// A long line is cut to fit the terminal, counting a CJK character as two columns, at
+    /// spaces and inside a run of Chinese that has none; a short one is only indented.
     #[test]
     fn long_lines_are_cut_to_fit() {
         assert_eq!(fit("short line", 4), ["    short line"]);
-        let long = "汉字 ".repeat(60); // 60 words of 4 columns, 299 columns with the spaces
+        let long = "汉字 ".repeat(30); // 30 words of 4 columns, 149 columns with the spaces
         let lines = fit(long.trim_end(), 6);
         assert_eq!(lines.len(), 2, "{lines:?}");
-        for line in &lines {
-            assert!(
-                line.width() <= MAX_COLUMNS,
-                "{} columns: {line}",
-                line.width()
-            );
-            assert!(line.starts_with("      汉字"), "{line}");
+        let run = "下面的连接还在等待，服务端要在绑定之前设置".repeat(4); // 160 columns, no space
+        let run_lines = fit_hanging(&run, 2, 6);
+        assert_eq!(run_lines.len(), 2, "{run_lines:?}");
+        assert!(run_lines[0].starts_with("  下面"), "{run_lines:?}");
+        assert!(run_lines[1].starts_with("      "), "{run_lines:?}");
+        for line in lines.iter().chain(&run_lines) {
+            let width = columns::width(line);
+            assert!(width <= columns::MAX_COLUMNS, "{width} columns: {line}");
         }
+        assert!(
+            lines.iter().all(|line| line.starts_with("      汉字")),
+            "{lines:?}"
+        );
     }
 }
