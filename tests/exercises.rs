@@ -766,6 +766,8 @@ fn watch_rechecks_once_per_real_change() {
         "the first check and one re-check\n{}",
         watch.stdout()
     );
+    // Read through a pipe, not a terminal: the re-check did not clear a screen.
+    assert!(!watch.stdout().contains('\u{1b}'), "{}", watch.stdout());
     let _ = fs::remove_dir_all(&workspace);
 }
 

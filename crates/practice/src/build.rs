@@ -48,7 +48,10 @@ impl Drop for Binary {
 const ERROR_LINES: usize = 20;
 
 /// The line printed when cargo starts compiling.
-pub const COMPILING: &str = "正在编译练习…（第一次要一两分钟）/ compiling the exercises… (the first time takes a minute or two)";
+pub const COMPILING: &str = "正在编译练习… / compiling the exercises…";
+
+/// The same, when the build directory holds no compiled dependency yet (see [`first_build`]).
+pub const COMPILING_FIRST: &str = "正在编译练习…（第一次要一两分钟）/ compiling the exercises… (the first time takes a minute or two)";
 
 /// Builds `package` of the workspace at `workspace` into `target_dir`.
 pub fn build(workspace: &Path, package: &str, target_dir: &Path) -> Result<Binary, Failed> {
@@ -87,9 +90,10 @@ fn cargo_build(workspace: &Path, args: &[&str], target_dir: &Path) -> Result<Str
     let mut child = child.map_err(|error| {
         Failed::CargoFailed(format!("无法运行 cargo\ncannot run cargo: {error}"))
     })?;
+    let first = first_build(target_dir);
     let stderr = child.stderr.take().map(|pipe| {
         // Read on a thread so that cargo never blocks on a full pipe while we wait for it.
-        thread::spawn(move || relay(BufReader::new(pipe), &mut io::stdout()))
+        thread::spawn(move || relay(BufReader::new(pipe), &mut io::stdout(), first))
     });
     let status = child.wait();
     let stderr = stderr
@@ -107,16 +111,29 @@ fn cargo_build(workspace: &Path, args: &[&str], target_dir: &Path) -> Result<Str
     }
 }
 
+/// Whether nothing has been compiled into `target_dir` yet: no library among its compiled
+/// dependencies, so cargo is about to compile all of them (clap, socket2, tokio…), which is
+/// what takes a minute or two. Later builds compile only the student's crate.
+pub fn first_build(target_dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(target_dir.join("debug").join("deps")) else {
+        return true;
+    };
+    !entries
+        .flatten()
+        .any(|entry| entry.path().extension().is_some_and(|ext| ext == "rlib"))
+}
+
 /// Reads cargo's stderr to its end and returns it; on the first `Compiling` line prints
-/// [`COMPILING`] to `out`, then each crate's name as cargo starts compiling it.
-pub fn relay(stderr: impl BufRead, out: &mut impl Write) -> String {
+/// [`COMPILING`] to `out` ([`COMPILING_FIRST`] on a `first` build), then each crate's name as
+/// cargo starts compiling it.
+pub fn relay(stderr: impl BufRead, out: &mut impl Write, first: bool) -> String {
     let mut all = String::new();
     let mut announced = false;
     for line in stderr.lines() {
         let Ok(line) = line else { break };
         if let Some(what) = line.trim_start().strip_prefix("Compiling ") {
             if !announced {
-                let _ = writeln!(out, "  {COMPILING}");
+                let _ = writeln!(out, "  {}", if first { COMPILING_FIRST } else { COMPILING });
                 announced = true;
             }
             // `clap v4.5.1` or `ex01_client v0.1.0 (/path)`: the name and version are enough.
@@ -244,9 +261,14 @@ pub fn first_error(stderr: &str) -> Option<String> {
         .filter(|line| is_error(line))
         .count();
     let mut text = block.join("\n");
+    let errors = if more == 1 {
+        "error follows"
+    } else {
+        "errors follow"
+    };
     if more > 0 {
         text.push_str(&format!(
-            "\n（后面还有 {more} 个错误，先改这一个）\n({more} more errors follow: fix this one first)"
+            "\n（后面还有 {more} 个错误，先改这一个）\n({more} more {errors}: fix this one first)"
         ));
     }
     Some(text)
@@ -270,7 +292,10 @@ mod tests {
         assert!(error.contains("^ not found"), "{error}");
         assert!(!error.contains("unused import"), "{error}");
         assert!(!error.contains("mismatched types"), "{error}");
-        assert!(error.contains("1 more errors follow"), "{error}");
+        assert!(error.contains("(1 more error follows: "), "{error}");
+        let two = stderr.replace("error: could not", "error[E0384]: again\nerror: could not");
+        let error = first_error(&two).expect("there is an error");
+        assert!(error.contains("(2 more errors follow: "), "{error}");
     }
 
     /// The student's warnings are kept whole; a path dependency's and cargo's summary are not.
@@ -304,13 +329,13 @@ mod tests {
         let cargo = "    Blocking waiting for file lock on build directory\n   Compiling libc v0.2.170\n   \
             Compiling ex01_client v0.1.0 (/work/exercises/01_client)\n    Finished `dev` profile\n";
         let mut out = Vec::new();
-        let all = relay(cargo.as_bytes(), &mut out);
+        let all = relay(cargo.as_bytes(), &mut out, true);
         let out = String::from_utf8(out).expect("the relay writes text");
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
             lines,
             [
-                &format!("  {COMPILING}") as &str,
+                &format!("  {COMPILING_FIRST}") as &str,
                 "    libc v0.2.170",
                 "    ex01_client v0.1.0"
             ],
@@ -319,7 +344,38 @@ mod tests {
         assert!(all.contains("Finished"), "everything is kept: {all}");
 
         let mut out = Vec::new();
-        relay("    Finished `dev` profile\n".as_bytes(), &mut out);
+        relay("    Finished `dev` profile\n".as_bytes(), &mut out, true);
         assert!(out.is_empty(), "nothing compiled, nothing said");
+    }
+
+    /// "The first time takes a minute or two" is said only on a first build, while the build
+    /// directory holds no compiled dependency; afterwards only that it compiles.
+    #[test]
+    fn only_the_first_build_is_said_to_be_slow() {
+        let target = std::env::temp_dir().join(format!("practice-first-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&target);
+        assert!(first_build(&target), "no build directory yet");
+        let deps = target.join("debug").join("deps");
+        fs::create_dir_all(&deps).expect("a temporary directory can be made");
+        fs::write(deps.join("libclap-0123.rmeta"), "").expect("a temporary file");
+        assert!(
+            first_build(&target),
+            "metadata only: nothing compiled to link yet"
+        );
+        fs::write(deps.join("libclap-0123.rlib"), "").expect("a temporary file");
+        let first = first_build(&target);
+        let _ = fs::remove_dir_all(&target);
+        assert!(!first, "a compiled dependency: not the first build");
+
+        let cargo = "   Compiling ex01_client v0.1.0 (/work/exercises/01_client)\n";
+        let mut out = Vec::new();
+        relay(cargo.as_bytes(), &mut out, first);
+        let out = String::from_utf8(out).expect("the relay writes text");
+        assert_eq!(
+            out.lines().next(),
+            Some(&format!("  {COMPILING}") as &str),
+            "{out}"
+        );
+        assert!(!out.contains("first time"), "{out}");
     }
 }

@@ -28,7 +28,7 @@ impl fmt::Display for State {
             Self::Done => f.pad("✓ 完成 done"),
             Self::StepsLeft(steps) if steps.is_empty() => f.pad("✗ 未完成 not done"),
             Self::StepsLeft(steps) => {
-                f.pad(&format!("✗ 还要写第 {} 步 / steps left", steps.join(", ")))
+                f.pad(&format!("✗ 还要写第 {} 步 / steps left", steps.join("、")))
             }
             Self::ToCheck => f.pad("· 待检查 to check"),
         }
@@ -41,6 +41,11 @@ pub fn state(places: &Places, exercise: &Exercise) -> State {
         return State::Done;
     }
     let source = fs::read_to_string(package.join("src/main.rs")).unwrap_or_default();
+    unwritten(&source)
+}
+
+/// What the `todo!()`s left in `source` say: the steps still to write, or none left.
+fn unwritten(source: &str) -> State {
     // The code without its comments, as one text: rustfmt may put a todo!'s message on the
     // line after `todo!(`.
     let code: String = source
@@ -63,10 +68,20 @@ pub fn state(places: &Places, exercise: &Exercise) -> State {
         }
     }
     if todos > 0 {
+        // In the steps' order, not the order the todo!()s stand in the code (exercise 10's
+        // tasks come before the main that spawns them).
+        steps.sort_by_key(|step| step_order(step));
         State::StepsLeft(steps)
     } else {
         State::ToCheck
     }
+}
+
+/// A step's number as numbers, so that `10` comes after `9` and `3.2` after `3.1`.
+fn step_order(step: &str) -> Vec<u32> {
+    step.split('.')
+        .map(|part| part.parse().unwrap_or(0))
+        .collect()
 }
 
 /// The first exercise that is not done.
@@ -164,5 +179,24 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
         } else {
             files.push(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The steps left are listed in the steps' order, the way Chinese lists them (第 8、9、10
+    /// 步), whatever order their todo!()s stand in.
+    #[test]
+    fn steps_left_are_listed_in_order() {
+        let source: String = ["12", "11", "9", "10", "8", "3.2", "3.1", "8"]
+            .iter()
+            .map(|step| format!("    todo!(\"第 {step} 步 step {step}: write it\");\n"))
+            .collect();
+        assert_eq!(
+            unwritten(&source).to_string(),
+            "✗ 还要写第 3.1、3.2、8、9、10、11、12 步 / steps left"
+        );
     }
 }

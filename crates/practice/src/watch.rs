@@ -11,7 +11,7 @@
 //! drive under WSL2, some network mounts), so Enter always re-checks too, and `--manual` (or a
 //! watcher that cannot start) uses Enter alone.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -83,22 +83,43 @@ pub fn run(places: &Places, start: Option<&'static Exercise>, manual: bool) -> E
                 continue;
             }
         }
-        prompt(by_enter);
+        for line in prompt(by_enter) {
+            println!("{line}");
+        }
         match wait(places, exercise, &checked, &received, by_enter) {
-            Next::Check => {}
+            // The new check replaces the old one on the screen, as rustlings does. (Moving on
+            // after a pass keeps the screen, so the pass stays in sight.)
+            Next::Check => clear_screen(&mut io::stdout(), io::stdout().is_terminal()),
             Next::Quit => return ExitCode::SUCCESS,
         }
     }
 }
 
-/// What the student is told after each check.
-fn prompt(by_enter: bool) {
+/// What the student is told after each check: the keys are read a line at a time, so each
+/// letter needs Enter after it.
+fn prompt(by_enter: bool) -> [&'static str; 2] {
     if by_enter {
-        println!("改好后按回车重新检查 · h 提示 · l 列表 · q 退出");
-        println!("press Enter when you have changed the code · h hint · l list · q quit");
+        [
+            "改好后按回车重新检查 · 输入 h 看提示、l 看列表、q 退出，再按回车",
+            "press Enter when you have changed the code · type h (hint), l (list) or q (quit), then Enter",
+        ]
     } else {
-        println!("保存文件时自动重新检查 · 回车也会重新检查 · h 提示 · l 列表 · q 退出");
-        println!("saving a file re-checks · so does Enter · h hint · l list · q quit");
+        [
+            "保存文件时自动重新检查，按回车也会 · 输入 h 看提示、l 看列表、q 退出，再按回车",
+            "saving a file re-checks, so does Enter · type h (hint), l (list) or q (quit), then Enter",
+        ]
+    }
+}
+
+/// Moves to the top of the screen and clears it and its scroll-back (what rustlings sends),
+/// on a terminal only: through a pipe (a test, a log) the codes would be noise.
+const CLEAR: &str = "\x1b[H\x1b[2J\x1b[3J";
+
+/// Clears the screen before a re-check, if `out` is a `terminal`.
+fn clear_screen(out: &mut impl Write, terminal: bool) {
+    if terminal {
+        let _ = out.write_all(CLEAR.as_bytes());
+        let _ = out.flush();
     }
 }
 
@@ -250,6 +271,30 @@ mod tests {
             DataChange::Any
         ))));
         assert!(writes(&EventKind::Create(CreateKind::File)));
+    }
+
+    /// The prompt says, in both languages, that a key letter needs Enter after it.
+    #[test]
+    fn the_prompt_says_keys_need_enter() {
+        for by_enter in [true, false] {
+            let [zh, en] = prompt(by_enter);
+            assert!(zh.contains("输入 h") && zh.ends_with("再按回车"), "{zh}");
+            assert!(en.contains("type h") && en.ends_with("then Enter"), "{en}");
+            for line in [zh, en] {
+                assert!(columns::width(line) <= columns::MAX_COLUMNS, "{line}");
+            }
+        }
+    }
+
+    /// A re-check clears a terminal's screen, and writes nothing through a pipe.
+    #[test]
+    fn the_screen_is_cleared_on_a_terminal_only() {
+        let mut piped = Vec::new();
+        clear_screen(&mut piped, false);
+        assert!(piped.is_empty(), "{piped:?}");
+        let mut terminal = Vec::new();
+        clear_screen(&mut terminal, true);
+        assert_eq!(terminal, CLEAR.as_bytes());
     }
 
     /// Sources and manifests count; cargo's lock file and anything under a build directory
