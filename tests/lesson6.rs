@@ -775,3 +775,39 @@ fn servers_that_set_reuse_say_why_lesson2s_time_wait_blocks_them() {
             )));
     }
 }
+
+/// Two ends that frame differently: the client is told that the server closed the connection
+/// while it waited for a reply, and that both ends must use the same `--framing`; never that
+/// the operating system reported an error, since the OS reported none. Either way round: a
+/// length-prefix server reads a line's first bytes as a huge length and closes at once, and a
+/// line server waits for a newline that never comes and times the client out.
+#[test]
+fn a_framing_mismatch_says_the_server_closed() {
+    for (server_framing, client_framing, why) in [
+        ("length", "line", "frame too long"),
+        ("line", "length", "stopped mid-frame"),
+    ] {
+        let (mut server, address) = framed_server(server_framing, &["--frame-timeout-ms", "300"]);
+        let port = address.port().to_string();
+        command("lesson6")
+            .args([
+                "client",
+                "--framing",
+                client_framing,
+                "--port",
+                &port,
+                "你好",
+            ])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("the server closed before reply 1"))
+            .stderr(predicate::str::contains(
+                "the peer closed the connection (recv returned 0)",
+            ))
+            .stderr(predicate::str::contains(
+                "both ends must use the same --framing",
+            ))
+            .stderr(predicate::str::contains("操作系统报告了一个错误").not());
+        server.expect_line(why);
+    }
+}

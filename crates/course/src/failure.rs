@@ -93,7 +93,7 @@ fn address_in_use(address: SocketAddr, states: &[TcpState], reuses: bool) -> (St
     } else if has(TcpState::TimeWait) && reuses {
         (
             "下面的 TIME_WAIT 是刚结束的连接还在等待（Linux 上约 60 秒）。本程序设置了 SO_REUSEADDR，但留下这个 TIME_WAIT 的旧服务端没有设置\n\
-             （比如第 2 课）。在 Linux 上，新旧两个套接字都设置了它，才能在 TIME_WAIT 旁边绑定：等一分钟再启动，或者用 --port 0 换个端口".to_owned(),
+             （比如第 2 课）。在 Linux 上，新旧两个套接字都设置了它，才能绑定一个仍有 TIME_WAIT 连接的端口：等一分钟再启动，或者用 --port 0 换个端口".to_owned(),
             "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux). This program sets SO_REUSEADDR,\n\
              but the old server that left the TIME_WAIT did not (lesson 2, say), and on Linux both sockets need it to bind beside a TIME_WAIT:\n\
              wait a minute, or pick another port with --port 0".to_owned(),
@@ -182,6 +182,21 @@ fn advice(error: &io::Error, role: Role) -> (String, String) {
         (Kind::TimedOut | Kind::HostUnreachable | Kind::NetworkUnreachable, _, _) => (
             "连不上这个地址，请检查 IP 地址，课上用 127.0.0.1".to_owned(),
             "that address cannot be reached: check the IP address; in class use 127.0.0.1"
+                .to_owned(),
+        ),
+        // A stream that ended too soon, or bytes that are no frame: the program found it, not
+        // the OS, and the usual cause in this course is two ends that frame differently.
+        (Kind::UnexpectedEof, _, _) => (
+            "对方关闭了连接（recv 返回 0），而这一端还在等它的数据：原因看对方打印的话；\n\
+             第 6 课的两端要用同样的 --framing"
+                .to_owned(),
+            "the peer closed the connection (recv returned 0) while this side still waited for data:\n\
+             see what the peer printed; in lesson 6, both ends must use the same --framing"
+                .to_owned(),
+        ),
+        (Kind::InvalidData, _, _) => (
+            "收到的字节不是约定的格式：两端的分帧方式（--framing）一样吗？".to_owned(),
+            "the bytes received are not in the agreed format: do both ends use the same --framing?"
                 .to_owned(),
         ),
         _ => (
@@ -355,6 +370,8 @@ mod tests {
             io::ErrorKind::ConnectionReset,
             io::ErrorKind::BrokenPipe,
             io::ErrorKind::TimedOut,
+            io::ErrorKind::UnexpectedEof,
+            io::ErrorKind::InvalidData,
             io::ErrorKind::Other,
         ] {
             messages.push(explain(&io::Error::from(kind), client));

@@ -57,7 +57,7 @@ pub fn run(
             .read_frame(|buffer| {
                 tcp_client_socket.recv(course::as_uninit(buffer))
             })
-            .map_err(|error| io::Error::other(error.to_string()))?;
+            .map_err(io::Error::from)?;
         let Some(reply) = reply else {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,

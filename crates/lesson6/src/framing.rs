@@ -92,6 +92,22 @@ impl fmt::Display for FrameError {
     }
 }
 
+/// As an `io::Error` of the kind that says what happened, so that `course::finish` can explain
+/// it: the stream ended early (`UnexpectedEof`), bytes that are no frame (`InvalidData`), or
+/// the `recv` error itself (a reset stays a reset).
+impl From<FrameError> for io::Error {
+    fn from(error: FrameError) -> Self {
+        let kind = match &error {
+            FrameError::TooLong { .. } | FrameError::NewlineInPayload => {
+                io::ErrorKind::InvalidData
+            }
+            FrameError::ClosedMidFrame { .. } => io::ErrorKind::UnexpectedEof,
+            FrameError::Recv { error, .. } => error.kind(),
+        };
+        io::Error::new(kind, error.to_string())
+    }
+}
+
 // ANCHOR: write_frame
 /// Appends one frame carrying `payload` to `out`.
 pub fn write_frame(

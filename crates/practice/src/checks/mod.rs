@@ -299,7 +299,7 @@ fn refused_elsewhere(program: &mut Program, address: &str) -> Option<String> {
     }
     let os = crate::program::os_words(&stderr).unwrap_or_else(|| "ConnectionRefused".to_owned());
     Some(format!(
-        "{}：连接被拒绝 {os}。检查一直在 {address} 上监听，一个连接也没收到：你的程序连的是别的地址或端口，\
+        "{}：连接被拒绝 {os}。检查程序一直在 {address} 上监听，却没有收到一个连接：你的程序连的是别的地址或端口，\
          不是 server / its connection was refused, yet the check was listening on {address} \
          and no connection came: your program connected to another address or port, not to server",
         crate::program::exit_text(status)
@@ -588,6 +588,67 @@ pub fn a_used_port_is_one_friendly_line(
         .map_err(|failure| failure.step(bind))?;
     let what = program.what_happened();
     let friendly = program.stderr_text().contains("already in use");
+    if status.code() != Some(1) || what.contains("panicked") || !friendly {
+        return Err(Failure::new(expected, what).step(bind));
+    }
+    Ok(())
+}
+
+/// Starts the student's server twice on one port: while the first listens, the second's `bind`
+/// (step `bind`) must fail, with the friendly lines and exit code 1. On Linux and macOS
+/// SO_REUSEADDR never lets two listeners share an address; SO_REUSEPORT does, and the kernel
+/// then splits the clients between them, so a second server that listens set that option
+/// instead (step `reuse`). Windows lets SO_REUSEADDR take a port another socket listens on:
+/// not checked there.
+pub fn a_second_server_is_refused(
+    checker: &mut Checker,
+    listen: &'static str,
+    bind: &'static str,
+    reuse: &'static str,
+) -> Result<(), Failure> {
+    if cfg!(windows) {
+        checker.not_checked(
+            "Windows 的 SO_REUSEADDR 允许第二个套接字绑定正在监听的端口：自己在同一个端口上启动两次看看 \
+             / on Windows SO_REUSEADDR lets a second socket bind a port that is listening: start it twice \
+             on one port and see",
+        );
+        return Ok(());
+    }
+    let mut first = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut first, listen)?;
+    let port = address.port().to_string();
+    let mut second = checker.start(&["--port", &port])?;
+    let expected = format!(
+        "你的服务端已经在 {address} 上监听：第二个在同一个端口上启动时 bind 报 AddrInUse，打印一行友好的错误\
+         （“已被占用 already in use”），退出码 1 / your server already listens on {address}: a second one \
+         started on its port fails in bind with AddrInUse, one friendly error (\"already in use\"), exit code 1"
+    );
+    if let Ok(line) = second.expect_line("listening on", &expected) {
+        if line.ends_with(&address.to_string()) {
+            return Err(Failure::new(
+                expected,
+                format!(
+                    "第二个也在 {address} 上监听了：{line:?}。SO_REUSEPORT 让两个服务端共用一个端口，内核把客户端分给它们；\
+                     讲义的选项是 SO_REUSEADDR / the second listens on {address} too: SO_REUSEPORT lets two servers \
+                     share a port, the kernel splitting the clients between them; the notes' option is SO_REUSEADDR"
+                ),
+            )
+            .step(reuse));
+        }
+        return Err(Failure::new(
+            expected,
+            format!(
+                "端口 {port} 被占用，第二个却打印了 {line:?}：绑定的不是 address（--port {port}）\
+                 / port {port} is taken, and yet the second printed {line:?}: it bound another port than address's"
+            ),
+        )
+        .step(bind));
+    }
+    let status = second
+        .wait_exit(&expected)
+        .map_err(|failure| failure.step(bind))?;
+    let what = second.what_happened();
+    let friendly = second.stderr_text().contains("already in use");
     if status.code() != Some(1) || what.contains("panicked") || !friendly {
         return Err(Failure::new(expected, what).step(bind));
     }

@@ -31,7 +31,7 @@ fn restarts_at_once(checker: &mut Checker) -> Result<(), Failure> {
     let port = address.port().to_string();
     let mut again = checker.start(&["--port", &port])?;
     let expected = format!(
-        "在同一个端口 {port} 上马上重启（旁边还有上一个连接的 TIME_WAIT）/ restart at once on port {port}, beside the last connection's TIME_WAIT"
+        "马上在同一个端口 {port} 上重启（上一个连接的 TIME_WAIT 还在）/ restart at once on port {port}, beside the last connection's TIME_WAIT"
     );
     again
         .expect_line("listening on", &expected)
