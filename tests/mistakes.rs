@@ -270,6 +270,16 @@ const MISTAKES: &[Mistake] = &[
         shows: &[],
         at_once: true,
     },
+    Mistake {
+        exercise: "03_reuse",
+        number: 3,
+        name: "reuse_port",
+        original: "tcp_server_socket.set_reuse_address(true)?;",
+        mistake: "tcp_server_socket.set_reuse_port(true)?;",
+        step: "1.1",
+        shows: &["SO_REUSEPORT"],
+        at_once: true,
+    },
     // Exercise 4, a thread per client.
     Mistake {
         exercise: "04_threads",
@@ -320,6 +330,16 @@ const MISTAKES: &[Mistake] = &[
         mistake: "tcp_server_socket.bind(&SocketAddr::from(([0, 0, 0, 0], address.port())).into())?;",
         step: "3",
         shows: &["0.0.0.0"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "04_threads",
+        number: 4,
+        name: "reuse_port",
+        original: "tcp_server_socket.set_reuse_address(true)?;",
+        mistake: "tcp_server_socket.set_reuse_port(true)?;",
+        step: "2",
+        shows: &["SO_REUSEPORT"],
         at_once: true,
     },
     // Exercise 5, a close or a reset.

@@ -4,7 +4,7 @@
 use course::kernel::{self, TcpState};
 
 use super::server::{exchange, exits_cleanly, serves_one_client};
-use super::{Check, Checker, listening_address};
+use super::{Check, Checker, a_second_server_is_refused, listening_address};
 use crate::program::WAIT;
 use crate::verdict::Failure;
 
@@ -17,7 +17,17 @@ pub const CHECKS: &[Check] = &[
         title: "服务完一个客户端、退出后，马上在同一个端口重启 / after serving a client and exiting, restarts at once on the same port",
         run: restarts_at_once,
     },
+    Check {
+        title: "你的服务端正在监听时，第二个在同一个端口上启动：一行友好的错误，退出码 1 / while your server listens, a second one on its port: one friendly error line, exit 1",
+        run: a_second_server,
+    },
 ];
+
+/// SO_REUSEADDR lets a server bind beside a TIME_WAIT, never beside a listener: the option
+/// that lets it restart must not let two servers share the port.
+fn a_second_server(checker: &mut Checker) -> Result<(), Failure> {
+    a_second_server_is_refused(checker, "3", "2", "1.1")
+}
 
 fn restarts_at_once(checker: &mut Checker) -> Result<(), Failure> {
     let mut first = checker.start(&["--port", "0"])?;

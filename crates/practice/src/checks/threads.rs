@@ -7,7 +7,7 @@ use socket2::SockRef;
 
 use super::server::listening_at;
 use super::{
-    Check, Checker, THREADED_REPLY, a_used_port_is_one_friendly_line, connect, gbk, io_failure,
+    Check, Checker, THREADED_REPLY, a_second_server_is_refused, connect, gbk, io_failure,
     listener_on, listening_address, listens_only_on, reply_to,
 };
 use crate::program::Program;
@@ -31,7 +31,7 @@ pub const CHECKS: &[Check] = &[
         run: listens_on_the_host_given,
     },
     Check {
-        title: "端口已被另一个服务端占用：一行友好的错误，退出码 1 / a port another server holds: one friendly error line, exit 1",
+        title: "你的服务端正在监听时，第二个在同一个端口上启动：一行友好的错误，退出码 1 / while your server listens, a second one on its port: one friendly error line, exit 1",
         run: a_used_port,
     },
 ];
@@ -88,8 +88,9 @@ fn listens_on_the_host_given(checker: &mut Checker) -> Result<(), Failure> {
     )
 }
 
+/// Another of its own on the port: its SO_REUSEADDR (step 2) must not let the second listen.
 fn a_used_port(checker: &mut Checker) -> Result<(), Failure> {
-    a_used_port_is_one_friendly_line(checker, "3")
+    a_second_server_is_refused(checker, "4", "3", "2")
 }
 
 fn a_client_leaves(checker: &mut Checker) -> Result<(), Failure> {
