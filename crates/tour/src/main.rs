@@ -5,7 +5,9 @@
 //! (`--port 0`, its address read from the line it prints first), and every line any program
 //! prints labelled with who printed it, such as `[lesson2 server] …` or `[lesson1 client] …`.
 //! Between lessons it waits for Enter when stdin is a terminal, and runs straight through when
-//! it is not, so tests and CI can run it too.
+//! it is not, so tests and CI can run it too. `--lesson N` shows lesson N alone: the programs
+//! it needs (lesson 1's client for a server) run in its scene, and no other lesson's scene.
+//! Every line is cut to fit a terminal ([`columns::fit`]), running on under its label.
 //!
 //! Each lesson's binary comes from `harness::binary`, which builds it first, so the tour never
 //! shows a stale program. Every lesson is built before the first program runs (the line
@@ -83,7 +85,8 @@ const SCENES: [Scene; 7] = [
     Scene {
         lessons: &[3],
         title: "第 3 课：TIME_WAIT 占住端口，SO_REUSEADDR 照样绑定 / Lesson 3: TIME_WAIT holds the port, SO_REUSEADDR binds anyway",
-        packages: &["lesson1", "lesson2", "lesson3"],
+        // Lesson 2's refused restart is shown too when lesson 2 is (its scene builds it).
+        packages: &["lesson1", "lesson3"],
         run: lesson_3,
     },
     Scene {
@@ -120,12 +123,10 @@ const SCENES: [Scene; 7] = [
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let mut tour = Tour::new();
+    let mut tour = Tour::new(args.lessons.clone());
     let chosen: Vec<&Scene> = SCENES
         .iter()
-        .filter(|scene| {
-            args.lessons.is_empty() || scene.lessons.iter().any(|n| args.lessons.contains(n))
-        })
+        .filter(|scene| scene.lessons.iter().any(|n| tour.shows(*n)))
         .collect();
     say("[tour] 课程之旅：每一课的程序在本机 127.0.0.1 上运行，每行前面标出是谁打印的");
     say(
@@ -146,7 +147,10 @@ fn main() -> ExitCode {
             tour.pause();
         }
         say("");
-        say(&format!("[tour] ==== {} ====", scene.title));
+        // Chinese and English on lines of their own: together they would not fit a terminal.
+        let (zh, en) = scene.title.split_once(" / ").unwrap_or((scene.title, ""));
+        say(&format!("[tour] ==== {zh}"));
+        say(&format!("[tour] ==== {en}"));
         if let Err(why) = (scene.run)(&mut tour) {
             say("[tour] 这一课没能演示完");
             say(&format!("[tour] this lesson could not be shown: {why}"));
@@ -176,9 +180,9 @@ fn lessons_1_and_2(tour: &mut Tour) -> Result<(), String> {
 }
 
 /// Lesson 2 restarted on the port it just used fails while the old connection waits in
-/// TIME_WAIT; lesson 3, which sets SO_REUSEADDR, restarts on its own port at once. (On Linux
-/// the socket left in TIME_WAIT must have set SO_REUSEADDR too, so lesson 3 is restarted after
-/// lesson 3, not after lesson 2.)
+/// TIME_WAIT (shown when lesson 2 is); lesson 3, which sets SO_REUSEADDR, restarts on its own
+/// port at once. (On Linux the socket left in TIME_WAIT must have set SO_REUSEADDR too, so
+/// lesson 3 is restarted after lesson 3, not after lesson 2.)
 fn lesson_3(tour: &mut Tour) -> Result<(), String> {
     let Some(lesson3) = tour.binary("lesson3") else {
         return Ok(());
@@ -186,7 +190,9 @@ fn lesson_3(tour: &mut Tour) -> Result<(), String> {
     let Some(client) = tour.binary("lesson1") else {
         return Ok(());
     };
-    if let Some(lesson2) = tour.binary("lesson2") {
+    if tour.shows(2)
+        && let Some(lesson2) = tour.binary("lesson2")
+    {
         let port = match tour.last_port {
             Some(port) => port,
             None => {
@@ -362,19 +368,27 @@ fn free_port() -> Result<u16, String> {
 struct Tour {
     root: PathBuf,
     interactive: bool,
+    /// The lessons asked for with `--lesson`; none: all of them.
+    chosen: Vec<u8>,
     binaries: HashMap<&'static str, Option<PathBuf>>,
     /// The port lesson 2 last served on, which lesson 3's scene tries to reuse.
     last_port: Option<u16>,
 }
 
 impl Tour {
-    fn new() -> Self {
+    fn new(chosen: Vec<u8>) -> Self {
         Tour {
             root: Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
             interactive: io::stdin().is_terminal(),
+            chosen,
             binaries: HashMap::new(),
             last_port: None,
         }
+    }
+
+    /// Whether lesson `n` is shown: asked for, or no lesson was asked for.
+    fn shows(&self, n: u8) -> bool {
+        self.chosen.is_empty() || self.chosen.contains(&n)
     }
 
     /// The fresh binary of `package`, or `None` (said once) when it is not there or does not build.
@@ -666,7 +680,21 @@ fn forward(
     })
 }
 
-/// One line on stdout; a closed stdout (`tour | head`) must not end the tour with a panic.
+/// One line on stdout, cut to fit a terminal: a labelled line (`[lesson2 server]   text`) runs
+/// on under its text. A closed stdout (`tour | head`) must not end the tour with a panic.
 fn say(line: &str) {
-    let _ = writeln!(io::stdout().lock(), "{line}");
+    let mut out = io::stdout().lock();
+    for line in columns::fit(line, "", &" ".repeat(hang(line))) {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// Where the text of a labelled line starts: after `[label] ` and the spaces that follow it.
+fn hang(line: &str) -> usize {
+    let label = match line.split_once("] ") {
+        Some((label, _)) if line.starts_with('[') => label.len() + 2,
+        _ => 0,
+    };
+    let indent = line[label..].len() - line[label..].trim_start().len();
+    columns::width(&line[..label]) + indent
 }
