@@ -21,4 +21,4 @@ mod print;
 
 pub use buffer::as_uninit;
 pub use failure::{Role, finish};
-pub use print::{addr_text, announce_listening, bytes_text};
+pub use print::{addr_text, announce_listening, bytes_text, count};

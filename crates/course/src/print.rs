@@ -33,6 +33,15 @@ pub fn addr_text(addr: &SockAddr) -> String {
     }
 }
 
+/// `n` and its noun, singular for one: `1 client`, `2 clients`, `0 clients`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// Bytes as Python prints them (`b'\xc4\xe3ok'`), so the output matches the notes' `print(recv_data)`.
 pub fn bytes_text(bytes: &[u8]) -> String {
     format!("b'{}'", bytes.escape_ascii())
@@ -45,6 +54,13 @@ mod tests {
     #[test]
     fn bytes_print_like_python() {
         assert_eq!(bytes_text(b"ok\xc4\xe3'"), r"b'ok\xc4\xe3\''");
+    }
+
+    #[test]
+    fn one_is_singular() {
+        assert_eq!(count(1, "client", "clients"), "1 client");
+        assert_eq!(count(2, "client", "clients"), "2 clients");
+        assert_eq!(count(0, "byte", "bytes"), "0 bytes");
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub trait Shown {
 
 impl Shown for usize {
     fn shown(&self) -> String {
-        format!("{self} bytes")
+        crate::count(*self, "byte", "bytes")
     }
 }
 

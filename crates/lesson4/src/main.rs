@@ -154,7 +154,8 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     // 没有 --stop-after 时循环永不结束，服务器一直运行到进程被终止。给了它才走到这
     // 里：main 返回，进程退出，不等任何还在服务的线程，内核关闭它们的套接字——讲义里
     // 守护线程的行为。
-    say!("停止接受，main 返回 stopped accepting, main returns after {accepted} clients");
+    let clients = course::count(accepted, "client", "clients");
+    say!("停止接受，main 返回 stopped accepting, main returns after {clients}");
     Ok(())
     // ANCHOR_END: accept_loop
 }

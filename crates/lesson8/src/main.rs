@@ -145,9 +145,9 @@ async fn run(
     drop(listener);
     say!(
         "收到 Ctrl-C：不再接受新连接，正在关闭 {} 个客户端 \
-         / Ctrl-C: no new connections; closing {} clients",
+         / Ctrl-C: no new connections; closing {}",
         tasks.len(),
-        tasks.len()
+        course::count(tasks.len(), "client", "clients")
     );
     // The receivers are in the tasks; a send fails only when there are none,
     // and then there is nobody to tell.
