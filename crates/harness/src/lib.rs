@@ -189,6 +189,15 @@ impl Process {
         }
     }
 
+    /// The next line the process has printed, if one is already waiting; `None` at once
+    /// otherwise. For a test that polls the kernel's table and takes the lines that have come
+    /// meanwhile, without waiting for one.
+    pub fn line_now(&mut self) -> Option<String> {
+        let line = self.lines.try_recv().ok()?;
+        self.stdout_seen.push(line.clone());
+        Some(line)
+    }
+
     /// Waits `quiet` and fails if the process prints any line meanwhile: the proof that nothing
     /// happens (a watcher that does not re-check when no file changed). An absence can only be
     /// seen by waiting, so this is the one bounded wait that is not for an event; keep `quiet`
