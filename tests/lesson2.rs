@@ -179,6 +179,126 @@ fn a_second_client_is_queued_but_not_served() {
     );
 }
 
+/// Why lesson 1's second message against lesson 2 ends in "received 0 bytes" only most of the
+/// time: it races lesson 2's close. First way: the second message is already in lesson 2's
+/// socket, unread, when lesson 2 closes, so the close sends a reset (lesson 5's rule 8): the
+/// client reads the reply, then `ConnectionReset`, never 0 bytes, and the reset leaves no
+/// TIME_WAIT behind. The test makes that order certain: one write puts a 1024-byte first message
+/// and a second message in lesson 2's socket together, and lesson 2's one `recv(1024)` takes
+/// only the first.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn a_second_message_there_before_the_close_gets_a_reset() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let mut client = harness::notes::connect(address);
+    let me = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    let mut messages = vec![b'a'; 1024];
+    messages.extend_from_slice(&gbk("第二条"));
+    client.write_all(&messages).expect("send to the server");
+    lesson2.expect_line("received 1024 字节 bytes");
+    let mut reply = vec![0u8; gbk(SERVER_REPLY).len()];
+    client
+        .read_exact(&mut reply)
+        .expect("the reply comes before the reset");
+    assert_eq!(reply, gbk(SERVER_REPLY));
+    let mut buffer = [0u8; 64];
+    let after = client.read(&mut buffer).map_err(|error| error.kind());
+    assert_eq!(
+        after,
+        Err(ErrorKind::ConnectionReset),
+        "closed with the second message unread, lesson 2 resets the connection"
+    );
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+    assert_eq!(
+        kernel::state_of(address, me).expect("Linux exposes the kernel's TCP table"),
+        None,
+        "a reset leaves no TIME_WAIT on the server's side"
+    );
+}
+
+/// The other way the race goes: the second message comes after lesson 2 has closed. The client
+/// has the FIN by then, so its next receive returns 0 bytes, lesson 1's "received 0 bytes"; the
+/// message itself still meets a closed socket, which answers with a reset: the client's
+/// connection leaves the kernel's table, its receives still return 0, and only its next send
+/// fails. The test waits for the FIN before it sends.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn a_second_message_after_the_close_reads_zero_bytes_first() {
+    let (mut lesson2, address) = server("lesson2", &[]);
+    let mut client = harness::notes::connect(address);
+    let me = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    client
+        .write_all(&gbk(CLIENT_MESSAGE))
+        .expect("send to the server");
+    let mut reply = Vec::new();
+    client
+        .read_to_end(&mut reply)
+        .expect("the reply, then 0 bytes: the server's FIN");
+    assert_eq!(reply, gbk(SERVER_REPLY));
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+    client
+        .write_all(&gbk("第二条"))
+        .expect("the kernel takes bytes for a peer that has only sent its FIN");
+    assert_eq!(
+        kernel::await_state(me, address, None, harness::TIMEOUT)
+            .expect("Linux exposes the kernel's TCP table"),
+        None,
+        "the closed server answers the second message with a reset"
+    );
+    let mut buffer = [0u8; 64];
+    let after = client.read(&mut buffer).map_err(|error| error.kind());
+    assert_eq!(
+        after,
+        Ok(0),
+        "after the FIN, a receive still returns 0 bytes"
+    );
+    let again = client.write_all(b"?").map_err(|error| error.kind());
+    assert!(
+        matches!(
+            again,
+            Err(ErrorKind::BrokenPipe | ErrorKind::ConnectionReset)
+        ),
+        "the next send learns of the reset: {again:?}"
+    );
+}
+
+/// The fix for the race above, which a request/response server makes: `--half-close` has lesson 2
+/// shut only its sending side after the reply (the FIN), read and drop what the client still
+/// sends until the client closes too, and only then close. The same two messages as in the reset
+/// test now end with the reply and 0 bytes, no reset; lesson 2 says what it dropped, and since
+/// it sent the first FIN, the TIME_WAIT is still on its side.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn half_closing_before_the_close_never_resets_the_client() {
+    let (mut lesson2, address) = server("lesson2", &["--half-close"]);
+    let mut client = harness::notes::connect(address);
+    let me = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    let mut messages = vec![b'a'; 1024];
+    let second = gbk("第二条");
+    messages.extend_from_slice(&second);
+    client.write_all(&messages).expect("send to the server");
+    let mut reply = Vec::new();
+    match client.read_to_end(&mut reply) {
+        Ok(_) => assert_eq!(reply, gbk(SERVER_REPLY), "the reply, then 0 bytes"),
+        Err(error) => lesson2.fail(&format!(
+            "a half-closing server must not reset its client: {:?}: {error}",
+            error.kind()
+        )),
+    }
+    client
+        .shutdown(Shutdown::Write)
+        .expect("half-close a connected socket");
+    lesson2.expect_line(&format!("(discarded {} bytes)", second.len()));
+    assert!(lesson2.wait_exit().success(), "{}", lesson2.stdout());
+    await_kernel_state(address, me, TcpState::TimeWait);
+}
+
 /// A client that connects and closes without sending gets no reply: the server's `recv`
 /// returns 0 bytes, it says so, and it still exits 0.
 #[test]
@@ -392,5 +512,9 @@ fn bad_arguments_get_a_clear_line() {
 /// `--help` explains every option, Chinese first.
 #[test]
 fn help_explains_every_option() {
-    harness::cli::assert_help("lesson2", "第 2 课", &["--host", "--port", "--encoding"]);
+    harness::cli::assert_help(
+        "lesson2",
+        "第 2 课",
+        &["--host", "--port", "--encoding", "--half-close"],
+    );
 }

@@ -155,7 +155,11 @@ fn bad_arguments_get_a_clear_line() {
 /// `--help` explains every option, Chinese first.
 #[test]
 fn help_explains_every_option() {
-    harness::cli::assert_help("lesson3", "第 3 课", &["--host", "--port", "--encoding"]);
+    harness::cli::assert_help(
+        "lesson3",
+        "第 3 课",
+        &["--host", "--port", "--encoding", "--half-close"],
+    );
 }
 
 /// The diff between lessons 2 and 3 *is* the lesson: apart from documentation, the program's

@@ -28,18 +28,24 @@ use socket2::{Domain, Socket, Type};
 struct Args {
     #[command(flatten)]
     options: ServerOptions<8989>,
+
+    /// 回复后先半关闭，读完客户端的数据再关闭，不发 RST（讲义里没有）
+    /// / after the reply, half-close (shut the sending side), read what the client still sends until it closes too, then close:
+    /// no unread data, so no reset (not in the notes)
+    #[arg(long)]
+    half_close: bool,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let address = args.options.address();
     course::finish(
-        run(&args.options, address),
+        run(&args.options, args.half_close, address),
         course::Role::Server { address },
     )
 }
 
-fn run(options: &ServerOptions<8989>, address: SocketAddr) -> io::Result<()> {
+fn run(options: &ServerOptions<8989>, half_close: bool, address: SocketAddr) -> io::Result<()> {
     let encoding = options.encoding;
 
     // ANCHOR: create
@@ -112,6 +118,30 @@ fn run(options: &ServerOptions<8989>, address: SocketAddr) -> io::Result<()> {
         println!("客户端没有发送数据就关闭了连接 / the client closed without sending anything");
     }
     // ANCHOR_END: reply
+
+    // ANCHOR: half_close
+    // 讲义里没有这一步，给了 --half-close 才做：先只关发送方向
+    // （FIN，客户端读到 0 字节），再把客户端还在发的读完丢弃，
+    // 直到它也关闭（recv 返回 0）。close 时没有没读的数据，
+    // 就不会变成 RST；先发 FIN 的仍是服务端，TIME_WAIT 仍在这边。
+    // Python: shutdown(SHUT_WR)，然后 recv(1024) 直到 b""
+    if half_close {
+        service_client_socket.shutdown(std::net::Shutdown::Write)?;
+        let mut discarded = 0;
+        let mut discard = [0u8; 1024];
+        loop {
+            let buffer = course::as_uninit(&mut discard);
+            match service_client_socket.recv(buffer)? {
+                0 => break,
+                length => discarded += length,
+            }
+        }
+        println!(
+            "客户端也关闭了 the client closed too \
+             (discarded {discarded} bytes)"
+        );
+    }
+    // ANCHOR_END: half_close
 
     // ANCHOR: close
     // 8. 关闭服务与客户端的套接字，终止和这个客户端的通信（讲义说明 6）。socket2 在值被
