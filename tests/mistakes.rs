@@ -143,6 +143,16 @@ const MISTAKES: &[Mistake] = &[
         shows: &["did not send args.message"],
         at_once: true,
     },
+    Mistake {
+        exercise: "01_client",
+        number: 1,
+        name: "unwraps_utf8",
+        original: "let (recv_content, _) = encoding.decode_without_bom_handling(recv_data);",
+        mistake: "let recv_content = String::from_utf8(recv_data.to_vec()).unwrap();",
+        step: "4.2",
+        shows: &["panicked", "FromUtf8Error"],
+        at_once: true,
+    },
     // Exercise 2, the single-shot server.
     Mistake {
         exercise: "02_server",
@@ -342,6 +352,16 @@ const MISTAKES: &[Mistake] = &[
         shows: &["SO_REUSEPORT"],
         at_once: true,
     },
+    Mistake {
+        exercise: "04_threads",
+        number: 4,
+        name: "reset_as_offline",
+        original: UNWRAP_NOT,
+        mistake: "let recv_data_length = service_client_socket\n            .recv(course::as_uninit(&mut recv_data))\n            .unwrap_or(0);",
+        step: "7",
+        shows: &["took the reset"],
+        at_once: true,
+    },
     // Exercise 5, a close or a reset.
     Mistake {
         exercise: "05_close",
@@ -471,6 +491,16 @@ const MISTAKES: &[Mistake] = &[
         mistake: "decoder.decode_to_string(rest, &mut text, false);",
         step: "8.2",
         shows: &["on leaving"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "06_split_char",
+        number: 6,
+        name: "decodes_gbk_always",
+        original: "let mut decoder = encoding.new_decoder_without_bom_handling();",
+        mistake: "let mut decoder = encoding_rs::GBK.new_decoder_without_bom_handling();",
+        step: "8.1",
+        shows: &["浣"],
         at_once: true,
     },
     // Exercise 7, the half-close.

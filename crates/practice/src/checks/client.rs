@@ -130,9 +130,15 @@ fn exchange(checker: &mut Checker, run: &Run) -> Result<(), Failure> {
             .step("4.2"));
         }
         None => {
+            // The bytes were received (their line is printed after step 4.1), so what stopped
+            // it before the reply's line is the decoding, step 4.2 (a panic, say).
+            let step = match received_count(program.stdout()) {
+                Some(_) => "4.2",
+                None => "4.1",
+            };
             return Err(program
                 .failure(&format!("打印“reply: {REPLY}” / print \"reply: {REPLY}\""))
-                .step("4.1"));
+                .step(step));
         }
     }
     if !status.success() {

@@ -5,7 +5,8 @@
 use std::net::{SocketAddr, TcpStream};
 
 use super::{
-    Check, Checker, THREADED_REPLY, connect, gbk, io_failure, listening_address, reply_to,
+    Check, Checker, THREADED_REPLY, connect, describe, error_text, gbk, io_failure,
+    listening_address, read_at_least, reply_to, send,
 };
 use crate::program::Program;
 use crate::verdict::Failure;
@@ -25,6 +26,10 @@ pub const CHECKS: &[Check] = &[
     Check {
         title: "客户端只发了半个字符就下线：剩下的半个字符报告为 � / a client leaves after half a character: the half is reported as �",
         run: a_half_character_at_the_end,
+    },
+    Check {
+        title: "--encoding utf-8：“你”（e4 bd a0）分两次到达，第二次打印完整的“你” / with --encoding utf-8, 你 (e4 bd a0) in two recvs prints whole from the second",
+        run: the_decoder_follows_the_encoding,
     },
 ];
 
@@ -185,6 +190,74 @@ fn a_half_character_at_the_end(checker: &mut Checker) -> Result<(), Failure> {
         .step(if not_kept { "8.1" } else { "8.2" }))
         }
     }
+}
+
+fn the_decoder_follows_the_encoding(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0", "--encoding", "utf-8"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut client = connect(address, "5")?;
+    let me = local(&client)?;
+    let ni = "你".as_bytes();
+    for (bytes, what) in [
+        (
+            &ni[..1],
+            "UTF-8 的“你”的第一个字节 e4 / the first byte of 你 in UTF-8, e4",
+        ),
+        (
+            &ni[1..],
+            "然后是另两个字节 bd a0 / then the other two, bd a0",
+        ),
+    ] {
+        exchange_utf8(&mut program, &mut client, bytes, what)?;
+    }
+    let lines = offline(&mut program, client, me)?;
+    if matches!(&lines[..], [first, second, ..] if first.is_empty() && second == "你") {
+        return Ok(());
+    }
+    // The first byte was kept (no text) and the next two made some text, but not 你: they
+    // were decoded without it, or as another encoding (GBK reads e4 bd as 浣): the decoder
+    // (step 8.1). Anything else is the decoding itself (step 8.2), as in the checks before.
+    let decoder =
+        matches!(&lines[..], [first, second, ..] if first.is_empty() && !second.is_empty());
+    Err(Failure::new(
+        "用 --encoding utf-8 启动：第一次 recv（e4）打印的文字是空的，第二次（bd a0）打印完整的“你”：解码器是 \
+         encoding 的，不是写死的 GBK / started with --encoding utf-8: the first recv (e4) prints no text, the \
+         second (bd a0) a whole 你: the decoder is encoding's, not a fixed GBK",
+        format!(
+            "为每次 recv 打印了 printed for each recv: {}",
+            shown(&lines)
+        ),
+    )
+    .step(if decoder { "8.1" } else { "8.2" }))
+}
+
+/// [`exchange`] for a server started with `--encoding utf-8`: its reply comes in UTF-8.
+fn exchange_utf8(
+    program: &mut Program,
+    stream: &mut TcpStream,
+    bytes: &[u8],
+    what: &str,
+) -> Result<(), Failure> {
+    send(stream, bytes)?;
+    let wanted = THREADED_REPLY.as_bytes();
+    let (reply, ended) = read_at_least(stream, wanted.len());
+    if reply == wanted {
+        return Ok(());
+    }
+    program.drain();
+    let got = match (&reply[..], ended) {
+        ([], Ok(())) => "连接被关闭了，没有回复 the connection closed with no reply".to_owned(),
+        ([], Err(error)) => format!("没有回复 no reply: {}", error_text(&error)),
+        (bytes, _) => format!("收到 received {}", describe(bytes)),
+    };
+    let (zh, en) = super::languages(what);
+    Err(Failure::new(
+        format!(
+            "{zh}：服务端打印一行，用 UTF-8 回复 {THREADED_REPLY:?} / {en}: the server prints a line and replies {THREADED_REPLY:?} in UTF-8"
+        ),
+        got,
+    )
+    .step("8.2"))
 }
 
 /// Sends `bytes` and expects the notes' reply, in GBK: the server read them in one recv.
