@@ -158,8 +158,8 @@ async fn run(
         .is_err()
     {
         say!(
-            "有的客户端没有及时结束，直接退出 \
-             some clients did not finish in time; exiting anyway"
+            "有的客户端没有及时关闭，直接退出 \
+             some clients did not close in time; exiting anyway"
         );
     }
     say!("服务端已退出 server stopped");
