@@ -362,6 +362,16 @@ const MISTAKES: &[Mistake] = &[
         shows: &["took the reset"],
         at_once: true,
     },
+    Mistake {
+        exercise: "04_threads",
+        number: 4,
+        name: "replies_in_gbk_always",
+        original: "let (send_data, _, _) = encoding.encode(REPLY);",
+        mistake: "let (send_data, _, _) = encoding_rs::GBK.encode(REPLY);",
+        step: "9",
+        shows: &["GBK"],
+        at_once: true,
+    },
     // Exercise 5, a close or a reset.
     Mistake {
         exercise: "05_close",

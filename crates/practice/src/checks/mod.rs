@@ -320,9 +320,34 @@ pub fn reply_to(
     bytes: &[u8],
     reply: &str,
 ) -> Result<Result<(), NoReply>, Failure> {
+    replied(program, stream, bytes, &gbk(reply), false)
+}
+
+/// [`reply_to`], with the reply's bytes as they must come (UTF-8, for a server started with
+/// `--encoding utf-8`). It stops reading as soon as the bytes differ from `wanted`: the reply
+/// in another encoding is shorter, and the server then waits for the next message.
+pub fn reply_in(
+    program: &mut Program,
+    stream: &mut TcpStream,
+    bytes: &[u8],
+    wanted: &[u8],
+) -> Result<Result<(), NoReply>, Failure> {
+    replied(program, stream, bytes, wanted, true)
+}
+
+fn replied(
+    program: &mut Program,
+    stream: &mut TcpStream,
+    bytes: &[u8],
+    wanted: &[u8],
+    stop_at_a_difference: bool,
+) -> Result<Result<(), NoReply>, Failure> {
     send(stream, bytes)?;
-    let wanted = gbk(reply);
-    let (reply, ended) = read_at_least(stream, wanted.len());
+    let (reply, ended) = if stop_at_a_difference {
+        read_while_prefix(stream, wanted)
+    } else {
+        read_at_least(stream, wanted.len())
+    };
     if reply == wanted {
         return Ok(Ok(()));
     }
@@ -386,6 +411,19 @@ pub fn read_some(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
 pub fn read_at_least(stream: &mut TcpStream, wanted: usize) -> (Vec<u8>, io::Result<()>) {
     let mut received = Vec::new();
     while received.len() < wanted {
+        match read_some(stream) {
+            Ok(bytes) if bytes.is_empty() => return (received, Ok(())),
+            Ok(bytes) => received.extend_from_slice(&bytes),
+            Err(error) => return (received, Err(error)),
+        }
+    }
+    (received, Ok(()))
+}
+
+/// Reads until `wanted` has arrived, the bytes stop being the start of it, or the peer closes.
+fn read_while_prefix(stream: &mut TcpStream, wanted: &[u8]) -> (Vec<u8>, io::Result<()>) {
+    let mut received = Vec::new();
+    while received.len() < wanted.len() && wanted.starts_with(&received) {
         match read_some(stream) {
             Ok(bytes) if bytes.is_empty() => return (received, Ok(())),
             Ok(bytes) => received.extend_from_slice(&bytes),

@@ -5,8 +5,7 @@
 use std::net::{SocketAddr, TcpStream};
 
 use super::{
-    Check, Checker, THREADED_REPLY, connect, describe, error_text, gbk, io_failure,
-    listening_address, read_at_least, reply_to, send,
+    Check, Checker, THREADED_REPLY, connect, gbk, io_failure, listening_address, reply_in, reply_to,
 };
 use crate::program::Program;
 use crate::verdict::Failure;
@@ -238,24 +237,15 @@ fn exchange_utf8(
     bytes: &[u8],
     what: &str,
 ) -> Result<(), Failure> {
-    send(stream, bytes)?;
-    let wanted = THREADED_REPLY.as_bytes();
-    let (reply, ended) = read_at_least(stream, wanted.len());
-    if reply == wanted {
+    let Err(no_reply) = reply_in(program, stream, bytes, THREADED_REPLY.as_bytes())? else {
         return Ok(());
-    }
-    program.drain();
-    let got = match (&reply[..], ended) {
-        ([], Ok(())) => "连接被关闭了，没有回复 the connection closed with no reply".to_owned(),
-        ([], Err(error)) => format!("没有回复 no reply: {}", error_text(&error)),
-        (bytes, _) => format!("收到 received {}", describe(bytes)),
     };
     let (zh, en) = super::languages(what);
     Err(Failure::new(
         format!(
             "{zh}：服务端打印一行，用 UTF-8 回复 {THREADED_REPLY:?} / {en}: the server prints a line and replies {THREADED_REPLY:?} in UTF-8"
         ),
-        got,
+        no_reply.got,
     )
     .step("8.2"))
 }

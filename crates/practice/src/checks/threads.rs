@@ -8,7 +8,7 @@ use socket2::SockRef;
 use super::server::listening_at;
 use super::{
     Check, Checker, THREADED_REPLY, a_second_server_is_refused, connect, gbk, io_failure,
-    listener_on, listening_address, listens_only_on, reply_to,
+    listener_on, listening_address, listens_only_on, reply_in, reply_to,
 };
 use crate::program::Program;
 use crate::verdict::Failure;
@@ -27,7 +27,7 @@ pub const CHECKS: &[Check] = &[
         run: a_client_resets,
     },
     Check {
-        title: "听从 --host：--host ::1 时只在 [::1] 上监听，在那里服务客户端 / follows --host: with --host ::1 it listens on [::1] only, and serves clients there",
+        title: "听从命令行：--host ::1 时只在 [::1] 上监听，--encoding utf-8 时用 UTF-8 回复 / follows its command line: with --host ::1 it listens on [::1] only, with --encoding utf-8 it replies in UTF-8",
         run: listens_on_the_host_given,
     },
     Check {
@@ -75,17 +75,28 @@ fn listens_on_the_host_given(checker: &mut Checker) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    let mut program = checker.start(&["--host", "::1", "--port", "0"])?;
+    let args = ["--host", "::1", "--port", "0", "--encoding", "utf-8"];
+    let mut program = checker.start(&args)?;
     let address = listening_at(&mut program, "4")?;
     listens_only_on(address, host, "3")?;
     let mut client = connect(address, "4")?;
-    ask(
+    let asked = reply_in(
         &mut program,
         &mut client,
-        "从 IPv6 来的消息",
-        "从 [::1] 来的消息 / a message from [::1]",
-        "5",
+        "从 IPv6 来的消息".as_bytes(),
+        THREADED_REPLY.as_bytes(),
+    )?;
+    let Err(no_reply) = asked else {
+        return Ok(());
+    };
+    Err(Failure::new(
+        format!(
+            "从 [::1] 来的消息：用 --encoding 给的 UTF-8 回复 {THREADED_REPLY:?} \
+             / a message from [::1]: the reply {THREADED_REPLY:?} in the --encoding given, UTF-8"
+        ),
+        no_reply.got,
     )
+    .step(if no_reply.nothing_arrived { "5" } else { "9" }))
 }
 
 /// Another of its own on the port: its SO_REUSEADDR (step 2) must not let the second listen.
