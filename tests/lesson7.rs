@@ -216,7 +216,8 @@ const BURST: u64 = 16 * 1024;
 /// A client that sends and never reads cannot make lesson 7 pile up replies without end: once
 /// 64 KiB of replies wait, the server stops reading that client, whose bytes then wait unread in
 /// the server's socket while the one thread goes on serving others. When the client reads, the
-/// server reads on: every byte is read exactly once, and every reply arrives.
+/// server reads on: every byte is read exactly once, and every reply arrives. (The client reads
+/// early only to end a stall of its own kernel, `Flooder::unstall`; what it reads is counted.)
 ///
 /// Why unread bytes mean a pause and not a slow server: every byte the client sent has reached
 /// the server's socket (what the server said it received and what its kernel holds unread add up
