@@ -989,26 +989,5 @@ fn signal(server: &Process, signal: rustix::process::Signal) {
 /// Waits until every thread of the server is stopped (state `T`), as the kernel reports it.
 #[cfg(target_os = "linux")]
 fn wait_until_stopped(server: &Process) {
-    let tasks = format!("/proc/{}/task", server_pid(server));
-    let deadline = std::time::Instant::now() + harness::TIMEOUT;
-    loop {
-        let all_stopped = std::fs::read_dir(&tasks)
-            .expect("Linux lists a process's threads")
-            .all(|task| {
-                let stat = task
-                    .and_then(|task| std::fs::read_to_string(task.path().join("stat")))
-                    .unwrap_or_default();
-                // The state follows the command name, which is in parentheses.
-                stat.rsplit_once(") ")
-                    .is_some_and(|(_, rest)| rest.starts_with('T') || rest.starts_with('t'))
-            });
-        if all_stopped {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "SIGSTOP stops every thread"
-        );
-        thread::yield_now();
-    }
+    harness::procs::await_stopped(server_pid(server));
 }
