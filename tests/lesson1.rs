@@ -244,3 +244,253 @@ fn help_explains_every_option() {
         &["--host", "--port", "--encoding", "--stdin"],
     );
 }
+
+/// The addresses a name resolves to here, in `getaddrinfo`'s order, as the lesson must print
+/// them: `A, B` after the resolution line's colon.
+fn resolved(name: &str) -> String {
+    use std::net::ToSocketAddrs;
+    let addresses: Vec<String> = (name, 0)
+        .to_socket_addrs()
+        .expect("every system resolves localhost")
+        .map(|address| address.ip().to_string())
+        .collect();
+    addresses.join(", ")
+}
+
+/// `--host localhost` is looked up as Python's `connect(("localhost", port))` looks it up
+/// (`getaddrinfo`): the client prints every address the name resolved to, in order, and its one
+/// `connect` goes to the first. Where that is 127.0.0.1 (this machine's `/etc/hosts` says only
+/// that), it reaches a server on 127.0.0.1; where `::1` comes first, it is refused there, which
+/// `localhost_resolving_to_ipv6_first_is_refused_by_an_ipv4_server` shows on purpose.
+#[test]
+fn a_host_name_is_resolved_printed_and_its_first_address_used() {
+    let (address, server) = test_server("127.0.0.1:0", |_| gbk("好"));
+    let expected = resolved("localhost");
+    let assert = command("lesson1")
+        .args(["--host", "localhost", "--port", &port_of(address), "你好"])
+        .assert();
+    let output = assert.get_output();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let resolution = format!("主机名解析 resolved 'localhost' (getaddrinfo): {expected}");
+    assert!(
+        stdout.lines().next() == Some(resolution.as_str())
+            || stdout.starts_with(&format!("{resolution}；")),
+        "expected the first line to be {resolution:?}, got:\n{stdout}"
+    );
+    if expected.starts_with("127.0.0.1") {
+        assert
+            .success()
+            .stdout(predicate::str::contains(format!("-> {address}")));
+        assert_eq!(server.join().expect("server thread"), vec![gbk("你好")]);
+    } else {
+        assert
+            .code(1)
+            .stderr(predicate::str::contains("ConnectionRefused"));
+    }
+}
+
+/// Runs lesson 1 with `args` under `unshare FLAGS` (a namespace of its own, so nothing it does
+/// reaches the machine's), with `hosts` bind-mounted over `/etc/hosts` in its own mount
+/// namespace when given. `None` where unshare is missing or not allowed (it needs root).
+#[cfg(target_os = "linux")]
+fn lesson1_in_namespace(
+    test: &str,
+    flags: &[&str],
+    hosts: Option<&str>,
+    args: &[&str],
+) -> Option<std::process::Output> {
+    harness::tools::tool("unshare", test)?;
+    let allowed = std::process::Command::new("unshare")
+        .args(flags)
+        .arg("true")
+        .status()
+        .is_ok_and(|status| status.success());
+    if !allowed {
+        harness::tools::skip(test, "unshare 需要 root 权限 / unshare needs root here");
+        return None;
+    }
+    let hosts_file = tempfile::NamedTempFile::new().expect("a temporary file for /etc/hosts");
+    let mut script = String::new();
+    if let Some(hosts) = hosts {
+        std::fs::write(hosts_file.path(), hosts).expect("write the test's /etc/hosts");
+        script.push_str("mount --bind \"$0\" /etc/hosts && ");
+    }
+    script.push_str("exec \"$@\"");
+    let mut unshare = std::process::Command::new("unshare");
+    unshare
+        .args(flags)
+        .args(["sh", "-c", &script])
+        .arg(hosts_file.path())
+        .arg(harness::binary("lesson1"))
+        .args(args);
+    let output = assert_cmd::Command::from_std(unshare)
+        .timeout(harness::TIMEOUT)
+        .output()
+        .expect("unshare runs");
+    Some(output)
+}
+
+/// The classic "connection refused": where `/etc/hosts` lists `::1 localhost` as Debian's does,
+/// glibc puts `::1` first (RFC 6724), the client prints both addresses, and its one `connect`
+/// to `[::1]:PORT` is refused by a server that listens on 127.0.0.1 alone, while 127.0.0.1
+/// reaches it. The test gives the client such a `/etc/hosts` in a mount namespace of its own
+/// (this machine's lists only 127.0.0.1); Linux only, as root.
+#[cfg(target_os = "linux")]
+#[test]
+fn localhost_resolving_to_ipv6_first_is_refused_by_an_ipv4_server() {
+    const TEST: &str = "lesson1::localhost_resolving_to_ipv6_first_is_refused_by_an_ipv4_server";
+    if TcpListener::bind("[::1]:0").is_err() {
+        harness::tools::skip(TEST, "this machine has no IPv6 loopback");
+        return;
+    }
+    let (address, server) = test_server("127.0.0.1:0", |_| gbk("好"));
+    let port = port_of(address);
+    let debian_hosts = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n";
+    let args = ["--host", "localhost", "--port", &port];
+    let Some(output) = lesson1_in_namespace(TEST, &["--mount"], Some(debian_hosts), &args) else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.contains(
+            "主机名解析 resolved 'localhost' (getaddrinfo): ::1, 127.0.0.1；用第一个 using the first"
+        ),
+        "expected both addresses, ::1 first, got:\n{stdout}"
+    );
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("[::1]:{port}")) && stderr.contains("ConnectionRefused"),
+        "expected a refusal at [::1]:{port}, got:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // The server was there all along, on the name's second address; the client never came.
+    drop(std::net::TcpStream::connect(address).expect("127.0.0.1 reaches the test server"));
+    let received = server.join().expect("server thread");
+    assert!(
+        received.is_empty(),
+        "the client reached 127.0.0.1: {received:?}"
+    );
+}
+
+/// A name that does not resolve gets one clear line (the resolver's own words after it) and exit
+/// code 2 before any socket is made, never a panic. On Linux as root it runs in a network
+/// namespace of its own, so no DNS question leaves the machine (`.invalid` never resolves,
+/// RFC 6761).
+#[test]
+fn a_name_that_does_not_resolve_gets_one_clear_line() {
+    const TEST: &str = "lesson1::a_name_that_does_not_resolve_gets_one_clear_line";
+    let args = ["--host", "no-such-host.invalid", "--port", "8989"];
+    #[cfg(target_os = "linux")]
+    let output = lesson1_in_namespace(TEST, &["--net"], None, &args);
+    #[cfg(not(target_os = "linux"))]
+    let output: Option<std::process::Output> = None;
+    let output = output.unwrap_or_else(|| {
+        let _ = TEST;
+        command("lesson1")
+            .args(args)
+            .output()
+            .expect("lesson1 runs")
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("无法解析主机名 no-such-host.invalid")
+            && stderr.contains("cannot resolve the host name no-such-host.invalid")
+            && stderr.contains("解析器 the resolver:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.stdout.is_empty(), "no connect was tried");
+}
+
+/// Python's `bind(("", port))` is INADDR_ANY, IPv4 only: `--host ""` makes lesson 2 listen on
+/// 0.0.0.0, where an IPv6 client (`::1`) is refused and 127.0.0.1 is served.
+#[test]
+fn an_empty_host_listens_on_ipv4_only_as_in_python() {
+    if TcpListener::bind("[::1]:0").is_err() {
+        harness::tools::skip(
+            "lesson1::an_empty_host_listens_on_ipv4_only_as_in_python",
+            "this machine has no IPv6 loopback",
+        );
+        return;
+    }
+    let (mut lesson2, address) = harness::server("lesson2", &["--host", ""]);
+    assert_eq!(address.ip().to_string(), "0.0.0.0", "{}", lesson2.stdout());
+    let port = port_of(address);
+    command("lesson1")
+        .args(["--host", "::1", "--port", &port])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("ConnectionRefused"));
+    command("lesson1")
+        .args(["--host", "127.0.0.1", "--port", &port])
+        .assert()
+        .success();
+    lesson2.expect_line("client address: 127.0.0.1:");
+}
+
+/// On Linux a socket bound to `::` takes IPv4 clients too (dual stack), because IPV6_V6ONLY
+/// starts off (`/proc/sys/net/ipv6/bindv6only` is 0): lesson 2 on `--host ::` serves lesson 1
+/// at 127.0.0.1, and `accept` names the client as the IPv4-mapped `[::ffff:127.0.0.1]`. With
+/// IPV6_V6ONLY set (the test's own listener), the same client is refused and `::1` is served.
+/// Windows starts IPV6_V6ONLY on (Microsoft's docs; not proved here).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_ipv6_any_address_takes_ipv4_clients_unless_v6only_is_set() {
+    const TEST: &str = "lesson1::the_ipv6_any_address_takes_ipv4_clients_unless_v6only_is_set";
+    if TcpListener::bind("[::1]:0").is_err() {
+        harness::tools::skip(TEST, "this machine has no IPv6 loopback");
+        return;
+    }
+    let default = std::fs::read_to_string("/proc/sys/net/ipv6/bindv6only")
+        .expect("Linux with IPv6 has bindv6only");
+    if default.trim() != "0" {
+        harness::tools::skip(TEST, "bindv6only is 1 here: dual stack is off by default");
+        return;
+    }
+    let (mut lesson2, address) = harness::server("lesson2", &["--host", "::"]);
+    assert_eq!(address.ip().to_string(), "::", "{}", lesson2.stdout());
+    command("lesson1")
+        .args(["--host", "127.0.0.1", "--port", &port_of(address)])
+        .assert()
+        .success();
+    lesson2.expect_line("client address: [::ffff:127.0.0.1]:");
+
+    use socket2::{Domain, Socket, Type};
+    let v6only = Socket::new(Domain::IPV6, Type::STREAM, None).expect("an IPv6 socket");
+    v6only.set_only_v6(true).expect("set IPV6_V6ONLY");
+    let any: SocketAddr = "[::]:0".parse().expect("a valid literal");
+    v6only.bind(&any.into()).expect("bind [::]:0");
+    v6only.listen(8).expect("listen");
+    let port = v6only
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .map(port_of)
+        .expect("the listener's port");
+    command("lesson1")
+        .args(["--host", "127.0.0.1", "--port", &port])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("ConnectionRefused"));
+    let listener: TcpListener = v6only.into();
+    let (address, server) = {
+        let address = listener.local_addr().expect("the listener's address");
+        let handle = thread::spawn(move || {
+            let (mut stream, peer) = listener.accept().expect("::1 connects");
+            let mut buffer = [0u8; 1024];
+            let read = stream.read(&mut buffer).expect("read the message");
+            stream.write_all(&gbk("好")).expect("reply");
+            (peer, buffer[..read].to_vec())
+        });
+        (address, handle)
+    };
+    command("lesson1")
+        .args(["--host", "::1", "--port", &port_of(address), "你好"])
+        .assert()
+        .success();
+    let (peer, message) = server.join().expect("server thread");
+    assert_eq!(peer.ip().to_string(), "::1");
+    assert_eq!(message, gbk("你好"));
+}

@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod limits;
 pub mod options;
 pub mod report;
+pub mod resolve;
 
 mod buffer;
 mod print;

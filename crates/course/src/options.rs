@@ -1,24 +1,27 @@
 //! Command-line options that the lessons share, each explained in Chinese first, then English.
 //!
 //! A lesson flattens one of these into its own `clap` parser, so `--help` is the same
-//! everywhere and a bad value (`--port abc`, `--encoding klingon`, `--host localhost`) gets the
-//! same one clear line and a non-zero exit from every lesson.
+//! everywhere and a bad value (`--port abc`, `--encoding klingon`, `--host 127.0.0.1:8989`)
+//! gets the same one clear line and a non-zero exit from every lesson. `--host` takes an IP
+//! address or a host name such as `localhost`, looked up as Python's `connect` and `bind` look
+//! it up (`course::resolve`).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, ValueEnum};
 use encoding_rs::Encoding;
 
 use crate::encoding::parse_label;
+use crate::resolve::{self, Host};
 
 /// Where a client connects, and how it encodes text. `DEFAULT_PORT` is the port of the server
 /// it is meant for: the notes' 8989 unless a lesson's server uses another.
 #[derive(Debug, Clone, Args)]
 pub struct ClientOptions<const DEFAULT_PORT: u16 = 8989> {
-    /// 服务端的 IP 地址（IPv4 如 127.0.0.1，IPv6 如 ::1）/ the server's IP address (IPv4 or IPv6)
+    /// 服务端的 IP 地址（IPv4 如 127.0.0.1，IPv6 如 ::1）或主机名（如 localhost，解析出几个地址就打印几个，连接第一个）/ the server's IP address (IPv4 or IPv6) or host name (such as localhost: every address it resolves to is printed, and the first is used)
     #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
-    pub host: IpAddr,
+    pub host: Host,
 
     /// 服务端的端口号（第 2、3 课用 8989，第 4 课用 9090，第 6 课用 9191）/ the server's port (8989 for lessons 2 and 3, 9090 for lesson 4, 9191 for lesson 6)
     #[arg(long, default_value_t = DEFAULT_PORT, value_parser = parse_port)]
@@ -30,9 +33,9 @@ pub struct ClientOptions<const DEFAULT_PORT: u16 = 8989> {
 }
 
 impl<const DEFAULT_PORT: u16> ClientOptions<DEFAULT_PORT> {
-    /// The server's socket address.
+    /// The server's socket address: the host's first address, as one `connect` uses it.
     pub fn server(&self) -> SocketAddr {
-        SocketAddr::new(self.host, self.port)
+        SocketAddr::new(self.host.first(), self.port)
     }
 }
 
@@ -40,9 +43,9 @@ impl<const DEFAULT_PORT: u16> ClientOptions<DEFAULT_PORT> {
 /// for that lesson's server.
 #[derive(Debug, Clone, Args)]
 pub struct ServerOptions<const DEFAULT_PORT: u16> {
-    /// 绑定的 IP 地址：127.0.0.1 只接受本机连接；0.0.0.0 接受任何网卡上的连接（课堂共享服务器时用）/ the IP address to bind: 127.0.0.1 accepts only this machine; 0.0.0.0 accepts every network interface
+    /// 绑定的 IP 地址：127.0.0.1 只接受本机连接；0.0.0.0（或 Python 的 ""）接受任何网卡上的 IPv4 连接（课堂共享服务器时用）；也可以写主机名，绑定它解析出的第一个地址 / the IP address to bind: 127.0.0.1 accepts only this machine; 0.0.0.0 (or Python's "") accepts every IPv4 interface; a host name binds the first address it resolves to
     #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
-    pub host: IpAddr,
+    pub host: Host,
 
     /// 绑定的端口号；0 表示让操作系统挑一个空闲端口 / the port to bind; 0 lets the operating system pick a free one
     #[arg(long, default_value_t = DEFAULT_PORT, value_parser = parse_port)]
@@ -54,9 +57,9 @@ pub struct ServerOptions<const DEFAULT_PORT: u16> {
 }
 
 impl<const DEFAULT_PORT: u16> ServerOptions<DEFAULT_PORT> {
-    /// The socket address to bind.
+    /// The socket address to bind: the host's first address, as one `bind` uses it.
     pub fn address(&self) -> SocketAddr {
-        SocketAddr::new(self.host, self.port)
+        SocketAddr::new(self.host.first(), self.port)
     }
 }
 
@@ -128,14 +131,10 @@ fn wrapped(names: &[String]) -> String {
     text
 }
 
-/// An IP address, with a hint when the student typed a host name.
-pub fn parse_host(text: &str) -> Result<IpAddr, String> {
-    text.trim().parse().map_err(|_| {
-        format!(
-            "'{text}' 不是 IP 地址，请写 127.0.0.1 或 ::1 这样的地址（本课不做域名解析）\
-             / '{text}' is not an IP address: write one such as 127.0.0.1 or ::1 (the lessons do not look up names)"
-        )
-    })
+/// An IP address or a host name, with every address the name resolves to; one clear line for
+/// text that is neither, or a name that does not resolve.
+pub fn parse_host(text: &str) -> Result<Host, String> {
+    resolve::parse(text)
 }
 
 /// A TCP port, 0 to 65535.
@@ -161,11 +160,20 @@ mod tests {
     }
 
     #[test]
-    fn host_names_are_refused_with_a_hint() {
+    fn hosts_are_addresses_or_names() {
+        let server = |host: &str| {
+            parse_host(host).map(|host| ClientOptions::<8989> {
+                host,
+                port: 8989,
+                encoding: encoding_rs::GBK,
+            })
+        };
         assert_eq!(
-            parse_host("::1"),
-            Ok(IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]))
+            server("::1").map(|options| options.server()),
+            Ok("[::1]:8989".parse().expect("a valid literal"))
         );
-        assert!(parse_host("localhost").is_err_and(|e| e.contains("127.0.0.1")));
+        let localhost = server("localhost").expect("every system resolves localhost");
+        assert_eq!(localhost.server().ip(), localhost.host.addresses[0]);
+        assert!(parse_host("127.0.0.1:8989").is_err_and(|e| e.contains("--port")));
     }
 }

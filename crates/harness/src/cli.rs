@@ -11,7 +11,10 @@ const BAD_ARGUMENTS: [([&str; 2], &str); 4] = [
     (["--port", "abc"], "is not a port"),
     (["--port", "70000"], "is not a port"),
     (["--encoding", "klingon"], "unknown encoding"),
-    (["--host", "localhost"], "is not an IP address"),
+    (
+        ["--host", "127.0.0.1:8989"],
+        "not an IP address or host name",
+    ),
 ];
 
 /// `package` refuses each bad `--port`, `--encoding` and `--host` with one clear line, exit

@@ -35,6 +35,10 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // 写的是主机名时，先看它解析成了哪些地址（按顺序）；下面的 connect 用第一个。
+    if let Some(resolution) = args.options.host.resolution() {
+        println!("{resolution}");
+    }
     let server = args.options.server();
     course::finish(run(&args, server), course::Role::Client { server })
 }
