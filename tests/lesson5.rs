@@ -12,7 +12,7 @@ use harness::command;
 use predicates::prelude::*;
 use socket2::{Domain, Socket, Type};
 
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 12] = [
     "connect-first",
     "client-no-bind",
     "server-binds",
@@ -24,6 +24,7 @@ const NAMES: [&str; 11] = [
     "half-close",
     "write-gone-peer",
     "udp-contrast",
+    "client-time-wait",
 ];
 
 /// How long a test waits for the kernel to make a transition it makes asynchronously.
@@ -979,7 +980,7 @@ fn udp_keeps_boundaries_and_has_no_close() {
     );
 }
 
-/// Without a name, all eleven run in the notes' order and a summary ends the run, a verdict per
+/// Without a name, all twelve run in the notes' order and a summary ends the run, a verdict per
 /// experiment, each showing its rule held and the states it saw, every line within a terminal's
 /// 100 columns (a CJK character takes two).
 #[test]
@@ -1054,4 +1055,126 @@ fn help_explains_every_option() {
         "第 5 课",
         &["--list", "--port", "write-gone-peer"],
     );
+}
+
+/// The numbers rule 12 printed after `观察 observed: WHAT -> `.
+fn count_observed(stdout: &str, what: &str) -> usize {
+    let text = observed(stdout, what);
+    text.parse()
+        .unwrap_or_else(|_| panic!("expected a count after {what:?}, got {text:?}:\n{stdout}"))
+}
+
+/// Rule 12: the end that closes first keeps TIME_WAIT. Twenty short connections, each closed
+/// first by the client, leave twenty TIME_WAIT rows on the client's side and none on the
+/// server's; the same twenty messages on one kept connection leave one. The test reads the
+/// kernel's table itself after the lesson has exited (TIME_WAIT outlives the process, 60 s on
+/// Linux): 21 rows toward the lesson's server, every one in TIME_WAIT, none on the server's
+/// port. Linux only: the kernel's table is `/proc/net/tcp`.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_that_closes_first_keeps_a_time_wait_per_short_connection() {
+    let stdout = run(&["client-time-wait"]);
+    assert_holds(&stdout, "client-time-wait");
+    assert_eq!(
+        count_observed(&stdout, "short connections made"),
+        20,
+        "{stdout}"
+    );
+    let counts = [
+        "TIME_WAIT, client ends of the short ones",
+        "TIME_WAIT, server ends of the short ones",
+        "TIME_WAIT, the kept connection's client end",
+        "messages on the one kept connection",
+    ]
+    .map(|what| count_observed(&stdout, what));
+    assert_eq!(counts, [20, 0, 1, 20], "{stdout}");
+
+    let server: SocketAddr = observed(&stdout, "server listening on")
+        .parse()
+        .expect("the lesson prints its server's address");
+    let rows = kernel::connections().expect("Linux has the kernel's table");
+    let toward_server: Vec<_> = rows.iter().filter(|row| row.remote == server).collect();
+    assert_eq!(
+        toward_server.len(),
+        21,
+        "20 short and 1 kept: {toward_server:#?}"
+    );
+    assert!(
+        toward_server
+            .iter()
+            .all(|row| row.state == TcpState::TimeWait),
+        "{toward_server:#?}"
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|row| row.local.port() == server.port() && row.state == TcpState::TimeWait),
+        "the server closed second and holds no TIME_WAIT"
+    );
+}
+
+/// Rule 12, run out: in a network namespace of its own whose ephemeral range is 40000-40009,
+/// the lesson's listener and its kept connection take two ports, eight short connections the
+/// rest, and the ninth `connect` fails with AddrNotAvailable (EADDRNOTAVAIL); SO_REUSEADDR set
+/// before the next `connect` changes nothing; the kept connection still carries all twenty
+/// messages. The namespace also sets `tcp_tw_reuse` to 0: Linux's default, 2, lets `connect`
+/// take a TIME_WAIT port toward a loopback peer again a second later, which would make the
+/// run depend on the clock; toward another machine that exception does not apply. The machine's
+/// own settings are never touched. Linux only, as root with `unshare` and `ip`.
+#[cfg(target_os = "linux")]
+#[test]
+fn ephemeral_ports_run_out_and_so_reuseaddr_does_not_help() {
+    const TEST: &str = "lesson5::ephemeral_ports_run_out_and_so_reuseaddr_does_not_help";
+    if harness::tools::tool("unshare", TEST).is_none() || harness::tools::tool("ip", TEST).is_none()
+    {
+        return;
+    }
+    let allowed = std::process::Command::new("unshare")
+        .args(["--net", "true"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !allowed {
+        harness::tools::skip(TEST, "unshare 需要 root 权限 / unshare needs root here");
+        return;
+    }
+    let script = "ip link set lo up \
+        && echo '40000 40009' > /proc/sys/net/ipv4/ip_local_port_range \
+        && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse \
+        && exec \"$0\" client-time-wait";
+    let mut unshare = std::process::Command::new("unshare");
+    unshare
+        .args(["--net", "sh", "-c", script])
+        .arg(harness::binary("lesson5"));
+    let output = assert_cmd::Command::from_std(unshare)
+        .timeout(harness::TIMEOUT)
+        .output()
+        .expect("unshare runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        observed(&stdout, "ephemeral port range").starts_with("40000-40009 (10 ports)"),
+        "{stdout}"
+    );
+    assert!(
+        observed(&stdout, "connect #9").starts_with("Err(AddrNotAvailable"),
+        "{stdout}"
+    );
+    assert!(
+        observed(&stdout, "connect again, SO_REUSEADDR set").starts_with("Err(AddrNotAvailable"),
+        "{stdout}"
+    );
+    let counts = [
+        "short connections made",
+        "TIME_WAIT, client ends of the short ones",
+        "TIME_WAIT, server ends of the short ones",
+        "messages on the one kept connection",
+        "TIME_WAIT, the kept connection's client end",
+    ]
+    .map(|what| count_observed(&stdout, what));
+    assert_eq!(counts, [8, 8, 0, 20, 1], "{stdout}");
+    assert_holds(&stdout, "client-time-wait");
 }

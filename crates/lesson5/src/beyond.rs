@@ -1,16 +1,17 @@
 //! 讲义之外、每个学生接下来都会碰到的几件事 / Things beyond the notes that every student
-//! meets next: a reset instead of a close, a half-close, writing to a peer that has gone, and the
-//! contrast with UDP (the notes' SOCK_DGRAM), which has no connection and no close.
+//! meets next: a reset instead of a close, a half-close, writing to a peer that has gone, the
+//! contrast with UDP (the notes' SOCK_DGRAM), which has no connection and no close, and the
+//! TIME_WAIT a client keeps when it closes first, one port per short connection.
 
 use std::io::{self, ErrorKind};
-use std::net::Shutdown;
+use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
 
 use course::kernel::{self, TcpState};
 use socket2::{Domain, Socket, Type};
 
 use crate::rules::LOOPBACK;
-use course::report::{End, Report, failed_with, short};
+use course::report::{End, Report, failed_with, ip, short};
 
 // ANCHOR: reset_unread
 /// 规则 8：带着未读数据关闭会发送 RST。 Rule 8: closing with unread data sends a reset.
@@ -290,4 +291,192 @@ fn stream_of_two_sends(recv_data: &mut [u8; 1024]) -> io::Result<io::Result<usiz
         std::thread::yield_now();
     }
     Ok(service_client_socket.recv(course::as_uninit(recv_data)))
+}
+
+/// How many short connections rule 12 makes, and how many messages its one kept connection
+/// carries: enough to count, few enough to leave the machine's port range alone.
+pub const SHORT_CONNECTIONS: usize = 20;
+
+/// 规则 12：谁先关闭，TIME_WAIT 就留在谁那边；客户端先关，
+/// 每个短连接都在客户端占住一个临时端口。
+/// Rule 12: TIME_WAIT stays with the end that closes first: each short connection a client
+/// closes first holds one of its ephemeral ports; one connection kept for every message holds one.
+pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
+    let tcp_server_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    tcp_server_socket.bind(&LOOPBACK.into())?;
+    tcp_server_socket.listen(128)?;
+    let server_address = ip(&tcp_server_socket.local_addr()?)?;
+    report.note("server listening on", server_address);
+    match kernel::ephemeral_port_range() {
+        Ok(range) => {
+            let ports = usize::from(*range.end()) - usize::from(*range.start()) + 1;
+            let range = format!("{}-{} ({ports} ports)", range.start(), range.end());
+            report.note("ephemeral port range", range);
+        }
+        Err(unavailable) => report.note("ephemeral port range", unavailable),
+    }
+
+    // 一个一直开着的连接，稍后用它发全部消息。 Python: 一次 connect
+    let kept_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    let kept_connected = kept_client_socket.connect(&server_address.into());
+    if kept_connected.is_err() {
+        // Every port already held (a run a moment ago left them in TIME_WAIT): say so.
+        report.observe("connect (the connection to keep)", &kept_connected);
+        report.not_shown(format!(
+            "no free port to begin with: {}",
+            short(&kept_connected)
+        ));
+        return Ok(());
+    }
+    let (kept_service_socket, _) = tcp_server_socket.accept()?;
+    let kept = ends_of(&kept_client_socket, &kept_service_socket)?;
+
+    // ANCHOR: client_time_wait
+    // 短连接：每条消息一个连接，客户端收到回复就先关闭。
+    // Python: 每条消息都 connect; send; recv; close 一遍
+    let mut short_ones = Vec::new();
+    let mut refused = None;
+    for number in 1..=SHORT_CONNECTIONS {
+        let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+        let connected = tcp_client_socket.connect(&server_address.into());
+        if connected.is_err() {
+            report.observe(&format!("connect #{number}"), &connected);
+            refused = Some(connected);
+            break;
+        }
+        let (service_client_socket, _) = tcp_server_socket.accept()?;
+        short_ones.push(ends_of(&tcp_client_socket, &service_client_socket)?);
+        round_trip(&tcp_client_socket, &service_client_socket)?;
+        // 客户端先关闭（发 FIN），服务端读到 0 字节后再关闭。 Python: close()
+        drop(tcp_client_socket);
+        close_after_eof(service_client_socket)?;
+    }
+    report.note("short connections made", short_ones.len());
+
+    // 端口用完时，客户端设置 SO_REUSEADDR 也没用：connect 照样拿不到端口。
+    let with_reuse = refused.as_ref().map(|_| connect_with_reuse(server_address));
+    if let Some(with_reuse) = &with_reuse {
+        report.observe("connect again, SO_REUSEADDR set", with_reuse);
+    }
+    // ANCHOR_END: client_time_wait
+
+    // 复用连接：同样多的消息走一个连接，它的端口早已拿到，不受影响。
+    let mut answered = 0;
+    for _ in 0..SHORT_CONNECTIONS {
+        round_trip(&kept_client_socket, &kept_service_socket)?;
+        answered += 1;
+    }
+    report.note("messages on the one kept connection", answered);
+    drop(kept_client_socket);
+    close_after_eof(kept_service_socket)?;
+
+    let counts = match count_time_waits(&short_ones, kept) {
+        Ok(counts) => counts,
+        Err(unavailable) => {
+            report.not_shown(format!("no view of the kernel's table: {unavailable}"));
+            return Ok(());
+        }
+    };
+    let TimeWaits {
+        clients,
+        servers,
+        kept_client,
+    } = counts;
+    report.note("TIME_WAIT, client ends of the short ones", clients);
+    report.note("TIME_WAIT, server ends of the short ones", servers);
+    report.note("TIME_WAIT, the kept connection's client end", kept_client);
+
+    let made = short_ones.len();
+    let mut observed = format!(
+        "{made} short: TIME_WAIT client {clients}, server {servers}; \
+         1 kept, {answered} messages: TIME_WAIT {kept_client}"
+    );
+    let ports_held = match (&refused, &with_reuse) {
+        (None, _) => made == SHORT_CONNECTIONS,
+        (Some(refused), Some(with_reuse)) => {
+            observed.push_str(&format!(
+                "; connect #{} {}; with SO_REUSEADDR {}",
+                made + 1,
+                short(refused),
+                short(with_reuse)
+            ));
+            failed_with(refused, &[ErrorKind::AddrNotAvailable])
+                && failed_with(with_reuse, &[ErrorKind::AddrNotAvailable])
+        }
+        (Some(_), None) => false,
+    };
+    report.conclude(
+        ports_held
+            && made > 0
+            && clients == made
+            && servers == 0
+            && answered == SHORT_CONNECTIONS
+            && kept_client == 1,
+        observed,
+    );
+    Ok(())
+}
+
+/// One connection as the kernel's table names it: the client's address and the server's end.
+type Ends = (SocketAddr, SocketAddr);
+
+fn ends_of(client: &Socket, server: &Socket) -> io::Result<Ends> {
+    Ok((ip(&client.local_addr()?)?, ip(&server.local_addr()?)?))
+}
+
+/// One request and its reply: the client sends, the server reads it and answers, the client
+/// reads the answer.
+fn round_trip(client: &Socket, server: &Socket) -> io::Result<()> {
+    let mut recv_data = [0u8; 16];
+    client.send(b"ping")?;
+    server.recv(course::as_uninit(&mut recv_data))?;
+    server.send(b"pong")?;
+    client.recv(course::as_uninit(&mut recv_data))?;
+    Ok(())
+}
+
+/// The server's close after the client's: it waits for the client's FIN (recv returns 0),
+/// then closes, so its end goes through LAST_ACK to CLOSED and holds no TIME_WAIT.
+fn close_after_eof(service_client_socket: Socket) -> io::Result<()> {
+    let mut recv_data = [0u8; 16];
+    while service_client_socket.recv(course::as_uninit(&mut recv_data))? > 0 {}
+    drop(service_client_socket);
+    Ok(())
+}
+
+/// A client socket with SO_REUSEADDR set before its `connect`, as a student tries once
+/// connect has run out of ports. Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); connect(addr)
+fn connect_with_reuse(server_address: SocketAddr) -> io::Result<()> {
+    let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    tcp_client_socket.set_reuse_address(true)?;
+    tcp_client_socket.connect(&server_address.into())
+}
+
+/// TIME_WAIT rows the kernel holds for rule 12's connections.
+struct TimeWaits {
+    clients: usize,
+    servers: usize,
+    kept_client: usize,
+}
+
+/// Counts them once the kernel has finished each close (a bounded wait: the client's end
+/// reaches TIME_WAIT when the server's FIN arrives, the server's end CLOSED at the last ACK).
+fn count_time_waits(short_ones: &[Ends], kept: Ends) -> Result<TimeWaits, kernel::Unavailable> {
+    let mut wanted = Vec::new();
+    for &(client, server) in short_ones.iter().chain(std::iter::once(&kept)) {
+        wanted.push((client, server, Some(TcpState::TimeWait)));
+        wanted.push((server, client, None));
+    }
+    let seen = kernel::await_states(&wanted, Duration::from_secs(5))?;
+    let time_wait = |states: &mut dyn Iterator<Item = &Option<TcpState>>| {
+        states
+            .filter(|state| **state == Some(TcpState::TimeWait))
+            .count()
+    };
+    let (short_states, kept_states) = seen.split_at(seen.len() - 2);
+    Ok(TimeWaits {
+        clients: time_wait(&mut short_states.iter().step_by(2)),
+        servers: time_wait(&mut short_states.iter().skip(1).step_by(2)),
+        kept_client: time_wait(&mut kept_states[..1].iter()),
+    })
 }

@@ -1,13 +1,13 @@
 //! # 第 5 课：TCP 程序的注意点——关闭的语义 / Lesson 5: what close means
 //!
 //! Notes, section 4: seven rules of TCP programs, each turned into an experiment that runs real
-//! sockets on loopback and prints what the operating system returned; then four more that
-//! every student meets next (a reset, a half-close, writing to a peer that has gone, and UDP's
-//! contrast).
+//! sockets on loopback and prints what the operating system returned; then five more that
+//! every student meets next (a reset, a half-close, writing to a peer that has gone, UDP's
+//! contrast, and the TIME_WAIT a client keeps for each short connection it closes first).
 //! `cargo run -p lesson5` runs them all in the notes' order and ends with a summary table;
 //! `cargo run -p lesson5 -- NAME` runs one; `--list` names them.
 //!
-//! Each experiment is one function in `rules.rs` (the notes' seven) or `beyond.rs` (the four
+//! Each experiment is one function in `rules.rs` (the notes' seven) or `beyond.rs` (the five
 //! more), making its own server and client in this one process: a blocking `connect` returns
 //! once the kernel has completed the handshake, before the server calls `accept`, so one thread
 //! can play both sides. Printing and the summary table live in `report.rs`.
@@ -24,9 +24,9 @@ use clap::{Parser, ValueEnum};
 use course::options::ExperimentName;
 use course::report::{Kind, Report};
 
-/// 第 5 课：TCP 程序的注意点——讲义第 4 节的 7 条规则，外加连接重置、半关闭、向已离开的对端写数据、对照 UDP，
+/// 第 5 课：TCP 程序的注意点——讲义第 4 节的 7 条规则，外加连接重置、半关闭、向已离开的对端写数据、对照 UDP、客户端的 TIME_WAIT，
 /// 每条都是一个在本机回环上真实运行的实验，打印操作系统实际返回的结果和内核看到的 TCP 状态。
-/// Lesson 5: the notes' section-4 rules, plus reset, half-close, writing to a gone peer and UDP, each
+/// Lesson 5: the notes' section-4 rules, plus reset, half-close, writing to a gone peer, UDP and client-side TIME_WAIT, each
 /// an experiment on loopback that prints what the OS returned and the TCP states the kernel saw.
 #[derive(Parser)]
 #[command(name = "lesson5")]
@@ -69,6 +69,8 @@ enum Experiment {
     WriteGonePeer,
     /// 规则 11（讲义之外）/ rule 11 (beyond the notes)
     UdpContrast,
+    /// 规则 12（讲义之外）/ rule 12 (beyond the notes)
+    ClientTimeWait,
 }
 
 impl Experiment {
@@ -92,6 +94,7 @@ impl Experiment {
             Self::HalfClose => "half-close",
             Self::WriteGonePeer => "write-gone-peer",
             Self::UdpContrast => "udp-contrast",
+            Self::ClientTimeWait => "client-time-wait",
         }
     }
 
@@ -130,6 +133,9 @@ impl Experiment {
             }
             Self::UdpContrast => {
                 "UDP 没有连接：数据报各自保持边界，关闭时什么也不发，没有“0 字节表示关闭” / UDP has no connection: each datagram keeps its boundaries, and a close sends nothing, so there is no 0-byte close"
+            }
+            Self::ClientTimeWait => {
+                "先关闭的一端留下 TIME_WAIT：短连接每个占住客户端的一个端口，用完就连不上；SO_REUSEADDR 帮不上忙，复用连接才行 / the end that closes first keeps TIME_WAIT: each short connection holds a client port until none is left; SO_REUSEADDR does not help, reusing a connection does"
             }
         }
     }
@@ -176,6 +182,7 @@ fn run(args: &Args) -> io::Result<()> {
             Experiment::HalfClose => beyond::half_close(&mut report)?,
             Experiment::WriteGonePeer => beyond::write_gone_peer(&mut report)?,
             Experiment::UdpContrast => beyond::udp_contrast(&mut report)?,
+            Experiment::ClientTimeWait => beyond::client_time_wait(&mut report)?,
         }
         rows.push(report.finish());
     }
