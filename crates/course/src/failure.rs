@@ -87,23 +87,30 @@ fn address_in_use(address: SocketAddr, states: &[TcpState], reuses: bool) -> (St
     let has = |state| states.contains(&state);
     let (zh, en) = if has(TcpState::Listen) {
         (
-            "下面的 LISTEN 是另一个服务器正在用这个端口：先停掉它，或换个端口（--port 0 让系统挑）".to_owned(),
-            "a LISTEN row is another server on this port: stop it or pick another port (--port 0 lets the system choose)".to_owned(),
+            "下面的 LISTEN 是另一个服务器正在用这个端口：先停掉它，或换个端口（--port 0 让系统挑）"
+                .to_owned(),
+            "a LISTEN row is another server on this port: stop it or pick another port\n\
+             (--port 0 lets the system choose)"
+                .to_owned(),
         )
     } else if has(TcpState::TimeWait) && reuses {
         (
-            "下面的 TIME_WAIT 是刚结束的连接还在等待（Linux 上约 60 秒）。本程序设置了 SO_REUSEADDR，但留下这个 TIME_WAIT 的旧服务端没有设置\n\
-             （比如第 2 课）。在 Linux 上，新旧两个套接字都设置了它，才能绑定一个仍有 TIME_WAIT 连接的端口：等一分钟再启动，或者用 --port 0 换个端口".to_owned(),
-            "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux). This program sets SO_REUSEADDR,\n\
-             but the old server that left the TIME_WAIT did not (lesson 2, say), and on Linux both sockets need it to bind beside a TIME_WAIT:\n\
+            "下面的 TIME_WAIT 是刚结束的连接还在等待（Linux 上约 60 秒）。本程序设置了 SO_REUSEADDR，\n\
+             但留下这个 TIME_WAIT 的旧服务端没有设置（比如第 2 课）。在 Linux 上，新旧两个套接字都设置了它，\n\
+             才能绑定一个仍有 TIME_WAIT 连接的端口：等一分钟再启动，或者用 --port 0 换个端口".to_owned(),
+            "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux).\n\
+             This program sets SO_REUSEADDR, but the old server that left the TIME_WAIT did not (lesson 2, say),\n\
+             and on Linux both sockets need it to bind a port that still has a TIME_WAIT connection:\n\
              wait a minute, or pick another port with --port 0".to_owned(),
         )
     } else if has(TcpState::TimeWait) {
         (
-            "下面的 TIME_WAIT 是刚结束的连接还在等待（Linux 上约 60 秒）：等一分钟再启动；想立刻重启，服务端要在 bind 之前设置\n\
-             SO_REUSEADDR，像第 3 课那样（cargo run -p lesson3），而且在 Linux 上，留下 TIME_WAIT 的旧服务端也必须设置过".to_owned(),
-            "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux): wait a minute; to restart at once,\n\
-             a server sets SO_REUSEADDR before bind, as lesson 3 does (cargo run -p lesson3), and on Linux so must the old server that left it".to_owned(),
+            "下面的 TIME_WAIT 是刚结束的连接还在等待（Linux 上约 60 秒）：等一分钟再启动；\n\
+             想立刻重启，服务端要在 bind 之前设置 SO_REUSEADDR，像第 3 课那样（cargo run -p lesson3），\n\
+             而且在 Linux 上，留下 TIME_WAIT 的旧服务端也必须设置过".to_owned(),
+            "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux):\n\
+             wait a minute; to restart at once, a server sets SO_REUSEADDR before bind, as lesson 3 does\n\
+             (cargo run -p lesson3), and on Linux so must the old server that left it".to_owned(),
         )
     } else if reuses {
         // No table to go by (not Linux), or the port was freed meanwhile: both explanations,
@@ -112,17 +119,20 @@ fn address_in_use(address: SocketAddr, states: &[TcpState], reuses: bool) -> (St
             "如果是刚结束的连接还在 TIME_WAIT（Linux 上约 60 秒）：本程序设置了 SO_REUSEADDR，但在 Linux 上，\n\
              留下它的旧服务端也必须设置过（第 2 课没有），否则等一分钟再启动；\n\
              如果是另一个服务器正在用这个端口，先停掉它，或换个端口（--port 0 让系统挑）".to_owned(),
-            "if a connection that just ended is in TIME_WAIT (about 60 s on Linux): this program sets SO_REUSEADDR,\n\
-             but on Linux the old server that left it must have set it too (lesson 2 does not), or wait a minute;\n\
-             if a LISTEN row is another server on this port, stop it or pick another port (--port 0 lets the system choose)".to_owned(),
+            "if a connection that just ended is in TIME_WAIT (about 60 s on Linux):\n\
+             this program sets SO_REUSEADDR, but on Linux the old server that left it must have set it too\n\
+             (lesson 2 does not), or wait a minute; if a LISTEN row is another server on this port,\n\
+             stop it or pick another port (--port 0 lets the system choose)".to_owned(),
         )
     } else {
         // No table to go by (not Linux), or the port was freed meanwhile: both explanations.
         (
-            "如果是刚结束的连接还在 TIME_WAIT（Linux 上约 60 秒），等一分钟再启动，或者像第 3 课那样设置 SO_REUSEADDR；\n\
+            "如果是刚结束的连接还在 TIME_WAIT（Linux 上约 60 秒），等一分钟再启动，\n\
+             或者像第 3 课那样设置 SO_REUSEADDR；\n\
              如果是另一个服务器正在用这个端口，先停掉它，或换个端口（--port 0 让系统挑）".to_owned(),
-            "if a connection that just ended is in TIME_WAIT (about 60 s on Linux), wait a minute or set SO_REUSEADDR as lesson 3 does;\n\
-             if a LISTEN row is another server on this port, stop it or pick another port (--port 0 lets the system choose)".to_owned(),
+            "if a connection that just ended is in TIME_WAIT (about 60 s on Linux), wait a minute\n\
+             or set SO_REUSEADDR as lesson 3 does; if a LISTEN row is another server on this port,\n\
+             stop it or pick another port (--port 0 lets the system choose)".to_owned(),
         )
     };
     (
@@ -138,10 +148,8 @@ fn advice(error: &io::Error, role: Role) -> (String, String) {
         (Kind::ConnectionRefused, Role::Client { server }, _) => {
             let start = start_command(server);
             (
-                format!("{server} 上没有服务器在监听，请先在另一个终端启动服务端：{start}"),
-                format!(
-                    "no server is listening on {server}: start one first in another terminal with {start}"
-                ),
+                format!("{server} 上没有服务器在监听：请先在另一个终端运行 {start}"),
+                format!("no server is listening on {server}; start one first: {start}"),
             )
         }
         (Kind::AddrInUse, _, Some((address, reuses))) => {
@@ -161,7 +169,8 @@ fn advice(error: &io::Error, role: Role) -> (String, String) {
                     "绑定 1024 以下的端口（这里是 {port}）需要管理员权限，请用 1024 以上的端口或 --port 0"
                 ),
                 format!(
-                    "binding a port below 1024 (here {port}) needs administrator rights: use a port above 1023 or --port 0"
+                    "binding a port below 1024 (here {port}) needs administrator rights:\n\
+                     use a port above 1023 or --port 0"
                 ),
             )
         }
@@ -171,8 +180,9 @@ fn advice(error: &io::Error, role: Role) -> (String, String) {
             "连接被对方重置（RST）：对方关闭时还有没读的数据（进程结束时，内核也是这样关闭它的套接字），\n\
              或者它设置了 SO_LINGER 0，或者这一端发送的数据到达时，对方的套接字已经关闭了"
                 .to_owned(),
-            "the peer reset the connection (RST): it closed with data unread (the kernel closes the sockets\n\
-             of a process that ends the same way), or set SO_LINGER 0, or data arrived after it had closed"
+            "the peer reset the connection (RST): it closed with data unread (the kernel closes the\n\
+             sockets of a process that ends the same way), or set SO_LINGER 0,\n\
+             or data arrived after it had closed"
                 .to_owned(),
         ),
         (Kind::BrokenPipe, _, _) => (
@@ -349,8 +359,8 @@ mod tests {
         assert_eq!(Role::Server { address }.server(), Some((address, false)));
     }
 
-    /// Every line of every message fits a terminal: at most 160 columns, counting a CJK
-    /// character as two.
+    /// Every line of every message fits a terminal: at most 100 columns, counting a CJK
+    /// character as two (`columns`, the measure the runner and the tour cut their lines by).
     #[test]
     fn every_line_fits() {
         let server = Role::Server {
@@ -386,9 +396,8 @@ mod tests {
         }
         for message in messages {
             for line in message.lines() {
-                // Columns: two for each character outside ASCII (CJK, full-width punctuation).
-                let columns: usize = line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
-                assert!(columns <= 160, "{columns} columns: {line}");
+                let width = columns::width(line);
+                assert!(width <= columns::MAX_COLUMNS, "{width} columns: {line}");
             }
         }
     }
