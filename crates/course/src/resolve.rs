@@ -180,6 +180,27 @@ mod tests {
     }
 
     #[test]
+    fn several_addresses_say_that_the_first_is_used() {
+        let host = |addresses: &[&str]| Host {
+            text: "localhost".to_owned(),
+            addresses: addresses
+                .iter()
+                .map(|a| a.parse().expect("a literal"))
+                .collect(),
+            looked_up: true,
+        };
+        let both = host(&["::1", "127.0.0.1"])
+            .resolution()
+            .expect("a name is shown");
+        assert_eq!(
+            both,
+            "主机名解析 resolved 'localhost' (getaddrinfo): ::1, 127.0.0.1；用第一个 using the first"
+        );
+        let one = host(&["127.0.0.1"]).resolution().expect("a name is shown");
+        assert!(!one.contains("using the first"), "{one}");
+    }
+
+    #[test]
     fn what_cannot_be_a_name_is_refused_before_any_look_up() {
         for text in ["127.0.0.1:8989", "http://localhost", "a b", "x..y"] {
             let error = parse(text).expect_err(text);
