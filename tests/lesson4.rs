@@ -405,6 +405,132 @@ fn accept_errors_are_reported_and_the_loop_goes_on() {
     }
 }
 
+/// Out of address space for one more thread's stack, `Builder::spawn` fails: lesson 4 says why,
+/// drops that one connection (its client gets no reply, only 0 bytes, or a reset when its
+/// message was there unread) and goes on accepting; once the clients it holds leave, a new
+/// client is served. The test caps the server's address space (RLIMIT_AS, set on the running
+/// child with prlimit) a few 2 MiB stacks above its idle size, then opens clients, each
+/// answered and kept, until a spawn fails. (A first malloc in a new thread would have glibc
+/// reserve a 64 MiB arena; under the cap that fails, and glibc shares the main arena.) Linux
+/// only: the cap is prlimit(2), the idle size and the thread count come from /proc.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_thread_that_cannot_start_drops_only_its_client() {
+    use rustix::process::{Pid, Resource, Rlimit, getrlimit, prlimit};
+    const MIB: u64 = 1024 * 1024;
+    const MAX_CLIENTS: usize = 100;
+
+    let (mut server, address) = server("lesson4", &[]);
+    let pid = server_pid(&server);
+    let cap = vm_size_kib(pid) * 1024 + 12 * MIB;
+    let limit = Rlimit {
+        current: Some(cap),
+        maximum: getrlimit(Resource::As).maximum,
+    };
+    let child = Pid::from_raw(pid).expect("a child's pid is positive");
+    prlimit(Some(child), Resource::As, limit).expect("a process may limit its own child");
+
+    let mut served = Vec::new();
+    let (mut dropped, failure) = loop {
+        assert!(
+            served.len() < MAX_CLIENTS,
+            "{MAX_CLIENTS} threads started within an address space of {cap} bytes"
+        );
+        let mut client = connect(address);
+        let me = address_of(&client);
+        client.write_all(b"hello").expect("send to the server");
+        match served_or_refused(&mut server, &me) {
+            None => {
+                read_threaded_reply(&mut client);
+                served.push(client);
+            }
+            Some(failure) => break (client, failure),
+        }
+    };
+    assert!(
+        failure.contains("os error"),
+        "the line gives the OS's reason: {failure:?}"
+    );
+    assert!(!served.is_empty(), "the cap leaves room for some threads");
+    let mut byte = [0u8; 1];
+    match dropped.read(&mut byte) {
+        Ok(0) => {}
+        Err(error) if error.kind() == ErrorKind::ConnectionReset => {}
+        other => panic!("the client whose thread could not start is dropped: got {other:?}"),
+    }
+
+    // Still at the cap, the server still accepts: the next client is at least taken in.
+    let next = connect(address);
+    server.expect_line(&format!("client connected: {}", address_of(&next)));
+    drop(next);
+
+    let leaving: Vec<String> = served.iter().map(address_of).collect();
+    drop(served);
+    expect_all(
+        &mut server,
+        leaving.iter().map(|me| format!("client offline: {me}")),
+    );
+    // A thread prints "offline" before it ends; its stack is free for the next one once it has.
+    await_threads(pid, 1);
+    still_serves(&mut server, address);
+}
+
+/// Reads the server's lines after client `me` sent a message: `None` once its thread has
+/// received it, or the line saying its thread could not start.
+#[cfg(target_os = "linux")]
+fn served_or_refused(server: &mut Process, me: &str) -> Option<String> {
+    loop {
+        let line = server.expect_line("");
+        if line.contains(&format!("from {me}")) {
+            return None;
+        }
+        if line.contains("could not start a thread") {
+            return Some(line);
+        }
+    }
+}
+
+/// Reads lesson 4's reply to one message.
+#[cfg(target_os = "linux")]
+fn read_threaded_reply(client: &mut TcpStream) {
+    let mut reply = vec![0u8; gbk(THREADED_REPLY).len()];
+    client
+        .read_exact(&mut reply)
+        .expect("a client whose thread started is answered");
+    assert_eq!(reply, gbk(THREADED_REPLY));
+}
+
+/// The server's `VmSize`, its address space, in kB, from `/proc/PID/status`.
+#[cfg(target_os = "linux")]
+fn vm_size_kib(pid: i32) -> u64 {
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server is running");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmSize:"))
+        .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("a VmSize line in kB")
+}
+
+/// Waits, by re-reading `/proc/PID/task`, until the server runs `count` threads.
+#[cfg(target_os = "linux")]
+fn await_threads(pid: i32, count: usize) {
+    let deadline = std::time::Instant::now() + harness::TIMEOUT;
+    loop {
+        let running = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .expect("the server is running")
+            .count();
+        if running == count {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server still runs {running} threads, not {count}"
+        );
+        thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 /// A client that sends a message and resets the connection: the message is still read, the
 /// reset then ends that client (the reply cannot be sent, or the next read fails) with a line
 /// saying so, and the server carries on. (The test freezes the server with SIGSTOP so that
