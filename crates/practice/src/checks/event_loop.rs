@@ -12,7 +12,7 @@ use socket2::{Domain, SockRef, Socket, Type};
 
 use super::{
     Check, Checker, THREADED_REPLY, connect, error_text, gbk, io_failure, listening_address,
-    reply_to, timeouts,
+    read_at_least, reply_to, timeouts,
 };
 use crate::program::{Program, WAIT};
 use crate::verdict::Failure;
@@ -77,6 +77,18 @@ fn clients_at_once(checker: &mut Checker) -> Result<(), Failure> {
         if program.stdout().iter().any(|line| line.contains(&needle)) {
             accepted.push(me.to_string());
         }
+    }
+    if let Some(line) = program
+        .stdout()
+        .iter()
+        .find(|line| line.contains("accept failed") && line.contains("WouldBlock"))
+    {
+        return Err(Failure::new(
+            "accept 返回 WouldBlock 时安静地回到 poll：这不是错误，只是没有更多连接了 / when accept returns WouldBlock, \
+             go back to poll quietly: it is no error, only no more connections for now",
+            format!("服务端打印了 the server printed {line:?}"),
+        )
+        .step("8"));
     }
     if accepted.len() < AT_ONCE {
         return Err(Failure::new(
@@ -303,8 +315,9 @@ fn every_reply_arrives(
 ) -> Result<(), Failure> {
     let reply = gbk(THREADED_REPLY);
     let wanted = reads * reply.len();
-    let mut replies = Vec::new();
-    let ended = client.read_to_end(&mut replies).map(drop);
+    // Bounded: a server that sends on and on (replies to reads of 0 bytes, say) is shown
+    // after one reply too many.
+    let (replies, ended) = read_at_least(client, wanted + reply.len());
     let whole = replies.len() == wanted && replies.chunks(reply.len()).all(|chunk| chunk == reply);
     if whole && ended.is_ok() {
         return Ok(());

@@ -4,8 +4,9 @@
 
 use std::io::{self, ErrorKind, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use encoding_rs::GBK;
 
@@ -28,6 +29,16 @@ pub const CHECKS: &[Check] = &[
     Check {
         title: "声明的长度超过 64 KiB：只关闭那个连接，服务端照常服务别人 / a declared length above 64 KiB: that connection closes, the others are served",
         run: a_hostile_length,
+    },
+    Check {
+        title: "声明 4 GiB（ff ff ff ff），服务端的地址空间限制在 2 GiB：先检查长度，不分配 / 4 GiB declared (ff ff ff ff), the \
+                server's address space limited to 2 GiB: the length is checked before any room is made",
+        run: a_length_of_4_gib,
+    },
+    Check {
+        title: "一问一答二十次：回复要快，中位数不超过 20 ms（分两次写一帧会碰上 Nagle 和延迟确认）/ twenty requests and \
+                replies: the median is at most 20 ms (a frame in two writes meets Nagle and delayed ACKs)",
+        run: prompt_replies,
     },
 ];
 
@@ -67,6 +78,7 @@ fn a_hostile_length(checker: &mut Checker) -> Result<(), Failure> {
     let address = listening_address(&mut program, "4")?;
     let mut bystander = Client::connect(address)?;
     bystander.exchange(&mut program, &["我先来"], Cut::Glued)?;
+    bystander.the_largest_frame(&mut program)?;
 
     let mut hostile = Client::connect(address)?;
     let declared = MAX_PAYLOAD + 1;
@@ -78,24 +90,7 @@ fn a_hostile_length(checker: &mut Checker) -> Result<(), Failure> {
         hex(&declared.to_be_bytes()),
         hex(&declared.to_be_bytes())
     );
-    match read_some(&mut hostile.stream) {
-        Ok(bytes) if bytes.is_empty() => {}
-        Err(error) if error.kind() == ErrorKind::ConnectionReset => {}
-        Ok(bytes) => {
-            return Err(
-                Failure::new(expected, format!("收到 received {}", hex(&bytes))).step("7.2"),
-            );
-        }
-        Err(error) => {
-            program.drain();
-            let got = format!(
-                "连接没有关闭 the connection stayed open: {}{}",
-                error_text(&error),
-                last_line(&program)
-            );
-            return Err(Failure::new(expected, got).step("7.2"));
-        }
-    }
+    closes_at_once(&mut program, &mut hostile, &expected)?;
     program
         .still_running(
             "服务端关闭了那个连接，自己还在运行 / the server closed that connection and still runs",
@@ -103,6 +98,135 @@ fn a_hostile_length(checker: &mut Checker) -> Result<(), Failure> {
         .map_err(|failure| failure.step("7.2"))?;
     bystander.exchange(&mut program, &["我还在"], Cut::Glued)
 }
+
+/// A declared length of 4 GiB less a byte, to a server whose address space is limited to
+/// [`ADDRESS_SPACE`] (Linux: `prlimit`): a server that makes room for the payload before it
+/// checks the length cannot, and aborts; one that checks first closes that connection.
+fn a_length_of_4_gib(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let limited = limit_address_space(&program);
+    let mut bystander = Client::connect(address)?;
+    bystander.exchange(&mut program, &["先来一条"], Cut::Glued)?;
+
+    let mut hostile = Client::connect(address)?;
+    let prefix = [0xff; 4];
+    send(&mut hostile.stream, &prefix)?;
+    let expected = format!(
+        "另一个客户端只发长度前缀 {}（4294967295 字节，约 4 GiB）：服务端先检查长度，不分配内存，关闭这个连接 / another \
+         client sends only the prefix {} (4294967295 bytes, about 4 GiB): the server checks the length before making \
+         any room, and closes that connection",
+        hex(&prefix),
+        hex(&prefix)
+    );
+    closes_at_once(&mut program, &mut hostile, &expected)?;
+    // A program that aborts closes its sockets as it dies, maybe before it can be seen to have
+    // ended: the other client's exchange tells, and then the program has ended.
+    let served = bystander.exchange(&mut program, &["我还在"], Cut::Glued);
+    program.still_running(&expected).map_err(|failure| {
+        let got = format!(
+            "{}（先按声明的长度分配了内存，再检查长度？/ room made for the declared length before checking it?）",
+            failure.got
+        );
+        Failure::new(expected.clone(), got).step("7.2")
+    })?;
+    served?;
+    if !limited {
+        checker.not_checked(
+            "这里没法限制服务端的地址空间（Linux 的 prlimit）。请自己想一想：读到 ff ff ff ff 时，你的程序在检查长度之前分配内存吗？\
+             / the server's address space cannot be limited here (Linux's prlimit). Ask yourself: reading ff ff ff ff, \
+             does your program make room before it checks the length?",
+        );
+    }
+    Ok(())
+}
+
+/// The address space the server may use in [`a_length_of_4_gib`]: far more than a server
+/// with a few threads needs (about 400 MiB with six clients: each thread's stack and malloc
+/// arena), far less than the 4 GiB a prefix of `ff ff ff ff` declares.
+const ADDRESS_SPACE: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Limits the running program's address space with util-linux's `prlimit` (Linux); whether
+/// it could. An allocation beyond the limit then fails, and Rust aborts the program.
+fn limit_address_space(program: &Program) -> bool {
+    cfg!(target_os = "linux")
+        && Command::new("prlimit")
+            .arg("--pid")
+            .arg(program.id().to_string())
+            .arg(format!("--as={ADDRESS_SPACE}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+}
+
+/// The server must close `hostile`'s connection at once, sending nothing: it read a length it
+/// must not accept.
+fn closes_at_once(
+    program: &mut Program,
+    hostile: &mut Client,
+    expected: &str,
+) -> Result<(), Failure> {
+    match read_some(&mut hostile.stream) {
+        Ok(bytes) if bytes.is_empty() => Ok(()),
+        Err(error) if error.kind() == ErrorKind::ConnectionReset => Ok(()),
+        Ok(bytes) => {
+            Err(Failure::new(expected, format!("收到 received {}", hex(&bytes))).step("7.2"))
+        }
+        Err(error) => {
+            program.drain();
+            let got = format!(
+                "连接没有关闭 the connection stayed open: {}{}",
+                error_text(&error),
+                last_line(program)
+            );
+            Err(Failure::new(expected, got).step("7.2"))
+        }
+    }
+}
+
+/// Twenty requests, each sent when the reply to the one before has come. On loopback a round
+/// trip takes well under a millisecond; a reply frame written in two writes waits for
+/// Nagle's algorithm and the client's delayed ACK, about 40 ms on Linux, every time.
+fn prompt_replies(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut client = Client::connect(address)?;
+    let mut times = Vec::with_capacity(ROUND_TRIPS);
+    for _ in 0..ROUND_TRIPS {
+        let start = Instant::now();
+        client.exchange(&mut program, &["快"], Cut::Glued)?;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let median = times[ROUND_TRIPS / 2];
+    if median <= SLOW_REPLY {
+        return Ok(());
+    }
+    let ms = |time: Duration| format!("{:.1}", time.as_secs_f64() * 1000.0);
+    let bound = SLOW_REPLY.as_millis();
+    Err(Failure::new(
+        format!(
+            "一问一答 {ROUND_TRIPS} 次，往返时间的中位数不超过 {bound} ms（回环上一般不到 1 ms）/ {ROUND_TRIPS} requests and \
+             replies, with a median round trip of at most {bound} ms (on loopback, usually under 1 ms)"
+        ),
+        format!(
+            "中位数 median {} ms，最快 fastest {} ms。一帧分成两次 write（先长度，再内容）？第二次小的写入要等第一次的 ACK \
+             （Nagle 算法），而客户端把 ACK 推迟了约 40 ms（延迟确认）：拼好整帧，用一次 write_all 发出 / a frame in two \
+             writes (the length, then the payload)? Nagle's algorithm holds the second small write until the first is \
+             acknowledged, and the client delays its ACK by about 40 ms (delayed ACK): build the whole frame and send \
+             it with one write_all",
+            ms(median),
+            ms(times[0])
+        ),
+    )
+    .step("8"))
+}
+
+/// How many requests and replies [`prompt_replies`] times, and the median it allows: twenty
+/// times a correct server's round trip on a busy machine, half of what Nagle costs.
+const ROUND_TRIPS: usize = 20;
+const SLOW_REPLY: Duration = Duration::from_millis(20);
 
 /// A client of the check's own, and how many messages it has sent.
 struct Client {
@@ -125,6 +249,28 @@ impl Client {
             me,
             sent: 0,
         })
+    }
+
+    /// A payload of exactly [`MAX_PAYLOAD`] bytes is allowed: one frame back, like any other.
+    fn the_largest_frame(&mut self, program: &mut Program) -> Result<(), Failure> {
+        let largest = "x".repeat(MAX_PAYLOAD as usize);
+        let me = self.me;
+        self.exchange(program, &[&largest], Cut::Glued)
+            .map_err(|failure| {
+                let refused = program.stdout().iter().any(|line| {
+                    line.contains(&me.to_string()) && line.contains(&MAX_PAYLOAD.to_string())
+                        && !line.contains("来自 from")
+                });
+                if refused {
+                    let got = format!(
+                        "{}（恰好 64 KiB 是允许的：只拒绝超过的 / exactly 64 KiB is allowed: refuse only what is above）",
+                        failure.got
+                    );
+                    Failure::new(failure.expected, got).step("7.2")
+                } else {
+                    failure
+                }
+            })
     }
 
     /// Sends `messages` as frames, cut as `cut` says, and expects exactly one reply frame for
@@ -160,7 +306,7 @@ impl Client {
             Cut::Glued => "一次写出 in one write",
             Cut::ByteAtATime => "一个字节一个字节 a byte at a time",
         };
-        let texts: Vec<String> = messages.iter().map(|m| format!("{m:?}")).collect();
+        let texts: Vec<String> = messages.iter().map(|m| format!("{:?}", short(m))).collect();
         let expected = format!(
             "发送 sent {}（{} 帧 frames: {}，{how}）；回复 reply {} 帧 frames, one per message: {}",
             hex(&sent),
@@ -288,7 +434,7 @@ impl Client {
         let expected = "客户端半关闭后，read_frame 返回 Ok(None)，服务端关闭连接，不再发送任何字节 / after the client \
                         half-closes, read_frame returns Ok(None) and the server closes, sending no byte more";
         match read_some(&mut self.stream) {
-            Ok(bytes) if bytes.is_empty() => Ok(()),
+            Ok(bytes) if bytes.is_empty() => self.went_offline(program, expected),
             Ok(bytes) => Err(Failure::new(
                 expected,
                 format!("又收到了 received more: {}", hex(&bytes)),
@@ -299,6 +445,30 @@ impl Client {
                 let got = format!("{}{}", error_text(&error), printed_for(program, self.me));
                 Err(Failure::new(expected, got).step("7.1"))
             }
+        }
+    }
+}
+
+impl Client {
+    /// The server closed after the half-close: it must have taken the end for the client
+    /// leaving (`Ok(None)`, "client offline"), not for an error ("closing the connection").
+    fn went_offline(&self, program: &mut Program, expected: &str) -> Result<(), Failure> {
+        let me = self.me.to_string();
+        // Both lines are printed before the connection is closed, so one has come or is coming.
+        let ended = |line: &String| {
+            line.contains(&me) && (line.contains("client offline") || line.contains("closing"))
+        };
+        program.await_lines(|lines| lines.iter().any(ended), expected)?;
+        match program.stdout().iter().find(|line| ended(line)) {
+            Some(line) if line.contains("closing") => Err(Failure::new(
+                expected,
+                format!(
+                    "服务端打印了 the server printed {line:?}（连接在长度前缀之前结束是客户端下线了：返回 Ok(None)，不是错误 \
+                     / the stream ending before a prefix is the client leaving: Ok(None), not an error）"
+                ),
+            )
+            .step("7.1")),
+            _ => Ok(()),
         }
     }
 }
@@ -335,7 +505,7 @@ fn printed_for(program: &Program, me: SocketAddr) -> String {
         .stdout()
         .iter()
         .filter(|line| line.contains(&needle) && !line.contains("client connected"))
-        .map(|line| format!("{line:?}"))
+        .map(|line| format!("{:?}", short(line)))
         .collect();
     if lines.is_empty() {
         return "；服务端没有为它打印消息 the server printed no message of it".to_owned();
@@ -345,8 +515,20 @@ fn printed_for(program: &Program, me: SocketAddr) -> String {
 
 fn last_line(program: &Program) -> String {
     program.stdout().last().map_or_else(String::new, |line| {
-        format!("；服务端最后打印 the server last printed: {line:?}")
+        format!(
+            "；服务端最后打印 the server last printed: {:?}",
+            short(line)
+        )
     })
+}
+
+/// A text cut to its first 120 characters, saying so: a 64 KiB message says nothing more.
+fn short(text: &str) -> String {
+    const SHOWN: usize = 120;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 /// Bytes in hex, as a packet capture shows them; a long run is cut, saying how long it was.
