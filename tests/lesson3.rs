@@ -3,7 +3,13 @@
 //! listener and (on Linux) a TIME_WAIT left without the option still keep the port.
 
 use course::kernel::{self, TcpState};
-use harness::notes::{exchange_until_server_closes, serve_once_leaving_time_wait};
+use std::io::{Read, Write};
+use std::net::Shutdown;
+
+use harness::notes::{
+    SERVER_REPLY, await_kernel_state, exchange_until_server_closes, gbk,
+    serve_once_leaving_time_wait,
+};
 use harness::{command, server, spawn};
 use predicates::prelude::*;
 
@@ -46,6 +52,44 @@ fn restarts_at_once_beside_its_own_time_wait() {
         "a new listener beside the old TIME_WAIT: {rows:?}"
     );
     // And the restarted server really serves on that port.
+    exchange_until_server_closes(address);
+    assert!(again.wait_exit().success(), "{}", again.stdout());
+}
+
+/// Lesson 3 has lesson 2's `--half-close`, the fix for the second-message race: a second
+/// message already there when the reply goes is read and dropped, so the client gets the reply
+/// and 0 bytes, never a reset. The server still sends the first FIN, so the TIME_WAIT is on its
+/// port, and lesson 3 restarts there at once beside it and serves.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn half_closing_never_resets_and_still_restarts_at_once() {
+    let (mut lesson3, address) = server("lesson3", &["--half-close"]);
+    let mut client = harness::notes::connect(address);
+    let me = client
+        .local_addr()
+        .expect("a connected socket has an address");
+    // One write: lesson 3's one recv(1024) takes the first 1024 bytes, the rest waits unread.
+    let mut messages = vec![b'a'; 1024];
+    let second = gbk("第二条");
+    messages.extend_from_slice(&second);
+    client.write_all(&messages).expect("send to the server");
+    let mut reply = Vec::new();
+    match client.read_to_end(&mut reply) {
+        Ok(_) => assert_eq!(reply, gbk(SERVER_REPLY), "the reply, then 0 bytes"),
+        Err(error) => lesson3.fail(&format!(
+            "a half-closing server must not reset its client: {:?}: {error}",
+            error.kind()
+        )),
+    }
+    client
+        .shutdown(Shutdown::Write)
+        .expect("half-close a connected socket");
+    lesson3.expect_line(&format!("(discarded {} bytes)", second.len()));
+    assert!(lesson3.wait_exit().success(), "{}", lesson3.stdout());
+    await_kernel_state(address, me, TcpState::TimeWait);
+
+    let mut again = spawn("lesson3", &["--port", &address.port().to_string()]);
+    assert_eq!(again.listening_address(), address, "the same port, at once");
     exchange_until_server_closes(address);
     assert!(again.wait_exit().success(), "{}", again.stdout());
 }
