@@ -137,12 +137,13 @@ pub fn parse_host(text: &str) -> Result<Host, String> {
     resolve::parse(text)
 }
 
-/// A TCP port, 0 to 65535.
+/// A TCP port, 0 to 65535. The refusal starts on a line of its own, after clap's
+/// `error: invalid value … for '--port <PORT>':`, so that no line is wider than a terminal.
 pub fn parse_port(text: &str) -> Result<u16, String> {
     text.trim().parse().map_err(|_| {
         format!(
-            "'{text}' 不是端口号：端口是 0 到 65535 之间的整数 \
-             / '{text}' is not a port: a port is a whole number from 0 to 65535"
+            "\n  '{text}' 不是端口号：端口是 0 到 65535 之间的整数\n  \
+             '{text}' is not a port: a port is a whole number from 0 to 65535"
         )
     })
 }
