@@ -1057,9 +1057,30 @@ fn help_explains_every_option() {
     );
 }
 
+/// What the lesson printed for `what`, whether on the same line after ` -> ` or, where the
+/// line would be wider than a terminal, on the next line after `-> `.
+fn observed_maybe_wrapped(stdout: &str, what: &str) -> String {
+    let marker = format!("观察 observed: {what}");
+    let mut lines = stdout.lines().map(str::trim_start);
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line.strip_prefix(&marker) {
+            if let Some(value) = rest.strip_prefix(" -> ") {
+                return value.to_owned();
+            }
+            if rest.is_empty() {
+                let next = lines.next().unwrap_or_default();
+                if let Some(value) = next.strip_prefix("-> ") {
+                    return value.to_owned();
+                }
+            }
+        }
+    }
+    panic!("expected a line starting {marker:?}, got:\n{stdout}")
+}
+
 /// The numbers rule 12 printed after `观察 observed: WHAT -> `.
 fn count_observed(stdout: &str, what: &str) -> usize {
-    let text = observed(stdout, what);
+    let text = observed_maybe_wrapped(stdout, what);
     text.parse()
         .unwrap_or_else(|_| panic!("expected a count after {what:?}, got {text:?}:\n{stdout}"))
 }
@@ -1084,12 +1105,13 @@ fn a_client_that_closes_first_keeps_a_time_wait_per_short_connection() {
         "TIME_WAIT, client ends of the short ones",
         "TIME_WAIT, server ends of the short ones",
         "TIME_WAIT, the kept connection's client end",
-        "messages on the one kept connection",
+        "messages answered on the one kept connection",
+        "server ends that read 0 bytes, then closed",
     ]
     .map(|what| count_observed(&stdout, what));
-    assert_eq!(counts, [20, 0, 1, 20], "{stdout}");
+    assert_eq!(counts, [20, 0, 1, 20, 20], "{stdout}");
 
-    let server: SocketAddr = observed(&stdout, "server listening on")
+    let server: SocketAddr = observed_maybe_wrapped(&stdout, "server listening on")
         .parse()
         .expect("the lesson prints its server's address");
     let rows = kernel::connections().expect("Linux has the kernel's table");
@@ -1156,25 +1178,28 @@ fn ephemeral_ports_run_out_and_so_reuseaddr_does_not_help() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        observed(&stdout, "ephemeral port range").starts_with("40000-40009 (10 ports)"),
+        observed_maybe_wrapped(&stdout, "ephemeral port range")
+            .starts_with("40000-40009 (10 ports)"),
         "{stdout}"
     );
     assert!(
-        observed(&stdout, "connect #9").starts_with("Err(AddrNotAvailable"),
+        observed_maybe_wrapped(&stdout, "connect #9").starts_with("Err(AddrNotAvailable"),
         "{stdout}"
     );
     assert!(
-        observed(&stdout, "connect again, SO_REUSEADDR set").starts_with("Err(AddrNotAvailable"),
+        observed_maybe_wrapped(&stdout, "connect again, SO_REUSEADDR set")
+            .starts_with("Err(AddrNotAvailable"),
         "{stdout}"
     );
     let counts = [
         "short connections made",
         "TIME_WAIT, client ends of the short ones",
         "TIME_WAIT, server ends of the short ones",
-        "messages on the one kept connection",
+        "messages answered on the one kept connection",
         "TIME_WAIT, the kept connection's client end",
+        "server ends that read 0 bytes, then closed",
     ]
     .map(|what| count_observed(&stdout, what));
-    assert_eq!(counts, [8, 8, 0, 20, 1], "{stdout}");
+    assert_eq!(counts, [8, 8, 0, 20, 1, 8], "{stdout}");
     assert_holds(&stdout, "client-time-wait");
 }

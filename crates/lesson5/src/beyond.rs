@@ -336,6 +336,7 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
     // Python: 每条消息都 connect; send; recv; close 一遍
     let mut short_ones = Vec::new();
     let mut refused = None;
+    let mut closed_after_eof = 0;
     for number in 1..=SHORT_CONNECTIONS {
         let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
         let connected = tcp_client_socket.connect(&server_address.into());
@@ -349,9 +350,16 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
         round_trip(&tcp_client_socket, &service_client_socket)?;
         // 客户端先关闭（发 FIN），服务端读到 0 字节后再关闭。 Python: close()
         drop(tcp_client_socket);
-        close_after_eof(service_client_socket)?;
+        let mut recv_data = [0u8; 16];
+        let eof = service_client_socket.recv(course::as_uninit(&mut recv_data))?;
+        closed_after_eof += usize::from(eof == 0);
+        drop(service_client_socket);
     }
     report.note("short connections made", short_ones.len());
+    report.note(
+        "server ends that read 0 bytes, then closed",
+        closed_after_eof,
+    );
 
     // 端口用完时，客户端设置 SO_REUSEADDR 也没用：connect 照样拿不到端口。
     let with_reuse = refused.as_ref().map(|_| connect_with_reuse(server_address));
@@ -363,12 +371,14 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
     // 复用连接：同样多的消息走一个连接，它的端口早已拿到，不受影响。
     let mut answered = 0;
     for _ in 0..SHORT_CONNECTIONS {
-        round_trip(&kept_client_socket, &kept_service_socket)?;
-        answered += 1;
+        let reply = round_trip(&kept_client_socket, &kept_service_socket)?;
+        answered += usize::from(reply == REPLY.len());
     }
-    report.note("messages on the one kept connection", answered);
+    report.note("messages answered on the one kept connection", answered);
     drop(kept_client_socket);
-    close_after_eof(kept_service_socket)?;
+    let mut recv_data = [0u8; 16];
+    while kept_service_socket.recv(course::as_uninit(&mut recv_data))? > 0 {}
+    drop(kept_service_socket);
 
     let counts = match count_time_waits(&short_ones, kept) {
         Ok(counts) => counts,
@@ -409,6 +419,7 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
         ports_held
             && made > 0
             && clients == made
+            && closed_after_eof == made
             && servers == 0
             && answered == SHORT_CONNECTIONS
             && kept_client == 1,
@@ -424,24 +435,17 @@ fn ends_of(client: &Socket, server: &Socket) -> io::Result<Ends> {
     Ok((ip(&client.local_addr()?)?, ip(&server.local_addr()?)?))
 }
 
+/// The reply rule 12's server sends to each request.
+const REPLY: &[u8] = b"pong";
+
 /// One request and its reply: the client sends, the server reads it and answers, the client
-/// reads the answer.
-fn round_trip(client: &Socket, server: &Socket) -> io::Result<()> {
+/// reads the answer. Returns how many bytes of the reply the client read.
+fn round_trip(client: &Socket, server: &Socket) -> io::Result<usize> {
     let mut recv_data = [0u8; 16];
     client.send(b"ping")?;
     server.recv(course::as_uninit(&mut recv_data))?;
-    server.send(b"pong")?;
-    client.recv(course::as_uninit(&mut recv_data))?;
-    Ok(())
-}
-
-/// The server's close after the client's: it waits for the client's FIN (recv returns 0),
-/// then closes, so its end goes through LAST_ACK to CLOSED and holds no TIME_WAIT.
-fn close_after_eof(service_client_socket: Socket) -> io::Result<()> {
-    let mut recv_data = [0u8; 16];
-    while service_client_socket.recv(course::as_uninit(&mut recv_data))? > 0 {}
-    drop(service_client_socket);
-    Ok(())
+    server.send(REPLY)?;
+    client.recv(course::as_uninit(&mut recv_data))
 }
 
 /// A client socket with SO_REUSEADDR set before its `connect`, as a student tries once

@@ -135,7 +135,7 @@ impl Experiment {
                 "UDP 没有连接：数据报各自保持边界，关闭时什么也不发，没有“0 字节表示关闭” / UDP has no connection: each datagram keeps its boundaries, and a close sends nothing, so there is no 0-byte close"
             }
             Self::ClientTimeWait => {
-                "先关闭的一端留下 TIME_WAIT：短连接每个占住客户端的一个端口，用完就连不上；SO_REUSEADDR 帮不上忙，复用连接才行 / the end that closes first keeps TIME_WAIT: each short connection holds a client port until none is left; SO_REUSEADDR does not help, reusing a connection does"
+                "先关闭的一端留下 TIME_WAIT：短连接各占客户端一个端口，会用完；SO_REUSEADDR 无用，复用连接才行 / the end closing first keeps TIME_WAIT: short connections use up client ports; reuse one"
             }
         }
     }
