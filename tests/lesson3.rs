@@ -69,7 +69,7 @@ fn half_closing_never_resets_and_still_restarts_at_once() {
         .local_addr()
         .expect("a connected socket has an address");
     // One write: lesson 3's one recv(1024) takes the first 1024 bytes, the rest waits unread.
-    let mut messages = vec![b'a'; 1024];
+    let mut messages = a_full_first_message();
     let second = gbk("第二条");
     messages.extend_from_slice(&second);
     client.write_all(&messages).expect("send to the server");
@@ -263,4 +263,11 @@ fn lesson3_is_lesson2_plus_the_reuse_line() {
             );
         }
     }
+}
+
+/// A first message that fills lesson 3's one `recv(1024)` exactly, in lines short enough that
+/// the text the lesson prints of it stays within 100 columns.
+fn a_full_first_message() -> Vec<u8> {
+    let line = [&[b'a'; 31][..], b"\n"].concat();
+    line.repeat(1024 / line.len())
 }
