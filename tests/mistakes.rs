@@ -605,6 +605,48 @@ const MISTAKES: &[Mistake] = &[
         shows: &["24 00 00 00"],
         at_once: true,
     },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "end_of_stream_as_an_error",
+        original: READ_THE_WHOLE_PREFIX,
+        mistake: "    stream.read_exact(&mut prefix)?;\n",
+        step: "7.1",
+        shows: &["client leaving"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "frame_in_two_writes",
+        original: "    let mut frame = Vec::with_capacity(4 + payload.len());\n    \
+                   frame.extend_from_slice(&length.to_be_bytes());\n    frame.extend_from_slice(payload);\n    \
+                   stream.write_all(&frame)\n",
+        mistake: "    stream.write_all(&length.to_be_bytes())?;\n    stream.write_all(payload)\n",
+        step: "8",
+        shows: &["(delayed ACK)"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "makes_room_before_checking_the_length",
+        original: MAKE_ROOM_AFTER_CHECKING,
+        mistake: MAKE_ROOM_BEFORE_CHECKING,
+        step: "7.2",
+        shows: &["SIGABRT"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
+        name: "refuses_exactly_64_kib",
+        original: "    if length > MAX_PAYLOAD {",
+        mistake: "    if length >= MAX_PAYLOAD {",
+        step: "7.2",
+        shows: &["exactly 64 KiB"],
+        at_once: true,
+    },
     // Exercise 9, the event loop's WouldBlock cases.
     Mistake {
         exercise: "09_event_loop",
@@ -613,7 +655,17 @@ const MISTAKES: &[Mistake] = &[
         original: "Ok((stream, ip_port)) => self.add(stream, ip_port, registry),",
         mistake: "Ok((stream, ip_port)) => return self.add(stream, ip_port, registry),",
         step: "8",
-        shows: &["had been accepted"],
+        shows: &["been accepted"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "09_event_loop",
+        number: 9,
+        name: "accept_would_block_as_an_error",
+        original: "                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return,\n",
+        mistake: "",
+        step: "8",
+        shows: &["accept failed: WouldBlock"],
         at_once: true,
     },
     Mistake {
@@ -694,6 +746,26 @@ const MISTAKES: &[Mistake] = &[
     Mistake {
         exercise: "10_tokio",
         number: 10,
+        name: "awaits_the_client_instead_of_spawning",
+        original: SPAWN_A_TASK,
+        mistake: AWAIT_THE_CLIENT,
+        step: "7",
+        shows: &["spawn a task"],
+        at_once: false,
+    },
+    Mistake {
+        exercise: "10_tokio",
+        number: 10,
+        name: "write_instead_of_write_all",
+        original: "service_client_socket.write_all(&send_data).await",
+        mistake: "service_client_socket.write(&send_data).await",
+        step: "10",
+        shows: &["took only part"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "10_tokio",
+        number: 10,
         name: "zero_bytes_as_a_message",
         original: "            Ok(0) => {\n                println!(\"客户端下线了 client offline: {ip_port}\");\n                \
                    break;\n            }\n",
@@ -709,7 +781,7 @@ const MISTAKES: &[Mistake] = &[
         original: "server shutting down, closed {ip_port}\");\n                break;",
         mistake: "server shutting down, closed {ip_port}\");\n                continue;",
         step: "11",
-        shows: &["did not finish in time"],
+        shows: &["did not finish"],
         at_once: false,
     },
     Mistake {
@@ -723,6 +795,75 @@ const MISTAKES: &[Mistake] = &[
         at_once: true,
     },
 ];
+
+/// Exercise 8's steps 7.2 and 7.3: the declared length is checked, and only then is room made
+/// for the payload; and the mistake, room made first (a prefix of `ff ff ff ff` asks for 4 GiB).
+const MAKE_ROOM_AFTER_CHECKING: &str = r#"    let length = u32::from_be_bytes(prefix) as usize;
+
+    // 7.2 先检查长度，再分配内存：对方声明的长度不可信。
+    //     Check the length before making room: the peer's word is not to be trusted.
+    if length > MAX_PAYLOAD {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("帧太长 frame too long: {length} 字节 bytes > 上限 max {MAX_PAYLOAD}"),
+        ));
+    }
+
+    // 7.3 读满 length 字节的内容。 Exactly length bytes of payload.
+    let mut payload = vec![0u8; length];
+"#;
+const MAKE_ROOM_BEFORE_CHECKING: &str = r#"    let length = u32::from_be_bytes(prefix) as usize;
+    let mut payload = vec![0u8; length];
+
+    // 7.2 先检查长度，再分配内存：对方声明的长度不可信。
+    //     Check the length before making room: the peer's word is not to be trusted.
+    if length > MAX_PAYLOAD {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("帧太长 frame too long: {length} 字节 bytes > 上限 max {MAX_PAYLOAD}"),
+        ));
+    }
+
+    // 7.3 读满 length 字节的内容。 Exactly length bytes of payload.
+"#;
+
+/// Exercise 10's step 7, a task for each client, and the mistake: the accepting loop awaits
+/// the client's handler itself (the set of tasks then needs its type said, to compile).
+const SPAWN_A_TASK: &str = r#"    let mut tasks = JoinSet::new();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            // 6. 等待下一个连接。 7. 一个客户端一个任务。 Python (asyncio): create_task(handle(...))
+            accepted = listener.accept() => match accepted {
+                Ok((service_client_socket, ip_port)) => {
+                    println!("客户端连接成功 client connected: {ip_port}");
+                    let shutting_down = shutting_down.clone();
+                    tasks.spawn(handle_client_request(
+                        service_client_socket,
+                        ip_port,
+                        encoding,
+                        shutting_down,
+                    ));
+"#;
+const AWAIT_THE_CLIENT: &str = r#"    let mut tasks: JoinSet<()> = JoinSet::new();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            // 6. 等待下一个连接。 7. 一个客户端一个任务。 Python (asyncio): create_task(handle(...))
+            accepted = listener.accept() => match accepted {
+                Ok((service_client_socket, ip_port)) => {
+                    println!("客户端连接成功 client connected: {ip_port}");
+                    let shutting_down = shutting_down.clone();
+                    handle_client_request(
+                        service_client_socket,
+                        ip_port,
+                        encoding,
+                        shutting_down,
+                    )
+                    .await;
+"#;
 
 /// Exercise 9's step 10 when `write` finds no room: the rest waits for the socket to be
 /// writable.

@@ -123,6 +123,10 @@ fn a_length_of_4_gib(checker: &mut Checker) -> Result<(), Failure> {
     // A program that aborts closes its sockets as it dies, maybe before it can be seen to have
     // ended: the other client's exchange tells, and then the program has ended.
     let served = bystander.exchange(&mut program, &["我还在"], Cut::Glued);
+    if served.is_err() {
+        // Its end may still be under way (a core dump first): wait for it, bounded.
+        let _ = program.wait_exit(&expected);
+    }
     program.still_running(&expected).map_err(|failure| {
         let got = format!(
             "{}（先按声明的长度分配了内存，再检查长度？/ room made for the declared length before checking it?）",
