@@ -618,6 +618,16 @@ const MISTAKES: &[Mistake] = &[
     Mistake {
         exercise: "08_framing",
         number: 8,
+        name: "write_instead_of_write_all",
+        original: "    stream.write_all(&frame)\n",
+        mistake: "    stream.write(&frame)?;\n    Ok(())\n",
+        step: "8",
+        shows: &["took only part"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "08_framing",
+        number: 8,
         name: "frame_in_two_writes",
         original: "    let mut frame = Vec::with_capacity(4 + payload.len());\n    \
                    frame.extend_from_slice(&length.to_be_bytes());\n    frame.extend_from_slice(payload);\n    \

@@ -9,6 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use encoding_rs::GBK;
+use socket2::{Domain, Socket, Type};
 
 use super::{
     Check, Checker, connect, error_text, gbk, io_failure, listening_address, read_at_least,
@@ -34,6 +35,12 @@ pub const CHECKS: &[Check] = &[
         title: "声明 4 GiB（ff ff ff ff），服务端的地址空间限制在 2 GiB：先检查长度，不分配 / 4 GiB declared (ff ff ff ff), the \
                 server's address space limited to 2 GiB: the length is checked before any room is made",
         run: a_length_of_4_gib,
+    },
+    Check {
+        title: "客户端先不读，服务端的 write 等着时被打断（SIGSTOP、SIGCONT）：每个回复照样是完整的一帧 / the client reads \
+                nothing at first, and the server's waiting write is interrupted (SIGSTOP, SIGCONT): every reply still one \
+                whole frame",
+        run: replies_that_wait,
     },
     Check {
         title: "一问一答二十次：回复要快，中位数不超过 20 ms（分两次写一帧会碰上 Nagle 和延迟确认）/ twenty requests and \
@@ -232,6 +239,182 @@ fn prompt_replies(checker: &mut Checker) -> Result<(), Failure> {
 const ROUND_TRIPS: usize = 20;
 const SLOW_REPLY: Duration = Duration::from_millis(20);
 
+/// Replies that find no room. A client with a small receive buffer sends [`UNREAD_FRAMES`]
+/// requests and reads nothing until the server's replies fill both kernels' buffers and its
+/// `write` waits. Then the check stops the server and lets it go on (SIGSTOP, SIGCONT, Unix):
+/// a `write` that waited with part of its frame taken returns that part, which `write_all`
+/// follows with the rest and a lone `write` never does. Every reply must then arrive whole.
+fn replies_that_wait(checker: &mut Checker) -> Result<(), Failure> {
+    let mut program = checker.start(&["--port", "0"])?;
+    let address = listening_address(&mut program, "4")?;
+    let mut client = Client::small_buffer(address)?;
+    let me = client.me;
+    let mut writer = client
+        .stream
+        .try_clone()
+        .map_err(|error| io_failure("复制套接字 clone the socket", &error))?;
+    let requests: Vec<u8> = (0..UNREAD_FRAMES).flat_map(|_| frame(b"x")).collect();
+    // Its own thread: the server stops reading while its replies cannot go, and the send waits.
+    let sending = thread::spawn(move || {
+        writer
+            .write_all(&requests)
+            .and_then(|()| writer.shutdown(Shutdown::Write))
+    });
+    let mut interrupted = false;
+    let mut taken = Vec::new();
+    for _ in 0..INTERRUPTIONS {
+        if !stalled(me, address, &sending) {
+            break;
+        }
+        interrupted |= stop_and_go(&program);
+        // Room for the server to go on, and fill it again.
+        taken.extend(read_at_least(&mut client.stream, 64 * 1024).0);
+    }
+    if !interrupted {
+        checker.not_checked(
+            "这里没法在服务端等着写的时候打断它（需要 SIGSTOP 和内核的套接字表）。请确认 write_frame 用的是 write_all \
+             / the server cannot be interrupted here while its write waits (that needs SIGSTOP and the kernel's \
+             socket table). Make sure write_frame uses write_all",
+        );
+    }
+    let expected: Vec<u8> = (1..=UNREAD_FRAMES)
+        .flat_map(|number| frame(&gbk(&reply(number, 1))))
+        .collect();
+    let (rest, ended) = read_at_least(&mut client.stream, expected.len() + 1 - taken.len());
+    let sent = sending.join().unwrap_or(Ok(()));
+    // What the loop read to make room came first.
+    let mut got = taken;
+    got.extend(rest);
+    if got == expected && ended.is_ok() && sent.is_ok() {
+        return Ok(());
+    }
+    program.drain();
+    // Frames read wrong show in what the server printed: not 1 byte, x, each time.
+    let whole = format!("(1 字节 bytes) 来自 from {me}: x");
+    let messages = program
+        .stdout()
+        .iter()
+        .filter(|line| line.contains(&format!("来自 from {me}:")))
+        .count();
+    let read_whole = program
+        .stdout()
+        .iter()
+        .filter(|line| line.contains(&whole))
+        .count();
+    if read_whole != messages || messages < UNREAD_FRAMES {
+        return Err(Failure::new(
+            format!(
+                "{UNREAD_FRAMES} 个请求，每个 1 字节（00 00 00 01 78）：服务端打印 {UNREAD_FRAMES} 条完整的消息 / \
+                 {UNREAD_FRAMES} requests of 1 byte each (00 00 00 01 78): the server prints {UNREAD_FRAMES} whole \
+                 messages"
+            ),
+            format!(
+                "它打印了 {messages} 条，其中 {read_whole} 条是完整的 1 字节 it printed {messages}, {read_whole} of them \
+                 whole{}",
+                last_line(&program)
+            ),
+        )
+        .step("7.1"));
+    }
+    let at = got
+        .iter()
+        .zip(&expected)
+        .position(|(got, expected)| got != expected)
+        .unwrap_or(got.len().min(expected.len()));
+    let start = at.saturating_sub(8);
+    Err(Failure::new(
+        format!(
+            "{UNREAD_FRAMES} 个请求，客户端先不读；服务端的 write 等着的时候被打断（SIGSTOP、SIGCONT）：每个回复照样是完整的一帧，\
+             共 {} 字节 / {UNREAD_FRAMES} requests, the client reading none at first, and the server's write interrupted \
+             while it waits (SIGSTOP, SIGCONT): every reply still one whole frame, {} bytes in all",
+            expected.len(),
+            expected.len()
+        ),
+        format!(
+            "收到 received {} 字节 bytes，从第 {at} 个字节起不对 wrong from byte {at}: {}，应该是 should be {}\
+             （write 只写出了帧的一部分，剩下的没有再写？write_all 会一直写完 / write took only part of a frame, and the \
+             rest was never written? write_all writes it all）",
+            got.len(),
+            hex(&got[start.min(got.len())..(at + 16).min(got.len())]),
+            hex(&expected[start..(at + 16).min(expected.len())])
+        ),
+    )
+    .step("8"))
+}
+
+/// How many requests the late reader sends (their replies are about 900 KB), and how many
+/// times the server is interrupted while its write waits.
+const UNREAD_FRAMES: usize = 20_000;
+const INTERRUPTIONS: usize = 3;
+
+/// Waits until the kernel shows the server stalled on its replies to `me`: requests wait
+/// unread in its socket, and neither that queue nor its queue of replies moves for
+/// [`STILL`]. False when the requests are all read, or where the kernel's table is missing.
+fn stalled(
+    me: SocketAddr,
+    server: SocketAddr,
+    sending: &thread::JoinHandle<io::Result<()>>,
+) -> bool {
+    let deadline = Instant::now() + WAIT;
+    let mut last = None;
+    let mut still_since = Instant::now();
+    while Instant::now() < deadline {
+        let Ok(Some(row)) = course::kernel::connection(server, me) else {
+            return false;
+        };
+        if row.unread == 0 && sending.is_finished() {
+            return false;
+        }
+        let queues = (row.unread, row.unacknowledged);
+        if row.unread == 0 || last != Some(queues) {
+            still_since = Instant::now();
+        } else if still_since.elapsed() >= STILL {
+            return true;
+        }
+        last = Some(queues);
+        // Between two reads of the table, not instead of one: the deadline bounds the wait.
+        thread::sleep(Duration::from_millis(2));
+    }
+    false
+}
+
+/// How long the server's queues must stay as they are to count as stalled: a server that
+/// still reads changes them within microseconds.
+const STILL: Duration = Duration::from_millis(50);
+
+/// Stops the program and lets it go on (Unix): a system call that waits is interrupted, and
+/// one that had done part of its work returns that part. Whether it was done.
+fn stop_and_go(program: &Program) -> bool {
+    let pid = program.id().to_string();
+    let kill = |signal: &str| {
+        cfg!(unix)
+            && Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .is_ok_and(|status| status.success())
+    };
+    if !kill("-STOP") {
+        return false;
+    }
+    // The stop takes effect when the kernel says so (Linux: the state in /proc/PID/stat).
+    let stat = format!("/proc/{pid}/stat");
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        let Ok(text) = std::fs::read_to_string(&stat) else {
+            break;
+        };
+        if text
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next())
+            == Some('T')
+        {
+            break;
+        }
+        thread::yield_now();
+    }
+    kill("-CONT")
+}
+
 /// A client of the check's own, and how many messages it has sent.
 struct Client {
     stream: TcpStream,
@@ -275,6 +458,38 @@ impl Client {
                     failure
                 }
             })
+    }
+
+    /// A client with the smallest receive buffer and segments the system allows, whose
+    /// replies soon fill both kernels' buffers: the server's send buffer grows with the
+    /// segment size and with the packets in flight, which a small window keeps few.
+    fn small_buffer(address: SocketAddr) -> Result<Self, Failure> {
+        let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)
+            .and_then(|socket| socket.set_recv_buffer_size(1).map(|()| socket))
+            .map_err(|error| io_failure("创建套接字 create a socket", &error))?;
+        #[cfg(unix)]
+        let _ = socket.set_tcp_mss(88);
+        socket
+            .connect_timeout(&address.into(), WAIT)
+            .map_err(|error| {
+                Failure::new(
+                    format!(
+                        "服务端在 {address} 接受连接 / the server accepts a connection on {address}"
+                    ),
+                    format!("连接失败 connect failed: {:?}: {error}", error.kind()),
+                )
+                .step("5")
+            })?;
+        let stream = TcpStream::from(socket);
+        super::timeouts(&stream)?;
+        let me = stream
+            .local_addr()
+            .map_err(|error| io_failure("客户端的地址 the client's address", &error))?;
+        Ok(Self {
+            stream,
+            me,
+            sent: 0,
+        })
     }
 
     /// Sends `messages` as frames, cut as `cut` says, and expects exactly one reply frame for
