@@ -42,13 +42,19 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(output).expect("the lesson prints UTF-8")
 }
 
-/// What the lesson printed for `what`: the text after `观察 observed: WHAT -> `.
+/// What the lesson printed for `what`: the text after `观察 observed: WHAT -> `, or, where
+/// that is too wide for one line, after the `-> ` that starts the next.
 fn observed<'a>(stdout: &'a str, what: &str) -> &'a str {
-    let marker = format!("观察 observed: {what} -> ");
-    stdout
-        .lines()
-        .find_map(|line| line.trim_start().strip_prefix(&marker))
-        .unwrap_or_else(|| panic!("expected a line starting {marker:?}, got:\n{stdout}"))
+    let marker = format!("观察 observed: {what}");
+    let lines: Vec<&str> = stdout.lines().map(str::trim_start).collect();
+    lines
+        .iter()
+        .zip(lines.iter().skip(1).chain([&""]))
+        .find_map(|(line, next)| match line.strip_prefix(&marker)? {
+            "" => next.strip_prefix("-> "),
+            rest => rest.strip_prefix(" -> "),
+        })
+        .unwrap_or_else(|| panic!("expected a line starting {marker:?} -> , got:\n{stdout}"))
 }
 
 /// On Linux, where the kernel's table is readable, the `状态 states:` lines are exactly these.
@@ -1026,8 +1032,10 @@ fn all_experiments_run_in_order_with_a_summary() {
 #[test]
 fn list_names_every_experiment() {
     let stdout = run(&["--list"]);
+    // An experiment's line starts with its number; the English under it does not.
     let names: Vec<&str> = stdout
         .lines()
+        .filter(|line| line.trim_start().starts_with(|c: char| c.is_ascii_digit()))
         .filter_map(|line| line.split_whitespace().nth(1))
         .collect();
     assert_eq!(names, NAMES);

@@ -129,6 +129,9 @@ fn every_message_whole(framing: &str, cuts: Cuts) {
     let mut client = connect(address);
     let me = address_of(&client);
     let messages = messages();
+    for message in &messages {
+        server.echoes(message);
+    }
     let stream: Vec<u8> = messages
         .iter()
         .flat_map(|message| frame(framing, &gbk(message)))

@@ -22,4 +22,6 @@ mod print;
 
 pub use buffer::as_uninit;
 pub use failure::{Role, finish};
-pub use print::{addr_text, announce_listening, bytes_text, count};
+pub use print::{
+    MAX_COLUMNS, addr_text, announce_listening, bytes_text, count, fit, print_both, print_fit, width,
+};

@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use crate::kernel::{self, TcpState, Unavailable};
 use socket2::SockAddr;
-use unicode_width::UnicodeWidthStr;
 
 /// How long to wait for a transition the kernel makes after the call that caused it returned.
 /// Generous for a loaded machine; on an idle one the transition takes microseconds.
@@ -171,7 +170,7 @@ impl Report {
     pub fn begin(kind: Kind, number: u8, name: &'static str, rule: &str) -> Self {
         println!();
         println!("== {} {number} {} {number}: {name} ==", kind.zh, kind.en);
-        println!("   {rule}");
+        crate::print_both(rule, "   ", "   ");
         Report {
             number,
             name,
@@ -185,13 +184,13 @@ impl Report {
     /// Prints what was done and what the OS returned, and gives back the printed outcome.
     pub fn observe<T: Shown>(&mut self, what: &str, result: &io::Result<T>) -> String {
         let text = outcome(result);
-        println!("  观察 observed: {what} -> {text}");
+        print_observed(what, &text);
         text
     }
 
     /// Prints an observation that is not a socket call's return value.
     pub fn note(&mut self, what: &str, value: impl fmt::Display) {
-        println!("  观察 observed: {what} -> {value}");
+        print_observed(what, &value.to_string());
     }
 
     /// Prints both ends' addresses once, so the states below can be found with `ss -tan`.
@@ -235,13 +234,13 @@ impl Report {
                 .collect(),
             Err(unavailable) => {
                 if self.no_view.is_none() {
-                    println!("  （{unavailable}）");
+                    crate::print_fit(&format!("（{unavailable}）"), "  ", "   ");
                 }
                 self.no_view = Some(unavailable);
                 vec!["unavailable".to_owned(); ends.len()]
             }
         };
-        let mut line = String::from("  状态 states:");
+        let mut line = String::from("状态 states:");
         for (end, name) in ends.iter().zip(names) {
             line.push_str(&format!(" {}={name}", end.label));
             match self.walks.iter_mut().find(|(label, _)| *label == end.label) {
@@ -250,7 +249,7 @@ impl Report {
                 None => self.walks.push((end.label, vec![name])),
             }
         }
-        println!("{line}");
+        crate::print_fit(&line, "  ", "               ");
     }
 
     /// Records whether the rule held, and what the summary table says was observed.
@@ -311,14 +310,40 @@ pub fn summary(kind: Kind, rows: &[Row]) {
 }
 
 /// `label` and the first part of `text`, then each further `; `-separated part on a line of its
-/// own, lined up under the first.
+/// own, lined up under the first; a part too wide for one line goes on the next ones.
 fn print_parts(label: &str, text: &str) {
-    let indent = " ".repeat(UnicodeWidthStr::width(label) + 1);
+    let indent = " ".repeat(crate::width(label) + 1);
     for (index, part) in text.split("; ").enumerate() {
-        if index == 0 {
-            println!("{label} {part}");
+        let first = if index == 0 {
+            format!("{label} ")
         } else {
-            println!("{indent}{part}");
-        }
+            indent.clone()
+        };
+        crate::print_fit(part, &first, &indent);
+    }
+}
+
+/// `  观察 observed: WHAT -> WHAT THE OS RETURNED` on one line where it fits; otherwise what
+/// was done, then `-> …` on the line below, so the OS's words are never cut from their arrow.
+fn print_observed(what: &str, text: &str) {
+    const MARKER: &str = "  观察 observed: ";
+    let line = format!("{MARKER}{what} -> {text}");
+    if crate::width(&line) <= crate::MAX_COLUMNS {
+        println!("{line}");
+    } else {
+        crate::print_fit(what, MARKER, "    ");
+        crate::print_fit(&format!("-> {text}"), "    ", "       ");
+    }
+}
+
+/// A lesson's `--list`: per experiment its number, the name to run it by and what it shows,
+/// in columns; the English goes under the Chinese where both do not fit on one line.
+pub fn list(experiments: &[(u8, &str, &str)]) {
+    let numbers = experiments.iter().map(|(n, ..)| n.to_string().len());
+    let names = experiments.iter().map(|(_, name, _)| name.len());
+    let (numbers, names) = (numbers.max().unwrap_or(1), names.max().unwrap_or(0) + 1);
+    for (number, name, about) in experiments {
+        let first = format!("{number:>numbers$}. {name:<names$} ");
+        crate::print_both(about, &first, &" ".repeat(crate::width(&first)));
     }
 }

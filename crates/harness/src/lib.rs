@@ -9,15 +9,19 @@
 //!   may predate the source. So the first use in a test process runs `cargo build` for that
 //!   package (through `escargot`); when nothing changed, cargo answers in a fraction of a
 //!   second.
-//! - [`command`]: an `assert_cmd::Command` for a run-to-completion check.
+//! - [`command`]: a [`Run`], `assert_cmd::Command` for a run-to-completion check.
 //! - [`spawn`] and [`Process`]: a lesson running in the background whose output lines a test
 //!   waits on (never sleeps on), and which is killed when the test drops it.
 //!
 //! Compile time never counts against a behaviour's timeout: a binary is built before its clock
 //! starts, and a wait that includes a build (a program that compiles something itself, such as
 //! the exercises' runner or the tour) uses [`Process::expect_line_within`] with
-//! [`BUILD_TIMEOUT`], which only stops a build that hangs. [`assert_lines_fit`] checks that what
-//! a person reads fits a terminal.
+//! [`BUILD_TIMEOUT`], which only stops a build that hangs.
+//!
+//! Every line a program prints under [`command`] or [`spawn`] is held to [`MAX_COLUMNS`]
+//! (a Chinese character counts 2): the test fails naming the program and the line, so no
+//! lesson line too wide for half a screen can slip in. [`assert_lines_fit`] checks other text
+//! a person reads.
 //!
 //! Beside them, [`cli`] holds the command-line checks every lesson passes, and [`notes`] the
 //! notes' example messages and the exchanges several lessons' tests make with them, and [`tools`]
@@ -31,10 +35,11 @@ pub mod procs;
 pub mod tools;
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread;
@@ -97,10 +102,97 @@ fn workspace_manifest() -> PathBuf {
 }
 
 /// A command that runs `package`'s fresh binary to completion, stopped after [`TIMEOUT`].
-pub fn command(package: &str) -> assert_cmd::Command {
+/// Whatever it prints is held to [`MAX_COLUMNS`] (see [`Run`]).
+pub fn command(package: &str) -> Run {
     let mut command = assert_cmd::Command::new(binary(package));
     command.timeout(TIMEOUT);
-    command
+    Run {
+        name: package.to_owned(),
+        command,
+    }
+}
+
+/// A lesson's program to run to completion: `assert_cmd::Command`'s calls that the tests use,
+/// with one more promise kept on every run. Each line it printed, on stdout and stderr, must
+/// fit [`MAX_COLUMNS`], or the test fails naming the program and the line. So no test can run
+/// a lesson without also checking that a student could read its output in half a screen.
+pub struct Run {
+    /// The program and its arguments as the failure message names them.
+    name: String,
+    command: assert_cmd::Command,
+}
+
+impl Run {
+    pub fn arg(&mut self, arg: impl AsRef<OsStr>) -> &mut Self {
+        self.name.push(' ');
+        self.name.push_str(&arg.as_ref().to_string_lossy());
+        self.command.arg(arg);
+        self
+    }
+
+    pub fn args(&mut self, args: impl IntoIterator<Item = impl AsRef<OsStr>>) -> &mut Self {
+        for arg in args {
+            self.arg(arg);
+        }
+        self
+    }
+
+    pub fn env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut Self {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(&mut self, key: impl AsRef<OsStr>) -> &mut Self {
+        self.command.env_remove(key);
+        self
+    }
+
+    pub fn current_dir(&mut self, dir: impl AsRef<Path>) -> &mut Self {
+        self.command.current_dir(dir);
+        self
+    }
+
+    pub fn write_stdin(&mut self, input: impl Into<Vec<u8>>) -> &mut Self {
+        self.command.write_stdin(input);
+        self
+    }
+
+    pub fn timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.command.timeout(timeout);
+        self
+    }
+
+    /// Runs it to the end, checks that its lines fit, and hands back assert_cmd's `Assert`.
+    pub fn assert(&mut self) -> assert_cmd::assert::Assert {
+        let assert = self.command.assert();
+        assert_output_fits(&self.name, assert.get_output());
+        assert
+    }
+
+    /// Runs it to the end, checks that its lines fit, and hands back what it printed.
+    pub fn output(&mut self) -> std::io::Result<Output> {
+        let output = self.command.output()?;
+        assert_output_fits(&self.name, &output);
+        Ok(output)
+    }
+}
+
+/// Fails the test if a line `program` printed, on stdout or on stderr, is wider than
+/// [`MAX_COLUMNS`]. For a test that runs a lesson's binary without [`command`] (under
+/// `unshare`, say).
+pub fn assert_output_fits(program: &str, output: &Output) {
+    assert_fits(program, "stdout", &String::from_utf8_lossy(&output.stdout));
+    assert_fits(program, "stderr", &String::from_utf8_lossy(&output.stderr));
+}
+
+fn assert_fits(program: &str, stream: &str, text: &str) {
+    if let Some(line) = text.lines().find(|line| width(line) > MAX_COLUMNS) {
+        panic!(
+            "{program} printed a line of {width} columns on {stream}, wider than {MAX_COLUMNS} \
+             (a Chinese character counts 2):\n{line}\n--- all of {stream} ---\n{text}",
+            width = width(line)
+        );
+    }
 }
 
 /// Starts `package`'s binary with `args` in the background, its stdin, stdout and stderr piped.
@@ -119,6 +211,7 @@ pub fn spawn(package: &str, args: &[&str]) -> Process {
         child,
         lines: forward_lines(stdout),
         stdout_seen: Vec::new(),
+        echoed: Vec::new(),
         stderr: Arc::default(),
         stderr_reader: None,
     }
@@ -141,6 +234,8 @@ pub struct Process {
     child: Child,
     lines: Receiver<String>,
     stdout_seen: Vec<String>,
+    /// What the test sent that the process prints back as it is: see [`Process::echoes`].
+    echoed: Vec<String>,
     stderr: Arc<Mutex<String>>,
     stderr_reader: Option<thread::JoinHandle<()>>,
 }
@@ -172,7 +267,7 @@ impl Process {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
-                    self.stdout_seen.push(line.clone());
+                    self.record(line.clone());
                     if line.contains(needle) {
                         return Ok(line);
                     }
@@ -194,7 +289,7 @@ impl Process {
     /// meanwhile, without waiting for one.
     pub fn line_now(&mut self) -> Option<String> {
         let line = self.lines.try_recv().ok()?;
-        self.stdout_seen.push(line.clone());
+        self.record(line.clone());
         Some(line)
     }
 
@@ -205,7 +300,7 @@ impl Process {
     pub fn expect_quiet(&mut self, quiet: Duration) {
         match self.lines.recv_timeout(quiet) {
             Ok(line) => {
-                self.stdout_seen.push(line.clone());
+                self.record(line.clone());
                 self.fail(&format!("expected no output for {quiet:?}, got {line:?}"))
             }
             Err(RecvTimeoutError::Timeout) => {}
@@ -213,6 +308,13 @@ impl Process {
                 "stdout closed within the {quiet:?} it should stay quiet"
             )),
         }
+    }
+
+    /// Says that the process will print `data`, which the test itself sent, as it is (a server
+    /// printing a 40 000-byte message whole): its lines are measured without it, so the lesson's
+    /// own words around the data must still fit [`MAX_COLUMNS`].
+    pub fn echoes(&mut self, data: &str) {
+        self.echoed.push(data.to_owned());
     }
 
     /// Waits for the "listening on ADDR" line and parses ADDR.
@@ -232,13 +334,44 @@ impl Process {
         };
         // The reader thread ends at EOF, which follows the exit; drain what it still holds.
         while let Ok(line) = self.lines.recv_timeout(TIMEOUT) {
-            self.stdout_seen.push(line);
+            self.record(line);
         }
         if let Some(reader) = self.stderr_reader.take() {
             // Ends at EOF, which follows the exit; a panic in it would already have shown.
             let _ = reader.join();
         }
+        self.check_stderr_fits();
         status
+    }
+
+    /// Keeps a line the process printed, after checking that it fits [`MAX_COLUMNS`]: every
+    /// stdout line a test reads passes here, so no lesson line wider than half a screen slips.
+    fn record(&mut self, line: String) {
+        let own_words = self
+            .echoed
+            .iter()
+            .fold(line.clone(), |line, data| line.replace(data.as_str(), ""));
+        let wide = width(&own_words);
+        self.stdout_seen.push(line);
+        if wide > MAX_COLUMNS {
+            let line = self.stdout_seen.last().cloned().unwrap_or_default();
+            self.fail(&format!(
+                "printed a line of {wide} columns, wider than {MAX_COLUMNS} \
+                 (a Chinese character counts 2):\n{line}"
+            ));
+        }
+    }
+
+    /// The same check for what the process printed on stderr so far.
+    fn check_stderr_fits(&self) {
+        let stderr = self.stderr();
+        if let Some(line) = stderr.lines().find(|line| width(line) > MAX_COLUMNS) {
+            self.fail(&format!(
+                "printed a line of {} columns on stderr, wider than {MAX_COLUMNS} \
+                 (a Chinese character counts 2):\n{line}",
+                width(line)
+            ));
+        }
     }
 
     /// Everything the process printed on stdout so far (as far as the test has read it).
@@ -285,6 +418,15 @@ impl Drop for Process {
         // A server still running when its test ends is killed: tests must not leak processes.
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The lines the test never waited for are held to the width too: the ones already
+        // read from the pipe, and stderr so far. Not while the test is failing already, when
+        // a second panic would abort and hide the first.
+        if !thread::panicking() {
+            while let Ok(line) = self.lines.try_recv() {
+                self.record(line);
+            }
+            self.check_stderr_fits();
+        }
     }
 }
 

@@ -47,7 +47,7 @@ struct Args {
     #[arg(long, value_name = "N")]
     stop_after: Option<usize>,
 
-    /// 每个客户端一个子进程，而不是一个线程（讲义说的“多进程”，用来和线程比较；只在 Unix 上）
+    /// 每个客户端一个子进程而不是线程（讲义说的“多进程”，和线程比较用；只在 Unix 上）
     /// / a child process per client instead of a thread (the notes' "processes", to compare with threads; Unix only)
     #[arg(long)]
     processes: bool,

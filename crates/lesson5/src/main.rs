@@ -156,10 +156,11 @@ fn main() -> ExitCode {
 // ANCHOR: run
 fn run(args: &Args) -> io::Result<()> {
     if args.list {
-        for experiment in Experiment::value_variants() {
-            let (number, name) = (experiment.number(), experiment.name());
-            println!("{number:>2}. {name:<17} {}", experiment.rule());
-        }
+        let list: Vec<_> = Experiment::value_variants()
+            .iter()
+            .map(|e| (e.number(), e.name(), e.rule()))
+            .collect();
+        course::report::list(&list);
         return Ok(());
     }
     let chosen = match args.experiment {

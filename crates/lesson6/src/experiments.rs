@@ -119,7 +119,7 @@ pub fn split(report: &mut Report) -> io::Result<()> {
     report.conclude(
         default.total == BIG && small.total == BIG && small.recvs > 1,
         format!(
-            "1 send of {BIG} bytes: {} × recv with the default SO_RCVBUF, \
+            "1 send of {BIG} bytes: {} × recv with the default SO_RCVBUF; \
              {} × recv with SO_RCVBUF {}",
             default.recvs, small.recvs, small.recv_buffer
         ),
@@ -252,10 +252,10 @@ pub fn partial_send(report: &mut Report) -> io::Result<()> {
             && failed_with(&refused, &[io::ErrorKind::WouldBlock])
             && matches!(received, Ok(n) if n == MEBIBYTE),
         format!(
-            "non-blocking send(1 MiB): {} bytes, then {}; \
-             {calls} blocking send(s) for the rest",
+            "non-blocking send(1 MiB): {} bytes; then {}; {} for the rest",
             returns.join(" + "),
-            short(&refused)
+            short(&refused),
+            course::count(calls, "blocking send", "blocking sends")
         ),
     );
     Ok(())

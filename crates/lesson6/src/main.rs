@@ -200,10 +200,11 @@ fn main() -> ExitCode {
 // ANCHOR: run
 fn run_experiments(args: &Args) -> io::Result<()> {
     if args.list {
-        for experiment in Experiment::value_variants() {
-            let (number, name) = (experiment.number(), experiment.name());
-            println!("{number}. {name:<13} {}", experiment.shows());
-        }
+        let list: Vec<_> = Experiment::value_variants()
+            .iter()
+            .map(|e| (e.number(), e.name(), e.shows()))
+            .collect();
+        course::report::list(&list);
         return Ok(());
     }
     let chosen = match args.experiment {

@@ -131,16 +131,17 @@ fn handle_client(
                 continue;
             }
             Err(FrameError::Recv { error, have }) if is_timeout(&error) => {
-                say!(
-                    "对方停在一帧的中间，超时，关闭这个连接 \
-                     the peer stopped mid-frame ({have} 字节 bytes waiting) \
-                     for {} ms, closing {ip_port}",
+                let stopped = format!(
+                    "对方停在一帧中间，超时，关闭连接 {ip_port}: the peer \
+                     stopped mid-frame ({have} 字节 bytes waiting) for {} ms",
                     settings.frame_timeout.as_millis()
                 );
+                course::print_fit(&stopped, "", "  ");
                 break;
             }
             Err(error) => {
-                say!("关闭这个连接 closing the connection {ip_port}: {error}");
+                let closing = format!("关闭连接 closing {ip_port}: {error}");
+                course::print_fit(&closing, "", "  ");
                 break;
             }
         };
