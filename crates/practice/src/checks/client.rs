@@ -105,7 +105,10 @@ fn exchange(checker: &mut Checker, run: &Run) -> Result<(), Failure> {
                 "一次 recv 收下整个回复：检查发了 {wanted} 字节，最多收 1024 字节 \
                  / one recv takes the whole reply: the check sent {wanted} bytes, receive up to 1024"
             ),
-            format!("recv 只收到 {count} 字节 recv took only {count} bytes: {line:?}"),
+            format!(
+                "recv 只收到 {count} 字节 recv took only {}: {line:?}",
+                course::count(count, "byte", "bytes")
+            ),
         )
         .step("4.1"));
     }
