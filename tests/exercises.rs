@@ -805,3 +805,27 @@ fn the_committed_starters_are_formatted() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A reader who closes the pipe at once (`practice hint 1 | head -1`) gets no panic: the
+/// runner ends quietly, with what a shell reports for a program `SIGPIPE` ended (141). The
+/// pipe's reading end is closed before the runner starts, so every write it makes fails.
+#[test]
+fn a_closed_stdout_ends_the_runner_quietly() {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = Command::new(harness::binary("practice"))
+        .args(["hint", "1"])
+        .stdout(writer)
+        .output()
+        .expect("the runner starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "practice hint 1 panicked:\n{stderr}"
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(141),
+        "practice hint 1:\n{stderr}"
+    );
+}

@@ -205,6 +205,7 @@ fn repository() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    end_quietly_when_stdout_closes();
     let cli = Cli::parse();
     let places = Places::new(&cli);
     if !places.dir.join("Cargo.toml").is_file() {
@@ -508,6 +509,30 @@ fn run_checks(places: &Places, exercise: &Exercise, binary: &Path) -> bool {
         println!("stuck? try just hint {n} (or cargo run -p practice -- hint {n})");
     }
     passed == total
+}
+
+/// What a shell reports for a program that `SIGPIPE` ended (128 + 13), as `cat` gives under
+/// `head`: a script with `set -o pipefail` sees practice end the way any other program does.
+const STDOUT_CLOSED: i32 = 141;
+
+/// A reader who closes the pipe early (`practice hint 1 | head -1`) has read what they wanted.
+/// `println!` then panics ("failed printing to stdout"), because Rust ignores `SIGPIPE` — which
+/// the checks need ignored: a student's server that closes early must not end the runner. So a
+/// panic of that kind ends the run at once and quietly; every other panic is shown as usual.
+fn end_quietly_when_stdout_closes() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") {
+            std::process::exit(STDOUT_CLOSED);
+        }
+        report(info);
+    }));
 }
 
 /// Prints an exercise's hints, and where the lesson that teaches it is.
