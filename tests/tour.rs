@@ -99,6 +99,10 @@ fn the_tour_runs_every_available_lesson_straight_through() {
         let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(words.contains("closing 1 client"), "{stdout}");
         assert!(!words.contains("closing 1 clients"), "{stdout}");
+        // The client closes once the server's FIN is out, so the server's shutdown ends
+        // cleanly, not by its grace running out.
+        assert!(words.contains("FIN sent to"), "{stdout}");
+        assert!(!words.contains("did not close in time"), "{stdout}");
     }
 }
 

@@ -31,7 +31,8 @@ use std::time::Duration;
 use clap::Parser;
 use wait_timeout::ChildExt;
 
-/// 课程之旅：在本机依次运行每一课的服务端和客户端，每行输出都标明是哪个程序打印的；在终端里运行时，每课之间按回车继续，否则一口气跑完。
+/// 课程之旅：在本机依次运行每一课的服务端和客户端，每行输出都标明是哪个程序打印的；
+/// 在终端里运行时，每课之间按回车继续，否则一口气跑完。
 ///
 /// The course tour: runs each lesson's server and client in turn on this machine, every line
 /// labelled with the program that printed it; in a terminal it waits for Enter between lessons,
@@ -301,7 +302,10 @@ fn lesson_7(tour: &mut Tour) -> Result<(), String> {
 }
 
 /// A client stays connected to lesson 8's server; Ctrl-C (SIGINT) makes the server close it
-/// cleanly and exit with 0.
+/// cleanly and exit with 0. The server half-closes (a FIN) and waits for the client's own
+/// close; lesson 1's `--stdin` client, waiting for a line, would see the FIN only when it next
+/// sends, so once the server says its FIN is out the tour ends the client's stdin (Ctrl-D) and
+/// the client closes: a clean close, not the server's grace running out.
 fn lesson_8(tour: &mut Tour) -> Result<(), String> {
     let (Some(server), Some(client)) = (tour.binary("lesson8"), tour.binary("lesson1")) else {
         return Ok(());
@@ -317,8 +321,9 @@ fn lesson_8(tour: &mut Tour) -> Result<(), String> {
     client.type_line("还在吗？")?;
     client.wait_for_line("reply")?;
     server.interrupt()?;
-    server.wait()?;
+    server.wait_for_line("FIN sent to")?;
     client.close_stdin();
+    server.wait()?;
     client.wait()
 }
 
