@@ -1211,3 +1211,19 @@ fn ephemeral_ports_run_out_and_so_reuseaddr_does_not_help() {
     assert_eq!(counts, [8, 8, 0, 20, 1, 9], "{stdout}");
     assert_holds(&stdout, "client-time-wait");
 }
+
+/// A reader who closes the pipe at once (`lesson5 --list | head -1`) gets no panic: the
+/// lesson prints through course, which carries on past a closed stdout, and ends as usual.
+#[test]
+fn a_closed_stdout_is_no_panic() {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = std::process::Command::new(harness::binary("lesson5"))
+        .args(["--list"])
+        .stdout(writer)
+        .output()
+        .expect("the lesson starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "lesson5 --list:\n{stderr}");
+    assert!(output.status.success(), "lesson5 --list:\n{stderr}");
+}

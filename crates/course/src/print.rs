@@ -21,7 +21,7 @@ macro_rules! say {
 /// The first line a lesson server prints: tests and students read the bound address from it,
 /// which matters when `--port 0` let the kernel pick the port.
 pub fn announce_listening(bound: SocketAddr) {
-    println!("正在监听 listening on {bound}");
+    say!("正在监听 listening on {bound}");
 }
 
 /// An IPv4 or IPv6 socket address as `127.0.0.1:8989` or `[::1]:8989`.

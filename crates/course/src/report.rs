@@ -168,8 +168,8 @@ pub struct Row {
 impl Report {
     /// Prints the experiment's heading and what it sets out to show.
     pub fn begin(kind: Kind, number: u8, name: &'static str, rule: &str) -> Self {
-        println!();
-        println!("== {} {number} {} {number}: {name} ==", kind.zh, kind.en);
+        crate::say!();
+        crate::say!("== {} {number} {} {number}: {name} ==", kind.zh, kind.en);
         crate::print_both(rule, "   ", "   ");
         Report {
             number,
@@ -195,7 +195,7 @@ impl Report {
 
     /// Prints both ends' addresses once, so the states below can be found with `ss -tan`.
     pub fn connection(&mut self, client: &End, server: &End) {
-        println!(
+        crate::say!(
             "  连接 connection: {} {} <-> {} {}",
             client.label, client.local, server.label, server.local
         );
@@ -270,7 +270,7 @@ impl Report {
 
     /// Prints the verdict line and hands back the summary row.
     pub fn finish(self) -> Row {
-        println!("  结论 verdict: {} {}", self.name, self.verdict);
+        crate::say!("  结论 verdict: {} {}", self.name, self.verdict);
         let states = match self.no_view {
             Some(_) => "看不到 no view on this platform".to_owned(),
             None => self
@@ -295,10 +295,10 @@ impl Report {
 /// lines rather than one table row, so that none is wider than a terminal: a part after a `; `
 /// goes on a line of its own.
 pub fn summary(kind: Kind, rows: &[Row]) {
-    println!();
-    println!("总结 summary:");
+    crate::say!();
+    crate::say!("总结 summary:");
     for row in rows {
-        println!(
+        crate::say!(
             "{} {} {} {}: {}",
             kind.zh, kind.en, row.number, row.name, row.verdict
         );
@@ -329,7 +329,7 @@ fn print_observed(what: &str, text: &str) {
     const MARKER: &str = "  观察 observed: ";
     let line = format!("{MARKER}{what} -> {text}");
     if crate::width(&line) <= crate::MAX_COLUMNS {
-        println!("{line}");
+        crate::say!("{line}");
     } else {
         crate::print_fit(what, MARKER, "    ");
         crate::print_fit(&format!("-> {text}"), "    ", "       ");
