@@ -3,23 +3,25 @@
 
 use encoding_rs::Encoding;
 
-/// Looks up an encoding by label for `--encoding`; the error is one line a student can act on.
+/// Looks up an encoding by label for `--encoding`; the error is a line in Chinese and one in
+/// English that a student can act on, starting on a line of its own after clap's `error:
+/// invalid value … for '--encoding <ENCODING>':`, so that no line is wider than a terminal.
 ///
 /// Labels that name the same encoding resolve to it: `gb2312` is decoded and encoded as
 /// GBK, its superset, exactly as web browsers do.
 pub fn parse_label(label: &str) -> Result<&'static Encoding, String> {
     let encoding = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
         format!(
-            "未知的编码 '{label}'，可用例如 gbk、gb2312、gb18030、utf-8、big5 \
-             / unknown encoding '{label}': try gbk, gb2312, gb18030, utf-8 or big5"
+            "\n  未知的编码 '{label}'，可用例如 gbk、gb2312、gb18030、utf-8、big5\n  \
+             unknown encoding '{label}': try gbk, gb2312, gb18030, utf-8 or big5"
         )
     })?;
     // UTF-16 and the "replacement" encoding can decode but encode as UTF-8 instead; a
     // lesson that sent something other than what was asked for would teach the wrong thing.
     if encoding.output_encoding() != encoding {
         return Err(format!(
-            "编码 '{label}' 只能解码、不能编码，请换一个，例如 gbk 或 utf-8 \
-             / encoding '{label}' can decode but not encode: pick another, such as gbk or utf-8"
+            "\n  编码 '{label}' 只能解码、不能编码，请换一个，例如 gbk 或 utf-8\n  \
+             encoding '{label}' can decode but not encode: pick another, such as gbk or utf-8"
         ));
     }
     Ok(encoding)
