@@ -99,7 +99,7 @@ fn address_in_use(address: SocketAddr, states: &[TcpState], reuses: bool) -> (St
              但留下这个 TIME_WAIT 的旧服务端没有设置（比如第 2 课）。在 Linux 上，新旧两个套接字都设置了它，\n\
              才能绑定一个仍有 TIME_WAIT 连接的端口：等一分钟再启动，或者用 --port 0 换个端口".to_owned(),
             "the TIME_WAIT row below is a connection that just ended, still waiting (about 60 s on Linux).\n\
-             This program sets SO_REUSEADDR, but the old server that left the TIME_WAIT did not (lesson 2, say),\n\
+             This program sets SO_REUSEADDR; the old server that left the TIME_WAIT did not (lesson 2, say),\n\
              and on Linux both sockets need it to bind a port that still has a TIME_WAIT connection:\n\
              wait a minute, or pick another port with --port 0".to_owned(),
         )
