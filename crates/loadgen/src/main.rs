@@ -278,7 +278,7 @@ impl std::fmt::Display for Measurement {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "客户端 clients {} × 往返 round trips {}: {:.0} 每秒往返 round trips/s, \
+            "客户端 clients {} × 往返 round trips {}: {:.0} 每秒往返 round trips/s\n  \
              p50 {} µs, p99 {} µs, 错误 errors {}",
             self.clients,
             self.round_trips,
@@ -297,7 +297,7 @@ impl std::fmt::Display for Measurement {
         ) {
             write!(
                 f,
-                "; 每次往返 per round trip: CPU {cpu:.1} µs, 上下文切换 context switches {switches:.2}"
+                "\n  每次往返 per round trip: CPU {cpu:.1} µs, 上下文切换 context switches {switches:.2}"
             )?;
         }
         Ok(())
@@ -683,7 +683,7 @@ fn report_memory(series: &[Series], pool_name: &str) {
         let added = most.clients.saturating_sub(first.clients).max(1);
         let per_connection = (many.rss_kib as f64 - one.rss_kib as f64) / added as f64;
         println!(
-            "每个连接的内存 memory per connection, {name}: {per_connection:.1} KiB RSS \
+            "每个连接的内存 memory per connection, {name}: {per_connection:.1} KiB RSS\n  \
              ({} → {} 个连接 connections, {} → {} 个线程 threads)",
             first.clients, most.clients, one.threads, many.threads
         );
@@ -766,10 +766,11 @@ fn redraw(page: &Path, out: &Path) -> io::Result<()> {
 
 type Series = (&'static str, Vec<Measurement>);
 
-/// The results as a Markdown table, one row per server and number of clients.
+/// The results as a Markdown table, one row per server and number of clients; `rt` is a round
+/// trip, so that the header fits a terminal.
 fn table(series: &[Series]) -> String {
     let mut out = String::from(
-        "| server | clients | round trips/s | p50 µs | p99 µs | errors | threads | RSS MiB \
+        "| server | clients | rt/s | p50 µs | p99 µs | errors | threads | RSS MiB \
          | CPU µs/rt | switches/rt |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
