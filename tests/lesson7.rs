@@ -231,6 +231,8 @@ const BURST: u64 = 16 * 1024;
 #[test]
 fn a_client_that_never_reads_pauses_reading_at_64_kib() {
     let (mut server, address) = server("lesson7", &[]);
+    // The server prints each receive's text: the flood's own digits, as many as came at once.
+    server.echoes(std::str::from_utf8(Flooder::MESSAGE).expect("ASCII digits"));
     let mut bystander = connect(address);
     let mut flooder = Flooder::connect(address);
     loop {

@@ -348,15 +348,16 @@ impl Server {
             );
             say!(
                 "收到 received {recv_data_length} 字节 bytes \
-                 来自 from {}: {recv_content}{}",
-                connection.ip_port,
-                if recv_content.contains('\u{FFFD}') {
+                 来自 from {}: {recv_content}",
+                connection.ip_port
+            );
+            // 另起一行，免得这一行太宽。 On a line of its own, to keep that one narrow.
+            if recv_content.contains('\u{FFFD}') {
+                say!(
                     "  （有些字节不是合法的文本，显示为 � / \
                      some bytes are not valid text and show as �）"
-                } else {
-                    ""
-                }
-            );
+                );
+            }
             // 10. 回复：先放进这个连接的待发缓冲区，由 send_some 发出。
             connection.unsent.extend_from_slice(&self.reply);
         }

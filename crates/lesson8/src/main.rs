@@ -227,14 +227,15 @@ async fn handle_client_request(
         );
         say!(
             "收到 received {recv_data_length} 字节 bytes \
-             来自 from {ip_port}: {recv_content}{}",
-            if recv_content.contains('\u{FFFD}') {
+             来自 from {ip_port}: {recv_content}"
+        );
+        // 另起一行，免得这一行太宽。 On a line of its own, to keep that one narrow.
+        if recv_content.contains('\u{FFFD}') {
+            say!(
                 "  （有些字节不是合法的文本，显示为 � / \
                  some bytes are not valid text and show as �）"
-            } else {
-                ""
-            }
-        );
+            );
+        }
         // 10. 回复：write_all 发完为止，发送缓冲区满时 .await 让出线程
         //     （第 7 课的待发缓冲区由 tokio 代劳）。
         //     Python (asyncio): writer.write(...); await writer.drain()
