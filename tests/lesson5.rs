@@ -1179,6 +1179,7 @@ fn ephemeral_ports_run_out_and_so_reuseaddr_does_not_help() {
         .timeout(harness::TIMEOUT)
         .output()
         .expect("unshare runs");
+    harness::assert_output_fits("lesson5 client-time-wait, ports run out", &output);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
