@@ -23,5 +23,6 @@ mod print;
 pub use buffer::as_uninit;
 pub use failure::{Role, finish};
 pub use print::{
-    MAX_COLUMNS, addr_text, announce_listening, bytes_text, count, fit, print_both, print_fit, width,
+    MAX_COLUMNS, addr_text, announce_listening, bytes_text, count, fit, print_both, print_fit,
+    width,
 };

@@ -197,7 +197,10 @@ impl Report {
     pub fn connection(&mut self, client: &End, server: &End) {
         crate::say!(
             "  连接 connection: {} {} <-> {} {}",
-            client.label, client.local, server.label, server.local
+            client.label,
+            client.local,
+            server.label,
+            server.local
         );
     }
 
@@ -300,7 +303,11 @@ pub fn summary(kind: Kind, rows: &[Row]) {
     for row in rows {
         crate::say!(
             "{} {} {} {}: {}",
-            kind.zh, kind.en, row.number, row.name, row.verdict
+            kind.zh,
+            kind.en,
+            row.number,
+            row.name,
+            row.verdict
         );
         print_parts("   结果 result:", &row.observed);
         if !row.states.is_empty() {

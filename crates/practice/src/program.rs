@@ -24,6 +24,9 @@ use crate::verdict::{Failure, Panic};
 /// program on loopback answers in milliseconds; this only bounds a program that hangs.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// How many of a program's stdout lines a check keeps: far more than any check reads.
+const KEPT_LINES: usize = 100_000;
+
 /// Something that happened to the program, or on the check's listener.
 enum Event {
     Line(String),
@@ -73,8 +76,20 @@ impl Program {
         if let Some(stdout) = child.stdout.take() {
             let lines = sender.clone();
             thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
+                // A program that prints without end (a loop that reads 0 bytes as a message)
+                // must not fill the runner's memory: past KEPT_LINES its lines are read and
+                // dropped, so it neither blocks on a full pipe nor gets a broken one.
+                for (count, line) in BufReader::new(stdout).lines().enumerate() {
                     let Ok(line) = line else { break };
+                    if count == KEPT_LINES {
+                        let note = format!(
+                            "（之后的输出没有保留 the rest is not kept: over {KEPT_LINES} lines）"
+                        );
+                        let _ = lines.send(Event::Line(note));
+                    }
+                    if count >= KEPT_LINES {
+                        continue;
+                    }
                     if lines.send(Event::Line(line)).is_err() {
                         return;
                     }
