@@ -149,7 +149,7 @@ fn advice(error: &io::Error, role: Role) -> (String, String) {
             let start = start_command(server);
             (
                 format!("{server} 上没有服务器在监听：请先在另一个终端运行 {start}"),
-                format!("no server is listening on {server}; start one first: {start}"),
+                format!("no server is listening on {server}; start one first:\n{start}"),
             )
         }
         (Kind::AddrInUse, _, Some((address, reuses))) => {

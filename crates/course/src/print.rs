@@ -142,8 +142,25 @@ fn opens(c: char) -> bool {
 }
 
 /// Bytes as Python prints them (`b'\xc4\xe3ok'`), so the output matches the notes' `print(recv_data)`.
+///
+/// A long run goes on over lines of its own, indented by two, so that the line it is printed
+/// in stays within the terminal's width; an escape (`\xe9`) is never cut.
 pub fn bytes_text(bytes: &[u8]) -> String {
-    format!("b'{}'", bytes.escape_ascii())
+    // Room for the repr after a label such as "收到原始字节 received 28 bytes: ".
+    const PER_LINE: usize = 60;
+    let mut text = String::from("b'");
+    let mut line = text.len();
+    for byte in bytes {
+        let escaped = byte.escape_ascii().to_string();
+        if line + escaped.len() > PER_LINE {
+            text.push_str("\n  ");
+            line = 2;
+        }
+        line += escaped.len();
+        text.push_str(&escaped);
+    }
+    text.push('\'');
+    text
 }
 
 #[cfg(test)]
@@ -153,6 +170,20 @@ mod tests {
     #[test]
     fn bytes_print_like_python() {
         assert_eq!(bytes_text(b"ok\xc4\xe3'"), r"b'ok\xc4\xe3\''");
+    }
+
+    /// A long run of bytes goes on over lines no wider than 60 columns, and no escape is cut.
+    #[test]
+    fn long_bytes_go_on_over_lines() {
+        let text = bytes_text("ok, 问题正在处理中...".as_bytes());
+        assert!(text.lines().count() > 1, "{text}");
+        for line in text.lines() {
+            assert!(line.len() <= 60, "{line}");
+        }
+        assert_eq!(
+            text.replace("\n  ", ""),
+            format!("b'{}'", "ok, 问题正在处理中...".as_bytes().escape_ascii())
+        );
     }
 
     #[test]

@@ -110,8 +110,8 @@ fn send_message(
     println!("接收服务端的数据为 reply: {recv_content}");
     if had_errors {
         println!(
-            "（有些字节不是合法的 {name}，显示为 �：两端的编码不一致？ \
-             / some bytes are not valid {name} and show as �: do both sides use the same encoding?）",
+            "（有些字节不是合法的 {name}，显示为 �：两端的编码不一致？）\n\
+             （some bytes are not valid {name} and show as �: do both sides use the same encoding?）",
             name = encoding.name()
         );
     }

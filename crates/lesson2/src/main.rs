@@ -96,8 +96,8 @@ fn run(options: &ServerOptions<8989>, half_close: bool, address: SocketAddr) -> 
     println!("接收客户端的数据为 received text: {recv_content}");
     if had_errors {
         println!(
-            "（有些字节不是合法的 {name}，显示为 �：两端的编码不一致？ \
-             / some bytes are not valid {name} and show as �: do both sides use the same encoding?）",
+            "（有些字节不是合法的 {name}，显示为 �：两端的编码不一致？）\n\
+             （some bytes are not valid {name} and show as �: do both sides use the same encoding?）",
             name = encoding.name()
         );
     }
