@@ -223,7 +223,7 @@ fn refused_connection_names_the_lesson_to_start() {
         .args(["--port", &port.to_string()])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no server is listening"))
+        .stderr(predicate::str::contains("no server listens on"))
         .stderr(predicate::str::contains("cargo run -p lesson"))
         .stderr(predicate::str::contains("ConnectionRefused"))
         .stderr(predicate::str::contains("panicked").not());

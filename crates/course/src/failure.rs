@@ -149,7 +149,7 @@ fn advice(error: &io::Error, role: Role) -> (String, String) {
             let start = start_command(server);
             (
                 format!("{server} 上没有服务器在监听：请先在另一个终端运行 {start}"),
-                format!("no server is listening on {server}; start one first:\n{start}"),
+                format!("no server listens on {server}; start one first: {start}"),
             )
         }
         (Kind::AddrInUse, _, Some((address, reuses))) => {
@@ -260,7 +260,7 @@ mod tests {
             "{message}"
         );
         assert!(
-            lines[1].starts_with("error: no server is listening"),
+            lines[1].starts_with("error: no server listens on"),
             "{message}"
         );
         assert!(lines[2].contains("ConnectionRefused"), "{message}");
