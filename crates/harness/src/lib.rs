@@ -367,7 +367,10 @@ impl Process {
     fn check_stderr_fits(&self) {
         let stderr = self.stderr();
         let strict = std::env::var_os("COURSE_STRICT_WIDTH").is_some();
-        if let Some(line) = stderr.lines().find(|line| strict && width(line) > MAX_COLUMNS) {
+        if let Some(line) = stderr
+            .lines()
+            .find(|line| strict && width(line) > MAX_COLUMNS)
+        {
             self.fail(&format!(
                 "printed a line of {} columns on stderr, wider than {MAX_COLUMNS} \
                  (a Chinese character counts 2):\n{line}",
