@@ -24,5 +24,5 @@ pub use buffer::as_uninit;
 pub use failure::{Role, finish};
 pub use print::{
     MAX_COLUMNS, addr_text, announce_listening, bytes_text, count, fit, print_both, print_fit,
-    width,
+    print_received, width,
 };

@@ -141,6 +141,53 @@ fn opens(c: char) -> bool {
     "（「『“‘《(".contains(c)
 }
 
+/// Prints what a server received from a client: `收到 received 5 字节 bytes 来自 from ADDR: 你好`,
+/// and under it a note when some bytes were not valid text (shown as `�`).
+///
+/// The client's text is the client's, not the lesson's, so it may be any length: when the line
+/// would be wider than [`MAX_COLUMNS`], the text goes on lines of its own under the first,
+/// indented by two and cut wherever the room ends (a 1 KiB message is one word). Everything goes
+/// out in one write, so that another thread's line never lands among these.
+pub fn print_received(length: usize, from: impl std::fmt::Display, text: &str) {
+    let mut lines = received_lines(length, from, text).join("\n");
+    lines.push('\n');
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes());
+}
+
+/// The lines [`print_received`] prints.
+fn received_lines(length: usize, from: impl std::fmt::Display, text: &str) -> Vec<String> {
+    let head = format!("收到 received {length} 字节 bytes 来自 from {from}:");
+    let one_line = format!("{head} {text}");
+    let mut lines = if width(&one_line) <= MAX_COLUMNS && !text.contains('\n') {
+        vec![one_line]
+    } else {
+        let mut lines = vec![head];
+        lines.extend(text.lines().flat_map(|line| cut_to_width(line, "  ")));
+        lines
+    };
+    if text.contains('\u{FFFD}') {
+        lines.push(
+            "  （有些字节不是合法的文本，显示为 � / some bytes are not valid text and show as �）"
+                .into(),
+        );
+    }
+    lines
+}
+
+/// `text` after `indent`, cut into lines of at most [`MAX_COLUMNS`] columns, anywhere.
+fn cut_to_width(text: &str, indent: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = indent.to_owned();
+    for c in text.chars() {
+        if width(&line) + width_of(c) > MAX_COLUMNS {
+            lines.push(std::mem::replace(&mut line, indent.to_owned()));
+        }
+        line.push(c);
+    }
+    lines.push(line);
+    lines
+}
+
 /// Bytes as Python prints them (`b'\xc4\xe3ok'`), so the output matches the notes' `print(recv_data)`.
 ///
 /// A long run goes on over lines of its own, indented by two, so that the line it is printed
@@ -184,6 +231,44 @@ mod tests {
             text.replace("\n  ", ""),
             format!("b'{}'", "ok, 问题正在处理中...".as_bytes().escape_ascii())
         );
+    }
+
+    /// A short message is printed on the line that says where it came from; a long one, or one
+    /// of several lines, goes on lines of its own that fit, and nothing of it is lost.
+    #[test]
+    fn a_received_text_fits_the_terminal() {
+        let from = "127.0.0.1:54321";
+        assert_eq!(
+            received_lines(2, from, "ok"),
+            ["收到 received 2 字节 bytes 来自 from 127.0.0.1:54321: ok"]
+        );
+        let long = format!("{}好", "a".repeat(1023));
+        let lines = received_lines(1026, from, &long);
+        assert_eq!(
+            lines[0],
+            "收到 received 1026 字节 bytes 来自 from 127.0.0.1:54321:"
+        );
+        assert!(lines.len() > 10, "{lines:?}");
+        for line in &lines {
+            assert!(
+                width(line) <= MAX_COLUMNS,
+                "{} columns: {line}",
+                width(line)
+            );
+        }
+        let rest: String = lines[1..].iter().map(|line| &line[2..]).collect();
+        assert_eq!(rest, long);
+        let two = received_lines(3, from, "a\nb");
+        assert_eq!(two[1..], ["  a", "  b"]);
+    }
+
+    /// Bytes that were not text get a note under the text, in both languages.
+    #[test]
+    fn invalid_text_gets_a_note() {
+        let lines = received_lines(4, "[::1]:1", "\u{FFFD}ok");
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[1].contains("not valid text"), "{lines:?}");
+        assert!(received_lines(2, "[::1]:1", "ok").len() == 1);
     }
 
     #[test]

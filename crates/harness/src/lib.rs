@@ -353,8 +353,7 @@ impl Process {
             .fold(line.clone(), |line, data| line.replace(data.as_str(), ""));
         let wide = width(&own_words);
         self.stdout_seen.push(line);
-        // Not yet enforced: lessons 4, 7 and 8 still print wider lines (see the closing note).
-        if wide > MAX_COLUMNS && std::env::var_os("COURSE_STRICT_WIDTH").is_some() {
+        if wide > MAX_COLUMNS {
             let line = self.stdout_seen.last().cloned().unwrap_or_default();
             self.fail(&format!(
                 "printed a line of {wide} columns, wider than {MAX_COLUMNS} \
@@ -366,11 +365,7 @@ impl Process {
     /// The same check for what the process printed on stderr so far.
     fn check_stderr_fits(&self) {
         let stderr = self.stderr();
-        let strict = std::env::var_os("COURSE_STRICT_WIDTH").is_some();
-        if let Some(line) = stderr
-            .lines()
-            .find(|line| strict && width(line) > MAX_COLUMNS)
-        {
+        if let Some(line) = stderr.lines().find(|line| width(line) > MAX_COLUMNS) {
             self.fail(&format!(
                 "printed a line of {} columns on stderr, wider than {MAX_COLUMNS} \
                  (a Chinese character counts 2):\n{line}",

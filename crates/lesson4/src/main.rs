@@ -145,7 +145,7 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
             Ok(join_handle) => drop(join_handle),
             // 线程数到了上限或内存不够：闭包连同套接字被丢弃，连接随之关闭，服务器继续。
             Err(error) => say!(
-                "无法创建线程，关闭这个连接 could not start a thread, closing the connection: \
+                "无法创建线程，关闭这个连接 could not start a thread, closing the connection:\n  \
                  {:?}: {error}",
                 error.kind()
             ),
@@ -180,8 +180,8 @@ fn handle_client_request(
             Err(error) => {
                 // 例如客户端重置了连接（RST）：只结束这一个客户端的线程。
                 say!(
-                    "接收失败，不再服务这个客户端 receive failed, ending this client \
-                     {ip_port}: {:?}: {error}",
+                    "接收失败，不再服务这个客户端 receive failed, ending this client {ip_port}:\n  \
+                     {:?}: {error}",
                     error.kind()
                 );
                 break;
@@ -201,21 +201,16 @@ fn handle_client_request(
         }
 
         let recv_content = decode_stream(&mut decoder, &recv_data[..recv_data_length], false);
-        say!(
-            "收到 received {recv_data_length} 字节 bytes 来自 from {ip_port}: {recv_content}{}",
-            if recv_content.contains('\u{FFFD}') {
-                "  （有些字节不是合法的文本，显示为 � / some bytes are not valid text and show as �）"
-            } else {
-                ""
-            }
-        );
+        // 客户端的文本可长可短：太长时另起几行，每行不超过终端的宽度。
+        //    Python: print(recv_data.decode("gbk"), ip_port)
+        course::print_received(recv_data_length, &ip_port, &recv_content);
 
         // 9. 回复。 Python: send("ok，问题正在处理中...".encode("gbk"))
         if let Err(error) = service_client_socket.send(&send_data) {
             // 客户端已经走了（连接被重置或已关闭）：回复发不出去，安静地结束这个线程。
             say!(
-                "回复发送失败，不再服务这个客户端 reply could not be sent, ending this client \
-                 {ip_port}: {:?}: {error}",
+                "回复发送失败，结束这个客户端 reply could not be sent, ending this client {ip_port}:\n  \
+                 {:?}: {error}",
                 error.kind()
             );
             break;

@@ -331,7 +331,7 @@ impl Server {
                 Err(error) => {
                     say!(
                         "接收失败，不再服务这个客户端 \
-                         receive failed, ending this client {}: {:?}: {error}",
+                         receive failed, ending this client {}:\n  {:?}: {error}",
                         connection.ip_port,
                         error.kind()
                     );
@@ -346,18 +346,12 @@ impl Server {
                 chunk,
                 false,
             );
-            say!(
-                "收到 received {recv_data_length} 字节 bytes \
-                 来自 from {}: {recv_content}",
-                connection.ip_port
+            // 太长的文本另起几行，每行不超过终端的宽度。
+            course::print_received(
+                recv_data_length,
+                &connection.ip_port,
+                &recv_content,
             );
-            // 另起一行，免得这一行太宽。 On a line of its own, to keep that one narrow.
-            if recv_content.contains('\u{FFFD}') {
-                say!(
-                    "  （有些字节不是合法的文本，显示为 � / \
-                     some bytes are not valid text and show as �）"
-                );
-            }
             // 10. 回复：先放进这个连接的待发缓冲区，由 send_some 发出。
             connection.unsent.extend_from_slice(&self.reply);
         }
@@ -395,8 +389,8 @@ impl Server {
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => {
                     say!(
-                        "回复发送失败，不再服务这个客户端 \
-                         reply could not be sent, ending this client {}: \
+                        "回复发送失败，结束这个客户端 \
+                         reply could not be sent, ending this client {}:\n  \
                          {:?}: {error}",
                         connection.ip_port,
                         error.kind()

@@ -213,7 +213,7 @@ async fn handle_client_request(
             Err(error) => {
                 say!(
                     "接收失败，不再服务这个客户端 \
-                     receive failed, ending this client {ip_port}: \
+                     receive failed, ending this client {ip_port}:\n  \
                      {:?}: {error}",
                     error.kind()
                 );
@@ -225,24 +225,15 @@ async fn handle_client_request(
             &recv_data[..recv_data_length],
             false,
         );
-        say!(
-            "收到 received {recv_data_length} 字节 bytes \
-             来自 from {ip_port}: {recv_content}"
-        );
-        // 另起一行，免得这一行太宽。 On a line of its own, to keep that one narrow.
-        if recv_content.contains('\u{FFFD}') {
-            say!(
-                "  （有些字节不是合法的文本，显示为 � / \
-                 some bytes are not valid text and show as �）"
-            );
-        }
+        // 太长的文本另起几行，每行不超过终端的宽度。
+        course::print_received(recv_data_length, ip_port, &recv_content);
         // 10. 回复：write_all 发完为止，发送缓冲区满时 .await 让出线程
         //     （第 7 课的待发缓冲区由 tokio 代劳）。
         //     Python (asyncio): writer.write(...); await writer.drain()
         if let Err(error) = service_client_socket.write_all(&send_data).await {
             say!(
-                "回复发送失败，不再服务这个客户端 \
-                 reply could not be sent, ending this client {ip_port}: \
+                "回复发送失败，结束这个客户端 \
+                 reply could not be sent, ending this client {ip_port}:\n  \
                  {:?}: {error}",
                 error.kind()
             );
