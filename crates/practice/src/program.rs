@@ -343,7 +343,7 @@ impl Program {
             self.reap();
         }
         let said = match self.stdout.last() {
-            Some(line) => format!("；最后打印 last printed: {line:?}"),
+            Some(line) => format!("；最后打印 last printed: {}", quoted(line)),
             None => "；什么也没打印 printed nothing".to_owned(),
         };
         if let (None, Some((panic, thread))) = (self.status, &self.panicked) {
@@ -469,6 +469,28 @@ impl Drop for Program {
     }
 }
 
+/// A line the program printed, quoted as Rust would (`"…"`, escapes shown), cut after
+/// [`QUOTED_COLUMNS`] columns when longer, saying how long it was: a server's line about a
+/// 1 KiB message is the message, and the report must still fit the terminal.
+pub fn quoted(line: &str) -> String {
+    if columns::width(line) <= QUOTED_COLUMNS {
+        return format!("{line:?}");
+    }
+    let mut cut = String::new();
+    for c in line.chars() {
+        if columns::width(&cut) + columns::width(c.encode_utf8(&mut [0; 4])) > QUOTED_COLUMNS {
+            break;
+        }
+        cut.push(c);
+    }
+    let debug = format!("{cut:?}");
+    let open = &debug[..debug.len() - 1];
+    format!("{open}…\"（共 {} 字节 bytes in all）", line.len())
+}
+
+/// How much of a printed line a report quotes.
+const QUOTED_COLUMNS: usize = 60;
+
 /// The operating system's words in a friendly error from `course::finish`, such as
 /// `ConnectionRefused: Connection refused (os error 111)`.
 pub fn os_words(stderr: &str) -> Option<String> {
@@ -523,6 +545,20 @@ fn abbreviate(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long line is cut, says how long it was, and fits; a short one is quoted whole.
+    #[test]
+    fn a_long_line_is_quoted_short() {
+        assert_eq!(quoted("ok \"好\""), r#""ok \"好\"""#);
+        let long = format!("收到 received 1020 字节 bytes: {}", "x".repeat(1000));
+        let shown = quoted(&long);
+        assert!(shown.starts_with("\"收到 received 1020"), "{shown}");
+        assert!(
+            shown.contains("…\"（共 1035 字节 bytes in all）"),
+            "{shown}"
+        );
+        assert!(columns::width(&shown) <= QUOTED_COLUMNS + 35, "{shown}");
+    }
 
     #[test]
     fn a_panic_counts_once_its_message_has_arrived() {

@@ -5,40 +5,61 @@
 use std::time::{Duration, Instant};
 
 /// The share of the watched time that counts as spinning. A busy-looping program gets far
-/// more than this even on a loaded machine (it competes for a core, it does not wait);
-/// a waiting one gets nothing.
+/// more than this on an idle machine; a waiting one gets nothing.
 const SPINNING_SHARE: f64 = 0.25;
 
-/// CPU time a program used while the check watched it.
+/// The share of the kernel's looks at the program that may find it runnable before it counts
+/// as spinning. On a loaded machine a busy loop gets little CPU time, but it stays runnable
+/// (state `R`, waiting for a core) while a server waiting in `poll` sleeps (`S`): this counts
+/// whatever the load.
+const RUNNABLE_SHARE: f64 = 0.5;
+
+/// CPU time a program used while the check watched it, and how often it was runnable.
 pub struct Used {
     pub cpu: Duration,
     pub wall: Duration,
+    /// Of the looks at the program's state, how many found it running or waiting for a core.
+    pub runnable: usize,
+    pub looks: usize,
 }
 
 impl Used {
-    /// Whether the program was busy for more than [`SPINNING_SHARE`] of the time.
+    /// Whether the program was busy for more than [`SPINNING_SHARE`] of the time, or runnable
+    /// at more than [`RUNNABLE_SHARE`] of the looks.
     pub fn spinning(&self) -> bool {
-        self.cpu.as_secs_f64() > self.wall.as_secs_f64() * SPINNING_SHARE
+        let busy = self.cpu.as_secs_f64() > self.wall.as_secs_f64() * SPINNING_SHARE;
+        let looks = self.looks.max(1) as f64;
+        busy || self.runnable as f64 > looks * RUNNABLE_SHARE
     }
 }
 
-/// Watches the program `pid` for `window` and says how much CPU time it used meanwhile;
-/// `None` where the system has no `/proc/PID/stat`. The window is a measurement, not a wait
-/// for an event: CPU time only means something over a stretch of time.
+/// Watches the program `pid` for `window` and says how much CPU time it used meanwhile, and
+/// how often the kernel showed it runnable; `None` where the system has no `/proc/PID/stat`.
+/// The window is a measurement, not a wait for an event: CPU time only means something over a
+/// stretch of time.
 pub fn used_over(pid: u32, window: Duration) -> Option<Used> {
     let start = Instant::now();
-    let before = cpu_time(pid)?;
-    std::thread::sleep(window);
-    let after = cpu_time(pid)?;
+    let (before, _) = stat(pid)?;
+    let (mut runnable, mut looks) = (0, 0);
+    while start.elapsed() < window {
+        std::thread::sleep(Duration::from_millis(1));
+        let (_, state) = stat(pid)?;
+        looks += 1;
+        runnable += usize::from(state == 'R');
+    }
+    let (after, _) = stat(pid)?;
     Some(Used {
         cpu: after.saturating_sub(before),
         wall: start.elapsed(),
+        runnable,
+        looks,
     })
 }
 
-/// The user and system time the process has used so far.
+/// The user and system time the process has used so far, and its state (`R` running or
+/// runnable, `S` sleeping, …).
 #[cfg(target_os = "linux")]
-fn cpu_time(pid: u32) -> Option<Duration> {
+fn stat(pid: u32) -> Option<(Duration, char)> {
     // Clock ticks per second of /proc's times (USER_HZ), which is 100 on every architecture
     // Linux runs the course on.
     const TICKS_PER_SECOND: u64 = 100;
@@ -49,11 +70,15 @@ fn cpu_time(pid: u32) -> Option<Duration> {
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks = |field: usize| fields.get(field - 3)?.parse::<u64>().ok();
     let total = ticks(14)? + ticks(15)?;
-    Some(Duration::from_millis(total * 1000 / TICKS_PER_SECOND))
+    let state = fields.first()?.chars().next()?;
+    Some((
+        Duration::from_millis(total * 1000 / TICKS_PER_SECOND),
+        state,
+    ))
 }
 
 /// Not Linux: no `/proc/PID/stat` to read.
 #[cfg(not(target_os = "linux"))]
-fn cpu_time(_pid: u32) -> Option<Duration> {
+fn stat(_pid: u32) -> Option<(Duration, char)> {
     None
 }

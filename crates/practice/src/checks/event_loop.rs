@@ -14,7 +14,7 @@ use super::{
     Check, Checker, THREADED_REPLY, connect, error_text, gbk, io_failure, listening_address,
     read_at_least, reply_to, timeouts,
 };
-use crate::program::{Program, WAIT};
+use crate::program::{Program, WAIT, quoted};
 use crate::verdict::Failure;
 
 // Its own file beside this one, since only this exercise watches CPU time.
@@ -271,12 +271,17 @@ fn not_spinning(checker: &mut Checker, program: &Program) -> Result<(), Failure>
         "回复发不出去（WouldBlock）时回到 poll，等套接字可写（WRITABLE）：等待时不占 CPU / when a reply cannot go \
          (WouldBlock), return to poll and wait until the socket is writable (WRITABLE): no CPU while waiting",
         format!(
-            "客户端不读时，服务端在 {} ms 里用了 {} ms 的 CPU：它在循环里一直重试 write？/ while the client did not read, \
-             the server used {} ms of CPU in {} ms: does it retry write in a loop?",
+            "客户端不读时，服务端在 {} ms 里用了 {} ms 的 CPU，内核看了 {} 次，{} 次它在运行或等 CPU：它在循环里一直重试 \
+             write？/ while the client did not read, the server used {} ms of CPU in {} ms, and was running or \
+             waiting for a core at {} of the kernel's {} looks: does it retry write in a loop?",
             used.wall.as_millis(),
             used.cpu.as_millis(),
+            used.looks,
+            used.runnable,
             used.cpu.as_millis(),
-            used.wall.as_millis()
+            used.wall.as_millis(),
+            used.runnable,
+            used.looks
         ),
     )
     .step("10"))
@@ -361,7 +366,7 @@ fn every_reply_arrives(
 
 fn last_line(program: &Program) -> String {
     program.stdout().last().map_or_else(String::new, |line| {
-        format!("；服务端最后打印 the server last printed: {line:?}")
+        format!("；服务端最后打印 the server last printed: {}", quoted(line))
     })
 }
 

@@ -15,7 +15,7 @@ use super::{
     Check, Checker, connect, error_text, gbk, io_failure, listening_address, read_at_least,
     read_some, send,
 };
-use crate::program::{Program, WAIT};
+use crate::program::{Program, WAIT, quoted};
 use crate::verdict::Failure;
 
 pub const CHECKS: &[Check] = &[
@@ -522,7 +522,7 @@ impl Client {
             Cut::Glued => "一次写出 in one write",
             Cut::ByteAtATime => "一个字节一个字节 a byte at a time",
         };
-        let texts: Vec<String> = messages.iter().map(|m| format!("{:?}", short(m))).collect();
+        let texts: Vec<String> = messages.iter().map(|m| quoted(m)).collect();
         let expected = format!(
             "发送 sent {}（{} 帧 frames: {}，{how}）；回复 reply {} 帧 frames, one per message: {}",
             hex(&sent),
@@ -721,7 +721,7 @@ fn printed_for(program: &Program, me: SocketAddr) -> String {
         .stdout()
         .iter()
         .filter(|line| line.contains(&needle) && !line.contains("client connected"))
-        .map(|line| format!("{:?}", short(line)))
+        .map(|line| quoted(line))
         .collect();
     if lines.is_empty() {
         return "；服务端没有为它打印消息 the server printed no message of it".to_owned();
@@ -731,20 +731,8 @@ fn printed_for(program: &Program, me: SocketAddr) -> String {
 
 fn last_line(program: &Program) -> String {
     program.stdout().last().map_or_else(String::new, |line| {
-        format!(
-            "；服务端最后打印 the server last printed: {:?}",
-            short(line)
-        )
+        format!("；服务端最后打印 the server last printed: {}", quoted(line))
     })
-}
-
-/// A text cut to its first 120 characters, saying so: a 64 KiB message says nothing more.
-fn short(text: &str) -> String {
-    const SHOWN: usize = 120;
-    match text.char_indices().nth(SHOWN) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
 }
 
 /// Bytes in hex, as a packet capture shows them; a long run is cut, saying how long it was.

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use encoding_rs::GBK;
 
-use crate::program::{Program, WAIT, panicked_thread};
+use crate::program::{Program, WAIT, panicked_thread, quoted};
 use crate::verdict::{Failure, Outcome, Panic};
 
 /// One check of an exercise.
@@ -358,7 +358,7 @@ fn replied(
         (bytes, _) => format!("收到 received {}", describe(bytes)),
     };
     let last = program.stdout().last().map_or_else(String::new, |line| {
-        format!("；服务端最后打印 the server last printed: {line:?}")
+        format!("；服务端最后打印 the server last printed: {}", quoted(line))
     });
     Ok(Err(NoReply {
         got: format!("{got}{last}"),

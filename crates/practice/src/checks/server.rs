@@ -11,7 +11,7 @@ use super::{
     error_text, family_refused, gbk, listener_on, listening_address, listens_only_on,
     read_at_least, read_some, send,
 };
-use crate::program::Program;
+use crate::program::{Program, quoted};
 use crate::verdict::Failure;
 
 pub const CHECKS: &[Check] = &[
@@ -314,7 +314,7 @@ fn missing_step(stdout: &[String], message: &str) -> &'static str {
 
 fn last_printed(program: &Program) -> String {
     match program.stdout().last() {
-        Some(line) => format!("；它最后打印 it last printed: {line:?}"),
+        Some(line) => format!("；它最后打印 it last printed: {}", quoted(line)),
         None => String::new(),
     }
 }
