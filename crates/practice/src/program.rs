@@ -24,6 +24,9 @@ use crate::verdict::{Failure, Panic};
 /// program on loopback answers in milliseconds; this only bounds a program that hangs.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// How long [`Program::await_close_notice`] waits for the line saying why a server closed.
+pub const CLOSE_NOTICE: Duration = Duration::from_secs(2);
+
 /// How many of a program's stdout lines a check keeps: far more than any check reads.
 const KEPT_LINES: usize = 100_000;
 
@@ -276,6 +279,16 @@ impl Program {
         }
     }
 
+    /// After the check saw the server end a connection from `client`: waits a little (at most
+    /// [`CLOSE_NOTICE`]) for the line that says why. The server prints it before it closes, so
+    /// it is on its way; only a server that says nothing makes the check wait that long.
+    pub fn await_close_notice(&mut self, client: &str) {
+        let words = ["failed", "offline", "closing", "失败", "下线", "关闭"];
+        let ends_client =
+            |line: &String| line.contains(client) && words.iter().any(|word| line.contains(word));
+        self.lines_within(|lines| lines.iter().any(ends_client), CLOSE_NOTICE);
+    }
+
     /// Whether the lines printed so far satisfy `done` within `within`; `false` once the
     /// program ends or goes quiet first. For a diagnosis: the line that says why a server
     /// closed a connection may still be in the pipe when the check sees the close.
@@ -469,27 +482,42 @@ impl Drop for Program {
     }
 }
 
-/// A line the program printed, quoted as Rust would (`"…"`, escapes shown), cut after
-/// [`QUOTED_COLUMNS`] columns when longer, saying how long it was: a server's line about a
-/// 1 KiB message is the message, and the report must still fit the terminal.
+/// A line the program printed, quoted as Rust would (`"…"`, escapes shown). A server's line
+/// about a 1 KiB message is mostly the message, and the report must still fit the terminal: a
+/// word longer than [`LONGEST_WORD`] columns is cut, and so is a line longer than
+/// [`QUOTED_COLUMNS`], each with `…`, and then the quote says how long the line was.
 pub fn quoted(line: &str) -> String {
-    if columns::width(line) <= QUOTED_COLUMNS {
-        return format!("{line:?}");
+    let words: Vec<String> = line
+        .split(' ')
+        .map(|word| cut(word, LONGEST_WORD))
+        .collect();
+    let shown = cut(&words.join(" "), QUOTED_COLUMNS);
+    if shown == line {
+        format!("{line:?}")
+    } else {
+        format!("{shown:?}（共 {} 字节 bytes in all）", line.len())
+    }
+}
+
+/// `text`, or as much of it as fits `columns` less one, and `…`.
+fn cut(text: &str, columns: usize) -> String {
+    if columns::width(text) <= columns {
+        return text.to_owned();
     }
     let mut cut = String::new();
-    for c in line.chars() {
-        if columns::width(&cut) + columns::width(c.encode_utf8(&mut [0; 4])) > QUOTED_COLUMNS {
+    for c in text.chars() {
+        if columns::width(&cut) + columns::width(c.encode_utf8(&mut [0; 4])) >= columns {
             break;
         }
         cut.push(c);
     }
-    let debug = format!("{cut:?}");
-    let open = &debug[..debug.len() - 1];
-    format!("{open}…\"（共 {} 字节 bytes in all）", line.len())
+    cut.push('…');
+    cut
 }
 
-/// How much of a printed line a report quotes.
-const QUOTED_COLUMNS: usize = 60;
+/// How much of a printed line a report quotes, and of one word in it.
+const QUOTED_COLUMNS: usize = 160;
+const LONGEST_WORD: usize = 40;
 
 /// The operating system's words in a friendly error from `course::finish`, such as
 /// `ConnectionRefused: Connection refused (os error 111)`.
@@ -550,14 +578,25 @@ mod tests {
     #[test]
     fn a_long_line_is_quoted_short() {
         assert_eq!(quoted("ok \"好\""), r#""ok \"好\"""#);
-        let long = format!("收到 received 1020 字节 bytes: {}", "x".repeat(1000));
+        let long = format!(
+            "收到 received 1020 字节 bytes: {} frame too long",
+            "x".repeat(1000)
+        );
         let shown = quoted(&long);
         assert!(shown.starts_with("\"收到 received 1020"), "{shown}");
+        assert!(shown.contains("xxx…"), "{shown}");
         assert!(
-            shown.contains("…\"（共 1035 字节 bytes in all）"),
+            shown.contains("frame too long\"（共 1050 字节 bytes in all）"),
             "{shown}"
         );
-        assert!(columns::width(&shown) <= QUOTED_COLUMNS + 35, "{shown}");
+        assert!(
+            shown
+                .split(' ')
+                .all(|word| columns::width(word) <= LONGEST_WORD + 30),
+            "{shown}"
+        );
+        let many = "word ".repeat(100);
+        assert!(columns::width(&quoted(&many)) <= QUOTED_COLUMNS + 30);
     }
 
     #[test]

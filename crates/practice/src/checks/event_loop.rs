@@ -48,11 +48,6 @@ pub const CHECKS: &[Check] = &[
 /// How many clients connect at once.
 const AT_ONCE: usize = 5;
 
-/// How long a check that saw a server close a connection waits for the line saying why: the
-/// server prints it before the close, so it is on its way; only a server that says nothing
-/// makes the check wait this long.
-const CLOSE_NOTICE: Duration = Duration::from_secs(2);
-
 fn clients_at_once(checker: &mut Checker) -> Result<(), Failure> {
     let mut program = checker.start(&["--port", "0"])?;
     let address = listening_address(&mut program, "4")?;
@@ -512,18 +507,9 @@ fn ask(
     let Err(no_reply) = reply_to(program, stream, &gbk(message), THREADED_REPLY)? else {
         return Ok(());
     };
-    // A read's WouldBlock taken for an error ends the connection before its reply goes. The
-    // server prints that before it closes, but the line may still be on its way: wait for a
-    // line that ends this client, a little.
-    let me = local(stream)?.to_string();
+    // A read's WouldBlock taken for an error ends the connection before its reply goes.
     if no_reply.nothing_arrived {
-        let ends_me = |line: &String| {
-            line.contains(&me)
-                && ["failed", "offline", "失败", "下线"]
-                    .iter()
-                    .any(|w| line.contains(w))
-        };
-        program.lines_within(|lines| lines.iter().any(ends_me), CLOSE_NOTICE);
+        program.await_close_notice(&local(stream)?.to_string());
     }
     // Whichever client met it: one read's WouldBlock taken for an error is the same mistake.
     let would_block = program

@@ -439,22 +439,23 @@ impl Client {
     fn the_largest_frame(&mut self, program: &mut Program) -> Result<(), Failure> {
         let largest = "x".repeat(MAX_PAYLOAD as usize);
         let me = self.me;
-        self.exchange(program, &[&largest], Cut::Glued)
-            .map_err(|failure| {
-                let refused = program.stdout().iter().any(|line| {
-                    line.contains(&me.to_string()) && line.contains(&MAX_PAYLOAD.to_string())
-                        && !line.contains("来自 from")
-                });
-                if refused {
-                    let got = format!(
-                        "{}（恰好 64 KiB 是允许的：只拒绝超过的 / exactly 64 KiB is allowed: refuse only what is above）",
-                        failure.got
-                    );
-                    Failure::new(failure.expected, got).step("7.2")
-                } else {
-                    failure
-                }
-            })
+        let Err(failure) = self.exchange(program, &[&largest], Cut::Glued) else {
+            return Ok(());
+        };
+        program.await_close_notice(&me.to_string());
+        let refused = program.stdout().iter().any(|line| {
+            line.contains(&me.to_string())
+                && line.contains(&MAX_PAYLOAD.to_string())
+                && !line.contains("来自 from")
+        });
+        if !refused {
+            return Err(failure);
+        }
+        let got = format!(
+            "{}（恰好 64 KiB 是允许的：只拒绝超过的 / exactly 64 KiB is allowed: refuse only what is above）",
+            failure.got
+        );
+        Err(Failure::new(failure.expected, got).step("7.2"))
     }
 
     /// A client with the smallest receive buffer and segments the system allows, whose

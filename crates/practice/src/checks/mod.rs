@@ -351,6 +351,10 @@ fn replied(
     if reply == wanted {
         return Ok(Ok(()));
     }
+    // The server's line about why it ended the connection may still be on its way.
+    if let Ok(me) = stream.local_addr() {
+        program.await_close_notice(&me.to_string());
+    }
     program.drain();
     let got = match (&reply[..], ended) {
         ([], Ok(())) => "连接被关闭了，没有回复 the connection closed with no reply".to_owned(),
