@@ -23,20 +23,12 @@ use std::time::Duration;
 
 use harness::{BUILD_TIMEOUT, command};
 
-/// The exercises, by directory. `every_exercise_has_a_solution_and_a_proof` keeps this list
-/// equal to what is on disk, so a new exercise cannot go unproved.
-const EXERCISES: [&str; 10] = [
-    "01_client",
-    "02_server",
-    "03_reuse",
-    "04_threads",
-    "05_close",
-    "06_split_char",
-    "07_half_close",
-    "08_framing",
-    "09_event_loop",
-    "10_tokio",
-];
+/// The exercises, by directory, as `course::lessons` lists them.
+/// `every_exercise_has_a_solution_and_a_proof` keeps this list equal to what is on disk, so a
+/// new exercise cannot go unproved.
+fn exercises() -> Vec<&'static str> {
+    course::lessons::exercises()
+}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -375,7 +367,7 @@ fn every_exercise_has_a_solution_and_a_proof() {
 
 /// The static part of the proof, on the starters in `starters` and the solutions in `solutions`.
 fn assert_exercises_proved(starters: &Path, solutions: &Path) {
-    let listed: BTreeSet<String> = EXERCISES.iter().map(|name| (*name).to_owned()).collect();
+    let listed: BTreeSet<String> = exercises().iter().map(|name| (*name).to_owned()).collect();
     assert_eq!(
         exercise_dirs(starters),
         listed,
@@ -388,7 +380,7 @@ fn assert_exercises_proved(starters: &Path, solutions: &Path) {
     );
     for dir in [starters, solutions] {
         let manifest = fs::read_to_string(dir.join("Cargo.toml")).expect("the workspace manifest");
-        for name in EXERCISES {
+        for name in exercises() {
             assert!(
                 manifest.contains(&format!("\"{name}\"")),
                 "{} lists {name} as a member",
@@ -396,7 +388,7 @@ fn assert_exercises_proved(starters: &Path, solutions: &Path) {
             );
         }
     }
-    for name in EXERCISES {
+    for name in exercises() {
         let starter = fs::read_to_string(starters.join(name).join("src/main.rs"))
             .expect("the starter's main.rs");
         assert!(
@@ -590,7 +582,7 @@ fn the_runner_explains_itself() {
 #[test]
 fn the_runners_lines_fit_a_terminal() {
     let mut runs: Vec<Vec<String>> = vec![vec!["list".into()], vec!["check".into(), "99".into()]];
-    runs.extend((1..=EXERCISES.len()).map(|n| vec!["hint".to_owned(), n.to_string()]));
+    runs.extend((1..=exercises().len()).map(|n| vec!["hint".to_owned(), n.to_string()]));
     for args in runs {
         let output = command("practice")
             .args(&args)
@@ -789,7 +781,7 @@ fn the_committed_starters_are_formatted() {
     else {
         return;
     };
-    let sources: Vec<PathBuf> = EXERCISES
+    let sources: Vec<PathBuf> = exercises()
         .iter()
         .map(|dir| starters().join(dir).join("src").join("main.rs"))
         .collect();

@@ -12,11 +12,13 @@ use harness::{Process, command, server};
 use predicates::prelude::*;
 use socket2::SockRef;
 
-/// The servers that promise lesson 4's behaviour on the wire: the thread per client (4), the
-/// event loop (7) and tokio (8). Every behaviour test below runs against each of them; the tests
-/// of what only threads do (a thread per client, Ctrl-C killing at once, `VmSize`) run on lesson
-/// 4 alone.
-const SERVERS: [&str; 3] = ["lesson4", "lesson7", "lesson8"];
+/// The servers that promise lesson 4's behaviour on the wire (`serves_many` in
+/// `course::lessons`): the thread per client (4), the event loop (7) and tokio (8). Every
+/// behaviour test below runs against each of them; the tests of what only threads do (a thread
+/// per client, Ctrl-C killing at once, `VmSize`) run on lesson 4 alone.
+fn servers() -> Vec<&'static str> {
+    course::lessons::servers_of_many().collect()
+}
 
 /// The first words of a lesson's `--help`: `第 7 课` for lesson7.
 fn heading(package: &str) -> String {
@@ -69,7 +71,7 @@ fn open_accepted(server: &mut Process, address: SocketAddr, count: usize) -> Vec
 /// address, every one is answered, and every client is seen going offline.
 #[test]
 fn many_clients_each_get_every_reply() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let clients: Vec<_> = (0..20)
             .map(|client| {
@@ -140,7 +142,7 @@ fn one_thread_per_client() {
 /// prints whole: the connection is decoded as one stream, not chunk by chunk.
 #[test]
 fn a_split_character_prints_whole() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let mut client = connect(address);
         let me = address_of(&client);
@@ -169,7 +171,7 @@ fn a_split_character_prints_whole() {
 /// when the stream ends, before the client is seen going offline.
 #[test]
 fn a_half_character_at_the_end_prints_as_replacement() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let mut client = connect(address);
         let me = address_of(&client);
@@ -185,7 +187,7 @@ fn a_half_character_at_the_end_prints_as_replacement() {
 /// Bytes that are not GBK print as U+FFFD, with a note, and are still answered.
 #[test]
 fn invalid_bytes_print_as_replacement_and_are_answered() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let mut client = connect(address);
         let me = address_of(&client);
@@ -212,7 +214,7 @@ fn invalid_bytes_print_as_replacement_and_are_answered() {
 /// the server's receive fails with ConnectionReset, it says so, and serves the next client.
 #[test]
 fn a_reset_ends_only_that_client() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let mut client = connect(address);
         let me = address_of(&client);
@@ -233,7 +235,7 @@ fn a_reset_ends_only_that_client() {
 /// A client that connects and closes without a word is seen going offline (0 bytes).
 #[test]
 fn a_silent_client_goes_offline() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let client = connect(address);
         let me = address_of(&client);
@@ -248,7 +250,7 @@ fn a_silent_client_goes_offline() {
 /// when the server, having seen the end of the stream, closes.
 #[test]
 fn a_half_closed_client_gets_its_reply() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let mut client = connect(address);
         let me = address_of(&client);
@@ -277,7 +279,7 @@ fn a_half_closed_client_gets_its_reply() {
 /// and every receive is answered.
 #[test]
 fn a_64_kib_message_is_received_in_pieces() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let mut client = connect(address);
         let me = address_of(&client);
@@ -323,7 +325,7 @@ fn a_64_kib_message_is_received_in_pieces() {
 /// served all the same.
 #[test]
 fn idle_connections_do_not_block_others() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         let idle = open_accepted(&mut server, address, 300);
         still_serves(&mut server, address);
@@ -334,7 +336,7 @@ fn idle_connections_do_not_block_others() {
 /// A burst of a thousand connections, each closed at once, leaves the server serving.
 #[test]
 fn a_burst_of_connections_is_survived() {
-    for package in SERVERS {
+    for package in servers() {
         let (mut server, address) = server(package, &[]);
         for _ in 0..10 {
             let batch: Vec<String> = (0..100).map(|_| address_of(&connect(address))).collect();
@@ -354,7 +356,7 @@ fn a_burst_of_connections_is_survived() {
 #[cfg(target_os = "linux")]
 #[test]
 fn accept_errors_are_reported_and_the_loop_goes_on() {
-    for package in SERVERS {
+    for package in servers() {
         use rustix::process::{Pid, Resource, Rlimit, getrlimit, prlimit};
 
         let (mut server, address) = server(package, &[]);
@@ -552,7 +554,7 @@ fn await_threads(pid: i32, count: usize) {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_reply_that_cannot_be_sent_ends_the_thread() {
-    for package in SERVERS {
+    for package in servers() {
         use rustix::process::Signal;
 
         let (mut server, address) = server(package, &[]);
@@ -1037,7 +1039,7 @@ fn thread_count(pid: i32) -> usize {
 /// printed is dropped, and clients are still answered.
 #[test]
 fn a_closed_stdout_does_not_stop_the_server() {
-    for package in SERVERS {
+    for package in servers() {
         use std::io::{BufRead, BufReader};
         use std::process::{Command, Stdio};
 
@@ -1097,7 +1099,7 @@ fn loadgen_runs_against_lesson4() {
 /// Every bad argument gets one clear line and a non-zero exit, never a panic.
 #[test]
 fn bad_arguments_get_a_clear_line() {
-    for package in SERVERS {
+    for package in servers() {
         harness::cli::assert_bad_arguments_refused(package);
     }
 }
@@ -1105,7 +1107,7 @@ fn bad_arguments_get_a_clear_line() {
 /// `--help` explains every option, Chinese first.
 #[test]
 fn help_explains_every_option() {
-    for package in SERVERS {
+    for package in servers() {
         harness::cli::assert_help(
             package,
             &heading(package),

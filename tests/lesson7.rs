@@ -21,8 +21,10 @@ use harness::server;
 #[cfg(target_os = "linux")]
 use socket2::{Domain, Socket, Type};
 
-/// The servers that promise to serve every client from one thread.
-const ONE_THREAD_SERVERS: [&str; 2] = ["lesson7", "lesson8"];
+/// The servers that promise to serve every client from one thread (`course::lessons`).
+fn one_thread_servers() -> Vec<&'static str> {
+    course::lessons::one_thread_servers().collect()
+}
 
 /// The number of threads the kernel lists for process `pid`.
 #[cfg(target_os = "linux")]
@@ -36,7 +38,7 @@ fn threads_of(pid: u32) -> usize {
 #[cfg(target_os = "linux")]
 #[test]
 fn one_thread_serves_every_client() {
-    for package in ONE_THREAD_SERVERS {
+    for package in one_thread_servers() {
         let (mut process, address) = server(package, &[]);
         let mut clients: Vec<TcpStream> = (0..200).map(|_| connect(address)).collect();
         for (n, client) in clients.iter_mut().enumerate() {
@@ -68,7 +70,7 @@ fn the_open_file_limit_is_raised_to_the_hard_limit() {
         );
         return;
     };
-    for package in ONE_THREAD_SERVERS {
+    for package in one_thread_servers() {
         let binary = harness::binary(package);
         let mut child = Command::new("sh")
             .args(["-c", "ulimit -Sn 1024 && exec \"$0\" --port 0"])
@@ -119,7 +121,8 @@ fn would_block_is_shown_where_a_blocking_server_would_wait() {
 /// generator's side, and it prints the memory each design spends per connection.
 #[test]
 fn loadgen_compares_the_designs() {
-    for lesson in ["lesson4", "lesson7", "lesson8"] {
+    let servers: Vec<&str> = course::lessons::servers_of_many().collect();
+    for &lesson in &servers {
         // Built beside loadgen, where `designs` looks for them.
         harness::binary(lesson);
     }
@@ -136,7 +139,7 @@ fn loadgen_compares_the_designs() {
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    for server in ["lesson4", "lesson7", "lesson8", "pool of 8"] {
+    for server in servers.iter().copied().chain(["pool of 8"]) {
         let rows: Vec<&str> = stdout
             .lines()
             .filter(|line| line.starts_with(&format!("| {server} |")))
@@ -148,7 +151,7 @@ fn loadgen_compares_the_designs() {
         }
     }
     a_thread_per_client_switches_once_per_round_trip(&stdout);
-    for lesson in ["lesson4", "lesson7", "lesson8"] {
+    for lesson in &servers {
         assert!(
             stdout.contains(&format!("memory per connection, {lesson}:")),
             "{stdout}"

@@ -446,15 +446,18 @@ fn readme() -> Page {
     Page::new("README.md", &text)
 }
 
-/// The lesson packages: `crates/lessonN/` holding a `Cargo.toml`.
+/// The lesson packages, as the course's registry (`course::lessons`) lists them.
 fn lesson_packages() -> BTreeSet<String> {
-    workspace_packages()
-        .into_iter()
-        .filter(|name| {
-            name.strip_prefix("lesson")
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        })
+    course::lessons::LESSONS
+        .iter()
+        .map(|lesson| lesson.package.to_owned())
         .collect()
+}
+
+/// Whether `name` is a lesson crate's name, `lessonN`.
+fn is_lesson_package(name: &str) -> bool {
+    name.strip_prefix("lesson")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The names of the workspace's packages: each `crates/*/Cargo.toml`'s `name`, and the root's.
@@ -488,6 +491,209 @@ fn package_name(manifest: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The registry (`course::lessons`) names every lesson crate of the workspace, and no other.
+#[test]
+fn the_registry_lists_every_lesson_crate() {
+    let on_disk: BTreeSet<String> = workspace_packages()
+        .into_iter()
+        .filter(|name| is_lesson_package(name))
+        .collect();
+    assert_eq!(
+        on_disk,
+        lesson_packages(),
+        "crates/lessonN against course::lessons"
+    );
+}
+
+/// The book's contents list each lesson of the registry with its titles, in both languages,
+/// with its listing page, and no other lesson.
+#[test]
+fn the_contents_list_the_registrys_lessons() {
+    let summary = fs::read_to_string(root().join("lessons/SUMMARY.md")).expect("SUMMARY.md");
+    let mut problems = Vec::new();
+    for lesson in course::lessons::LESSONS {
+        let n = lesson.number;
+        for entry in [
+            format!("[第 {n} 课：{}](zh/lesson{n}.md)", lesson.title_zh),
+            format!("[Lesson {n}: {}](en/lesson{n}.md)", lesson.title_en),
+            format!("(listings/lesson{n}.md)"),
+        ] {
+            if !summary.contains(&entry) {
+                problems.push(Problem::at(
+                    "lessons/SUMMARY.md",
+                    0,
+                    format!("a lesson of course::lessons is missing\n    expected: {entry}"),
+                ));
+            }
+        }
+    }
+    let listed = summary.matches("](zh/lesson").count();
+    if listed != course::lessons::LESSONS.len() {
+        problems.push(Problem::at(
+            "lessons/SUMMARY.md",
+            0,
+            format!(
+                "the contents list {listed} Chinese lesson pages\n    expected: {} (course::lessons)",
+                course::lessons::LESSONS.len()
+            ),
+        ));
+    }
+    report(problems);
+}
+
+/// No program or test outside the registry keeps its own list of lessons or exercises, or
+/// their count: a new lesson is one row in `course::lessons`. Looked for: two or more lesson
+/// packages or exercise directories written out in one `[…]` on one line, and the number of lessons or of
+/// exercises beside the word lesson or exercise (`1..=N`, `[_; N]`). Not looked in: the lessons
+/// themselves and the registry. A line that names several lessons for another reason says so
+/// with `lesson-list:` (a comment on it or the line before); the tour's scenes name the
+/// programs each one runs.
+#[test]
+fn no_lesson_list_outside_the_registry() {
+    let lessons = course::lessons::LESSONS.len();
+    let exercises = course::lessons::exercises().len();
+    let counts: Vec<String> = [lessons, exercises]
+        .iter()
+        .flat_map(|n| [format!("1..={n}"), format!("; {n}]")])
+        .collect();
+    let mut problems = Vec::new();
+    for path in rust_sources() {
+        let name = relative(&path);
+        if name.starts_with("crates/lesson") || name == "crates/course/src/lessons.rs" {
+            continue;
+        }
+        let text = fs::read_to_string(&path).expect("a source file just listed");
+        let mut previous = "";
+        for (index, line) in text.lines().enumerate() {
+            let exempt = line.contains("lesson-list:")
+                || previous.contains("lesson-list:")
+                || (name == "crates/tour/src/main.rs"
+                    && line.trim_start().starts_with("packages:"));
+            previous = line;
+            if exempt {
+                continue;
+            }
+            let lower = line.to_lowercase();
+            let listed = quoted_names(line, is_lesson_package) >= 2
+                || quoted_names(line, is_exercise_dir) >= 2;
+            let counted = (lower.contains("lesson") || lower.contains("exercise"))
+                && counts.iter().any(|count| line.contains(count.as_str()));
+            if listed || counted {
+                problems.push(Problem::at(
+                    &name,
+                    index + 1,
+                    format!(
+                        "a list or count of lessons outside course::lessons\n    expected: read it from course::lessons\n    got:      {}",
+                        line.trim()
+                    ),
+                ));
+            }
+        }
+    }
+    report(problems);
+}
+
+/// Each lesson's program is as the registry describes it: its server's default port
+/// (`ServerOptions<PORT>`), and whether it tells `course::finish` that it set SO_REUSEADDR
+/// (`Role::ReusingServer`, so that a busy port's advice fits it).
+#[test]
+fn every_lesson_is_as_the_registry_says() {
+    let mut problems = Vec::new();
+    for lesson in course::lessons::LESSONS {
+        let dir = root().join("crates").join(lesson.package).join("src");
+        let mut sources = Vec::new();
+        rust_files(&dir, &mut sources);
+        let text: String = sources
+            .iter()
+            .map(|path| fs::read_to_string(path).expect("a source file just listed"))
+            .collect();
+        let port = lesson.port.map(|port| format!("ServerOptions<{port}>"));
+        let facts = [
+            (
+                "its default port",
+                port.as_ref()
+                    .is_none_or(|port| text.contains(port.as_str())),
+                port.clone().unwrap_or_default(),
+            ),
+            (
+                "no server port of its own",
+                port.is_some() || !text.contains("ServerOptions<"),
+                "no ServerOptions<PORT>".to_owned(),
+            ),
+            (
+                "whether it sets SO_REUSEADDR",
+                text.contains("Role::ReusingServer") == lesson.reuses_address,
+                format!("Role::ReusingServer: {}", lesson.reuses_address),
+            ),
+        ];
+        for (what, holds, expected) in facts {
+            if !holds {
+                problems.push(Problem::at(
+                    &relative(&dir),
+                    0,
+                    format!("{what} differs from course::lessons\n    expected: {expected}"),
+                ));
+            }
+        }
+    }
+    report(problems);
+}
+
+/// The most string literals that `is_name` accepts in one `[…]` list on `line`.
+fn quoted_names(line: &str, is_name: fn(&str) -> bool) -> usize {
+    line.split('[')
+        .skip(1)
+        .map(|list| {
+            let list = list.split(']').next().unwrap_or_default();
+            list.split('"')
+                .skip(1)
+                .step_by(2)
+                .filter(|literal| is_name(literal))
+                .collect::<BTreeSet<_>>()
+                .len()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Whether `name` is an exercise's directory, `NN_name`.
+fn is_exercise_dir(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.len() > 3
+        && bytes[..2].iter().all(u8::is_ascii_digit)
+        && bytes[2] == b'_'
+        && name[3..]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
+/// The workspace's Rust files: `crates/`, `tests/`, `solutions/` (not `target/`).
+fn rust_sources() -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for dir in ["crates", "tests", "solutions/check.rs"] {
+        rust_files(&root().join(dir), &mut found);
+    }
+    found
+}
+
+fn rust_files(path: &Path, found: &mut Vec<PathBuf>) {
+    if path.is_file() {
+        if path.extension().is_some_and(|ext| ext == "rs") {
+            found.push(path.to_path_buf());
+        }
+        return;
+    }
+    let Ok(entries) = fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.file_name().is_some_and(|name| name != "target") {
+            rust_files(&path, found);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 pub mod encoding;
 pub mod failure;
 pub mod kernel;
+pub mod lessons;
 pub mod limits;
 pub mod options;
 pub mod report;

@@ -348,7 +348,8 @@ mod tests {
     /// a chart and its table cannot disagree.
     #[test]
     fn the_committed_charts_are_drawn_from_the_pages_table() {
-        // Lesson 4's benchmark, and lesson 7's comparison of the designs.
+        // Lesson 4's benchmark, and lesson 7's comparison of the designs (the pages that
+        // hold a benchmark table; lesson-list: not a list of lessons).
         for lesson in ["lesson4", "lesson7"] {
             let zh = pages_rows("zh", lesson);
             assert!(

@@ -588,7 +588,6 @@ fn designs(
 ) -> io::Result<()> {
     let here = std::env::current_exe()?;
     let beside = |name: &str| here.with_file_name(name);
-    let (lesson4, lesson7, lesson8) = (beside("lesson4"), beside("lesson7"), beside("lesson8"));
     let workers = pool_workers.to_string();
     println!(
         "{} 核 cores；每档 {} 次往返，测 {} 次取中位数 / round trips per measurement {}, median of {} runs",
@@ -600,17 +599,17 @@ fn designs(
     );
     let pool_name: &'static str = Box::leak(format!("pool of {pool_workers}").into_boxed_str());
     // (name, program, arguments, how its clients behave): every server's output is thrown away.
-    let servers: [(&'static str, &Path, Vec<&str>, drive::Style); 4] = [
-        ("lesson4", &lesson4, vec![], HOLD),
-        ("lesson7", &lesson7, vec![], HOLD),
-        ("lesson8", &lesson8, vec![], HOLD),
-        (
-            pool_name,
-            &here,
-            vec!["serve-pool", "--workers", &workers],
-            LEAVE,
-        ),
-    ];
+    // The lessons' servers of many clients (`course::lessons`), then the pool.
+    let mut servers: Vec<(&'static str, PathBuf, Vec<&str>, drive::Style)> =
+        course::lessons::servers_of_many()
+            .map(|package| (package, beside(package), vec![], HOLD))
+            .collect();
+    servers.push((
+        pool_name,
+        here.clone(),
+        vec!["serve-pool", "--workers", &workers],
+        LEAVE,
+    ));
     let split = server_cores.and_then(cores::Split::new);
     if let Some(split) = &split {
         cores::pin_here(&split.servers)?;
@@ -618,7 +617,7 @@ fn designs(
     let mut running = Vec::new();
     let mut styles = Vec::new();
     for (name, program, args, style) in servers {
-        running.push(start_server(name, program, &args, Stdio::null())?);
+        running.push(start_server(name, &program, &args, Stdio::null())?);
         styles.push(style);
     }
     match &split {
@@ -700,10 +699,14 @@ fn report_design_targets(series: &[Series], pool_name: &str, pinned: bool) {
         ("与 loadgen 共用所有的核", "sharing every core with loadgen")
     };
     let find = |name: &str| series.iter().find(|(n, _)| *n == name).map(|(_, r)| r);
-    let Some(lesson4) = find("lesson4") else {
+    // The thread-per-client server, against which the one-thread designs are measured.
+    let threaded = course::lessons::LESSONS
+        .iter()
+        .find(|lesson| lesson.serves_many && !lesson.one_thread);
+    let Some(lesson4) = threaded.and_then(|lesson| find(lesson.package)) else {
         return;
     };
-    for name in ["lesson7", "lesson8"] {
+    for name in course::lessons::one_thread_servers() {
         let Some(results) = find(name) else { continue };
         for (threaded, one_thread) in lesson4.iter().zip(results) {
             if threaded.clients == 1000 {

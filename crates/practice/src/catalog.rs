@@ -9,8 +9,6 @@ pub struct Exercise {
     /// The short name a student may type instead of the number.
     pub name: &'static str,
     pub title: &'static str,
-    /// The lesson (crate `lessonN`, page `lessons/*/lessonN.md`) it practises.
-    pub lesson: u8,
     /// Questions that point the way, not answers.
     pub hints: &'static [&'static str],
     pub checks: &'static [Check],
@@ -22,7 +20,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "01_client",
         name: "client",
         title: "TCP 客户端 / the TCP client",
-        lesson: 1,
         hints: &[
             "第 1 步：socket2 的 Socket::new 要三样东西：地址族、类型、协议。server 是 IPv4 还是 IPv6，\
              哪个 Domain 函数能从地址里看出来？ / Step 1: Socket::new takes a domain, a type and a protocol. \
@@ -41,7 +38,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "02_server",
         name: "server",
         title: "单次服务的 TCP 服务端 / the single-shot server",
-        lesson: 2,
         hints: &[
             "第 2、3 步：bind 要的是 SockAddr，你手里的是 SocketAddr，怎么转换？listen 的参数是什么意思？ \
              / Steps 2 and 3: bind wants a SockAddr and you hold a SocketAddr; how do you convert? What does \
@@ -59,7 +55,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "03_reuse",
         name: "reuse",
         title: "可以马上重启：SO_REUSEADDR / restart at once with SO_REUSEADDR",
-        lesson: 3,
         hints: &[
             "服务端刚服务完一个客户端就退出，再启动时 bind 报 AddrInUse。内核表里这个端口上留下的是什么状态？ \
              / The server exits right after serving a client, and the next bind fails with AddrInUse. What \
@@ -75,7 +70,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "04_threads",
         name: "threads",
         title: "多任务版服务端：一个客户端一个线程 / the thread-per-client server",
-        lesson: 4,
         hints: &[
             "第 5、6 步：accept 放在循环里之后，谁来和这个客户端收发？std::thread::spawn 的闭包要拿走套接字的\
              所有权，需要哪个关键字？ / Steps 5 and 6: with accept in a loop, who talks to the client? The \
@@ -91,7 +85,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "05_close",
         name: "close",
         title: "对方关闭还是重置？/ the peer closed, or reset?",
-        lesson: 5,
         hints: &[
             "第 4 步：如果在 recv 后面写 ?，连接被重置时会发生什么？要分辨结果，就要先把 io::Result 留在手里。 \
              / Step 4: with ? after recv, what happens on a reset? To tell the outcomes apart, keep the \
@@ -106,7 +99,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "06_split_char",
         name: "split",
         title: "被拆成两半的汉字：每个连接一个解码器 / the split character: one decoder per connection",
-        lesson: 4,
         hints: &[
             "第 8.1 步：讲义的 recv_data.decode(\"gbk\") 每次都从头解码。半个字符要留到下一次 recv，\
              就得有个东西在两次 recv 之间记住它：它该在循环里面创建，还是外面？Encoding 的哪个方法给你一个 \
@@ -125,7 +117,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "07_half_close",
         name: "half_close",
         title: "半关闭：告诉服务端“我发完了”，再收下回复 / the half-close: say \"that is all\", then get the reply",
-        lesson: 5,
         hints: &[
             "第 4 步：close（在 Rust 里是丢弃套接字）把两个方向都关了，之后还能 recv 吗？socket2 的哪个方法只关闭\
              一个方向，std::net::Shutdown 的哪个值是“发送”？ / Step 4: close (dropping the socket, in Rust) \
@@ -142,7 +133,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "08_framing",
         name: "framing",
         title: "长度前缀分帧：read_frame 和 write_frame / length-prefix framing: read_frame and write_frame",
-        lesson: 6,
         hints: &[
             "第 7.1 步：一次 read 最多拿到你要的那么多字节，也可能更少，比如只有 1 个。std::io::Read 的哪个方法\
              一直读到缓冲区满为止？连接在读满之前就结束了，它报哪个 io::ErrorKind？4 个字节怎样按大端变成 u32？ \
@@ -164,7 +154,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "09_event_loop",
         name: "event_loop",
         title: "事件循环里的 WouldBlock / the event loop's WouldBlock",
-        lesson: 7,
         hints: &[
             "第 8 步：五个客户端在同一刻连上，边沿触发的 poll 通知几次？只 accept 一次，另外四个连接什么时候才会被接受？\
              accept 返回哪个 io::ErrorKind 时，才说明队列空了？ / Step 8: five clients connect in the same instant; how many \
@@ -185,7 +174,6 @@ pub const EXERCISES: &[Exercise] = &[
         dir: "10_tokio",
         name: "tokio",
         title: "tokio 服务端：每个客户端一个任务，Ctrl-C 时从容退出 / the tokio server: a task per client, a graceful Ctrl-C",
-        lesson: 8,
         hints: &[
             "第 8–10 步：AsyncReadExt 的 read 返回的是什么，要怎样才能拿到结果？read 返回 Ok(0) 是什么意思？\
              为什么回复用 write_all 而不是 write？ / Steps 8 to 10: what does AsyncReadExt's read return, and what \
@@ -199,6 +187,17 @@ pub const EXERCISES: &[Exercise] = &[
     },
 ];
 
+impl Exercise {
+    /// The lesson (crate `lessonN`, page `lessons/*/lessonN.md`) it practises, as
+    /// `course::lessons` says: the lesson that lists this exercise's directory.
+    pub fn lesson(&self) -> u8 {
+        course::lessons::LESSONS
+            .iter()
+            .find(|lesson| lesson.exercises.contains(&self.dir))
+            .map_or(0, |lesson| lesson.number)
+    }
+}
+
 /// The exercise a student named: its number (`1`, `01`) or its name (`client`, `01_client`).
 pub fn find(name: &str) -> Option<&'static Exercise> {
     let name = name.trim();
@@ -207,4 +206,20 @@ pub fn find(name: &str) -> Option<&'static Exercise> {
             || name.eq_ignore_ascii_case(exercise.name)
             || name.eq_ignore_ascii_case(exercise.dir)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exercises here are those `course::lessons` lists, in order, each practising a lesson.
+    #[test]
+    fn the_catalog_is_the_registrys() {
+        let dirs: Vec<&str> = EXERCISES.iter().map(|exercise| exercise.dir).collect();
+        assert_eq!(dirs, course::lessons::exercises());
+        for (index, exercise) in EXERCISES.iter().enumerate() {
+            assert_eq!(usize::from(exercise.number), index + 1, "{}", exercise.dir);
+            assert_ne!(exercise.lesson(), 0, "{} practises no lesson", exercise.dir);
+        }
+    }
 }

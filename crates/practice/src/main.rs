@@ -352,7 +352,7 @@ pub fn list(places: &Places) {
         let title = format!(
             "第 {l} 课 lesson {l} · {}",
             exercise.title,
-            l = exercise.lesson
+            l = exercise.lesson()
         );
         print_fitted(&title, under);
     }
@@ -547,7 +547,7 @@ pub fn hint(places: &Places, exercise: &Exercise) {
             print_fitted(en.trim(), 5);
         }
     }
-    let l = exercise.lesson;
+    let l = exercise.lesson();
     println!("还是卡住？对照第 {l} 课：lessons/zh/lesson{l}.md、crates/lesson{l}/src/main.rs");
     println!(
         "still stuck? compare with lesson {l}: lessons/en/lesson{l}.md, crates/lesson{l}/src/main.rs"

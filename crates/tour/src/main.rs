@@ -45,7 +45,7 @@ struct Args {
     help: Option<bool>,
 
     /// 只运行这几课，可以重复（如 --lesson 2 --lesson 4）；不写则全部运行 / run only these lessons, repeatable (e.g. --lesson 2 --lesson 4); all when omitted
-    #[arg(long = "lesson", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[arg(long = "lesson", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=i64::from(course::lessons::last())))]
     lessons: Vec<u8>,
 }
 
@@ -76,7 +76,8 @@ struct Scene {
     run: fn(&mut Tour) -> Result<(), String>,
 }
 
-const SCENES: [Scene; 7] = [
+/// Every lesson of `course::lessons` is in exactly one scene (a unit test checks).
+const SCENES: &[Scene] = &[
     Scene {
         lessons: &[1, 2],
         title: "第 1、2 课：客户端和单次服务端 / Lessons 1 and 2: a client and a single-shot server",
@@ -702,4 +703,31 @@ fn hang(line: &str) -> usize {
     };
     let indent = line[label..].len() - line[label..].trim_start().len();
     columns::width(&line[..label]) + indent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every lesson has its scene, one only, and every scene shows lessons that exist.
+    #[test]
+    fn every_lesson_is_in_one_scene() {
+        for lesson in course::lessons::LESSONS {
+            let scenes = SCENES
+                .iter()
+                .filter(|scene| scene.lessons.contains(&lesson.number))
+                .count();
+            assert_eq!(scenes, 1, "lesson {} is in {scenes} scenes", lesson.number);
+        }
+        for scene in SCENES {
+            assert!(
+                scene
+                    .lessons
+                    .iter()
+                    .all(|&n| course::lessons::lesson(n).is_some()),
+                "{}",
+                scene.title
+            );
+        }
+    }
 }

@@ -1,0 +1,216 @@
+//! The course's lessons, in one table: what each one is, for every program and test that needs
+//! to know (the tour, the exercise runner, loadgen, the pages' test, the shared server suite).
+//! A new lesson is one more row here; no other file keeps a count or a list of lessons (the
+//! test `pages::no_lesson_list_outside_the_registry` looks for one).
+
+/// One lesson of the course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lesson {
+    /// Its number, from 1, as the pages and `cargo run -p lessonN` count.
+    pub number: u8,
+    /// Its crate (`lessonN`), which is also the name of its program.
+    pub package: &'static str,
+    /// Its title in the book's contents, Chinese and English.
+    pub title_zh: &'static str,
+    pub title_en: &'static str,
+    /// The section of the notes (`../shared/notes/tcp-notes.zh.md`) it follows; `None` where it
+    /// goes past the notes, as this curriculum usually does next.
+    pub notes_section: Option<u8>,
+    /// The port its server listens on unless told otherwise; `None` for a lesson with no server
+    /// of its own (lesson 1's client, lesson 5's experiments, which bind port 0).
+    pub port: Option<u16>,
+    /// Whether its server sets SO_REUSEADDR before `bind` (so a restart beside its own
+    /// TIME_WAIT succeeds on Linux, and a busy-port error must not advise setting it).
+    pub reuses_address: bool,
+    /// Whether it is a server of many clients at once that answers every message with the
+    /// notes' reply: the shared server suite (`tests/lesson4.rs`) and loadgen drive each one.
+    pub serves_many: bool,
+    /// Whether that server serves every client from one thread (an event loop, or tokio's
+    /// runtime on one thread), as against a thread per client.
+    pub one_thread: bool,
+    /// Its exercises, by directory under `exercises/` (and `solutions/`).
+    pub exercises: &'static [&'static str],
+}
+
+/// Every lesson, in order: `LESSONS[n - 1]` is lesson `n`.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        number: 1,
+        package: "lesson1",
+        title_zh: "TCP 客户端",
+        title_en: "a TCP client",
+        notes_section: Some(1),
+        port: None,
+        reuses_address: false,
+        serves_many: false,
+        one_thread: false,
+        exercises: &["01_client"],
+    },
+    Lesson {
+        number: 2,
+        package: "lesson2",
+        title_zh: "只服务一次的 TCP 服务端",
+        title_en: "a TCP server that serves once",
+        notes_section: Some(2),
+        port: Some(8989),
+        reuses_address: false,
+        serves_many: false,
+        one_thread: false,
+        exercises: &["02_server"],
+    },
+    Lesson {
+        number: 3,
+        package: "lesson3",
+        title_zh: "加上端口复用（SO_REUSEADDR）",
+        title_en: "the same server with port reuse (SO_REUSEADDR)",
+        notes_section: Some(2),
+        port: Some(8989),
+        reuses_address: true,
+        serves_many: false,
+        one_thread: false,
+        exercises: &["03_reuse"],
+    },
+    Lesson {
+        number: 4,
+        package: "lesson4",
+        title_zh: "多线程服务端",
+        title_en: "the multithreaded server",
+        notes_section: Some(3),
+        port: Some(9090),
+        reuses_address: true,
+        serves_many: true,
+        one_thread: false,
+        exercises: &["04_threads", "06_split_char"],
+    },
+    Lesson {
+        number: 5,
+        package: "lesson5",
+        title_zh: "关闭的语义",
+        title_en: "what close means",
+        notes_section: Some(4),
+        port: None,
+        reuses_address: false,
+        serves_many: false,
+        one_thread: false,
+        exercises: &["05_close", "07_half_close"],
+    },
+    Lesson {
+        number: 6,
+        package: "lesson6",
+        title_zh: "TCP 没有消息边界",
+        title_en: "TCP has no message boundaries",
+        notes_section: None,
+        port: Some(9191),
+        reuses_address: true,
+        serves_many: false,
+        one_thread: false,
+        exercises: &["08_framing"],
+    },
+    Lesson {
+        number: 7,
+        package: "lesson7",
+        title_zh: "一个线程，事件循环（mio）",
+        title_en: "one thread, an event loop (mio)",
+        notes_section: None,
+        port: Some(9292),
+        reuses_address: true,
+        serves_many: true,
+        one_thread: true,
+        exercises: &["09_event_loop"],
+    },
+    Lesson {
+        number: 8,
+        package: "lesson8",
+        title_zh: "async/await（tokio）",
+        title_en: "async/await (tokio)",
+        notes_section: None,
+        port: Some(9393),
+        reuses_address: true,
+        serves_many: true,
+        one_thread: true,
+        exercises: &["10_tokio"],
+    },
+];
+
+/// Lesson `number`, if there is one.
+pub fn lesson(number: u8) -> Option<&'static Lesson> {
+    LESSONS.iter().find(|lesson| lesson.number == number)
+}
+
+/// The number of the last lesson.
+pub fn last() -> u8 {
+    LESSONS.last().map_or(0, |lesson| lesson.number)
+}
+
+/// The servers of many clients (`serves_many`), by package: lessons 4, 7 and 8 today.
+pub fn servers_of_many() -> impl Iterator<Item = &'static str> {
+    LESSONS
+        .iter()
+        .filter(|lesson| lesson.serves_many)
+        .map(|lesson| lesson.package)
+}
+
+/// The servers of many clients that serve them all from one thread: lessons 7 and 8 today.
+pub fn one_thread_servers() -> impl Iterator<Item = &'static str> {
+    LESSONS
+        .iter()
+        .filter(|lesson| lesson.serves_many && lesson.one_thread)
+        .map(|lesson| lesson.package)
+}
+
+/// Every exercise's directory, in the order of the exercises' numbers.
+pub fn exercises() -> Vec<&'static str> {
+    let mut all: Vec<&str> = LESSONS
+        .iter()
+        .flat_map(|lesson| lesson.exercises.iter().copied())
+        .collect();
+    all.sort_unstable();
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lesson n is row n, its package is `lessonN`, and each exercise belongs to one lesson.
+    #[test]
+    fn the_table_is_in_order() {
+        for (index, row) in LESSONS.iter().enumerate() {
+            assert_eq!(usize::from(row.number), index + 1, "{row:?}");
+            assert_eq!(row.package, format!("lesson{}", row.number));
+            assert_eq!(lesson(row.number), Some(row));
+        }
+        assert_eq!(usize::from(last()), LESSONS.len());
+        let all = exercises();
+        let mut unique = all.clone();
+        unique.dedup();
+        assert_eq!(all, unique, "an exercise belongs to one lesson");
+        assert!(
+            all.iter()
+                .enumerate()
+                .all(|(index, dir)| dir.starts_with(&format!("{:02}_", index + 1)))
+        );
+    }
+
+    /// A server of many clients has a port of its own and sets SO_REUSEADDR, as lessons 4, 7
+    /// and 8 do: it is restarted often.
+    #[test]
+    fn servers_of_many_are_servers() {
+        for lesson in LESSONS.iter().filter(|lesson| lesson.serves_many) {
+            assert!(lesson.port.is_some() && lesson.reuses_address, "{lesson:?}");
+        }
+        assert_eq!(
+            servers_of_many().collect::<Vec<_>>(),
+            ["lesson4", "lesson7", "lesson8"]
+        );
+        assert_eq!(
+            one_thread_servers().collect::<Vec<_>>(),
+            ["lesson7", "lesson8"]
+        );
+        assert!(
+            LESSONS
+                .iter()
+                .all(|lesson| lesson.serves_many || !lesson.one_thread)
+        );
+    }
+}
