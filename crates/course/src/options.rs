@@ -23,8 +23,8 @@ pub struct ClientOptions<const DEFAULT_PORT: u16 = 8989> {
     #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
     pub host: Host,
 
-    /// 服务端的端口号（第 2、3 课用 8989，第 4 课用 9090，第 6 课用 9191）/ the server's port (8989 for lessons 2 and 3, 9090 for lesson 4, 9191 for lesson 6)
-    #[arg(long, default_value_t = DEFAULT_PORT, value_parser = parse_port)]
+    /// 服务端的端口号 / the server's port (each lesson's, from `course::lessons`)
+    #[arg(long, default_value_t = DEFAULT_PORT, value_parser = parse_port, help = server_ports())]
     pub port: u16,
 
     /// 文本编码：gbk（Windows 常用）、utf-8（Linux 常用）、gb2312（Java 工具常用）… / text encoding label
@@ -61,6 +61,50 @@ impl<const DEFAULT_PORT: u16> ServerOptions<DEFAULT_PORT> {
     pub fn address(&self) -> SocketAddr {
         SocketAddr::new(self.host.first(), self.port)
     }
+}
+
+/// `--port`'s help for a client: which lesson's server listens on which port, from the
+/// registry: `服务端的端口号（第 2、3 课用 8989，第 4 课用 9090…）/ the server's port (8989 for
+/// lessons 2 and 3, …)`.
+fn server_ports() -> String {
+    let mut ports: Vec<(u16, Vec<u8>)> = Vec::new();
+    for lesson in crate::lessons::LESSONS {
+        let Some(port) = lesson.port else { continue };
+        match ports.iter_mut().find(|(known, _)| *known == port) {
+            Some((_, lessons)) => lessons.push(lesson.number),
+            None => ports.push((port, vec![lesson.number])),
+        }
+    }
+    let join = |numbers: &[u8], and: &str| {
+        let text: Vec<String> = numbers.iter().map(u8::to_string).collect();
+        match text.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{}{and}{last}", rest.join(", ")),
+            None => String::new(),
+        }
+    };
+    let zh: Vec<String> = ports
+        .iter()
+        .map(|(port, lessons)| {
+            format!("第 {} 课用 {port}", join(lessons, "、").replace(", ", "、"))
+        })
+        .collect();
+    let en: Vec<String> = ports
+        .iter()
+        .map(|(port, lessons)| {
+            let noun = if lessons.len() == 1 {
+                "lesson"
+            } else {
+                "lessons"
+            };
+            format!("{port} for {noun} {}", join(lessons, " and "))
+        })
+        .collect();
+    format!(
+        "服务端的端口号（{}）/ the server's port ({})",
+        zh.join("，"),
+        en.join(", ")
+    )
 }
 
 /// Parses the name of one of `E`'s values (an experiment of lessons 5 and 6); for a wrong one
@@ -151,6 +195,17 @@ pub fn parse_port(text: &str) -> Result<u16, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A client's `--port` help names every lesson server's port, from the registry.
+    #[test]
+    fn the_port_help_lists_every_lesson_server() {
+        assert_eq!(
+            server_ports(),
+            "服务端的端口号（第 2、3 课用 8989，第 4 课用 9090，第 6 课用 9191，第 7 课用 9292，第 8 课用 9393）\
+             / the server's port (8989 for lessons 2 and 3, 9090 for lesson 4, 9191 for lesson 6, \
+             9292 for lesson 7, 9393 for lesson 8)"
+        );
+    }
 
     #[test]
     fn ports_out_of_range_are_refused() {
