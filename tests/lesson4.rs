@@ -210,6 +210,34 @@ fn invalid_bytes_print_as_replacement_and_are_answered() {
     }
 }
 
+/// A client that leaves in the middle of a character (the first byte of a two-byte GBK one):
+/// the server says so as the client goes offline, the half shown as �. A client whose text
+/// was whole gets no such line.
+#[test]
+fn half_a_character_at_the_end_is_reported() {
+    for package in servers() {
+        let (mut server, address) = server(package, &[]);
+        let mut whole = connect(address);
+        let whole_me = address_of(&whole);
+        round_trip(&mut whole, &gbk("好"));
+        drop(whole);
+        server.expect_line(&format!("client offline: {whole_me}"));
+        let mut half = connect(address);
+        let me = address_of(&half);
+        // Every receive is answered, even one that decodes to no character yet.
+        round_trip(&mut half, &gbk("好")[..1]);
+        drop(half);
+        let line = server.expect_line(&format!("incomplete bytes at the end from {me}"));
+        assert!(line.ends_with(": \u{FFFD}"), "{package}: {line:?}");
+        server.expect_line(&format!("client offline: {me}"));
+        let stdout = server.stdout();
+        assert!(
+            !stdout.contains(&format!("incomplete bytes at the end from {whole_me}")),
+            "{package}: a whole text has no incomplete bytes\n{stdout}"
+        );
+    }
+}
+
 /// A client that resets its connection (SO_LINGER 0, then close) ends only its own thread:
 /// the server's receive fails with ConnectionReset, it says so, and serves the next client.
 #[test]
@@ -665,6 +693,25 @@ fn main_returning_does_not_wait_for_client_threads() {
         "no client thread saw its client leave: they ended with the process\n{}",
         server.stdout()
     );
+}
+
+/// `--processes --stop-after 2`: the parent counts its clients as the threaded server does and
+/// returns after the second. Each client is served by a child process of its own, which outlives
+/// the parent: both clients are still answered after it exited. (A parent that never counted
+/// would never exit, and this test would fail.)
+#[cfg(unix)]
+#[test]
+fn the_process_variant_stops_after_its_clients() {
+    let (mut server, address) = server("lesson4", &["--processes", "--stop-after", "2"]);
+    let mut first = connect(address);
+    round_trip(&mut first, b"one");
+    let mut second = connect(address);
+    server.expect_line("main returns after 2 clients");
+    // The children hold the parent's stdout: its end of the pipe outlives it.
+    let status = server.wait_process();
+    assert!(status.success(), "the parent returned: {status:?}");
+    round_trip(&mut second, b"two");
+    round_trip(&mut first, b"three");
 }
 
 /// What `listen(backlog)` means on Linux: the kernel completes handshakes for clients nobody has

@@ -32,10 +32,11 @@ fn ctrl_c_closes_every_client_cleanly_and_exits_0() {
         expect_fin(client);
     }
     let mut last = clients.pop().expect("five clients");
+    let last_me = last.local_addr().expect("connected");
     drop(clients);
     #[cfg(target_os = "linux")]
     {
-        let me = last.local_addr().expect("connected");
+        let me = last_me;
         last.write_all(b"bye")
             .expect("a half-closed peer still receives");
         let rows = course::kernel::await_port(
@@ -68,6 +69,21 @@ fn ctrl_c_closes_every_client_cleanly_and_exits_0() {
         "{}",
         process.stdout()
     );
+    // What came after the FIN was read, dropped, and said so: the last client's 3 bytes (sent on
+    // Linux only, above), and nothing of the four that sent nothing.
+    let stdout = process.stdout();
+    let discarded: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("discarded after the FIN"))
+        .collect();
+    let expected = if cfg!(target_os = "linux") {
+        vec![format!(
+            "FIN 之后收到的丢弃了 discarded after the FIN: 3 字节 bytes from {last_me}"
+        )]
+    } else {
+        Vec::new()
+    };
+    assert_eq!(discarded, expected, "{stdout}");
     let refused = TcpStream::connect(address).map_err(|error| error.kind());
     assert_eq!(
         refused.err(),

@@ -325,13 +325,19 @@ impl Process {
             .unwrap_or_else(|_| self.fail(&format!("no address at the end of {line:?}")))
     }
 
-    /// Waits for the process to exit, then for the rest of its output, and returns the status.
-    pub fn wait_exit(&mut self) -> ExitStatus {
-        let status = match self.child.wait_timeout(TIMEOUT) {
+    /// Waits for the process itself to exit, not for its output to end: for a parent whose
+    /// children inherit its stdout and stderr (lesson 4's `--processes`) and live on.
+    pub fn wait_process(&mut self) -> ExitStatus {
+        match self.child.wait_timeout(TIMEOUT) {
             Ok(Some(status)) => status,
             Ok(None) => self.fail(&format!("did not exit within {TIMEOUT:?}")),
             Err(error) => self.fail(&format!("could not wait for it: {error}")),
-        };
+        }
+    }
+
+    /// Waits for the process to exit, then for the rest of its output, and returns the status.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let status = self.wait_process();
         // The reader thread ends at EOF, which follows the exit; drain what it still holds.
         while let Ok(line) = self.lines.recv_timeout(TIMEOUT) {
             self.record(line);

@@ -48,7 +48,8 @@ pub fn accept_loop(
         // Collect the children that have ended, so that none lingers as a zombie.
         children.retain_mut(|child| matches!(child.try_wait(), Ok(None)));
     }
-    say!("停止接受，main 返回 stopped accepting, main returns after {accepted} clients");
+    let clients = course::count(accepted, "client", "clients");
+    say!("停止接受，main 返回 stopped accepting, main returns after {clients}");
     Ok(())
 }
 
