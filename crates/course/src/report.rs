@@ -265,6 +265,24 @@ impl Report {
         self.observed = observed;
     }
 
+    /// Records whether the rule held as [`Report::conclude`] does, from its parts: it held if
+    /// every part did. Each part is named by its condition as the lesson writes it, and the
+    /// ones that did not hold are added to what was observed, so that a student on a system
+    /// where the rule breaks reads which part broke.
+    pub fn conclude_if_all(&mut self, parts: &[(&str, bool)], observed: String) {
+        let broken: Vec<&str> = parts
+            .iter()
+            .filter(|(_, held)| !held)
+            .map(|(name, _)| *name)
+            .collect();
+        let observed = if broken.is_empty() {
+            observed
+        } else {
+            format!("{observed}; 不成立的 not so: {}", broken.join(", "))
+        };
+        self.conclude(broken.is_empty(), observed);
+    }
+
     /// Records that the experiment could not show its rule, and why.
     pub fn not_shown(&mut self, observed: String) {
         self.verdict = Verdict::NotShown;
@@ -352,5 +370,40 @@ pub fn list(experiments: &[(u8, &str, &str)]) {
     for (number, name, about) in experiments {
         let first = format!("{number:>numbers$}. {name:<names$} ");
         crate::print_both(about, &first, &" ".repeat(crate::width(&first)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: Kind = Kind {
+        zh: "规则",
+        en: "rule",
+    };
+
+    fn concluded(parts: &[(&str, bool)]) -> Row {
+        let mut report = Report::begin(RULE, 1, "test", "a rule of parts");
+        report.conclude_if_all(parts, "seen".to_owned());
+        report.finish()
+    }
+
+    /// A rule holds only when every part does; the parts that did not are named.
+    #[test]
+    fn a_rule_holds_when_all_its_parts_do() {
+        let all = concluded(&[("a", true), ("b", true)]);
+        assert_eq!(
+            (all.verdict, all.observed.as_str()),
+            (Verdict::Holds, "seen")
+        );
+        for (parts, broken) in [
+            (&[("a", false), ("b", true)], "a"),
+            (&[("a", true), ("b", false)], "b"),
+            (&[("a", false), ("b", false)], "a, b"),
+        ] {
+            let row = concluded(parts);
+            assert_eq!(row.verdict, Verdict::Fails, "{parts:?}");
+            assert_eq!(row.observed, format!("seen; 不成立的 not so: {broken}"));
+        }
     }
 }

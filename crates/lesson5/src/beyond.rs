@@ -61,8 +61,14 @@ pub fn reset_unread(report: &mut Report) -> io::Result<()> {
     let control = control_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("control: client recv after the server closed", &control);
 
-    report.conclude(
-        failed_with(&received, &[ErrorKind::ConnectionReset]) && matches!(control, Ok(0)),
+    report.conclude_if_all(
+        &[
+            (
+                "failed_with(&received, &[ErrorKind::ConnectionReset])",
+                failed_with(&received, &[ErrorKind::ConnectionReset]),
+            ),
+            ("matches!(control, Ok(0))", matches!(control, Ok(0))),
+        ],
         format!(
             "closed with {} unread: client recv {}; closed after reading: {}",
             short(&waiting),
@@ -122,11 +128,19 @@ pub fn half_close(report: &mut Report) -> io::Result<()> {
     report.observe("client recv after the server closed", &client_end);
     report.states_after(&[(&client, Some(TcpState::TimeWait)), (&server, None)]);
 
-    report.conclude(
-        matches!(shut, Ok(()))
-            && matches!(server_received, Ok(0))
-            && client_sent.is_err()
-            && matches!((&server_sent, &client_received), (Ok(a), Ok(b)) if a == b),
+    report.conclude_if_all(
+        &[
+            ("matches!(shut, Ok(()))", matches!(shut, Ok(()))),
+            (
+                "matches!(server_received, Ok(0))",
+                matches!(server_received, Ok(0)),
+            ),
+            ("client_sent.is_err()", client_sent.is_err()),
+            (
+                "matches!((&server_sent, &client_received), (Ok(a), Ok(b)) if a == b)",
+                matches!((&server_sent, &client_received), (Ok(a), Ok(b)) if a == b),
+            ),
+        ],
         format!(
             "after shutdown(Write): server recv {}; client send {}; client recv {}",
             short(&server_received),
@@ -189,8 +203,14 @@ pub fn write_gone_peer(report: &mut Report) -> io::Result<()> {
     report.note("进程还活着 process still alive, pid", std::process::id());
 
     let gone = [ErrorKind::BrokenPipe, ErrorKind::ConnectionReset];
-    report.conclude(
-        first.is_ok() && (failed_with(&second, &gone) || failed_with(&third, &gone)),
+    report.conclude_if_all(
+        &[
+            ("first.is_ok()", first.is_ok()),
+            (
+                "(failed_with(&second, &gone) || failed_with(&third, &gone))",
+                (failed_with(&second, &gone) || failed_with(&third, &gone)),
+            ),
+        ],
         format!(
             "send #1 {}; #2 {}; #3 {}; process alive",
             short(&first),
@@ -258,11 +278,16 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
         .iter()
         .filter_map(|r| r.as_ref().ok().copied())
         .collect();
-    report.conclude(
-        to_nobody.is_ok()
-            && lengths == [3, 4, 0]
-            && failed_with(&after_close, &[ErrorKind::WouldBlock, ErrorKind::TimedOut])
-            && matches!(stream, Ok(7)),
+    report.conclude_if_all(
+        &[
+            ("to_nobody.is_ok()", to_nobody.is_ok()),
+            ("lengths == [3, 4, 0]", lengths == [3, 4, 0]),
+            (
+                "failed_with(&after_close, &[ErrorKind::WouldBlock, ErrorKind::TimedOut])",
+                failed_with(&after_close, &[ErrorKind::WouldBlock, ErrorKind::TimedOut]),
+            ),
+            ("matches!(stream, Ok(7))", matches!(stream, Ok(7))),
+        ],
         format!(
             "UDP recvfrom {lengths:?}, after close {}; TCP one recv {}",
             short(&after_close),
@@ -416,14 +441,19 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
         }
         (Some(_), None) => false,
     };
-    report.conclude(
-        ports_held
-            && made > 0
-            && clients == made
-            && closed_after_eof == made + 1
-            && servers == 0
-            && answered == SHORT_CONNECTIONS
-            && kept_client == 1,
+    report.conclude_if_all(
+        &[
+            ("ports_held", ports_held),
+            ("made > 0", made > 0),
+            ("clients == made", clients == made),
+            ("closed_after_eof == made + 1", closed_after_eof == made + 1),
+            ("servers == 0", servers == 0),
+            (
+                "answered == SHORT_CONNECTIONS",
+                answered == SHORT_CONNECTIONS,
+            ),
+            ("kept_client == 1", kept_client == 1),
+        ],
         observed,
     );
     Ok(())

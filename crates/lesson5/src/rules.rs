@@ -49,8 +49,12 @@ pub fn connect_first(report: &mut Report) -> io::Result<()> {
     )?;
     report.connection(&client, &server);
     report.states(&[&client, &server]);
-    report.conclude(
-        send_before.is_err() && recv_before.is_err() && matches!(received, Ok(5)),
+    report.conclude_if_all(
+        &[
+            ("send_before.is_err()", send_before.is_err()),
+            ("recv_before.is_err()", recv_before.is_err()),
+            ("matches!(received, Ok(5))", matches!(received, Ok(5))),
+        ],
         format!(
             "before connect: send {}; recv {}; after: send {}",
             short(&send_before),
@@ -116,8 +120,8 @@ pub fn client_no_bind(report: &mut Report) -> io::Result<()> {
     let range_text = range.map_or("range unknown".to_owned(), |r| {
         format!("range {}..={}", r.start(), r.end())
     });
-    report.conclude(
-        port != 0 && in_range,
+    report.conclude_if_all(
+        &[("port != 0", port != 0), ("in_range", in_range)],
         format!("no bind; after connect local port {port} ({range_text})"),
     );
     Ok(())
@@ -198,13 +202,21 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
     }
 
     let (first_port, second_port) = (first.port(), second.port());
-    report.conclude(
-        first_port != 0
-            && first_port != port
-            && second_port != port
-            && failed_with(&before_bind, &[ErrorKind::ConnectionRefused])
-            && server_address.as_socket() == Some(known)
-            && connected.is_ok(),
+    report.conclude_if_all(
+        &[
+            ("first_port != 0", first_port != 0),
+            ("first_port != port", first_port != port),
+            ("second_port != port", second_port != port),
+            (
+                "failed_with(&before_bind, &[ErrorKind::ConnectionRefused])",
+                failed_with(&before_bind, &[ErrorKind::ConnectionRefused]),
+            ),
+            (
+                "server_address.as_socket() == Some(known)",
+                server_address.as_socket() == Some(known),
+            ),
+            ("connected.is_ok()", connected.is_ok()),
+        ],
         format!(
             "no bind: ports {first_port}, {second_port}; connect {known} before bind: {}; \
              bind {known}: {}; client connect {}",
@@ -260,11 +272,19 @@ pub fn listener_passive(report: &mut Report) -> io::Result<()> {
     )?;
     report.connection(&client, &server);
     report.states(&[&listener, &client, &server]);
-    report.conclude(
-        listener_recv.is_err()
-            && listener_send.is_err()
-            && matches!((&server_sent, &client_received), (Ok(a), Ok(b)) if a == b)
-            && matches!((&client_sent, &server_received), (Ok(a), Ok(b)) if a == b),
+    report.conclude_if_all(
+        &[
+            ("listener_recv.is_err()", listener_recv.is_err()),
+            ("listener_send.is_err()", listener_send.is_err()),
+            (
+                "matches!((&server_sent, &client_received), (Ok(a), Ok(b)) if a == b)",
+                matches!((&server_sent, &client_received), (Ok(a), Ok(b)) if a == b),
+            ),
+            (
+                "matches!((&client_sent, &server_received), (Ok(a), Ok(b)) if a == b)",
+                matches!((&client_sent, &server_received), (Ok(a), Ok(b)) if a == b),
+            ),
+        ],
         format!(
             "listener: recv {}, send {}; accepted socket: send {}, recv {}",
             short(&listener_recv),
@@ -375,10 +395,21 @@ pub fn close_listener(report: &mut Report) -> io::Result<()> {
     report.observe("connected client recv", &client_received);
     report.states(&[&client, &server]);
 
-    report.conclude(
-        failed_with(&refused, &[ErrorKind::ConnectionRefused])
-            && matches!(server_received, Ok(4))
-            && matches!(client_received, Ok(4)),
+    report.conclude_if_all(
+        &[
+            (
+                "failed_with(&refused, &[ErrorKind::ConnectionRefused])",
+                failed_with(&refused, &[ErrorKind::ConnectionRefused]),
+            ),
+            (
+                "matches!(server_received, Ok(4))",
+                matches!(server_received, Ok(4)),
+            ),
+            (
+                "matches!(client_received, Ok(4))",
+                matches!(client_received, Ok(4)),
+            ),
+        ],
         format!(
             "new connect {}; old connection: server recv {}, client recv {}",
             short(&refused),
@@ -448,8 +479,17 @@ pub fn close_both_ways(report: &mut Report) -> io::Result<()> {
     drop(tcp_client_socket);
     report.states_after(&[(&client2, None), (&server2, Some(TcpState::TimeWait))]);
 
-    report.conclude(
-        matches!(server_received, Ok(0)) && matches!(client_received, Ok(0)),
+    report.conclude_if_all(
+        &[
+            (
+                "matches!(server_received, Ok(0))",
+                matches!(server_received, Ok(0)),
+            ),
+            (
+                "matches!(client_received, Ok(0))",
+                matches!(client_received, Ok(0)),
+            ),
+        ],
         format!(
             "client closed: server recv {}; server closed: client recv {}",
             short(&server_received),
