@@ -3,6 +3,7 @@
 //! wherever a test can see the behaviour from outside, the same behaviour checked again with
 //! the test's own sockets, so that a lesson printing the wrong thing cannot pass.
 
+use std::collections::BTreeSet;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
@@ -1039,6 +1040,28 @@ fn list_names_every_experiment() {
         .filter_map(|line| line.split_whitespace().nth(1))
         .collect();
     assert_eq!(names, NAMES);
+    // Each with its rule beside it, its own, in Chinese and then English under it.
+    let rules: BTreeSet<String> = stdout
+        .lines()
+        .filter(|line| line.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .map(|line| {
+            line.split_whitespace()
+                .skip(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|rule| !rule.is_empty())
+        .collect();
+    assert_eq!(
+        rules.len(),
+        NAMES.len(),
+        "a rule of its own for each\n{stdout}"
+    );
+    assert!(
+        stdout.contains("客户端要和服务端通信，必须先建立连接")
+            && stdout.contains("a client must connect before it can talk"),
+        "rule 1 as the notes state it\n{stdout}"
+    );
 }
 
 /// A name that is not an experiment gets one clear error listing the valid ones, exit code 2.
