@@ -427,8 +427,10 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
         "{made} short: TIME_WAIT client {clients}, server {servers}; \
          1 kept, {answered} messages: TIME_WAIT {kept_client}"
     );
-    let ports_held = match (&refused, &with_reuse) {
-        (None, _) => made == SHORT_CONNECTIONS,
+    // Either every short connection was made, or the ports ran out (AddrNotAvailable) and
+    // SO_REUSEADDR on the client did not help.
+    let (ran_out_or_all_made, reuse_did_not_help) = match (&refused, &with_reuse) {
+        (None, _) => (made == SHORT_CONNECTIONS, true),
         (Some(refused), Some(with_reuse)) => {
             observed.push_str(&format!(
                 "; connect #{} {}; with SO_REUSEADDR {}",
@@ -436,14 +438,17 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
                 short(refused),
                 short(with_reuse)
             ));
-            failed_with(refused, &[ErrorKind::AddrNotAvailable])
-                && failed_with(with_reuse, &[ErrorKind::AddrNotAvailable])
+            (
+                failed_with(refused, &[ErrorKind::AddrNotAvailable]),
+                failed_with(with_reuse, &[ErrorKind::AddrNotAvailable]),
+            )
         }
-        (Some(_), None) => false,
+        (Some(_), None) => (false, false),
     };
     report.conclude_if_all(
         &[
-            ("ports_held", ports_held),
+            ("ran_out_or_all_made", ran_out_or_all_made),
+            ("reuse_did_not_help", reuse_did_not_help),
             ("made > 0", made > 0),
             ("clients == made", clients == made),
             ("closed_after_eof == made + 1", closed_after_eof == made + 1),
