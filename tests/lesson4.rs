@@ -966,6 +966,113 @@ fn threads_or_processes_measured_side_by_side() {
     );
 }
 
+/// The notes' own design, in Python, measured the same way: the section-3 server with a thread
+/// per client (`threading.Thread`, as the notes write it), and with a process per client made
+/// by `fork` (`multiprocessing`'s "fork" start method, the default on Linux before Python 3.14;
+/// the parent closes its copy of the socket). Lesson 4's `--processes` starts a new program for
+/// each client (spawn and exec); a forked child is a copy of its parent and starts faster, so
+/// the page gives both ratios. The test holds what is robust: one thread, or one process, per
+/// client, and a forked client slower to answer and bigger than a thread. Skips without
+/// python3. `cargo test --release --test lesson4 python_threads -- --nocapture` shows the table.
+#[cfg(target_os = "linux")]
+#[test]
+fn python_threads_or_fork_measured_side_by_side() {
+    const TEST: &str = "lesson4::python_threads_or_fork_measured_side_by_side";
+    const CLIENTS: usize = 40;
+    let Some(python3) = harness::tools::tool("python3", TEST) else {
+        return;
+    };
+    let measure = |design: &str| {
+        let mut command = std::process::Command::new(&python3);
+        command
+            .args(["-c", NOTES_SECTION_3_SERVER, design])
+            .env("PYTHONIOENCODING", "utf-8");
+        let mut python = harness::spawn_command(&format!("the notes' server ({design})"), command);
+        let address = python.listening_address();
+        let measured = measure_clients_of(python, address, "client offline", CLIENTS);
+        println!(
+            "| python {design} | {CLIENTS} | {:.0} | {:.0} | {} | {} |",
+            measured.micros_per_client,
+            measured.pss_kib_per_client,
+            measured.threads,
+            measured.processes
+        );
+        measured
+    };
+    println!(
+        "| server | clients | µs to first reply, per client | PSS KiB per client | threads | processes |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let threads = measure("thread");
+    let forks = measure("fork");
+    // Python's own threads (none at rest in CPython 3.11 besides the main one) may vary by
+    // version, so the count is at least one per client.
+    assert!(
+        threads.threads > CLIENTS && threads.processes == 1,
+        "{threads:?}"
+    );
+    assert_eq!(forks.processes, CLIENTS + 1, "{forks:?}");
+    assert_eq!(
+        forks.close_wait_left, 0,
+        "the parent closes its copies: {forks:?}"
+    );
+    assert!(
+        forks.micros_per_client > threads.micros_per_client,
+        "a forked process answers its first message later than a new thread: {threads:?} {forks:?}"
+    );
+    assert!(
+        forks.pss_kib_per_client > 2.0 * threads.pss_kib_per_client.max(1.0),
+        "a forked process costs several times a thread's memory: {threads:?} {forks:?}"
+    );
+}
+
+/// The notes' section-3 server (a loop of `accept`, a task per client that echoes the notes'
+/// reply until the client leaves), on port 0, its design the first argument: `thread` as the
+/// notes write it, or `fork`, a process per client made by `fork`.
+#[cfg(target_os = "linux")]
+const NOTES_SECTION_3_SERVER: &str = r#"
+import multiprocessing
+import os
+import socket
+import sys
+import threading
+
+
+def handle_client_request(service_client_socket, ip_port):
+    while True:
+        recv_data = service_client_socket.recv(1024)
+        if recv_data:
+            service_client_socket.send("ok，问题正在处理中...".encode("gbk"))
+        else:
+            # One write, not print's several: lines from many clients at once stay whole.
+            os.write(1, f"客户端下线了 client offline: {ip_port}\n".encode())
+            break
+    service_client_socket.close()
+
+
+if __name__ == '__main__':
+    design = sys.argv[1]
+    fork = multiprocessing.get_context("fork")
+    tcp_server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp_server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, True)
+    tcp_server_socket.bind(("127.0.0.1", 0))
+    tcp_server_socket.listen(128)
+    host, port = tcp_server_socket.getsockname()
+    print(f"listening on {host}:{port}", flush=True)
+    while True:
+        service_client_socket, ip_port = tcp_server_socket.accept()
+        if design == "thread":
+            sub_thread = threading.Thread(
+                target=handle_client_request, args=(service_client_socket, ip_port), daemon=True)
+            sub_thread.start()
+        else:
+            sub_process = fork.Process(
+                target=handle_client_request, args=(service_client_socket, ip_port), daemon=True)
+            sub_process.start()
+            # The child has its own copy: the parent's must close, or no FIN goes out.
+            service_client_socket.close()
+"#;
+
 /// What [`measure_per_client`] saw.
 #[cfg(target_os = "linux")]
 #[derive(Debug)]
@@ -978,11 +1085,24 @@ struct PerClient {
     close_wait_left: usize,
 }
 
-/// Starts lesson 4 with `args`, connects `clients` clients one after another, each answered once
-/// and kept open, and measures what each client cost.
+/// Starts lesson 4 with `args` and measures what each of `clients` clients costs it
+/// ([`measure_clients_of`]).
 #[cfg(target_os = "linux")]
 fn measure_per_client(args: &[&str], clients: usize) -> PerClient {
-    let (mut lesson, address) = server("lesson4", args);
+    let (lesson, address) = server("lesson4", args);
+    measure_clients_of(lesson, address, "client offline", clients)
+}
+
+/// Connects `clients` clients to `server` at `address` one after another, each answered once
+/// and kept open, and measures what each client cost; after they leave, waits for the server's
+/// `offline` line for each.
+#[cfg(target_os = "linux")]
+fn measure_clients_of(
+    mut lesson: Process,
+    address: SocketAddr,
+    offline: &str,
+    clients: usize,
+) -> PerClient {
     let root = server_pid(&lesson);
     let before = tree_pss_kib(root);
     let started = std::time::Instant::now();
@@ -999,7 +1119,7 @@ fn measure_per_client(args: &[&str], clients: usize) -> PerClient {
     let threads = tree.iter().map(|pid| thread_count(*pid)).sum();
     drop(streams);
     for _ in 0..clients {
-        lesson.expect_line("client offline");
+        lesson.expect_line(offline);
     }
     // Each server end closes once its client has left: the thread's socket is dropped, or the
     // child process ends. Only then does it leave CLOSE_WAIT (for LAST_ACK, then nothing). A

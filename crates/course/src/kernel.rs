@@ -208,10 +208,21 @@ pub fn await_port(
     done: impl Fn(&[Connection]) -> bool,
     within: std::time::Duration,
 ) -> Result<Vec<Connection>, Unavailable> {
-    poll_table(&[port], within, |rows| {
+    await_rows(&[port], done, within)
+}
+
+/// Waits until the rows whose local port is one of `ports` (both ends of a loopback
+/// connection, say) satisfy `done`, or until `within` has passed, and returns the rows it saw
+/// last.
+pub fn await_rows(
+    ports: &[u16],
+    done: impl Fn(&[Connection]) -> bool,
+    within: std::time::Duration,
+) -> Result<Vec<Connection>, Unavailable> {
+    poll_table(ports, within, |rows| {
         let mine: Vec<Connection> = rows
             .iter()
-            .filter(|row| row.local.port() == port)
+            .filter(|row| ports.contains(&row.local.port()))
             .cloned()
             .collect();
         (done(&mine), mine)

@@ -197,17 +197,24 @@ fn assert_fits(program: &str, stream: &str, text: &str) {
 
 /// Starts `package`'s binary with `args` in the background, its stdin, stdout and stderr piped.
 pub fn spawn(package: &str, args: &[&str]) -> Process {
-    let mut child = Command::new(binary(package))
-        .args(args)
+    let mut command = Command::new(binary(package));
+    command.args(args);
+    spawn_command(&format!("{package} {}", args.join(" ")), command)
+}
+
+/// Starts `command` (a program that is not a lesson, such as the notes' Python) in the
+/// background like [`spawn`], called `name` in failure messages.
+pub fn spawn_command(name: &str, mut command: Command) -> Process {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|error| panic!("could not start {package}: {error}"));
+        .unwrap_or_else(|error| panic!("could not start {name}: {error}"));
     let stdout = child.stdout.take().expect("stdout was piped above");
     let stderr = child.stderr.take().expect("stderr was piped above");
     Process {
-        name: format!("{package} {}", args.join(" ")),
+        name: name.to_owned(),
         child,
         lines: forward_lines(stdout),
         stdout_seen: Vec::new(),
