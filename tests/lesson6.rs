@@ -388,7 +388,11 @@ fn line_framing_refuses_a_newline_in_a_message() {
         .stderr(predicate::str::contains("panicked").not());
 }
 
-/// Runs one experiment and returns its output, after checking it ran and its verdict holds.
+/// Lesson 6's experiments, in the order the page numbers them.
+const EXPERIMENTS: [&str; 5] = ["glued", "split", "partial-send", "nagle", "dead-peer"];
+
+/// Runs one experiment and returns its output, after checking it ran under its number and its
+/// verdict holds.
 fn experiment(name: &str) -> String {
     let output = command("lesson6")
         .arg(name)
@@ -400,6 +404,12 @@ fn experiment(name: &str) -> String {
         "lesson6 {name}: the experiment shows what it claims\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    let number = 1 + EXPERIMENTS
+        .iter()
+        .position(|known| *known == name)
+        .expect("one of lesson 6's experiments");
+    let heading = format!("== 实验 {number} experiment {number}: {name} ==");
+    assert!(stdout.contains(&heading), "{heading}\n{stdout}");
     stdout
 }
 
@@ -408,10 +418,13 @@ fn experiment(name: &str) -> String {
 #[test]
 fn two_sends_arrive_in_one_recv() {
     let stdout = experiment("glued");
-    assert!(
-        stdout.contains("server recv(1024) -> Ok(30 bytes)"),
-        "{stdout}"
-    );
+    // Both messages (15 bytes each in UTF-8) wait in the server's buffer before it reads.
+    for seen in [
+        "server: bytes waiting before its first recv -> 30",
+        "server recv(1024) -> Ok(30 bytes)",
+    ] {
+        assert!(stdout.contains(seen), "{seen}\n{stdout}");
+    }
 
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
     let mut client = TcpStream::connect(listener.local_addr().expect("bound")).expect("connect");
@@ -454,6 +467,56 @@ fn one_big_send_takes_several_recvs() {
     assert!(
         recvs >= 8,
         "64 KiB through an 8 KiB buffer takes at least 8 recvs: {small}"
+    );
+    let sizes: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("recv sizes -> "))
+        .collect();
+    assert_eq!(sizes.len(), 2, "one line of sizes per buffer\n{stdout}");
+    for line in sizes {
+        assert_sizes_add_up(line);
+    }
+}
+
+/// A line `… recv sizes -> 4096 × 15 + 1024 (16 × recv, 65536 bytes)`: each run of equal
+/// sizes written `SIZE × COUNT` (a run of one as the size alone, and two runs side by side of
+/// different sizes), adding up to the count of recvs and the bytes that the line gives.
+fn assert_sizes_add_up(line: &str) {
+    let parse = |word: &str| -> usize {
+        word.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{word:?} is not a number in {line:?}"))
+    };
+    let (_, after) = line.split_once("recv sizes -> ").expect("the sizes");
+    let (runs, totals) = after.split_once(" (").expect("the totals in brackets");
+    let (recvs, bytes) = totals
+        .trim_end_matches(" bytes)")
+        .split_once(" × recv, ")
+        .unwrap_or_else(|| panic!("'N × recv, T bytes' in {line:?}"));
+    let (mut count, mut sum, mut previous) = (0, 0, None);
+    for run in runs.split(" + ") {
+        let (size, times) = match run.split_once(" × ") {
+            Some((size, times)) => (parse(size), parse(times)),
+            None => (parse(run), 1),
+        };
+        assert!(
+            run.contains(" × ") == (times > 1),
+            "a run of {times}: {run:?} in {line:?}"
+        );
+        assert_ne!(
+            previous,
+            Some(size),
+            "two runs of {size} side by side in {line:?}"
+        );
+        previous = Some(size);
+        count += times;
+        sum += size * times;
+    }
+    assert_eq!((count, sum), (parse(recvs), parse(bytes)), "{line}");
+    assert_eq!(
+        sum,
+        64 * 1024,
+        "the one send's 64 KiB, all received: {line}"
     );
 }
 
@@ -537,16 +600,15 @@ fn a_silent_peer_times_out_with_so_rcvtimeo() {
 fn experiments_are_listed_and_a_wrong_name_is_refused() {
     let assert = command("lesson6").arg("--list").assert().success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    for name in [
-        "glued",
-        "split",
-        "partial-send",
-        "nagle",
-        "dead-peer",
-        "粘包",
-        "拆包",
-    ] {
-        assert!(stdout.contains(name), "--list names {name}\n{stdout}");
+    for (number, name) in (1..).zip(EXPERIMENTS) {
+        let numbered = format!("{number}. {name} ");
+        assert!(
+            stdout.lines().any(|line| line.starts_with(&numbered)),
+            "--list numbers the experiments in order: {numbered:?}\n{stdout}"
+        );
+    }
+    for topic in ["粘包", "拆包"] {
+        assert!(stdout.contains(topic), "--list names {topic}\n{stdout}");
     }
     command("lesson6")
         .arg("sticky")

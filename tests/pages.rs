@@ -125,8 +125,8 @@ fn breaks_between_wide_characters(page: &Page) -> Vec<Problem> {
         match event {
             Event::Text(text) | Event::Code(text) => {
                 if let (Some((offset, last)), Some(next)) = (pending_break, text.chars().next())
-                    && display_width(&last.to_string()) == 2
-                    && display_width(&next.to_string()) == 2
+                    && harness::width(&last.to_string()) == 2
+                    && harness::width(&next.to_string()) == 2
                 {
                     problems.push(Problem::at(
                         &page.path,
@@ -746,8 +746,8 @@ fn side_by_side(expected: &str, got: &str) -> String {
     let right: Vec<&str> = got.split('\n').collect();
     let width = left
         .iter()
-        .map(|line| display_width(line))
-        .chain([display_width("expected")])
+        .map(harness::width)
+        .chain([harness::width("expected")])
         .max()
         .unwrap_or(0);
     let mut text = format!("\n      {} │ got\n", pad("expected", width));
@@ -766,19 +766,8 @@ fn side_by_side(expected: &str, got: &str) -> String {
 }
 
 fn pad(text: &str, width: usize) -> String {
-    let fill = width.saturating_sub(display_width(text));
+    let fill = width.saturating_sub(harness::width(text));
     format!("{text}{}", " ".repeat(fill))
-}
-
-/// Terminal columns: CJK characters and full-width forms take two.
-fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF => 2,
-            0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
-            _ => 1,
-        })
-        .sum()
 }
 
 // ---------------------------------------------------------------------------------------------

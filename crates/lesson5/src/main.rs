@@ -10,7 +10,8 @@
 //! Each experiment is one function in `rules.rs` (the notes' seven) or `beyond.rs` (the five
 //! more), making its own server and client in this one process: a blocking `connect` returns
 //! once the kernel has completed the handshake, before the server calls `accept`, so one thread
-//! can play both sides. Printing and the summary table live in `report.rs`.
+//! can play both sides. Printing and the summary table live in `course::report`, shared with
+//! lesson 6.
 
 mod beyond;
 mod rules;
