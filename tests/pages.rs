@@ -746,7 +746,7 @@ fn side_by_side(expected: &str, got: &str) -> String {
     let right: Vec<&str> = got.split('\n').collect();
     let width = left
         .iter()
-        .map(harness::width)
+        .map(|line| harness::width(line))
         .chain([harness::width("expected")])
         .max()
         .unwrap_or(0);
