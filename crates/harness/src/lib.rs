@@ -300,6 +300,15 @@ impl Process {
         Some(line)
     }
 
+    /// The next line the process prints within `within`, or `None` if it prints none by then
+    /// (or has closed its stdout): for a test that waits while the process is busy printing,
+    /// and looks elsewhere once it has gone quiet.
+    pub fn next_line_within(&mut self, within: Duration) -> Option<String> {
+        let line = self.lines.recv_timeout(within).ok()?;
+        self.record(line.clone());
+        Some(line)
+    }
+
     /// Waits `quiet` and fails if the process prints any line meanwhile: the proof that nothing
     /// happens (a watcher that does not re-check when no file changed). An absence can only be
     /// seen by waiting, so this is the one bounded wait that is not for an event; keep `quiet`

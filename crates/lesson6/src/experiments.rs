@@ -116,8 +116,12 @@ const BIG: usize = 64 * 1024;
 pub fn split(report: &mut Report) -> io::Result<()> {
     let default = receive_in_pieces(report, None)?;
     let small = receive_in_pieces(report, Some(4096))?;
-    report.conclude(
-        default.total == BIG && small.total == BIG && small.recvs > 1,
+    report.conclude_if_all(
+        &[
+            ("default.total == BIG", default.total == BIG),
+            ("small.total == BIG", small.total == BIG),
+            ("small.recvs > 1", small.recvs > 1),
+        ],
         format!(
             "1 send of {BIG} bytes: {} × recv with the default SO_RCVBUF; \
              {} × recv with SO_RCVBUF {}",
@@ -247,10 +251,18 @@ pub fn partial_send(report: &mut Report) -> io::Result<()> {
     });
     report.note("blocking send calls to finish the rest", calls);
     report.observe("server received in all", &received);
-    report.conclude(
-        !returns.is_empty()
-            && failed_with(&refused, &[io::ErrorKind::WouldBlock])
-            && matches!(received, Ok(n) if n == MEBIBYTE),
+    report.conclude_if_all(
+        &[
+            ("!returns.is_empty()", !returns.is_empty()),
+            (
+                "failed_with(&refused, &[WouldBlock])",
+                failed_with(&refused, &[io::ErrorKind::WouldBlock]),
+            ),
+            (
+                "matches!(received, Ok(n) if n == MEBIBYTE)",
+                matches!(received, Ok(n) if n == MEBIBYTE),
+            ),
+        ],
         format!(
             "non-blocking send(1 MiB): {} bytes; then {}; {} for the rest",
             returns.join(" + "),
@@ -387,11 +399,17 @@ pub fn dead_peer(report: &mut Report) -> io::Result<()> {
     report.note("SO_KEEPALIVE read back", client.keepalive()?);
     report.note("keepalive settings read back", keepalive_settings(&client)?);
     drop(server);
-    report.conclude(
-        failed_with(
-            &received,
-            &[io::ErrorKind::WouldBlock, io::ErrorKind::TimedOut],
-        ) && waited >= RECV_TIMEOUT,
+    report.conclude_if_all(
+        &[
+            (
+                "failed_with(&received, &[WouldBlock, TimedOut])",
+                failed_with(
+                    &received,
+                    &[io::ErrorKind::WouldBlock, io::ErrorKind::TimedOut],
+                ),
+            ),
+            ("waited >= RECV_TIMEOUT", waited >= RECV_TIMEOUT),
+        ],
         format!(
             "silent peer: recv -> {} after {:.0} ms",
             short(&received),
