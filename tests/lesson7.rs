@@ -234,7 +234,8 @@ const BURST: u64 = 16 * 1024;
 /// would have read the first socket empty by then: it reads until `WouldBlock`, and the new bytes
 /// raised an edge-triggered event before the other client's did. Yet the kernel still shows bytes
 /// unread there. And after every burst of messages, the server's lines (one reply per receive)
-/// and the kernel's queues show what it keeps in memory: never more than 64 KiB and one reply.
+/// and the kernel's queues show what it keeps in memory: never more than 64 KiB and one reply;
+/// and once it has paused, at least 64 KiB: it paused no sooner.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_client_that_never_reads_pauses_reading_at_64_kib() {
@@ -262,6 +263,7 @@ fn a_client_that_never_reads_pauses_reading_at_64_kib() {
             break;
         }
     }
+    flooder.await_replies_held(MAX_UNSENT);
     flooder.read_everything(&mut server);
     round_trip(&mut bystander, &gbk("还在吗？"));
 }
@@ -443,6 +445,29 @@ impl Flooder {
         // table would show for this end), at no cost.
         let client_side = rustix::io::ioctl_fionread(&self.stream).expect("FIONREAD on a socket");
         at_most - server_side - i64::try_from(client_side).expect("a few replies")
+    }
+
+    /// Waits until the server, paused, holds at least `bound` bytes of replies: it paused no
+    /// sooner than at 64 KiB. [`Flooder::replies_held`] can count a reply twice while the
+    /// client's ACK for it is on its way, so the count rises to what the server holds as the
+    /// ACKs arrive; a server that paused early never reaches the bound, and fails the test after
+    /// [`harness::TIMEOUT`].
+    fn await_replies_held(&self, bound: i64) {
+        let deadline = std::time::Instant::now() + harness::TIMEOUT;
+        loop {
+            let held = self.replies_held();
+            if held >= bound {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server stopped reading holding at most {held} bytes of replies, fewer than \
+                 {bound}: it paused too early (after {} receives)",
+                self.receives
+            );
+            // Between two reads of the table, not instead of one: the deadline bounds the wait.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// Half-closes, reads every reply until the server closes, and checks them against what the
