@@ -44,7 +44,7 @@ fn the_server_closes_first_and_keeps_time_wait() {
 /// exited: the server closed first (TIME_WAIT on the server's port: lesson 2 cannot restart at
 /// once), the client did (TIME_WAIT on the client's port only), or both closed at once (a
 /// simultaneous close: each end in TIME_WAIT). The counts depend on the machine and are
-/// printed, not asserted (`cargo test --test lesson2 who_keeps -- --nocapture`); the test
+/// printed, not asserted (`cargo test --test proofs lesson2::who_keeps -- --nocapture`); the test
 /// holds that every run ends in one of the three, so at least one end always waits.
 #[test]
 #[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]

@@ -1,14 +1,13 @@
-//! Lesson 7, the event loop, and what it shares with lesson 8: one thread serves every client,
-//! and the open-file limit is raised at start. Lesson 4's behaviour tests (`tests/lesson4.rs`) run against lessons 7 and 8 too;
-//! these are what only the one-thread servers promise. Lesson 7 also shows its `WouldBlock`s.
+//! Lesson 7, the event loop. What it shares with lesson 8 (one thread serves every client, the
+//! open-file limit is raised at start) and with lesson 4 (the behaviour on the wire) is in
+//! `tests/servers.rs`, made tests of lesson 7 here; the rest is lesson 7's own: its
+//! `WouldBlock`s, the client that never reads, and the load generator's comparison.
 
-use std::io::{BufRead, BufReader};
 #[cfg(target_os = "linux")]
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::TcpStream;
 #[cfg(target_os = "linux")]
 use std::net::{Shutdown, SocketAddr};
-use std::process::{Command, Stdio};
 
 #[cfg(target_os = "linux")]
 use course::kernel::Connection;
@@ -21,85 +20,10 @@ use harness::server;
 #[cfg(target_os = "linux")]
 use socket2::{Domain, Socket, Type};
 
-/// The servers that promise to serve every client from one thread (`course::lessons`).
-fn one_thread_servers() -> Vec<&'static str> {
-    course::lessons::one_thread_servers().collect()
-}
-
-/// The number of threads the kernel lists for process `pid`.
-#[cfg(target_os = "linux")]
-fn threads_of(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/task"))
-        .expect("Linux lists a process's threads")
-        .count()
-}
-
-/// With two hundred clients connected and served, the server still has exactly one thread.
-#[cfg(target_os = "linux")]
-#[test]
-fn one_thread_serves_every_client() {
-    for package in one_thread_servers() {
-        let (mut process, address) = server(package, &[]);
-        let mut clients: Vec<TcpStream> = (0..200).map(|_| connect(address)).collect();
-        for (n, client) in clients.iter_mut().enumerate() {
-            round_trip(client, format!("第 {n} 个").as_bytes());
-        }
-        assert_eq!(
-            threads_of(process.id()),
-            1,
-            "{package}: 200 clients, one thread"
-        );
-        drop(clients);
-        process.expect_line("client offline");
-    }
-}
-
-/// Started with a soft open-file limit of 1024 below a higher hard limit, the server raises
-/// the soft limit to the hard one and says so; the kernel's view of the process agrees.
-#[cfg(target_os = "linux")]
-#[test]
-fn the_open_file_limit_is_raised_to_the_hard_limit() {
-    use rustix::process::{Resource, getrlimit};
-    let Some(hard) = getrlimit(Resource::Nofile)
-        .maximum
-        .filter(|&hard| hard > 1024)
-    else {
-        harness::tools::skip(
-            "lesson7::the_open_file_limit_is_raised_to_the_hard_limit",
-            "the hard open-file limit here is not above 1024, nothing to raise",
-        );
-        return;
-    };
-    for package in one_thread_servers() {
-        let binary = harness::binary(package);
-        let mut child = Command::new("sh")
-            .args(["-c", "ulimit -Sn 1024 && exec \"$0\" --port 0"])
-            .arg(&binary)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("sh starts the server");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let limit_line = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find(|line| line.contains("open-file limit"))
-            .unwrap_or_default();
-        let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id()))
-            .expect("Linux shows a process's limits");
-        let _ = child.kill();
-        let _ = child.wait();
-        assert!(
-            limit_line.contains(&format!("1024 → {hard}")),
-            "{package}: says what it raised: {limit_line:?}"
-        );
-        let soft = limits
-            .lines()
-            .find(|line| line.starts_with("Max open files"))
-            .and_then(|line| line.split_whitespace().nth(3))
-            .unwrap_or_default();
-        assert_eq!(soft, hard.to_string(), "{package}: the kernel's soft limit");
-    }
-}
+// What lessons 7 and 8 promise: lesson 4's behaviour on the wire, and one thread for every
+// client (tests/servers.rs).
+serves_many!("lesson7");
+serves_on_one_thread!("lesson7");
 
 /// With `--show-would-block`, lesson 7 prints each `WouldBlock` the OS returned where a blocking
 /// server would have waited: after the last waiting connection is accepted, and after the last

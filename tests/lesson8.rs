@@ -1,12 +1,15 @@
 //! Lesson 8, the tokio server: what it does that lesson 4 cannot, a graceful shutdown. Lesson 4's
-//! behaviour tests run against it too (`tests/lesson4.rs`), and so do the one-thread tests in
-//! `tests/lesson7.rs`.
+//! behaviour on the wire and the one-thread tests (`tests/servers.rs`) are tests of lesson 8 too.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use harness::notes::{THREADED_REPLY, connect, gbk};
 use harness::{Process, server};
+
+// What lesson 8 promises with lessons 4 and 7 (tests/servers.rs).
+serves_many!("lesson8");
+serves_on_one_thread!("lesson8");
 
 /// Ctrl-C (SIGINT) makes the server stop accepting and close every client with a FIN (each idle
 /// client's next receive returns 0 bytes, not a reset), then wait for each client to close its

@@ -507,6 +507,72 @@ fn the_registry_lists_every_lesson_crate() {
     );
 }
 
+/// Every file of `tests/` is a module of the one test binary (`tests/main.rs`), and every lesson
+/// of the registry has one: with one binary, cargo no longer finds a test file by itself, so a
+/// file left out of `tests/main.rs` would never run, and nothing else would say so.
+#[test]
+fn every_test_file_is_a_module_of_the_proofs() {
+    let main = fs::read_to_string(root().join("tests/main.rs")).expect("tests/main.rs");
+    let declared: BTreeSet<String> = main
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("mod ")?.strip_suffix(';'))
+        .map(str::to_owned)
+        .collect();
+    let on_disk: BTreeSet<String> = fs::read_dir(root().join("tests"))
+        .expect("tests/ exists")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.is_dir() || path.extension().is_some_and(|ext| ext == "rs"))
+        .filter_map(|path| Some(path.file_stem()?.to_str()?.to_owned()))
+        .filter(|name| name != "main")
+        .collect();
+    assert_eq!(
+        declared, on_disk,
+        "the modules of tests/main.rs against the files of tests/"
+    );
+    for package in lesson_packages() {
+        assert!(
+            declared.contains(&package),
+            "tests/{package}.rs, a module of tests/main.rs"
+        );
+    }
+}
+
+/// The shared suites of `tests/servers.rs` run against exactly the servers the registry says
+/// promise them: `serves_many!` in each server of many clients' test file, `serves_on_one_thread!`
+/// in each one-thread server's, and in no other.
+#[test]
+fn the_suites_run_against_the_registrys_servers() {
+    let invoking = |suite: &str| -> BTreeSet<String> {
+        lesson_packages()
+            .into_iter()
+            .filter(|module| {
+                fs::read_to_string(root().join(format!("tests/{module}.rs")))
+                    .is_ok_and(|source| source.contains(&format!("{suite}!(\"{module}\");")))
+            })
+            .collect()
+    };
+    let owned = |names: &mut dyn Iterator<Item = &str>| -> BTreeSet<String> {
+        names.map(str::to_owned).collect()
+    };
+    assert_eq!(
+        invoking("serves_many"),
+        owned(&mut course::lessons::servers_of_many()),
+        "serves_many! against course::lessons' servers of many clients"
+    );
+    assert_eq!(
+        invoking("serves_on_one_thread"),
+        owned(&mut course::lessons::one_thread_servers()),
+        "serves_on_one_thread! against course::lessons' one-thread servers"
+    );
+    let servers = fs::read_to_string(root().join("tests/servers.rs")).expect("tests/servers.rs");
+    for suite in SUITES {
+        assert!(
+            !suite_tests(&servers, suite).is_empty(),
+            "{suite} lists its tests in tests/servers.rs"
+        );
+    }
+}
+
 /// The book's contents list each lesson of the registry with its titles, in both languages,
 /// with its listing page, and no other lesson.
 #[test]
@@ -886,9 +952,13 @@ fn prose_lines(text: &str) -> Vec<(usize, &str)> {
 // (a) Citations name tests that exist
 // ---------------------------------------------------------------------------------------------
 
-/// The `#[test]` functions of each `tests/FILE.rs`, by file stem.
+/// The `#[test]` functions of each `tests/FILE.rs`, by file stem, with the tests a suite of
+/// `tests/servers.rs` makes in the first lesson that invokes it (lesson 4 for `serves_many!`,
+/// whose pages explain them); and the same suite's tests in the later lessons that invoke it,
+/// which a page may cite but need not.
 struct TestIndex {
     files: BTreeMap<String, Vec<String>>,
+    borrowed: BTreeMap<String, Vec<String>>,
 }
 
 impl TestIndex {
@@ -902,8 +972,56 @@ impl TestIndex {
                 files.insert(stem.to_string_lossy().into_owned(), test_functions(&source));
             }
         }
-        TestIndex { files }
+        // A suite of tests/servers.rs invoked in a lesson's file (`serves_many!("lesson7");`)
+        // makes each of its tests one of that lesson's.
+        let servers = fs::read_to_string(root().join("tests/servers.rs")).unwrap_or_default();
+        let mut borrowed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for suite in SUITES {
+            let invoking: Vec<String> = course::lessons::LESSONS
+                .iter()
+                .map(|lesson| lesson.package.to_owned())
+                .filter(|module| {
+                    fs::read_to_string(root().join(format!("tests/{module}.rs")))
+                        .is_ok_and(|source| source.contains(&format!("{suite}!(\"{module}\")")))
+                })
+                .collect();
+            for (at, module) in invoking.iter().enumerate() {
+                let owner = if at == 0 { &mut files } else { &mut borrowed };
+                owner
+                    .entry(module.clone())
+                    .or_default()
+                    .extend(suite_tests(&servers, suite));
+            }
+        }
+        TestIndex { files, borrowed }
     }
+
+    /// The tests of `file` a page may cite: its own and those it borrows from a suite.
+    fn citable(&self, file: &str) -> Option<Vec<String>> {
+        let own = self.files.get(file)?;
+        let borrowed = self.borrowed.get(file).into_iter().flatten();
+        Some(own.iter().chain(borrowed).cloned().collect())
+    }
+}
+
+/// The macros of `tests/servers.rs` that make a suite of tests for a lesson.
+const SUITES: [&str; 2] = ["serves_many", "serves_on_one_thread"];
+
+/// The test names a suite macro of `tests/servers.rs` lists: the words ending in a comma in the
+/// `named_tests!` call of `macro_rules! SUITE`, each after its attributes.
+fn suite_tests(servers: &str, suite: &str) -> Vec<String> {
+    let Some((_, after)) = servers.split_once(&format!("macro_rules! {suite} {{")) else {
+        return Vec::new();
+    };
+    let Some((_, list)) = after.split_once("$package;") else {
+        return Vec::new();
+    };
+    let list = list.split(");").next().unwrap_or_default();
+    list.lines()
+        .filter_map(|line| line.trim().rsplit(' ').next()?.strip_suffix(','))
+        .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The names of the functions marked `#[test]` in a Rust source, in order. Attributes, doc
@@ -988,7 +1106,7 @@ fn check_citations(page: &Page, tests: &TestIndex) -> Vec<Problem> {
     let (found, mut problems) = citations(page);
     for citation in found {
         let file = format!("tests/{}.rs", citation.file);
-        let message = match tests.files.get(&citation.file) {
+        let message = match tests.citable(&citation.file) {
             None => format!(
                 "cites a test in a file that does not exist\n    expected: {file} to exist\n    got:      no such file"
             ),
@@ -1604,6 +1722,7 @@ mod checks_fail_on_bad_input {
                       fn helper() {}\n";
         TestIndex {
             files: BTreeMap::from([("lesson9".to_owned(), test_functions(source))]),
+            borrowed: BTreeMap::new(),
         }
     }
 

@@ -23,7 +23,7 @@ pub struct Lesson {
     /// TIME_WAIT succeeds on Linux, and a busy-port error must not advise setting it).
     pub reuses_address: bool,
     /// Whether it is a server of many clients at once that answers every message with the
-    /// notes' reply: the shared server suite (`tests/lesson4.rs`) and loadgen drive each one.
+    /// notes' reply: the shared server suite (`tests/servers.rs`) and loadgen drive each one.
     pub serves_many: bool,
     /// Whether that server serves every client from one thread (an event loop, or tokio's
     /// runtime on one thread), as against a thread per client.

@@ -7,7 +7,7 @@
 //! in as many terminals as you like (`cargo run -p lesson1 -- --port 9090 --stdin`).
 //!
 //! What this version does that the notes' does not, each proved by a test in
-//! `tests/lesson4.rs`:
+//! `tests/lesson4.rs` or `tests/servers.rs`:
 //!
 //! - it decodes each connection as one stream of bytes, so a character split across two
 //!   `recv` calls prints whole, and bytes that are not valid text print as `�`;
