@@ -27,6 +27,7 @@ macro_rules! serves_many {
             a_closed_stdout_does_not_stop_the_server,
             bad_arguments_get_a_clear_line,
             help_explains_every_option,
+            #[cfg(target_os = "linux")] a_stopped_and_continued_server_serves_on,
         );
     };
 }
@@ -584,4 +585,19 @@ pub(crate) fn the_open_file_limit_is_raised_to_the_hard_limit(package: &str) {
             .unwrap_or_default();
         assert_eq!(soft, hard.to_string(), "{package}: the kernel's soft limit");
     }
+}
+
+/// Stopped (Ctrl-Z: SIGSTOP) and continued (`fg`: SIGCONT) while it waits, a server serves on.
+/// On Linux a wait such as `epoll_wait` fails with EINTR after a stop and a continue even when
+/// the program has no signal handler (signal(7)), and the server takes it as "wait again", not
+/// as an error that ends it. Linux only: the stop is seen in /proc.
+#[cfg(target_os = "linux")]
+pub(crate) fn a_stopped_and_continued_server_serves_on(package: &str) {
+    let (mut server, address) = server(package, &[]);
+    // Served once: it is up, and back in its wait.
+    still_serves(&mut server, address);
+    signal(&server, rustix::process::Signal::STOP);
+    wait_until_stopped(&server);
+    signal(&server, rustix::process::Signal::CONT);
+    still_serves(&mut server, address);
 }
