@@ -182,6 +182,8 @@ mod tests {
         }
         assert_eq!(usize::from(last()), LESSONS.len());
         let all = exercises();
+        let each: usize = LESSONS.iter().map(|lesson| lesson.exercises.len()).sum();
+        assert_eq!(all.len(), each, "every lesson's exercises, once");
         let mut unique = all.clone();
         unique.dedup();
         assert_eq!(all, unique, "an exercise belongs to one lesson");
