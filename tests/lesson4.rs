@@ -615,7 +615,11 @@ fn python_threads_or_fork_measured_side_by_side() {
 
 /// The notes' section-3 server (a loop of `accept`, a task per client that echoes the notes'
 /// reply until the client leaves), on port 0, its design the first argument: `thread` as the
-/// notes write it, or `fork`, a process per client made by `fork`.
+/// notes write it, or `fork`, a process per client made by `fork`. A client's going offline is
+/// printed with one `os.write`, not `print`'s several writes, so that the lines of many clients
+/// at once stay whole; a forked child has its own copy of the socket, so the parent closes its
+/// copy, or no FIN would go out when the child ends. (No Python comments in it: a line starting
+/// with `# ` in a Rust block is one that mdBook hides, and the listing would lose it.)
 #[cfg(target_os = "linux")]
 const NOTES_SECTION_3_SERVER: &str = r#"
 import multiprocessing
@@ -631,7 +635,6 @@ def handle_client_request(service_client_socket, ip_port):
         if recv_data:
             service_client_socket.send("ok，问题正在处理中...".encode("gbk"))
         else:
-            # One write, not print's several: lines from many clients at once stay whole.
             os.write(1, f"客户端下线了 client offline: {ip_port}\n".encode())
             break
     service_client_socket.close()
@@ -656,7 +659,6 @@ if __name__ == '__main__':
             sub_process = fork.Process(
                 target=handle_client_request, args=(service_client_socket, ip_port), daemon=True)
             sub_process.start()
-            # The child has its own copy: the parent's must close, or no FIN goes out.
             service_client_socket.close()
 "#;
 
