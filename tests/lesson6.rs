@@ -320,6 +320,49 @@ fn a_peer_that_stops_mid_frame_is_timed_out() {
     }
 }
 
+/// A client that resets its connection (SO_LINGER 0, then close) ends only that connection, and
+/// the server says what `recv` returned, a reset, whether it came between two frames or in the
+/// middle of one: a reset is not a pause between frames (which the server waits out) nor a
+/// peer that stopped mid-frame (which it times out). The server has read all it was sent before
+/// the reset comes (the kernel's queues show it), so the reset is what its `recv` meets.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reset_ends_only_that_connection_and_is_named() {
+    for framing in FRAMINGS {
+        let (mut server, address) = framed_server(framing, &[]);
+        let mut between = connect(address);
+        write_cut(
+            &mut between,
+            &frame(framing, &gbk("一整帧")),
+            Cuts::AllAtOnce,
+        );
+        read_frame(framing, &mut between).expect("the whole frame is answered");
+        let mut inside = connect(address);
+        let bytes = frame(framing, &gbk("说到一半"));
+        write_cut(&mut inside, &bytes[..bytes.len() / 2], Cuts::AllAtOnce);
+        wait_until_read(&inside);
+        for (client, waiting) in [(between, 0), (inside, bytes.len() / 2)] {
+            let me = address_of(&client);
+            socket2::SockRef::from(&client)
+                .set_linger(Some(Duration::ZERO))
+                .expect("SO_LINGER 0");
+            drop(client);
+            let line = server.expect_line(&format!("closing {me}:"));
+            let said = format!("recv failed ({waiting} 字节 bytes of a frame waiting):");
+            assert!(line.contains(&said), "{framing}: {said}\n{line}");
+            // The error, on the next line where the line is cut to fit the terminal.
+            let next = server.expect_line("");
+            assert!(
+                format!("{line} {next}").contains("ConnectionReset"),
+                "{framing}: a reset\n{line}\n{next}"
+            );
+        }
+        let mut next = connect(address);
+        write_cut(&mut next, &frame(framing, &gbk("还在吗")), Cuts::AllAtOnce);
+        read_frame(framing, &mut next).expect("the next client is served");
+    }
+}
+
 /// The client sends all its messages in one write and prints one reply for each, with either
 /// framing, against the lesson's own server.
 #[test]
