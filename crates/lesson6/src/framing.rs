@@ -322,6 +322,31 @@ mod tests {
         );
     }
 
+    /// A payload of exactly the maximum is a frame, even when its newline (or the last byte of
+    /// its length-prefixed payload) comes in a recv of its own: the limit is passed only by a
+    /// byte more.
+    #[test]
+    fn a_frame_of_the_maximum_waits_for_its_last_byte() {
+        for framing in [Framing::Length, Framing::Line] {
+            let bytes = stream(framing, &[vec![b'x'; MAX_PAYLOAD]]);
+            let (most, last) = bytes.split_at(bytes.len() - 1);
+            let mut parts = most.chunks(CHUNK).chain([last]);
+            let mut reader = FrameReader::new(framing);
+            let frame = reader.read_frame(|buffer| {
+                let Some(part) = parts.next() else {
+                    return Ok(0);
+                };
+                buffer[..part.len()].copy_from_slice(part);
+                Ok(part.len())
+            });
+            assert_eq!(
+                frame.expect("within the maximum").map(|f| f.len()),
+                Some(MAX_PAYLOAD),
+                "{framing:?}"
+            );
+        }
+    }
+
     #[test]
     fn an_endless_line_is_refused_once_it_passes_the_maximum() {
         let mut source = Choppy::new(vec![b'x'; 3 * MAX_PAYLOAD], 3);
