@@ -34,14 +34,13 @@ pub mod notes;
 pub mod procs;
 pub mod tools;
 
-use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -72,33 +71,10 @@ pub fn assert_lines_fit(what: &str, text: &str) {
     }
 }
 
-/// The path of `package`'s binary of the same name, freshly built in this test run's profile.
+/// The path of `package`'s binary of the same name, freshly built in this test run's profile
+/// (`child::workspace_binary`); a build that fails fails the test with cargo's message.
 pub fn binary(package: &str) -> PathBuf {
-    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let mut built = BUILT
-        .get_or_init(Mutex::default)
-        .lock()
-        // A panic while building was already reported by the test that hit it.
-        .unwrap_or_else(PoisonError::into_inner);
-    built
-        .entry(package.to_owned())
-        .or_insert_with(|| build(package))
-        .clone()
-}
-
-fn build(package: &str) -> PathBuf {
-    let run = escargot::CargoBuild::new()
-        .manifest_path(workspace_manifest())
-        .package(package)
-        .bin(package)
-        .current_release()
-        .run()
-        .unwrap_or_else(|error| panic!("cargo build -p {package} failed:\n{error}"));
-    run.path().to_path_buf()
-}
-
-fn workspace_manifest() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml")
+    child::workspace_binary(package).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// A command that runs `package`'s fresh binary to completion, stopped after [`TIMEOUT`].

@@ -9,7 +9,7 @@
 //! it needs (lesson 1's client for a server) run in its scene, and no other lesson's scene.
 //! Every line is cut to fit a terminal ([`columns::fit`]), running on under its label.
 //!
-//! Each lesson's binary comes from `harness::binary`, which builds it first, so the tour never
+//! Each lesson's binary comes from `child::workspace_binary`, which builds it first, so the tour never
 //! shows a stale program. Every lesson is built before the first program runs (the line
 //! [`BUILT`] says when), so compile time never counts against a program's bounded wait. A
 //! lesson that is not in the workspace yet, or does not build, is skipped with a line saying so.
@@ -21,7 +21,6 @@
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::panic;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -466,19 +465,9 @@ fn list(names: &[&str]) -> String {
     }
 }
 
-/// `harness::binary`, with a build failure returned instead of panicking with a backtrace.
+/// The lesson's binary, built first (`child::workspace_binary`), or why the build failed.
 fn build_quietly(package: &str) -> Result<PathBuf, String> {
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
-    let built = panic::catch_unwind(|| harness::binary(package));
-    panic::set_hook(previous);
-    built.map_err(|payload| {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| format!("cargo build -p {package} failed"))
-    })
+    child::workspace_binary(package)
 }
 
 // ---------------------------------------------------------------------------------------------
