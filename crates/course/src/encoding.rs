@@ -63,6 +63,21 @@ mod tests {
         assert_eq!(parse_label("gb2312").map(Encoding::name), Ok("GBK"));
     }
 
+    /// A character split across two calls comes out whole from the second; an invalid byte and
+    /// a half character at the end of the stream come out as U+FFFD.
+    #[test]
+    fn a_stream_decodes_across_its_pieces() {
+        let mut decoder = encoding_rs::GBK.new_decoder_without_bom_handling();
+        let ni_hao = encoding_rs::GBK.encode("你好").0.into_owned();
+        assert_eq!(decode_stream(&mut decoder, &ni_hao[..1], false), "");
+        assert_eq!(decode_stream(&mut decoder, &ni_hao[1..], false), "你好");
+        assert_eq!(
+            decode_stream(&mut decoder, b"ok\xff!", false),
+            "ok\u{fffd}!"
+        );
+        assert_eq!(decode_stream(&mut decoder, &ni_hao[..1], true), "\u{fffd}");
+    }
+
     #[test]
     fn unknown_and_decode_only_labels_are_refused() {
         assert!(parse_label("klingon").is_err_and(|e| e.contains("unknown encoding")));

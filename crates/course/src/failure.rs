@@ -359,6 +359,88 @@ mod tests {
         assert_eq!(Role::Server { address }.server(), Some((address, false)));
     }
 
+    /// Each error a lesson meets gets its own advice, not the generic line; a permission error
+    /// is about a privileged port only below 1024.
+    #[test]
+    fn each_error_gets_its_own_advice() {
+        use io::ErrorKind as Kind;
+        let server = Role::Server {
+            address: addr("192.0.2.1:8989"),
+        };
+        let client = Role::Client {
+            server: addr("127.0.0.1:8989"),
+        };
+        for (kind, role, said) in [
+            (
+                Kind::AddrNotAvailable,
+                server,
+                "192.0.2.1 is not an address of this machine",
+            ),
+            (Kind::BrokenPipe, client, "nothing more can be sent"),
+            (Kind::TimedOut, client, "cannot be reached"),
+            (Kind::HostUnreachable, client, "cannot be reached"),
+            (Kind::NetworkUnreachable, client, "cannot be reached"),
+            (Kind::UnexpectedEof, client, "the same --framing"),
+            (
+                Kind::InvalidData,
+                client,
+                "do both ends use the same --framing?",
+            ),
+            (
+                Kind::Other,
+                client,
+                "the operating system reported an error",
+            ),
+        ] {
+            let (_, en) = advice(&io::Error::from(kind), role);
+            assert!(en.contains(said), "{kind:?}: {said:?} in {en:?}");
+        }
+        let denied = io::Error::from(Kind::PermissionDenied);
+        for (port, privileged) in [(80, true), (1023, true), (1024, false), (8989, false)] {
+            let role = Role::Server {
+                address: SocketAddr::from(([127, 0, 0, 1], port)),
+            };
+            let (_, en) = advice(&denied, role);
+            assert_eq!(en.contains("below 1024"), privileged, "port {port}: {en}");
+        }
+    }
+
+    /// A lesson ends with exit code 0 when it did its work, and 1 after it explained an error.
+    #[test]
+    fn finish_gives_the_exit_code() {
+        let client = Role::Client {
+            server: addr("127.0.0.1:8989"),
+        };
+        assert_eq!(finish(Ok(()), client), ExitCode::SUCCESS);
+        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert_eq!(finish(Err(refused), client), ExitCode::FAILURE);
+    }
+
+    /// A busy port is explained from the kernel's table on it, which the message lists: a live
+    /// listener's LISTEN row, or that the table holds nothing there.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_busy_port_lists_what_the_kernel_holds_on_it() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let address = listener.local_addr().expect("bound address");
+        let busy = io::Error::from(io::ErrorKind::AddrInUse);
+        let message = explain(&busy, Role::Server { address });
+        assert!(
+            message.contains("a LISTEN row is another server"),
+            "{message}"
+        );
+        assert!(
+            message
+                .lines()
+                .last()
+                .is_some_and(|line| line.trim_start().starts_with("LISTEN")),
+            "{message}"
+        );
+        drop(listener);
+        let message = explain(&busy, Role::Server { address });
+        assert!(message.ends_with("\n  （无 / none）"), "{message}");
+    }
+
     /// Every line of every message fits a terminal: at most 100 columns, counting a CJK
     /// character as two (`columns`, the measure the runner and the tour cut their lines by).
     #[test]

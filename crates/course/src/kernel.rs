@@ -265,14 +265,19 @@ pub fn ephemeral_port_range() -> Result<std::ops::RangeInclusive<u16>, Unavailab
 /// Whether the kernel has this process ignoring SIGPIPE (`SigIgn` in `/proc/self/status`),
 /// the signal that kills a C program writing to a connection the peer has reset.
 pub fn sigpipe_ignored() -> Result<bool, Unavailable> {
-    const SIGPIPE: u32 = 13;
     let status = read_proc_file("/proc/self/status")?;
+    sigpipe_ignored_in(&status)
+        .ok_or_else(|| Unavailable("/proc/self/status has no SigIgn line".to_owned()))
+}
+
+/// Whether the `SigIgn:` mask of a `/proc/PID/status` text has SIGPIPE (signal 13) set.
+fn sigpipe_ignored_in(status: &str) -> Option<bool> {
+    const SIGPIPE: u32 = 13;
     let mask = status
         .lines()
         .find_map(|line| line.strip_prefix("SigIgn:"))
-        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
-        .ok_or_else(|| Unavailable("/proc/self/status has no SigIgn line".to_owned()))?;
-    Ok(mask & (1 << (SIGPIPE - 1)) != 0)
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())?;
+    Some(mask & (1 << (SIGPIPE - 1)) != 0)
 }
 
 #[cfg(target_os = "linux")]
@@ -416,6 +421,133 @@ mod platform {
 mod tests {
     use super::*;
     use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    /// The names `ss` prints, padded as a column; a row as the lessons print it; and what a
+    /// platform without the table says.
+    #[test]
+    fn states_and_rows_print_as_ss_names_them() {
+        assert_eq!(format!("{:<11}|", TcpState::TimeWait), "TIME_WAIT  |");
+        assert_eq!(TcpState::FinWait2.to_string(), "FIN_WAIT2");
+        let row = Connection {
+            local: "127.0.0.1:8989".parse().expect("an address"),
+            remote: "127.0.0.1:54620".parse().expect("an address"),
+            state: TcpState::TimeWait,
+            unread: 0,
+            unacknowledged: 0,
+        };
+        assert_eq!(
+            row.to_string(),
+            "TIME_WAIT   127.0.0.1:8989 <-> 127.0.0.1:54620"
+        );
+        let unavailable = Unavailable("no /proc here".to_owned()).to_string();
+        assert!(unavailable.ends_with(": no /proc here"), "{unavailable}");
+        assert!(unavailable.contains("the kernel's socket table cannot be read"));
+    }
+
+    /// SIGPIPE is bit 13 of the `SigIgn` mask, counted from 1.
+    #[test]
+    fn sigpipe_is_read_from_its_bit_of_sigign() {
+        let status = |mask: &str| format!("Name:\tx\nSigBlk:\t0000000000001000\nSigIgn:\t{mask}\n");
+        assert_eq!(sigpipe_ignored_in(&status("0000000000001000")), Some(true));
+        assert_eq!(sigpipe_ignored_in(&status("0000000000000800")), Some(false));
+        assert_eq!(sigpipe_ignored_in(&status("0000000000003000")), Some(true));
+        assert_eq!(sigpipe_ignored_in(&status("0000000000000000")), Some(false));
+        assert_eq!(sigpipe_ignored_in("Name:\tx\n"), None);
+    }
+
+    /// Of two clients of one listener, `connection` finds the row of the pair asked for, with
+    /// its queues; `port_report` lists the listener and both server ends, and says when a port
+    /// holds nothing.
+    #[test]
+    fn the_row_of_one_connection_is_found_among_its_neighbours() {
+        use std::io::Write as _;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let server = listener.local_addr().expect("bound address");
+        let first = TcpStream::connect(server).expect("connect on loopback");
+        let mut second = TcpStream::connect(server).expect("connect on loopback");
+        let (_first_end, _) = listener.accept().expect("accept");
+        let (_second_end, _) = listener.accept().expect("accept");
+        second.write_all(b"12345").expect("send");
+        let (a, b) = (
+            first.local_addr().expect("address"),
+            second.local_addr().expect("address"),
+        );
+        let unread = await_connection(server, b, |row| row.unread == 5, Duration::from_secs(5))
+            .expect("Linux has the table")
+            .expect("the server's end of the second connection");
+        assert_eq!((unread.local, unread.remote, unread.unread), (server, b, 5));
+        let quiet = connection(server, a)
+            .expect("Linux has the table")
+            .expect("the server's end of the first connection");
+        assert_eq!((quiet.remote, quiet.unread), (a, 0));
+        assert_eq!(connection(a, b).expect("Linux has the table"), None);
+        let report = port_report(server.port());
+        assert_eq!(report.len(), 3, "{report:?}");
+        assert!(
+            report.iter().any(|line| line.starts_with("LISTEN")),
+            "{report:?}"
+        );
+        for client in [a, b] {
+            assert!(
+                report
+                    .iter()
+                    .any(|line| line.ends_with(&format!("<-> {client}")))
+            );
+        }
+        let unused = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let port = unused.local_addr().expect("bound address").port();
+        drop(unused);
+        assert_eq!(port_report(port), ["（无 / none）"]);
+        let rows = await_rows(
+            &[server.port(), a.port()],
+            |rows| rows.len() == 4,
+            Duration::from_secs(5),
+        )
+        .expect("Linux has the table");
+        assert_eq!(
+            rows.len(),
+            4,
+            "the listener, both server ends and the first client's: {rows:?}"
+        );
+        let mine = await_port(a.port(), |rows| rows.len() == 1, Duration::from_secs(5))
+            .expect("Linux has the table");
+        assert_eq!(mine.len(), 1, "{mine:?}");
+    }
+
+    /// A wait returns as soon as what it waits for is there, not when its bound runs out, and
+    /// not before: the state that comes a moment later is the one it gives back.
+    #[test]
+    fn a_wait_ends_when_the_state_arrives() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let server = listener.local_addr().expect("bound address");
+        let client = TcpStream::connect(server).expect("connect on loopback");
+        let (server_end, _) = listener.accept().expect("accept");
+        let local = client.local_addr().expect("address");
+        let closer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            drop(client);
+        });
+        let started = std::time::Instant::now();
+        let seen = await_state(
+            local,
+            server,
+            Some(TcpState::FinWait2),
+            Duration::from_secs(20),
+        )
+        .expect("Linux has the table");
+        assert_eq!(
+            seen,
+            Some(TcpState::FinWait2),
+            "the close came after the first look"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "it returned once it saw it"
+        );
+        closer.join().expect("the closing thread");
+        drop(server_end);
+    }
 
     #[test]
     fn a_listener_and_both_ends_of_a_connection_are_seen() {
