@@ -445,3 +445,19 @@ fn keepalive_settings(_socket: &Socket) -> io::Result<String> {
             .to_owned(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Equal sizes side by side are one run, `SIZE × COUNT`; a run of one is its size alone.
+    #[test]
+    fn sizes_are_written_as_runs() {
+        assert_eq!(
+            runs(&[4096, 4096, 2048, 2048, 2048, 1, 4096]),
+            "4096 × 2 + 2048 × 3 + 1 + 4096"
+        );
+        assert_eq!(runs(&[65536]), "65536");
+        assert_eq!(runs(&[]), "");
+    }
+}
