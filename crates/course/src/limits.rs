@@ -44,18 +44,23 @@ pub fn raise_open_file_limit() -> std::io::Result<OpenFileLimit> {
 /// limit before it announces that it is listening (so that the limit is settled by then) and
 /// reports it after, keeping "listening on" its first line.
 pub fn report(raised: &std::io::Result<OpenFileLimit>) {
+    crate::say!("{}", report_line(raised));
+}
+
+/// The line [`report`] prints.
+fn report_line(raised: &std::io::Result<OpenFileLimit>) -> String {
     let shown =
         |limit: Option<u64>| limit.map_or("无上限 unlimited".to_owned(), |n| n.to_string());
     match raised {
         Ok(OpenFileLimit { before, after }) if before == after => {
-            crate::say!("文件描述符上限 open-file limit: {}", shown(*after));
+            format!("文件描述符上限 open-file limit: {}", shown(*after))
         }
-        Ok(OpenFileLimit { before, after }) => crate::say!(
+        Ok(OpenFileLimit { before, after }) => format!(
             "文件描述符上限 open-file limit: {} → {}（已提高到硬上限 raised to the hard limit）",
             shown(*before),
             shown(*after)
         ),
-        Err(error) => crate::say!(
+        Err(error) => format!(
             "无法提高文件描述符上限 cannot raise the open-file limit: {:?}: {error}",
             error.kind()
         ),
@@ -66,10 +71,44 @@ pub fn report(raised: &std::io::Result<OpenFileLimit>) {
 mod tests {
     use super::*;
 
+    /// From a soft limit below the hard one (lowered here first, where the hard limit allows),
+    /// the soft limit ends at the hard limit, and what it was before is kept.
     #[test]
     fn the_soft_limit_ends_at_the_hard_limit() {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let hard = getrlimit(Resource::Nofile).maximum;
+        let lowered = hard.filter(|&hard| hard > 1024).map(|_| 1024);
+        if let Some(soft) = lowered {
+            let limit = Rlimit {
+                current: Some(soft),
+                maximum: hard,
+            };
+            setrlimit(Resource::Nofile, limit).expect("a soft limit below the hard one");
+        }
         let raised = raise_open_file_limit().expect("raising to the hard limit is always allowed");
-        let hard = rustix::process::getrlimit(rustix::process::Resource::Nofile).maximum;
         assert_eq!(raised.after, hard);
+        assert_eq!(getrlimit(Resource::Nofile).current, hard);
+        if lowered.is_some() {
+            assert_eq!(raised.before, lowered);
+        }
+    }
+
+    /// The line says the limit, or what it was raised from and to, or why it could not be.
+    #[test]
+    fn the_line_says_what_was_done() {
+        let limit = |before, after| Ok(OpenFileLimit { before, after });
+        assert_eq!(
+            report_line(&limit(Some(1024), Some(1024))),
+            "文件描述符上限 open-file limit: 1024"
+        );
+        assert_eq!(
+            report_line(&limit(Some(1024), Some(524288))),
+            "文件描述符上限 open-file limit: 1024 → 524288（已提高到硬上限 raised to the hard limit）"
+        );
+        assert!(report_line(&limit(None, None)).ends_with(": 无上限 unlimited"));
+        let refused = Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        assert!(
+            report_line(&refused).contains("cannot raise the open-file limit: PermissionDenied")
+        );
     }
 }

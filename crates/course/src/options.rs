@@ -207,6 +207,67 @@ mod tests {
         );
     }
 
+    /// A long list of names runs over indented lines of at most 80 columns, each name once, in
+    /// order, with a comma after each but the last; a short list is one line.
+    #[test]
+    fn names_are_wrapped_in_indented_lines() {
+        let names: Vec<String> = (0..30).map(|n| format!("experiment-{n:02}")).collect();
+        let text = wrapped(&names);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() > 1, "{text}");
+        for line in &lines {
+            assert!(line.starts_with("  ") && line.len() <= 80, "{line:?}");
+        }
+        let all: Vec<&str> = text
+            .split([',', '\n', ' '])
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_eq!(all, names, "{text}");
+        assert!(
+            lines[..lines.len() - 1]
+                .iter()
+                .all(|line| line.ends_with(',')),
+            "{text}"
+        );
+        assert!(!text.ends_with(','), "{text}");
+        assert_eq!(
+            wrapped(&["glued".to_owned(), "split".to_owned()]),
+            "  glued, split"
+        );
+    }
+
+    /// A wrong experiment name is refused with the list of the right ones, and `--help` and
+    /// shell completion get the same list.
+    #[test]
+    fn an_experiment_name_is_one_of_the_list() {
+        #[derive(Clone, Debug, PartialEq, ValueEnum)]
+        enum Demo {
+            Glued,
+            Split,
+        }
+        let parser = ExperimentName::<Demo>::default();
+        let cmd = clap::Command::new("lesson6");
+        assert_eq!(
+            parser.parse_ref(&cmd, None, "split".as_ref()).ok(),
+            Some(Demo::Split)
+        );
+        let error = parser
+            .parse_ref(&cmd, None, "sticky".as_ref())
+            .expect_err("no such experiment")
+            .to_string();
+        assert!(
+            error.contains("there is no experiment named 'sticky'"),
+            "{error}"
+        );
+        assert!(error.contains("  glued, split"), "{error}");
+        let possible: Vec<String> = parser
+            .possible_values()
+            .expect("a list")
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        assert_eq!(possible, ["glued", "split"]);
+    }
+
     #[test]
     fn ports_out_of_range_are_refused() {
         assert_eq!(parse_port("8989"), Ok(8989));
