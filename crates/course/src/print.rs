@@ -93,13 +93,21 @@ pub fn print_fit(text: &str, first: &str, rest: &str) {
 /// Prints a `中文 / English` text after `first`: on one line if it fits, otherwise the Chinese
 /// on one line and the English on the next, under `rest`, each cut further if still too wide.
 pub fn print_both(text: &str, first: &str, rest: &str) {
+    let mut lines = both(text, first, rest).join("\n");
+    lines.push('\n');
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes());
+}
+
+/// The lines [`print_both`] prints.
+fn both(text: &str, first: &str, rest: &str) -> Vec<String> {
     let one_line = format!("{first}{text}");
     match text.split_once(" / ") {
         Some((chinese, english)) if width(&one_line) > MAX_COLUMNS => {
-            print_fit(chinese, first, rest);
-            print_fit(english, rest, rest);
+            let mut lines = fit(chinese, first, rest);
+            lines.extend(fit(english, rest, rest));
+            lines
         }
-        _ => print_fit(text, first, rest),
+        _ => fit(text, first, rest),
     }
 }
 
@@ -213,6 +221,24 @@ pub fn bytes_text(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `中文 / English` text that fits stays on one line; one a column too wide puts each
+    /// language on a line of its own, the English under `rest`.
+    #[test]
+    fn both_languages_share_a_line_only_when_it_fits() {
+        let first = "  ";
+        let english = "e".repeat(MAX_COLUMNS - width(first) - width("中文 / "));
+        let fits = format!("中文 / {english}");
+        assert_eq!(width(&format!("{first}{fits}")), MAX_COLUMNS);
+        assert_eq!(both(&fits, first, "    "), [format!("{first}{fits}")]);
+        let wide = format!("{fits}e");
+        assert_eq!(
+            both(&wide, first, "    "),
+            [format!("{first}中文"), format!("    {english}e")]
+        );
+        assert_eq!(both("只有中文", first, "    "), ["  只有中文"]);
+    }
+
 
     #[test]
     fn bytes_print_like_python() {
