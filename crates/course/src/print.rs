@@ -222,6 +222,22 @@ pub fn bytes_text(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    /// A long text is cut to lines of exactly 100 columns where it can be: a line is full, not
+    /// one character short, and a wide character that would pass the edge starts the next.
+    #[test]
+    fn long_text_is_cut_at_the_edge() {
+        let lines = cut_to_width(&"x".repeat(2 * MAX_COLUMNS), "  ");
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(
+            lines[..2].iter().all(|line| width(line) == MAX_COLUMNS),
+            "{lines:?}"
+        );
+        assert_eq!(lines[2], format!("  {}", "x".repeat(4)));
+        let wide = cut_to_width(&format!("{}汉字", "x".repeat(MAX_COLUMNS - 3)), "  ");
+        assert_eq!(wide[0], format!("  {}", "x".repeat(MAX_COLUMNS - 3)));
+        assert_eq!(wide[1], "  汉字");
+    }
+
     /// A `中文 / English` text that fits stays on one line; one a column too wide puts each
     /// language on a line of its own, the English under `rest`.
     #[test]
@@ -238,7 +254,6 @@ mod tests {
         );
         assert_eq!(both("只有中文", first, "    "), ["  只有中文"]);
     }
-
 
     #[test]
     fn bytes_print_like_python() {
