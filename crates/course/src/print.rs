@@ -274,6 +274,48 @@ mod tests {
         );
     }
 
+    /// Lines of bytes are as full as 60 columns allow: 60 plain bytes after `b'` make a first
+    /// line of 60 columns and start the next with the rest.
+    #[test]
+    fn lines_of_bytes_are_full() {
+        let text = bytes_text(&[b'a'; 100]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0].len(), 60, "{text}");
+        assert_eq!(lines[1], format!("  {}'", "a".repeat(42)), "{text}");
+    }
+
+    /// A run of Chinese is cut between two characters, but a line never starts with closing
+    /// punctuation (`，` `。` `）`) nor ends with an opening one (`（`); a wide character beside
+    /// a narrow one may be cut from it, as in `ok，`.
+    #[test]
+    fn chinese_is_cut_between_characters_but_not_at_punctuation() {
+        assert_eq!(
+            pieces("你好，世界（吗）"),
+            [
+                (true, "你"),
+                (false, "好，"),
+                (false, "世"),
+                (false, "界"),
+                (false, "（吗）")
+            ]
+        );
+        assert_eq!(
+            pieces("ok你 hi"),
+            [(true, "ok"), (false, "你"), (true, "hi")]
+        );
+        let long = "汉字".repeat(60);
+        let lines = fit(&format!("{long}。"), "", "");
+        assert!(
+            lines.iter().all(|line| width(line) <= MAX_COLUMNS),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().all(|line| !line.starts_with('。')),
+            "{lines:?}"
+        );
+        assert_eq!(lines.concat(), format!("{long}。"));
+    }
+
     /// A short message is printed on the line that says where it came from; a long one, or one
     /// of several lines, goes on lines of its own that fit, and nothing of it is lost.
     #[test]
