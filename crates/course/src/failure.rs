@@ -426,7 +426,12 @@ mod tests {
         let busy = io::Error::from(io::ErrorKind::AddrInUse);
         let message = explain(&busy, Role::Server { address });
         assert!(
-            message.contains("a LISTEN row is another server"),
+            message.contains("a LISTEN row is another server on this port: stop it"),
+            "{message}"
+        );
+        // The listener's own advice, not the one for a port whose table is unknown.
+        assert!(
+            !message.contains("if a connection that just ended"),
             "{message}"
         );
         assert!(
