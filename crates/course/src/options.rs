@@ -234,6 +234,12 @@ mod tests {
             wrapped(&["glued".to_owned(), "split".to_owned()]),
             "  glued, split"
         );
+        // Eleven names of five letters end exactly at column 76 before the last comma: still
+        // one line; one letter more and the last name goes on the next.
+        let eleven: Vec<String> = (0..11).map(|n| format!("name{n:x}")).collect();
+        assert_eq!(wrapped(&eleven).lines().count(), 1, "{}", wrapped(&eleven));
+        let longer: Vec<String> = (0..11).map(|n| format!("names{n:x}")).collect();
+        assert_eq!(wrapped(&longer).lines().count(), 2, "{}", wrapped(&longer));
     }
 
     /// A wrong experiment name is refused with the list of the right ones, and `--help` and
