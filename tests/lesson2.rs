@@ -23,11 +23,18 @@ fn serves_one_lesson1_client_and_exits() {
 
 /// Seen from the test's own socket: the reply is the notes' text in GBK, and the server closes
 /// first (the client reads 0 bytes), so the kernel keeps TIME_WAIT on the server's port, not on
-/// the client's.
+/// the client's. At start the server showed the kernel's table on its port: its LISTEN row.
 #[test]
 #[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn the_server_closes_first_and_keeps_time_wait() {
     let (mut lesson2, address) = server("lesson2", &[]);
+    // At start it shows the kernel's table on its port: its own LISTEN row, and nothing else.
+    lesson2.expect_line(&format!(
+        "the kernel's socket table, local port {}:",
+        address.port()
+    ));
+    let row = lesson2.expect_line("LISTEN");
+    assert_eq!(row.trim(), format!("LISTEN      {address} <-> 0.0.0.0:0"));
     let client = exchange_until_server_closes(address);
     await_kernel_state(address, client, TcpState::TimeWait);
     assert_eq!(
