@@ -377,6 +377,42 @@ pub fn list(experiments: &[(u8, &str, &str)]) {
 mod tests {
     use super::*;
 
+    /// What the OS returned, as the experiments print it (in full, and short for the summary),
+    /// and whether it was an error of a kind the rule expects.
+    #[test]
+    fn results_are_shown_as_the_os_returned_them() {
+        let bytes: io::Result<usize> = Ok(5);
+        let reset: io::Result<usize> = Err(io::Error::from_raw_os_error(104));
+        let eof: io::Result<usize> = Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+        assert_eq!(outcome(&bytes), "Ok(5 bytes)");
+        assert_eq!(short(&bytes), "Ok(5 bytes)");
+        assert_eq!(outcome(&Ok(())), "Ok(())");
+        assert!(
+            outcome(&reset).starts_with("Err(ConnectionReset: "),
+            "{}",
+            outcome(&reset)
+        );
+        assert_eq!(short(&reset), "Err(ConnectionReset, os error 104)");
+        assert_eq!(short(&eof), "Err(UnexpectedEof)");
+        let address = SockAddr::from(SocketAddr::from(([127, 0, 0, 1], 8989)));
+        assert_eq!(address.shown(), "127.0.0.1:8989");
+        let reset_kinds = [io::ErrorKind::ConnectionReset];
+        assert!(failed_with(&reset, &reset_kinds));
+        assert!(!failed_with(&eof, &reset_kinds));
+        assert!(!failed_with(&bytes, &reset_kinds));
+    }
+
+    /// An end is named by its local address; its port is that address's.
+    #[test]
+    fn an_end_knows_its_port() {
+        let client = SockAddr::from(SocketAddr::from(([127, 0, 0, 1], 40000)));
+        let server = SockAddr::from(SocketAddr::from(([127, 0, 0, 1], 8999)));
+        let (client_end, server_end) =
+            End::pair("client", &client, "server", &server).expect("IP addresses");
+        assert_eq!((client_end.port(), server_end.port()), (40000, 8999));
+        assert_eq!(End::listener("listener", &server).expect("IP").port(), 8999);
+    }
+
     /// The report's verdict and observation after `conclude_if_all`: built in place, so that
     /// the test prints no heading or verdict line into the test run's output.
     fn concluded(parts: &[(&str, bool)]) -> Report {
