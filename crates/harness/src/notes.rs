@@ -18,10 +18,12 @@ pub const SERVER_REPLY: &str = "ok, 问题正在处理中...";
 /// 7 and 8).
 pub const THREADED_REPLY: &str = "ok，问题正在处理中...";
 
-/// A client of a lesson's server, with [`TIMEOUT`] as its read timeout, so that a missing reply
-/// fails the test instead of hanging it.
+/// A client of a lesson's server, with [`TIMEOUT`] as its connect and read timeout, so that a
+/// server that stops accepting (its listen queue full, its SYNs then retried for minutes) or a
+/// missing reply fails the test instead of hanging it.
 pub fn connect(server: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(server).expect("the lesson server is listening");
+    let stream =
+        TcpStream::connect_timeout(&server, TIMEOUT).expect("the lesson server is listening");
     stream
         .set_read_timeout(Some(TIMEOUT))
         .expect("a non-zero timeout is valid");
