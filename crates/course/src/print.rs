@@ -99,7 +99,7 @@ pub fn print_both(text: &str, first: &str, rest: &str) {
 }
 
 /// The lines [`print_both`] prints.
-fn both(text: &str, first: &str, rest: &str) -> Vec<String> {
+pub(crate) fn both(text: &str, first: &str, rest: &str) -> Vec<String> {
     let one_line = format!("{first}{text}");
     match text.split_once(" / ") {
         Some((chinese, english)) if width(&one_line) > MAX_COLUMNS => {

@@ -337,15 +337,22 @@ pub fn summary(kind: Kind, rows: &[Row]) {
 /// `label` and the first part of `text`, then each further `; `-separated part on a line of its
 /// own, lined up under the first; a part too wide for one line goes on the next ones.
 fn print_parts(label: &str, text: &str) {
+    crate::say!("{}", parts_lines(label, text).join("\n"));
+}
+
+/// The lines [`print_parts`] prints.
+fn parts_lines(label: &str, text: &str) -> Vec<String> {
     let indent = " ".repeat(crate::width(label) + 1);
+    let mut lines = Vec::new();
     for (index, part) in text.split("; ").enumerate() {
         let first = if index == 0 {
             format!("{label} ")
         } else {
             indent.clone()
         };
-        crate::print_fit(part, &first, &indent);
+        lines.extend(crate::fit(part, &first, &indent));
     }
+    lines
 }
 
 /// `  观察 observed: WHAT -> WHAT THE OS RETURNED` on one line where it fits; otherwise what
@@ -364,13 +371,24 @@ fn print_observed(what: &str, text: &str) {
 /// A lesson's `--list`: per experiment its number, the name to run it by and what it shows,
 /// in columns; the English goes under the Chinese where both do not fit on one line.
 pub fn list(experiments: &[(u8, &str, &str)]) {
+    crate::say!("{}", list_lines(experiments).join("\n"));
+}
+
+/// The lines [`list`] prints.
+fn list_lines(experiments: &[(u8, &str, &str)]) -> Vec<String> {
     let numbers = experiments.iter().map(|(n, ..)| n.to_string().len());
     let names = experiments.iter().map(|(_, name, _)| name.len());
     let (numbers, names) = (numbers.max().unwrap_or(1), names.max().unwrap_or(0) + 1);
+    let mut lines = Vec::new();
     for (number, name, about) in experiments {
         let first = format!("{number:>numbers$}. {name:<names$} ");
-        crate::print_both(about, &first, &" ".repeat(crate::width(&first)));
+        lines.extend(crate::print::both(
+            about,
+            &first,
+            &" ".repeat(crate::width(&first)),
+        ));
     }
+    lines
 }
 
 #[cfg(test)]
@@ -400,6 +418,38 @@ mod tests {
         assert!(failed_with(&reset, &reset_kinds));
         assert!(!failed_with(&eof, &reset_kinds));
         assert!(!failed_with(&bytes, &reset_kinds));
+    }
+
+    /// A summary's parts after the first go on lines of their own, lined up under it.
+    #[test]
+    fn parts_line_up_under_the_first() {
+        assert_eq!(
+            parts_lines("   结果 result:", "2 sends; 1 recv; Ok(30 bytes)"),
+            [
+                "   结果 result: 2 sends",
+                "                1 recv",
+                "                Ok(30 bytes)"
+            ]
+        );
+    }
+
+    /// `--list` puts what each experiment shows in one column, whatever the name's length;
+    /// the English goes under the Chinese, in that column, where both do not fit one line.
+    #[test]
+    fn the_list_lines_up_in_columns() {
+        let long = "很长的说明".repeat(8);
+        let lines = list_lines(&[
+            (1, "glued", "粘包 / glued"),
+            (10, "partial-send", &format!("{long} / a long English line")),
+        ]);
+        assert_eq!(
+            lines,
+            [
+                " 1. glued         粘包 / glued".to_owned(),
+                format!("10. partial-send  {long}"),
+                "                  a long English line".to_owned(),
+            ]
+        );
     }
 
     /// An end is named by its local address; its port is that address's.
