@@ -69,6 +69,25 @@ fn assert_states(stdout: &str, expected: &[&str]) {
         .filter_map(|line| line.trim_start().strip_prefix("状态 states: "))
         .collect();
     assert_eq!(seen, expected, "stdout was:\n{stdout}");
+    // The ends whose states are shown are named with their addresses first, so that a student
+    // can find them with `ss -tan`: `连接 connection: client 127.0.0.1:P <-> server 127.0.0.1:Q`.
+    let connections: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("连接 connection: "))
+        .collect();
+    assert!(
+        !connections.is_empty(),
+        "the ends' addresses are printed\n{stdout}"
+    );
+    for line in connections {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let addresses = [words.get(1), words.get(4)]
+            .map(|word| word.and_then(|word| word.parse::<SocketAddr>().ok()));
+        assert!(
+            words.len() == 5 && words[2] == "<->" && addresses.iter().all(Option::is_some),
+            "LABEL ADDRESS <-> LABEL ADDRESS: {line:?}"
+        );
+    }
 }
 
 fn assert_holds(stdout: &str, name: &str) {

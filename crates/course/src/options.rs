@@ -240,6 +240,9 @@ mod tests {
         assert_eq!(wrapped(&eleven).lines().count(), 1, "{}", wrapped(&eleven));
         let longer: Vec<String> = (0..11).map(|n| format!("names{n:x}")).collect();
         assert_eq!(wrapped(&longer).lines().count(), 2, "{}", wrapped(&longer));
+        // A name too long for any line still starts the first one, which is never empty.
+        let huge = "x".repeat(80);
+        assert_eq!(wrapped(std::slice::from_ref(&huge)), format!("  {huge}"));
     }
 
     /// A wrong experiment name is refused with the list of the right ones, and `--help` and
