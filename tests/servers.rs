@@ -57,12 +57,10 @@ macro_rules! named_tests {
 }
 
 use std::collections::HashSet;
-#[cfg(target_os = "linux")]
-use std::io::{BufRead, BufReader};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 #[cfg(target_os = "linux")]
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::thread;
 
 use harness::notes::{THREADED_REPLY, address_of, connect, gbk, round_trip};
@@ -556,35 +554,27 @@ pub(crate) fn the_open_file_limit_is_raised_to_the_hard_limit(package: &str) {
         );
         return;
     };
-    {
-        let binary = harness::binary(package);
-        let mut child = Command::new("sh")
-            .args(["-c", "ulimit -Sn 1024 && exec \"$0\" --port 0"])
-            .arg(&binary)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("sh starts the server");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let limit_line = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find(|line| line.contains("open-file limit"))
-            .unwrap_or_default();
-        let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id()))
-            .expect("Linux shows a process's limits");
-        let _ = child.kill();
-        let _ = child.wait();
-        assert!(
-            limit_line.contains(&format!("1024 → {hard}")),
-            "{package}: says what it raised: {limit_line:?}"
-        );
-        let soft = limits
-            .lines()
-            .find(|line| line.starts_with("Max open files"))
-            .and_then(|line| line.split_whitespace().nth(3))
-            .unwrap_or_default();
-        assert_eq!(soft, hard.to_string(), "{package}: the kernel's soft limit");
-    }
+    let binary = harness::binary(package);
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "ulimit -Sn 1024 && exec \"$0\" --port 0"])
+        .arg(&binary);
+    // A Process, so that a server that never says it raised the limit fails the test after
+    // harness::TIMEOUT instead of hanging it.
+    let mut server = harness::spawn_command(&format!("{package} under ulimit -Sn 1024"), command);
+    let limit_line = server.expect_line("open-file limit");
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.id()))
+        .expect("Linux shows a process's limits");
+    assert!(
+        limit_line.contains(&format!("1024 → {hard}")),
+        "{package}: says what it raised: {limit_line:?}"
+    );
+    let soft = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))
+        .and_then(|line| line.split_whitespace().nth(3))
+        .unwrap_or_default();
+    assert_eq!(soft, hard.to_string(), "{package}: the kernel's soft limit");
 }
 
 /// Stopped (Ctrl-Z: SIGSTOP) and continued (`fg`: SIGCONT) while it waits, a server serves on.
