@@ -364,11 +364,20 @@ impl Flooder {
         if at_most < MAX_UNSENT {
             return at_most;
         }
-        let server_side = i64::from(self.server_row().unacknowledged);
+        self.held_beside(&self.server_row())
+    }
+
+    /// [`Flooder::replies_held`], given the server's row of the kernel's table.
+    fn held_beside(&self, server_row: &Connection) -> i64 {
+        let taken = i64::try_from(self.taken.len()).expect("a few replies");
+        let server_side = i64::from(server_row.unacknowledged);
         // The client's own receive queue, asked of its socket (FIONREAD: the Recv-Q that the
         // table would show for this end), at no cost.
         let client_side = rustix::io::ioctl_fionread(&self.stream).expect("FIONREAD on a socket");
-        at_most - server_side - i64::try_from(client_side).expect("a few replies")
+        self.receives * reply_len()
+            - taken
+            - server_side
+            - i64::try_from(client_side).expect("a few replies")
     }
 
     /// Waits until the server, paused, holds at least `bound` bytes of replies: it paused no
@@ -377,21 +386,21 @@ impl Flooder {
     /// ACKs arrive; a server that paused early never reaches the bound, and fails the test after
     /// [`harness::TIMEOUT`].
     fn await_replies_held(&self, bound: i64) {
-        let deadline = std::time::Instant::now() + harness::TIMEOUT;
-        loop {
-            let held = self.replies_held();
-            if held >= bound {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the server stopped reading holding at most {held} bytes of replies, fewer than \
-                 {bound}: it paused too early (after {} receives)",
-                self.receives
-            );
-            // Between two reads of the table, not instead of one: the deadline bounds the wait.
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        let row = course::kernel::await_connection(
+            self.server,
+            self.local,
+            |row| self.held_beside(row) >= bound,
+            harness::TIMEOUT,
+        )
+        .expect("Linux has the table")
+        .expect("the server's end of the connection");
+        let held = self.held_beside(&row);
+        assert!(
+            held >= bound,
+            "the server stopped reading holding at most {held} bytes of replies, fewer than \
+             {bound}: it paused too early (after {} receives)",
+            self.receives
+        );
     }
 
     /// Half-closes, reads every reply until the server closes, and checks them against what the
