@@ -8,9 +8,11 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use course::kernel::Connection;
 use encoding_rs::GBK;
 use socket2::{Domain, Socket, Type};
 
+use super::stall::{self, Seen};
 use super::{
     Check, Checker, connect, error_text, gbk, io_failure, listening_address, read_at_least,
     read_some, send,
@@ -263,7 +265,7 @@ fn replies_that_wait(checker: &mut Checker) -> Result<(), Failure> {
     let mut interrupted = false;
     let mut taken = Vec::new();
     for _ in 0..INTERRUPTIONS {
-        if !stalled(me, address) {
+        if !stalled(&program, me, address) {
             break;
         }
         interrupted |= stop_and_go(&program);
@@ -288,20 +290,15 @@ fn replies_that_wait(checker: &mut Checker) -> Result<(), Failure> {
     if got == expected && ended.is_ok() && sent.is_ok() {
         return Ok(());
     }
-    program.drain();
-    // Frames read wrong show in what the server printed: not 1 byte, x, each time.
-    let whole = format!("(1 字节 bytes) 来自 from {me}: x");
-    let messages = program
-        .stdout()
+    let printed = Printed::awaited(&mut program, me, got.len() >= expected.len());
+    let mismatch = got
         .iter()
-        .filter(|line| line.contains(&format!("来自 from {me}:")))
-        .count();
-    let read_whole = program
-        .stdout()
-        .iter()
-        .filter(|line| line.contains(&whole))
-        .count();
-    if read_whole != messages || messages < UNREAD_FRAMES {
+        .zip(&expected)
+        .position(|(got, expected)| got != expected);
+    // A message read wrong is step 7.1; so is one never read, unless a reply the server had
+    // already sent for a message it read whole was wrong: then the student's writes are.
+    let replied_wrong = mismatch.is_some_and(|at| at < reply_bytes(printed.whole));
+    if printed.whole != printed.messages || (printed.messages < UNREAD_FRAMES && !replied_wrong) {
         return Err(Failure::new(
             format!(
                 "{UNREAD_FRAMES} 个请求，每个 1 字节（00 00 00 01 78）：服务端打印 {UNREAD_FRAMES} 条完整的消息 / \
@@ -309,18 +306,17 @@ fn replies_that_wait(checker: &mut Checker) -> Result<(), Failure> {
                  messages"
             ),
             format!(
-                "它打印了 {messages} 条，其中 {read_whole} 条是完整的 1 字节 it printed {messages}, {read_whole} of them \
-                 whole{}",
+                "它打印了 {} 条，其中 {} 条是完整的 1 字节 it printed {}, {} of them whole{}",
+                printed.messages,
+                printed.whole,
+                printed.messages,
+                printed.whole,
                 last_line(&program)
             ),
         )
         .step("7.1"));
     }
-    let at = got
-        .iter()
-        .zip(&expected)
-        .position(|(got, expected)| got != expected)
-        .unwrap_or(got.len().min(expected.len()));
+    let at = mismatch.unwrap_or(got.len().min(expected.len()));
     let start = at.saturating_sub(8);
     Err(Failure::new(
         format!(
@@ -342,42 +338,58 @@ fn replies_that_wait(checker: &mut Checker) -> Result<(), Failure> {
     .step("8"))
 }
 
+/// What the server printed about a client's 1-byte requests: how many messages, and how many
+/// of them whole (1 byte, `x`).
+struct Printed {
+    messages: usize,
+    whole: usize,
+}
+
+impl Printed {
+    /// Counts the lines from `me`. When the server `answered_all` (it wrote as many bytes as
+    /// every reply), it read every request and printed each line before its reply: the lines
+    /// still in the pipe are waited for, so a busy machine does not make them look missing.
+    fn awaited(program: &mut Program, me: SocketAddr, answered_all: bool) -> Printed {
+        let from_me = format!("来自 from {me}:");
+        let count = |lines: &[String]| lines.iter().filter(|line| line.contains(&from_me)).count();
+        if answered_all {
+            program.lines_within(|lines| count(lines) >= UNREAD_FRAMES, WAIT);
+        }
+        program.drain();
+        let whole = format!("(1 字节 bytes) {from_me} x");
+        Printed {
+            messages: count(program.stdout()),
+            whole: program
+                .stdout()
+                .iter()
+                .filter(|line| line.contains(&whole))
+                .count(),
+        }
+    }
+}
+
+/// How many bytes the replies to the first `messages` 1-byte requests take.
+fn reply_bytes(messages: usize) -> usize {
+    (1..=messages)
+        .map(|number| frame(&gbk(&reply(number, 1))).len())
+        .sum()
+}
+
 /// How many requests the late reader sends (their replies are about 900 KB), and how many
 /// times the server is interrupted while its write waits.
 const UNREAD_FRAMES: usize = 20_000;
 const INTERRUPTIONS: usize = 3;
 
-/// Waits until the kernel shows the server stalled on its replies to `me`: replies wait
-/// unsent in its socket, and neither its queue of requests nor that of replies moves for
-/// [`STILL`]. (Not "requests wait unread": a server that reads ahead has read them all while
-/// its write still waits, and on a busy machine it may not have written yet.) False where the
-/// kernel's table is missing, or when nothing stalls within [`WAIT`].
-fn stalled(me: SocketAddr, server: SocketAddr) -> bool {
-    let deadline = Instant::now() + WAIT;
-    let mut last = None;
-    let mut still_since = Instant::now();
-    while Instant::now() < deadline {
-        let Ok(Some(row)) = course::kernel::connection(server, me) else {
-            return false;
-        };
-        // Replies wait in the server's socket only while the client's window is shut: then
-        // neither queue moves, and a server with more to write waits in its write.
-        let queues = (row.unread, row.unacknowledged);
-        if row.unacknowledged == 0 || last != Some(queues) {
-            still_since = Instant::now();
-        } else if still_since.elapsed() >= STILL {
-            return true;
-        }
-        last = Some(queues);
-        // Between two reads of the table, not instead of one: the deadline bounds the wait.
-        thread::sleep(Duration::from_millis(2));
-    }
-    false
+/// Waits until the server stalls on its replies to `me`: replies wait unsent in its socket,
+/// neither its queue of requests nor that of replies moves, and it sleeps. (Not "requests
+/// wait unread": a server that reads ahead has read them all while its write still waits.)
+/// False where the kernel's table is missing, or when nothing stalls within [`WAIT`].
+fn stalled(program: &Program, me: SocketAddr, server: SocketAddr) -> bool {
+    // Replies wait in the server's socket only while the client's window is shut: then
+    // neither queue moves, and a server with more to write waits in its write.
+    let replies_wait = |row: &Connection| row.unacknowledged != 0;
+    stall::await_stall(program.id(), me, server, replies_wait, |_| false) == Seen::Stalled
 }
-
-/// How long the server's queues must stay as they are to count as stalled: a server that
-/// still reads changes them within microseconds.
-const STILL: Duration = Duration::from_millis(50);
 
 /// Stops the program and lets it go on (Unix): a system call that waits is interrupted, and
 /// one that had done part of its work returns that part. Whether it was done.
@@ -394,19 +406,9 @@ fn stop_and_go(program: &Program) -> bool {
         return false;
     }
     // The stop takes effect when the kernel says so (Linux: the state in /proc/PID/stat).
-    let stat = format!("/proc/{pid}/stat");
     let deadline = Instant::now() + WAIT;
-    while Instant::now() < deadline {
-        let Ok(text) = std::fs::read_to_string(&stat) else {
-            break;
-        };
-        if text
-            .rsplit_once(") ")
-            .and_then(|(_, rest)| rest.chars().next())
-            == Some('T')
-        {
-            break;
-        }
+    while Instant::now() < deadline && stall::process_state(program.id()).is_some_and(|s| s != 'T')
+    {
         thread::yield_now();
     }
     kill("-CONT")

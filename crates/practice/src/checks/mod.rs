@@ -13,6 +13,7 @@ mod half_close;
 mod restart;
 mod server;
 mod split;
+mod stall;
 mod threads;
 mod tokio_server;
 

@@ -6,10 +6,11 @@ use std::io::{self, ErrorKind, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::Command;
 use std::thread;
-use std::time::{Duration, Instant};
 
+use course::kernel::Connection;
 use socket2::{Domain, Socket, Type};
 
+use super::stall::{self, Seen};
 use super::{
     Check, Checker, THREADED_REPLY, connect, error_text, gbk, io_failure, listening_address,
     read_at_least, read_some, reply_to, timeouts,
@@ -73,7 +74,7 @@ fn a_client_that_reads_late(checker: &mut Checker) -> Result<(), Failure> {
             .write_all(&vec![b'x'; UNREAD])
             .and_then(|()| writer.shutdown(Shutdown::Write))
     });
-    if replies_pile_up(me, address, &sending) != Some(true) {
+    if replies_pile_up(&program, me, address, &sending) != Seen::Stalled {
         checker.not_checked(
             "这里看不出服务端的 write 碰上过满的发送缓冲区（内核的套接字表看不到，或者它收下了全部回复）。请确认回复用的是 \
              write_all / whether the server's write met a full send buffer cannot be seen here (no kernel table, or \
@@ -165,39 +166,19 @@ fn small_buffer_client(address: SocketAddr) -> Result<TcpStream, Failure> {
     Ok(client)
 }
 
-/// Waits until the kernel shows the server stalled on its replies to `me`: requests wait
-/// unread in its socket, and neither its queue of unread requests nor its queue of unsent
-/// replies moves for [`STILL`]. `Some(false)`: the client sent everything and the server read
-/// it all without stalling; `None`: no kernel table here.
+/// Waits until the server stalls on its replies to `me`: requests wait unread in its socket,
+/// neither its queue of unread requests nor its queue of unsent replies moves, and it sleeps.
+/// `NoStall` when the client sent everything and the server read it all without stalling.
 fn replies_pile_up(
+    program: &Program,
     me: SocketAddr,
     server: SocketAddr,
     sending: &thread::JoinHandle<io::Result<()>>,
-) -> Option<bool> {
-    let deadline = Instant::now() + WAIT;
-    let mut last = None;
-    let mut still_since = Instant::now();
-    while Instant::now() < deadline {
-        let row = course::kernel::connection(server, me).ok()??;
-        let queues = (row.unread, row.unacknowledged);
-        if row.unread == 0 && sending.is_finished() {
-            return Some(false);
-        }
-        if row.unread == 0 || last != Some(queues) {
-            still_since = Instant::now();
-        } else if still_since.elapsed() >= STILL {
-            return Some(true);
-        }
-        last = Some(queues);
-        // Between two reads of the table, not instead of one: the deadline bounds the wait.
-        thread::sleep(Duration::from_millis(2));
-    }
-    Some(false)
+) -> Seen {
+    let requests_wait = |row: &Connection| row.unread != 0;
+    let all_read = |row: &Connection| row.unread == 0 && sending.is_finished();
+    stall::await_stall(program.id(), me, server, requests_wait, all_read)
 }
-
-/// How long the server's queues must stay as they are to count as stalled: a server that
-/// still reads changes them within microseconds.
-const STILL: Duration = Duration::from_millis(50);
 
 /// How many reads the server printed for `me`, and how many bytes they held.
 fn reads_of(program: &Program, me: SocketAddr) -> (usize, usize) {
