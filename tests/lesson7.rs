@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::net::{Shutdown, SocketAddr};
 
 #[cfg(target_os = "linux")]
-use course::kernel::Connection;
+use course::kernel::{Connection, TcpState};
 #[cfg(target_os = "linux")]
 use harness::Process;
 #[cfg(target_os = "linux")]
@@ -148,8 +148,9 @@ const BURST: u64 = 16 * 1024;
 /// A client that sends and never reads cannot make lesson 7 pile up replies without end: once
 /// 64 KiB of replies wait, the server stops reading that client, whose bytes then wait unread in
 /// the server's socket while the one thread goes on serving others. When the client reads, the
-/// server reads on: every byte is read exactly once, and every reply arrives. (The client reads
-/// early only to end a stall of its own kernel, `Flooder::unstall`; what it reads is counted.)
+/// server sends and reads on by itself: an edge-triggered poll reported those bytes once, before
+/// the pause: every byte is read exactly once, and every reply arrives. (The client reads early only
+/// to end a stall of its own kernel, `Flooder::unstall`; what it reads is counted.)
 ///
 /// Why unread bytes mean a pause and not a slow server: every byte the client sent has reached
 /// the server's socket (what the server said it received and what its kernel holds unread add up
@@ -164,16 +165,70 @@ const BURST: u64 = 16 * 1024;
 #[test]
 fn a_client_that_never_reads_pauses_reading_at_64_kib() {
     let (mut server, address) = server("lesson7", &[]);
+    let mut bystander = connect(address);
+    let mut flooder = paused_by_a_flood(&mut server, address, &mut bystander);
+    flooder.await_replies_held(MAX_UNSENT);
+    // Before the client half-closes (its FIN would wake the server anyway): taking the replies
+    // must be enough for the server to send the rest and read on.
+    flooder.take_replies_until_all_read(&mut server);
+    flooder.half_close();
+    flooder.read_everything(&mut server);
+    round_trip(&mut bystander, &gbk("还在吗？"));
+}
+
+/// Replies still in lesson 7's memory when it reads the client's FIN all go out before the
+/// server closes: `read` returning 0 ends the reading, not the sending.
+#[cfg(target_os = "linux")]
+#[test]
+fn replies_waiting_at_the_clients_fin_still_go_out() {
+    let (mut server, address) = server("lesson7", &[]);
+    let mut flooder = replies_waiting_at_a_fin(&mut server, address);
+    flooder.read_everything(&mut server);
+}
+
+/// A client that resets while lesson 7 still holds its replies is ended with the error its
+/// socket returned (after a FIN, Linux reports the reset as `BrokenPipe`), and the one thread
+/// serves on.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reset_while_replies_wait_ends_that_client_only() {
+    let (mut server, address) = server("lesson7", &[]);
+    let flooder = replies_waiting_at_a_fin(&mut server, address);
+    let mut bystander = connect(address);
+    let local = flooder.local;
+    // Closed with replies unread in its socket, the client's kernel sends a reset.
+    drop(flooder);
+    server.expect_line(&format!(
+        "reply could not be sent, ending this client {local}"
+    ));
+    let kind = server
+        .next_line_within(harness::TIMEOUT)
+        .unwrap_or_else(|| server.fail("the error's kind, on the next line"));
+    assert!(
+        kind.contains("BrokenPipe") || kind.contains("ConnectionReset"),
+        "the error the send returned: {kind:?}"
+    );
+    round_trip(&mut bystander, &gbk("还在吗？"));
+}
+
+/// Floods lesson 7 at `address` from a client that reads nothing, in bursts, until the server
+/// holds bytes unread after `bystander`'s round trip: it paused. Checks after every burst that it holds no
+/// more than 64 KiB and one reply.
+#[cfg(target_os = "linux")]
+fn paused_by_a_flood(
+    server: &mut Process,
+    address: SocketAddr,
+    bystander: &mut TcpStream,
+) -> Flooder {
     // The server prints each receive's text: the flood's own digits, as many as came at once.
     server.echoes(std::str::from_utf8(Flooder::MESSAGE).expect("ASCII digits"));
-    let mut bystander = connect(address);
     let mut flooder = Flooder::connect(address);
     loop {
         flooder.burst(BURST);
-        let mut unread = flooder.await_delivered(&mut server);
+        let mut unread = flooder.await_delivered(server);
         if unread > 0 {
-            round_trip(&mut bystander, &gbk("还在吗？"));
-            unread = flooder.await_delivered(&mut server);
+            round_trip(bystander, &gbk("还在吗？"));
+            unread = flooder.await_delivered(server);
         }
         let held = flooder.replies_held();
         assert!(
@@ -184,12 +239,93 @@ fn a_client_that_never_reads_pauses_reading_at_64_kib() {
             flooder.receives
         );
         if unread > 0 {
-            break;
+            return flooder;
         }
     }
-    flooder.await_replies_held(MAX_UNSENT);
-    flooder.read_everything(&mut server);
-    round_trip(&mut bystander, &gbk("还在吗？"));
+}
+
+/// A client that sends to lesson 7 at `address` without reading until replies wait in the
+/// server's memory (the kernels' buffers are full, yet the server never paused: it read every
+/// byte), then half-closes. Returns once the server has taken the FIN in: its end of the
+/// connection is in CLOSE_WAIT with nothing unread, and its one thread has been asleep for a
+/// while. The replies still wait in its memory then.
+#[cfg(target_os = "linux")]
+fn replies_waiting_at_a_fin(server: &mut Process, address: SocketAddr) -> Flooder {
+    server.echoes(std::str::from_utf8(Flooder::MESSAGE).expect("ASCII digits"));
+    let mut flooder = Flooder::connect(address);
+    let deadline = std::time::Instant::now() + harness::TIMEOUT;
+    loop {
+        let held = flooder.held_beside(&flooder.server_row());
+        if held >= WAITING_AT_FIN {
+            break;
+        }
+        // Sized so that the server never holds 64 KiB, does not pause, and reads everything
+        // sent: see RECEIVES_PER_KIB.
+        let room = MAX_UNSENT - reply_len() - held;
+        let burst = room / reply_len() / RECEIVES_PER_KIB * 1024;
+        flooder.burst(u64::try_from(burst).expect("below the bound"));
+        while flooder.await_delivered(server) > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server stopped reading, holding fewer than 64 KiB of replies"
+            );
+        }
+    }
+    flooder.half_close();
+    let row = course::kernel::await_connection(
+        flooder.server,
+        flooder.local,
+        |row| row.state == TcpState::CloseWait && row.unread == 0,
+        harness::TIMEOUT,
+    )
+    .expect("Linux has the table");
+    assert!(
+        row.as_ref()
+            .is_some_and(|row| row.state == TcpState::CloseWait),
+        "the server's end after the client's FIN, with replies waiting: {row:?}"
+    );
+    await_asleep(server);
+    let row = row.expect("the server's end of the connection");
+    let held = flooder.held_beside(&row);
+    assert!(
+        held > 0,
+        "replies should wait in the server's memory at the FIN; after {} receives it holds \
+         {held} bytes (its send queue: {})",
+        flooder.receives,
+        row.unacknowledged
+    );
+    flooder
+}
+
+/// At most how many receives, so how many replies, a KiB of the flood costs the server. Each of
+/// its reads takes 1024 bytes or empties the socket, and the socket fills again only as whole
+/// segments arrive: the client writes 1000 bytes at a time with Nagle off, so about two segments
+/// per write and MSS (536 bytes). That makes at most about three receives per KiB; one more to
+/// spare.
+#[cfg(target_os = "linux")]
+const RECEIVES_PER_KIB: i64 = 4;
+
+/// How many bytes of replies the flooding client leaves in lesson 7's memory before its FIN.
+#[cfg(target_os = "linux")]
+const WAITING_AT_FIN: i64 = 8 * 1024;
+
+/// Waits until no thread of `server` has been runnable for a while: it has handled every event
+/// the kernel raised (a woken thread is runnable at once, before it runs).
+#[cfg(target_os = "linux")]
+fn await_asleep(server: &Process) {
+    const ASLEEP: std::time::Duration = std::time::Duration::from_millis(20);
+    let deadline = std::time::Instant::now() + harness::TIMEOUT;
+    let mut since = std::time::Instant::now();
+    while since.elapsed() < ASLEEP {
+        if course::kernel::runnable(server.id()).expect("Linux has /proc") {
+            since = std::time::Instant::now();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server never went to sleep"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
 }
 
 /// The length of one reply on the wire.
@@ -210,6 +346,8 @@ struct Flooder {
     receives: i64,
     /// Replies read early, only to end a stall of the client's own kernel (see `unstall`).
     taken: Vec<u8>,
+    /// A hundred messages, written at once: the flood costs few system calls.
+    chunk: Vec<u8>,
 }
 
 #[cfg(target_os = "linux")]
@@ -242,6 +380,7 @@ impl Flooder {
             received_by_server: 0,
             receives: 0,
             taken: Vec::new(),
+            chunk: Self::MESSAGE.repeat(100),
         }
     }
 
@@ -251,7 +390,9 @@ impl Flooder {
         while self.sent < end {
             // A message cut by an earlier short write goes on where it stopped.
             let from = usize::try_from(self.sent % 10).expect("below ten");
-            match self.stream.write(&Self::MESSAGE[from..]) {
+            let left = usize::try_from(end - self.sent).unwrap_or(usize::MAX);
+            let chunk = &self.chunk[from..self.chunk.len().min(from + left)];
+            match self.stream.write(chunk) {
                 Ok(written) => self.sent += written as u64,
                 Err(error) if error.kind() == ErrorKind::WouldBlock => return,
                 Err(error) if error.kind() == ErrorKind::Interrupted => {}
@@ -332,6 +473,37 @@ impl Flooder {
         }
     }
 
+    /// Takes the replies as they come, without sending more, until the server has received
+    /// every byte sent. A paused server that has sent its replies must read on by itself: an
+    /// edge-triggered poll reported the waiting bytes once, before the pause, and says no more.
+    fn take_replies_until_all_read(&mut self, server: &mut Process) {
+        let needle = format!("字节 bytes 来自 from {}:", self.local);
+        let deadline = std::time::Instant::now() + harness::TIMEOUT;
+        while self.received_by_server < self.sent {
+            self.unstall();
+            while let Some(line) = server.next_line_within(QUIET) {
+                if line.contains(&needle) {
+                    self.received_by_server += bytes_received(&line);
+                    self.receives += 1;
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "with every reply taken, the server received {} of the {} bytes sent and read no \
+                 more: after its pause it must read on; server's side {:?}",
+                self.received_by_server,
+                self.sent,
+                self.server_row()
+            );
+        }
+    }
+
+    /// Half-closes: the client will send no more.
+    fn half_close(&mut self) {
+        self.stream.set_nonblocking(false).expect("blocking again");
+        self.stream.shutdown(Shutdown::Write).expect("half-close");
+    }
+
     /// Ends a stall of this client's own kernel: with its receive buffer full it drops the
     /// server's segments, the ACKs they carry with them, so it believes its bytes lost and backs
     /// off retransmitting them, seconds at a time (seen under load as `ss -ti`: `backoff:5`,
@@ -403,11 +575,9 @@ impl Flooder {
         );
     }
 
-    /// Half-closes, reads every reply until the server closes, and checks them against what the
-    /// server printed: every byte sent received once, one whole reply per receive.
+    /// After the half-close, reads every reply until the server closes, and checks them against
+    /// what the server printed: every byte sent received once, one whole reply per receive.
     fn read_everything(&mut self, server: &mut Process) {
-        self.stream.set_nonblocking(false).expect("blocking again");
-        self.stream.shutdown(Shutdown::Write).expect("half-close");
         let mut replies = std::mem::take(&mut self.taken);
         self.stream
             .read_to_end(&mut replies)

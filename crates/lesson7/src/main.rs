@@ -427,3 +427,7 @@ fn watch_writable(
         .reregister(&mut connection.stream, token, interest)
         .is_ok()
 }
+
+// One case no test from outside can reach, tested from inside on loopback sockets.
+#[cfg(test)]
+mod tests;

@@ -407,7 +407,8 @@ fn stop_and_go(program: &Program) -> bool {
     }
     // The stop takes effect when the kernel says so (Linux: the state in /proc/PID/stat).
     let deadline = Instant::now() + WAIT;
-    while Instant::now() < deadline && stall::process_state(program.id()).is_some_and(|s| s != 'T')
+    while Instant::now() < deadline
+        && course::kernel::process_state(program.id()).is_ok_and(|s| s != 'T')
     {
         thread::yield_now();
     }

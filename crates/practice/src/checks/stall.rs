@@ -61,62 +61,8 @@ pub fn await_stall(
     Seen::NoStall
 }
 
-/// Whether any thread of process `pid` is running or waiting for a CPU (state `R`). False
-/// where `/proc` cannot say: then the queues alone decide.
+/// Whether any thread of process `pid` is runnable; false where the kernel cannot say: then
+/// the queues alone decide.
 fn runnable(pid: u32) -> bool {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return false;
-    };
-    tasks.flatten().any(|task| {
-        std::fs::read_to_string(task.path().join("stat"))
-            .is_ok_and(|stat| state_of(&stat) == Some('R'))
-    })
-}
-
-/// The state letter in a `/proc/.../stat` line: the first field after the command name,
-/// which is in parentheses and may itself hold spaces and parentheses.
-pub fn state_of(stat: &str) -> Option<char> {
-    stat.rsplit_once(") ")
-        .and_then(|(_, rest)| rest.chars().next())
-}
-
-/// The state letter of process `pid` (`T` once a SIGSTOP has taken effect).
-pub fn process_state(pid: u32) -> Option<char> {
-    state_of(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_state_follows_the_last_parenthesis() {
-        assert_eq!(state_of("42 (tokio) S 1 2 3"), Some('S'));
-        assert_eq!(state_of("42 (a) b) R 1 2 3"), Some('R'));
-        assert_eq!(state_of("42 no name"), None);
-    }
-
-    #[test]
-    #[cfg(target_os = "linux")]
-    fn this_thread_is_runnable_while_it_reads_its_own_state() {
-        // The reading thread runs as it reads: a process is never all asleep to itself.
-        assert!(runnable(std::process::id()));
-    }
-
-    #[test]
-    #[cfg(target_os = "linux")]
-    fn a_sleeping_child_is_not_runnable() {
-        let mut child = std::process::Command::new("sleep")
-            .arg("10")
-            .spawn()
-            .expect("sleep starts");
-        let deadline = Instant::now() + WAIT;
-        while process_state(child.id()) != Some('S') && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(1));
-        }
-        let asleep = !runnable(child.id());
-        let _ = child.kill();
-        let _ = child.wait();
-        assert!(asleep);
-    }
+    course::kernel::runnable(pid).unwrap_or(false)
 }
