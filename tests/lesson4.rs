@@ -10,7 +10,7 @@ use harness::notes::{THREADED_REPLY, address_of, connect, gbk, round_trip};
 use harness::{Process, command, server};
 use predicates::prelude::*;
 
-use crate::servers::{expect_all, server_pid, signal, still_serves, wait_until_stopped};
+use crate::servers::{expect_all, server_pid, still_serves};
 
 // Lesson 4's behaviour on the wire, as every server of many promises it (tests/servers.rs).
 serves_many!("lesson4");
@@ -192,7 +192,7 @@ fn await_threads(pid: i32, count: usize) {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_closes_every_connection() {
-    use rustix::process::Signal;
+    use child::Signal;
     use std::os::unix::process::ExitStatusExt;
 
     let (mut server, address) = server("lesson4", &[]);
@@ -204,11 +204,10 @@ fn ctrl_c_closes_every_connection() {
     round_trip(&mut unread, b"hello");
 
     // Freeze the server so that this message stays unread in its socket, then interrupt it.
-    signal(&server, Signal::STOP);
-    wait_until_stopped(&server);
+    server.stop();
     unread.write_all(b"never read").expect("send to the server");
-    signal(&server, Signal::INT);
-    signal(&server, Signal::CONT);
+    server.signal(Signal::Interrupt);
+    server.signal(Signal::Continue);
 
     let status = server.wait_exit();
     assert_eq!(status.signal(), Some(2), "SIGINT ended it: {status:?}");

@@ -789,17 +789,13 @@ fn keepalive_is_off_by_default_and_uses_the_system_timers() {
 #[cfg(target_os = "linux")]
 #[test]
 fn two_messages_sent_to_a_stopped_server_print_as_one() {
-    use rustix::process::{Pid, Signal, kill_process};
     let (mut server, address) = harness::server("lesson4", &[]);
     let mut client = connect(address);
     let me = address_of(&client);
     harness::notes::round_trip(&mut client, &gbk("hello"));
     server.expect_line(&format!("from {me}: hello"));
 
-    let pid = Pid::from_raw(i32::try_from(server.id()).expect("a pid fits in i32"))
-        .expect("a child's pid is positive");
-    kill_process(pid, Signal::STOP).expect("the server can be stopped");
-    wait_until_stopped(server.id());
+    server.stop();
     client.write_all(&gbk("你好")).expect("send 1");
     client.write_all(&gbk("再见")).expect("send 2");
     let local = client
@@ -813,7 +809,7 @@ fn two_messages_sent_to_a_stopped_server_print_as_one() {
         Some(8),
         "both messages wait unread"
     );
-    kill_process(pid, Signal::CONT).expect("the server can go on");
+    server.signal(child::Signal::Continue);
 
     let line = server.expect_line(&format!("from {me}"));
     assert!(
@@ -832,30 +828,6 @@ fn two_messages_sent_to_a_stopped_server_print_as_one() {
         matches!(&more, Err(error) if error.kind() == ErrorKind::WouldBlock),
         "one message to the server, one reply: {more:?}"
     );
-}
-
-/// Waits until every thread of process `pid` is stopped (state `T`), as /proc reports it.
-#[cfg(target_os = "linux")]
-fn wait_until_stopped(pid: u32) {
-    let tasks = format!("/proc/{pid}/task");
-    let deadline = Instant::now() + harness::TIMEOUT;
-    loop {
-        let all_stopped = std::fs::read_dir(&tasks)
-            .expect("Linux lists a process's threads")
-            .all(|task| {
-                let stat = task
-                    .and_then(|task| std::fs::read_to_string(task.path().join("stat")))
-                    .unwrap_or_default();
-                // The state follows the command name, which is in parentheses.
-                stat.rsplit_once(") ")
-                    .is_some_and(|(_, rest)| rest.starts_with('T') || rest.starts_with('t'))
-            });
-        if all_stopped {
-            return;
-        }
-        assert!(Instant::now() < deadline, "SIGSTOP stops every thread");
-        thread::yield_now();
-    }
 }
 
 /// Every server that sets SO_REUSEADDR (lesson 6's, and lessons 4, 7 and 8) says so to

@@ -323,7 +323,7 @@ fn await_asleep(server: &Process) {
     let deadline = std::time::Instant::now() + harness::TIMEOUT;
     let mut since = std::time::Instant::now();
     while since.elapsed() < ASLEEP {
-        if course::kernel::runnable(server.id()).expect("Linux has /proc") {
+        if course::process::runnable(server.id()).expect("Linux has /proc") {
             since = std::time::Instant::now();
         }
         assert!(

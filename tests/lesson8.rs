@@ -28,7 +28,7 @@ fn ctrl_c_closes_every_client_cleanly_and_exits_0() {
         let me = client.local_addr().expect("connected");
         process.expect_line(&format!("from {me}"));
     }
-    signal(&process, rustix::process::Signal::INT);
+    process.signal(child::Signal::Interrupt);
     let line = process.expect_line("Ctrl-C");
     assert!(line.contains("closing 5 clients"), "{line}");
     for client in &mut clients {
@@ -113,7 +113,7 @@ fn a_message_in_flight_at_ctrl_c_is_answered_then_closed() {
 /// One round of the test above.
 #[cfg(target_os = "linux")]
 fn stop_with_messages_in_flight() {
-    use rustix::process::Signal;
+    use child::Signal;
 
     let (mut process, address) = server("lesson8", &[]);
     let mut clients: Vec<TcpStream> = (0..5).map(|_| connect(address)).collect();
@@ -121,8 +121,7 @@ fn stop_with_messages_in_flight() {
         let me = client.local_addr().expect("connected");
         process.expect_line(&format!("client connected: {me}"));
     }
-    signal(&process, Signal::STOP);
-    harness::procs::await_stopped(pid(&process));
+    process.stop();
     let message = gbk("最后一条");
     for client in &mut clients {
         client.write_all(&message).expect("send");
@@ -142,8 +141,8 @@ fn stop_with_messages_in_flight() {
             "the message waits unread at the stopped server: {row:?}"
         );
     }
-    signal(&process, Signal::INT);
-    signal(&process, Signal::CONT);
+    process.signal(Signal::Interrupt);
+    process.signal(Signal::Continue);
     for client in &mut clients {
         read_reply(client);
         expect_fin(client);
@@ -194,10 +193,4 @@ fn server_end(
 
 fn pid(process: &Process) -> i32 {
     i32::try_from(process.id()).expect("process ids fit in an i32")
-}
-
-#[cfg(unix)]
-fn signal(process: &Process, signal: rustix::process::Signal) {
-    let pid = rustix::process::Pid::from_raw(pid(process)).expect("a child's pid is positive");
-    rustix::process::kill_process(pid, signal).expect("a process may signal its own child");
 }

@@ -63,6 +63,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::Command;
 use std::thread;
 
+use child::Signal;
 use harness::notes::{THREADED_REPLY, address_of, connect, gbk, round_trip};
 use harness::{Process, server};
 use socket2::SockRef;
@@ -122,19 +123,6 @@ pub(crate) fn open_accepted(
 #[cfg(target_os = "linux")]
 pub(crate) fn server_pid(server: &Process) -> i32 {
     i32::try_from(server.id()).expect("Linux process ids fit in an i32")
-}
-
-#[cfg(target_os = "linux")]
-pub(crate) fn signal(server: &Process, signal: rustix::process::Signal) {
-    let pid =
-        rustix::process::Pid::from_raw(server_pid(server)).expect("a child's pid is positive");
-    rustix::process::kill_process(pid, signal).expect("a process may signal its own child");
-}
-
-/// Waits until every thread of the server is stopped (state `T`), as the kernel reports it.
-#[cfg(target_os = "linux")]
-pub(crate) fn wait_until_stopped(server: &Process) {
-    harness::procs::await_stopped(server_pid(server));
 }
 
 /// Twenty clients at once, five messages each: every message is printed with its client's
@@ -429,22 +417,19 @@ pub(crate) fn accept_errors_are_reported_and_the_loop_goes_on(package: &str) {
 /// the client's message and reset are both there before the server reads the message.)
 #[cfg(target_os = "linux")]
 pub(crate) fn a_reply_that_cannot_be_sent_ends_the_thread(package: &str) {
-    use rustix::process::Signal;
-
     let (mut server, address) = server(package, &[]);
     let mut client = connect(address);
     let me = address_of(&client);
     round_trip(&mut client, b"first");
     server.expect_line(&format!("from {me}: first"));
 
-    signal(&server, Signal::STOP);
-    wait_until_stopped(&server);
+    server.stop();
     client.write_all(b"second").expect("send to the server");
     SockRef::from(&client)
         .set_linger(Some(std::time::Duration::ZERO))
         .expect("SO_LINGER can be set on a TCP socket");
     drop(client);
-    signal(&server, Signal::CONT);
+    server.signal(Signal::Continue);
 
     let line = server.expect_line(&format!("from {me}"));
     assert!(
@@ -586,8 +571,7 @@ pub(crate) fn a_stopped_and_continued_server_serves_on(package: &str) {
     let (mut server, address) = server(package, &[]);
     // Served once: it is up, and back in its wait.
     still_serves(&mut server, address);
-    signal(&server, rustix::process::Signal::STOP);
-    wait_until_stopped(&server);
-    signal(&server, rustix::process::Signal::CONT);
+    server.stop();
+    server.signal(Signal::Continue);
     still_serves(&mut server, address);
 }

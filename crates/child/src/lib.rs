@@ -8,11 +8,83 @@
 //! A build that fails comes back as an error to show (the tour prints it and goes on with the
 //! next lesson; the harness fails the test with it), never as a panic to catch.
 //!
+//! Signals go through [`signal`] and [`stop`], from the tour, the practice runner's checks and
+//! the tests alike.
+//!
 //! Left out on purpose: the lesson programs and the exercises, which depend only on `course`.
 
 use std::collections::HashMap;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The signals the course sends its programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGINT, as Ctrl-C in the program's terminal.
+    Interrupt,
+    /// SIGSTOP: the program runs no code until [`Signal::Continue`].
+    Stop,
+    /// SIGCONT: a stopped program goes on; a system call it was waiting in returns early.
+    Continue,
+}
+
+/// Sends `signal` to process `pid` (Unix). Elsewhere there is no such thing to send one
+/// process: an error of kind `Unsupported`, for the caller to say so.
+pub fn signal(pid: u32, signal: Signal) -> io::Result<()> {
+    platform::signal(pid, signal)
+}
+
+/// Stops process `pid` and waits, at most `within`, until the kernel shows every thread
+/// stopped (Linux; elsewhere it cannot be seen, and the stop is taken as done).
+pub fn stop(pid: u32, within: Duration) -> io::Result<()> {
+    signal(pid, Signal::Stop)?;
+    let deadline = Instant::now() + within;
+    while course::process::stopped(pid) == Some(false) {
+        if Instant::now() >= deadline {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("process {pid} not stopped after {within:?}"),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+mod platform {
+    use super::Signal;
+    use rustix::process::{Pid, kill_process};
+    use std::io;
+
+    pub fn signal(pid: u32, signal: Signal) -> io::Result<()> {
+        let pid = i32::try_from(pid)
+            .ok()
+            .and_then(Pid::from_raw)
+            .ok_or_else(|| io::Error::other(format!("no process has id {pid}")))?;
+        let signal = match signal {
+            Signal::Interrupt => rustix::process::Signal::INT,
+            Signal::Stop => rustix::process::Signal::STOP,
+            Signal::Continue => rustix::process::Signal::CONT,
+        };
+        kill_process(pid, signal).map_err(io::Error::from)
+    }
+}
+
+#[cfg(not(unix))]
+mod platform {
+    use super::Signal;
+    use std::io;
+
+    pub fn signal(_pid: u32, signal: Signal) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("{signal:?} cannot be sent to one program here"),
+        ))
+    }
+}
 
 /// The path of `package`'s binary of the same name, built first (once per process) in the
 /// caller's profile; or cargo's message if the build failed.
@@ -50,6 +122,24 @@ fn workspace_manifest() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stopped child is seen stopped, goes on when continued, and ends on Ctrl-C.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn signals_stop_continue_and_interrupt_a_child() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("sleep starts");
+        let pid = child.id();
+        stop(pid, Duration::from_secs(10)).expect("stopped");
+        assert_eq!(course::process::stopped(pid), Some(true));
+        signal(pid, Signal::Continue).expect("continued");
+        signal(pid, Signal::Interrupt).expect("interrupted");
+        let status = child.wait().expect("collected");
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(2), "SIGINT ended it: {status:?}");
+    }
 
     /// A package that does not exist is cargo's error, returned, not a panic.
     #[test]

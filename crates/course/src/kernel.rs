@@ -262,19 +262,6 @@ pub fn ephemeral_port_range() -> Result<std::ops::RangeInclusive<u16>, Unavailab
     }
 }
 
-/// Whether any thread of process `pid` is running or waiting for a CPU (state `R` in
-/// `/proc/PID/task/*/stat`). A server whose socket queues have stopped moving waits on them
-/// only if none is: on a busy machine, one the scheduler has not run yet looks just as still.
-pub fn runnable(pid: u32) -> Result<bool, Unavailable> {
-    platform::runnable(pid)
-}
-
-/// The state letter of process `pid` as `ps` shows it: `R` running, `S` asleep, `T` stopped
-/// (once a SIGSTOP has taken effect).
-pub fn process_state(pid: u32) -> Result<char, Unavailable> {
-    platform::process_state(pid)
-}
-
 /// Whether the kernel has this process ignoring SIGPIPE (`SigIgn` in `/proc/self/status`),
 /// the signal that kills a C program writing to a connection the peer has reset.
 pub fn sigpipe_ignored() -> Result<bool, Unavailable> {
@@ -338,29 +325,6 @@ mod close_tests {
     }
 
     #[test]
-    fn this_thread_is_runnable_while_it_reads_the_states() {
-        assert!(runnable(std::process::id()).expect("Linux has /proc"));
-    }
-
-    #[test]
-    fn a_sleeping_child_is_not_runnable() {
-        let mut child = std::process::Command::new("sleep")
-            .arg("10")
-            .spawn()
-            .expect("sleep starts");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while process_state(child.id()).expect("Linux has /proc") != 'S'
-            && std::time::Instant::now() < deadline
-        {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        let asleep = !runnable(child.id()).expect("Linux has /proc");
-        let _ = child.kill();
-        let _ = child.wait();
-        assert!(asleep, "a child asleep in sleep(1) has no runnable thread");
-    }
-
-    #[test]
     fn rust_programs_ignore_sigpipe() {
         assert!(sigpipe_ignored().expect("Linux has /proc/self/status"));
     }
@@ -408,28 +372,6 @@ mod platform {
         Ok(rows)
     }
 
-    pub fn runnable(pid: u32) -> Result<bool, Unavailable> {
-        let tasks = process(pid)?
-            .tasks()
-            .map_err(|error| Unavailable(error.to_string()))?;
-        // A thread that ended between the listing and its stat runs no more.
-        Ok(tasks
-            .flatten()
-            .any(|task| task.stat().is_ok_and(|stat| stat.state == 'R')))
-    }
-
-    pub fn process_state(pid: u32) -> Result<char, Unavailable> {
-        let stat = process(pid)?
-            .stat()
-            .map_err(|error| Unavailable(error.to_string()))?;
-        Ok(stat.state)
-    }
-
-    fn process(pid: u32) -> Result<procfs::process::Process, Unavailable> {
-        let id = i32::try_from(pid).map_err(|error| Unavailable(error.to_string()))?;
-        procfs::process::Process::new(id).map_err(|error| Unavailable(error.to_string()))
-    }
-
     fn row(entry: &TcpNetEntry) -> Connection {
         Connection {
             local: canonical(entry.local_address),
@@ -464,20 +406,6 @@ mod platform {
 
     pub fn connections_on(_ports: &[u16]) -> Result<Vec<Connection>, Unavailable> {
         connections()
-    }
-
-    pub fn runnable(_pid: u32) -> Result<bool, Unavailable> {
-        Err(no_proc())
-    }
-
-    pub fn process_state(_pid: u32) -> Result<char, Unavailable> {
-        Err(no_proc())
-    }
-
-    fn no_proc() -> Unavailable {
-        Unavailable(
-            "只有 Linux 有 /proc 里的线程状态 / only Linux shows thread states in /proc".to_owned(),
-        )
     }
 
     pub fn connections() -> Result<Vec<Connection>, Unavailable> {

@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod lessons;
 pub mod limits;
 pub mod options;
+pub mod process;
 pub mod report;
 pub mod resolve;
 

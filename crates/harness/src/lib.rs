@@ -395,9 +395,22 @@ impl Process {
         drop(self.child.stdin.take());
     }
 
-    /// The operating system's id of the process, for sending it a signal.
+    /// The operating system's id of the process.
     pub fn id(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Sends the process `signal` (Unix); fails the test if it cannot.
+    pub fn signal(&self, signal: child::Signal) {
+        child::signal(self.id(), signal)
+            .unwrap_or_else(|error| self.fail(&format!("could not send {signal:?}: {error}")));
+    }
+
+    /// Stops the process (SIGSTOP) and waits until the kernel shows every thread stopped:
+    /// from then on it runs no code until [`child::Signal::Continue`], whatever arrives for it.
+    pub fn stop(&self) {
+        child::stop(self.id(), TIMEOUT)
+            .unwrap_or_else(|error| self.fail(&format!("could not stop it: {error}")));
     }
 
     /// Fails the test with `what`, and everything the process printed.

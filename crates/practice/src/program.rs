@@ -308,9 +308,21 @@ impl Program {
         true
     }
 
-    /// The program's process id (exercise 9 counts its threads in `/proc/PID/task`).
+    /// The program's process id (exercise 9 counts its threads).
     pub fn id(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Sends the program `signal` (Unix); whether it was sent. A check that cannot send it
+    /// says what it could not check.
+    pub fn signal(&self, signal: child::Signal) -> bool {
+        child::signal(self.id(), signal).is_ok()
+    }
+
+    /// Stops the program (SIGSTOP) and waits until the kernel shows it stopped (Linux);
+    /// whether it was stopped.
+    pub fn stop(&self) -> bool {
+        child::stop(self.id(), WAIT).is_ok()
     }
 
     /// Everything the program printed on stdout that the check has read so far.

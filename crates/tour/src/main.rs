@@ -632,24 +632,10 @@ impl Drop for Program {
     }
 }
 
-/// Sends `child` SIGINT, as Ctrl-C in its terminal would.
-#[cfg(unix)]
+/// Sends `child` SIGINT, as Ctrl-C in its terminal would. Windows has no SIGINT to send one
+/// process: the error says so, and the tour ends the server instead.
 fn interrupt(child: &Child) -> io::Result<()> {
-    use rustix::process::{Pid, Signal, kill_process};
-    let pid = i32::try_from(child.id())
-        .ok()
-        .and_then(Pid::from_raw)
-        .ok_or_else(|| io::Error::other("no such process id"))?;
-    kill_process(pid, Signal::INT).map_err(io::Error::from)
-}
-
-/// Windows has no SIGINT to send one process: the tour ends the server instead.
-#[cfg(not(unix))]
-fn interrupt(child: &Child) -> io::Result<()> {
-    let _ = child;
-    Err(io::Error::other(
-        "Ctrl-C cannot be sent to one program here",
-    ))
+    ::child::signal(child.id(), ::child::Signal::Interrupt)
 }
 
 /// Prints each line of `stream` labelled, and hands it to `lines` if given.

@@ -57,28 +57,10 @@ pub fn used_over(pid: u32, window: Duration) -> Option<Used> {
 }
 
 /// The user and system time the process has used so far, and its state (`R` running or
-/// runnable, `S` sleeping, …).
-#[cfg(target_os = "linux")]
+/// runnable, `S` sleeping, …); `None` where the kernel does not say (not Linux).
 fn stat(pid: u32) -> Option<(Duration, char)> {
-    // Clock ticks per second of /proc's times (USER_HZ), which is 100 on every architecture
-    // Linux runs the course on.
-    const TICKS_PER_SECOND: u64 = 100;
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // `PID (NAME) STATE …`: the name may hold spaces, so count fields after its parenthesis.
-    // Field 3 is the state; fields 14 and 15 are utime and stime, in ticks.
-    let (_, after_name) = text.rsplit_once(") ")?;
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |field: usize| fields.get(field - 3)?.parse::<u64>().ok();
-    let total = ticks(14)? + ticks(15)?;
-    let state = fields.first()?.chars().next()?;
     Some((
-        Duration::from_millis(total * 1000 / TICKS_PER_SECOND),
-        state,
+        course::process::cpu_time(pid)?,
+        course::process::state(pid)?,
     ))
-}
-
-/// Not Linux: no `/proc/PID/stat` to read.
-#[cfg(not(target_os = "linux"))]
-fn stat(_pid: u32) -> Option<(Duration, char)> {
-    None
 }

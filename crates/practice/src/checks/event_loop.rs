@@ -5,8 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use socket2::{Domain, SockRef, Socket, Type};
 
@@ -53,14 +52,15 @@ fn clients_at_once(checker: &mut Checker) -> Result<(), Failure> {
     let address = listening_address(&mut program, "4")?;
     // Stopped, the server cannot accept one by one: the kernel queues every connection, and
     // the edge-triggered poll reports the listener once when the server goes on.
-    let stopped = signal(&program, "-STOP") && wait_stopped(&program);
+    // Where it cannot be stopped, the clients connect while it runs: a weaker check, not a
+    // wrong one.
+    let _ = program.stop();
     let mut clients = Vec::new();
     for _ in 0..AT_ONCE {
         clients.push(connect(address, "8")?);
     }
-    if stopped {
-        signal(&program, "-CONT");
-    }
+    // Even when the stop was not seen to take effect: a stopped program must go on.
+    program.signal(child::Signal::Continue);
     let first = local(&clients[0])?;
     ask(&mut program, &mut clients[0], "第一个", "8")?;
     // Its line came after the accepts of the round that accepted it.
@@ -374,11 +374,10 @@ fn one_thread(checker: &mut Checker) -> Result<(), Failure> {
         ask(&mut program, &mut client, text, "8")?;
         clients.push(client);
     }
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", program.id())) else {
+    let Some(threads) = course::process::threads(program.id()) else {
         // Not Linux: nothing to count.
         return Ok(());
     };
-    let threads = tasks.count();
     if threads != 1 {
         return Err(Failure::new(
             "三个客户端连着，/proc/PID/task 里只有 1 个线程：事件循环本身 / three clients connected, and one thread in \
@@ -530,33 +529,6 @@ fn ask(
         format!("{}{note}", no_reply.got),
     )
     .step(step))
-}
-
-/// Sends the program a signal with the `kill` command (Unix); whether it was sent.
-fn signal(program: &Program, signal: &str) -> bool {
-    cfg!(unix)
-        && Command::new("kill")
-            .args([signal, &program.id().to_string()])
-            .status()
-            .is_ok_and(|status| status.success())
-}
-
-/// Waits until the kernel shows the program stopped (Linux); elsewhere, goes on at once.
-fn wait_stopped(program: &Program) -> bool {
-    let stat = format!("/proc/{}/stat", program.id());
-    let deadline = Instant::now() + WAIT;
-    while Instant::now() < deadline {
-        let Ok(text) = std::fs::read_to_string(&stat) else {
-            return true;
-        };
-        // `PID (NAME) STATE …`: the state follows the last parenthesis.
-        let state = text.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
-        if state == Some(Some('T')) {
-            return true;
-        }
-        std::thread::yield_now();
-    }
-    true
 }
 
 fn local(stream: &TcpStream) -> Result<SocketAddr, Failure> {

@@ -394,25 +394,9 @@ fn stalled(program: &Program, me: SocketAddr, server: SocketAddr) -> bool {
 /// Stops the program and lets it go on (Unix): a system call that waits is interrupted, and
 /// one that had done part of its work returns that part. Whether it was done.
 fn stop_and_go(program: &Program) -> bool {
-    let pid = program.id().to_string();
-    let kill = |signal: &str| {
-        cfg!(unix)
-            && Command::new("kill")
-                .args([signal, &pid])
-                .status()
-                .is_ok_and(|status| status.success())
-    };
-    if !kill("-STOP") {
-        return false;
-    }
-    // The stop takes effect when the kernel says so (Linux: the state in /proc/PID/stat).
-    let deadline = Instant::now() + WAIT;
-    while Instant::now() < deadline
-        && course::kernel::process_state(program.id()).is_ok_and(|s| s != 'T')
-    {
-        thread::yield_now();
-    }
-    kill("-CONT")
+    let stopped = program.stop();
+    // Even when the stop was not seen to take effect: a stopped program must go on.
+    program.signal(child::Signal::Continue) && stopped
 }
 
 /// A client of the check's own, and how many messages it has sent.

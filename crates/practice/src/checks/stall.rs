@@ -64,5 +64,5 @@ pub fn await_stall(
 /// Whether any thread of process `pid` is runnable; false where the kernel cannot say: then
 /// the queues alone decide.
 fn runnable(pid: u32) -> bool {
-    course::kernel::runnable(pid).unwrap_or(false)
+    course::process::runnable(pid).unwrap_or(false)
 }

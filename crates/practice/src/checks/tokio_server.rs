@@ -4,7 +4,6 @@
 
 use std::io::{self, ErrorKind, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::process::Command;
 use std::thread;
 
 use course::kernel::Connection;
@@ -202,7 +201,7 @@ fn ctrl_c_closes_gracefully(checker: &mut Checker) -> Result<(), Failure> {
         ask(&mut program, &mut client, text)?;
         clients.push(client);
     }
-    if !interrupt(&program) {
+    if !program.signal(child::Signal::Interrupt) {
         checker.not_checked(
             "这里没法给程序发 Ctrl-C。请在运行服务端的终端里自己按 Ctrl-C：每个客户端都应读到 0 字节，程序以退出码 0 结束 \
              / Ctrl-C cannot be sent to the program here. Press Ctrl-C in the server's terminal yourself: every client \
@@ -299,15 +298,6 @@ fn ask(program: &mut Program, stream: &mut TcpStream, message: &str) -> Result<(
         format!("{}{note}", no_reply.got),
     )
     .step(step))
-}
-
-/// Sends the program SIGINT, as Ctrl-C in its terminal would (Unix); whether it was sent.
-fn interrupt(program: &Program) -> bool {
-    cfg!(unix)
-        && Command::new("kill")
-            .args(["-INT", &program.id().to_string()])
-            .status()
-            .is_ok_and(|status| status.success())
 }
 
 fn local(stream: &TcpStream) -> Result<SocketAddr, Failure> {

@@ -1,0 +1,202 @@
+//! What the kernel says about a running program: its state, its threads, its CPU time, its
+//! children. The course's tools ask this of the programs they run (a server stalled on a full
+//! send buffer sleeps; one the scheduler has not run yet is runnable), and so do the tests.
+//!
+//! On Linux it is read from `/proc` through the `procfs` crate. Elsewhere every function
+//! answers `None`: the callers then go on without the observation, and say so.
+
+use std::time::Duration;
+
+/// The state letter of process `pid` as `ps` shows it: `R` running or runnable, `S` asleep,
+/// `T` stopped (once a SIGSTOP has taken effect), `Z` ended but not collected by its parent.
+/// `None`: no such process, or no `/proc`.
+pub fn state(pid: u32) -> Option<char> {
+    platform::stat(pid).map(|stat| stat.state)
+}
+
+/// Whether `pid` has ended: its files, sockets included, are closed by then.
+pub fn ended(pid: u32) -> bool {
+    matches!(state(pid), None | Some('Z' | 'X'))
+}
+
+/// The state letter of each of `pid`'s threads. A thread that ends while they are read is
+/// left out.
+pub fn thread_states(pid: u32) -> Option<Vec<char>> {
+    platform::thread_states(pid)
+}
+
+/// How many threads `pid` has.
+pub fn threads(pid: u32) -> Option<usize> {
+    thread_states(pid).map(|states| states.len())
+}
+
+/// Whether any thread of `pid` is running or waiting for a CPU (state `R`). A server whose
+/// socket queues have stopped moving waits on them only if none is: on a busy machine, one
+/// the scheduler has not run yet looks just as still.
+pub fn runnable(pid: u32) -> Option<bool> {
+    thread_states(pid).map(|states| states.contains(&'R'))
+}
+
+/// Whether every thread of `pid` is stopped (`T`, or `t` under a tracer): from then on it runs
+/// no code until SIGCONT, whatever arrives for it.
+pub fn stopped(pid: u32) -> Option<bool> {
+    let states = thread_states(pid)?;
+    Some(!states.is_empty() && states.iter().all(|state| matches!(state, 'T' | 't')))
+}
+
+/// The CPU time `pid` has used, in user and kernel mode together.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = platform::stat(pid)?;
+    let ticks = stat.utime + stat.stime;
+    Some(Duration::from_millis(
+        ticks * 1000 / platform::ticks_per_second(),
+    ))
+}
+
+/// The processes whose parent is `parent` (a child that ended and is not collected yet, a
+/// zombie, is still listed).
+pub fn children(parent: u32) -> Vec<u32> {
+    platform::children(parent)
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    use procfs::process::{Process, Stat};
+
+    pub fn stat(pid: u32) -> Option<Stat> {
+        process(pid)?.stat().ok()
+    }
+
+    pub fn thread_states(pid: u32) -> Option<Vec<char>> {
+        let tasks = process(pid)?.tasks().ok()?;
+        Some(
+            tasks
+                .flatten()
+                .filter_map(|task| task.stat().ok())
+                .map(|stat| stat.state)
+                .collect(),
+        )
+    }
+
+    pub fn children(parent: u32) -> Vec<u32> {
+        let Ok(parent) = i32::try_from(parent) else {
+            return Vec::new();
+        };
+        let Ok(processes) = procfs::process::all_processes() else {
+            return Vec::new();
+        };
+        processes
+            .flatten()
+            .filter_map(|process| process.stat().ok())
+            .filter(|stat| stat.ppid == parent)
+            .filter_map(|stat| u32::try_from(stat.pid).ok())
+            .collect()
+    }
+
+    pub fn ticks_per_second() -> u64 {
+        procfs::ticks_per_second().max(1)
+    }
+
+    fn process(pid: u32) -> Option<Process> {
+        Process::new(i32::try_from(pid).ok()?).ok()
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    /// What this module reads of `/proc/PID/stat`; never built here.
+    pub struct Stat {
+        pub state: char,
+        pub utime: u64,
+        pub stime: u64,
+    }
+
+    pub fn stat(_pid: u32) -> Option<Stat> {
+        None
+    }
+
+    pub fn thread_states(_pid: u32) -> Option<Vec<char>> {
+        None
+    }
+
+    pub fn children(_parent: u32) -> Vec<u32> {
+        Vec::new()
+    }
+
+    pub fn ticks_per_second() -> u64 {
+        100
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::process::{Child, Command};
+    use std::time::Instant;
+
+    fn sleeper() -> Child {
+        Command::new("sleep")
+            .arg("10")
+            .spawn()
+            .expect("sleep starts")
+    }
+
+    fn await_state(pid: u32, wanted: char) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state(pid) != Some(wanted) {
+            assert!(
+                Instant::now() < deadline,
+                "{pid} never reached state {wanted}"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn this_process_is_runnable_while_it_reads_its_states() {
+        let me = std::process::id();
+        assert_eq!(runnable(me), Some(true));
+        assert!(threads(me).is_some_and(|threads| threads >= 1));
+        assert!(!ended(me));
+    }
+
+    #[test]
+    fn a_sleeping_child_is_not_runnable_and_a_stopped_one_is_stopped() {
+        let mut child = sleeper();
+        let pid = child.id();
+        await_state(pid, 'S');
+        assert_eq!(runnable(pid), Some(false));
+        assert_eq!(stopped(pid), Some(false));
+        assert_eq!(threads(pid), Some(1));
+        assert!(children(std::process::id()).contains(&pid));
+        rustix::process::kill_process(
+            rustix::process::Pid::from_child(&child),
+            rustix::process::Signal::STOP,
+        )
+        .expect("SIGSTOP");
+        await_state(pid, 'T');
+        assert_eq!(stopped(pid), Some(true));
+        child.kill().expect("SIGKILL");
+        child.wait().expect("collected");
+        assert!(ended(pid));
+        assert_eq!(state(pid), None);
+    }
+
+    #[test]
+    fn cpu_time_grows_with_work() {
+        let me = std::process::id();
+        let before = cpu_time(me).expect("Linux has /proc");
+        // The kernel counts in ticks: spin until the next one is counted.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut spin = 0u64;
+        while cpu_time(me).expect("Linux has /proc") <= before {
+            assert!(
+                Instant::now() < deadline,
+                "no CPU time counted in 10 s of spinning"
+            );
+            for _ in 0..100_000 {
+                spin = std::hint::black_box(spin.wrapping_add(1));
+            }
+        }
+    }
+}
