@@ -53,6 +53,25 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
     ))
 }
 
+/// A process's memory as the kernel counts it, in KiB: resident in RAM (RSS), and mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory {
+    pub resident_kib: u64,
+    pub virtual_kib: u64,
+}
+
+/// `pid`'s memory (`VmRSS`, `VmSize`).
+pub fn memory(pid: u32) -> Option<Memory> {
+    platform::memory(pid)
+}
+
+/// The context switches of all `pid`'s threads so far, voluntary (it blocked) and not (it was
+/// preempted): a thread that blocks in `recv` gives up its core once per message. A thread
+/// that ended meanwhile is not counted.
+pub fn context_switches(pid: u32) -> Option<u64> {
+    platform::context_switches(pid)
+}
+
 /// The processes whose parent is `parent` (a child that ended and is not collected yet, a
 /// zombie, is still listed).
 pub fn children(parent: u32) -> Vec<u32> {
@@ -75,6 +94,28 @@ mod platform {
                 .filter_map(|task| task.stat().ok())
                 .map(|stat| stat.state)
                 .collect(),
+        )
+    }
+
+    pub fn memory(pid: u32) -> Option<super::Memory> {
+        let status = process(pid)?.status().ok()?;
+        Some(super::Memory {
+            resident_kib: status.vmrss?,
+            virtual_kib: status.vmsize?,
+        })
+    }
+
+    pub fn context_switches(pid: u32) -> Option<u64> {
+        let tasks = process(pid)?.tasks().ok()?;
+        Some(
+            tasks
+                .flatten()
+                .filter_map(|task| task.status().ok())
+                .map(|status| {
+                    status.voluntary_ctxt_switches.unwrap_or(0)
+                        + status.nonvoluntary_ctxt_switches.unwrap_or(0)
+                })
+                .sum(),
         )
     }
 
@@ -116,6 +157,14 @@ mod platform {
     }
 
     pub fn thread_states(_pid: u32) -> Option<Vec<char>> {
+        None
+    }
+
+    pub fn memory(_pid: u32) -> Option<super::Memory> {
+        None
+    }
+
+    pub fn context_switches(_pid: u32) -> Option<u64> {
         None
     }
 
@@ -180,6 +229,15 @@ mod tests {
         child.wait().expect("collected");
         assert!(ended(pid));
         assert_eq!(state(pid), None);
+    }
+
+    #[test]
+    fn this_process_has_memory_and_has_switched() {
+        let me = std::process::id();
+        let memory = memory(me).expect("Linux has /proc");
+        assert!(memory.resident_kib > 0 && memory.virtual_kib >= memory.resident_kib);
+        // The test harness's threads have blocked at least once: waiting is switching.
+        assert!(context_switches(me).expect("Linux has /proc") > 0);
     }
 
     #[test]

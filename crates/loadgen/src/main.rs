@@ -253,8 +253,7 @@ impl Measurement {
     /// The server's CPU time (user and kernel) per round trip, in µs.
     fn cpu_micros_per_round_trip(&self) -> Option<f64> {
         let (before, after) = (self.server_before?, self.server?);
-        let ticks = after.cpu_ticks.checked_sub(before.cpu_ticks)?;
-        let micros = ticks as f64 * 1e6 / ticks_per_second() as f64;
+        let micros = after.cpu.checked_sub(before.cpu)?.as_secs_f64() * 1e6;
         Some(micros / self.latencies.len().max(1) as f64)
     }
 
@@ -304,15 +303,14 @@ impl std::fmt::Display for Measurement {
     }
 }
 
-/// The server process as the kernel sees it (Linux: `/proc/PID/status`, `/proc/PID/stat` and
-/// each thread's `/proc/PID/task/TID/status`).
+/// The server process as the kernel sees it (Linux's `/proc`, through `course::process`).
 #[derive(Clone, Copy)]
 struct ServerView {
     threads: u64,
     rss_kib: u64,
     virtual_kib: u64,
-    /// CPU time used so far, user and kernel, in clock ticks.
-    cpu_ticks: u64,
+    /// CPU time used so far, user and kernel.
+    cpu: Duration,
     /// Context switches so far, voluntary (blocked) and not (preempted), summed over threads.
     switches: u64,
 }
@@ -330,65 +328,14 @@ impl std::fmt::Display for ServerView {
 }
 
 fn server_view(pid: u32) -> Option<ServerView> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let memory = course::process::memory(pid)?;
     Some(ServerView {
-        threads: status_field(&status, "Threads:")?,
-        rss_kib: status_field(&status, "VmRSS:")?,
-        virtual_kib: status_field(&status, "VmSize:")?,
-        cpu_ticks: cpu_ticks(pid)?,
-        switches: context_switches(pid),
+        threads: u64::try_from(course::process::threads(pid)?).ok()?,
+        rss_kib: memory.resident_kib,
+        virtual_kib: memory.virtual_kib,
+        cpu: course::process::cpu_time(pid)?,
+        switches: course::process::context_switches(pid).unwrap_or(0),
     })
-}
-
-/// A number from a `/proc/…/status` line such as `VmRSS:   2816 kB`.
-fn status_field(status: &str, name: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(name))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// utime + stime from `/proc/PID/stat` (fields 14 and 15, counted after the command name,
-/// which is in parentheses and may hold spaces).
-fn cpu_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    let mut fields = after_name.split_whitespace().skip(11);
-    let user: u64 = fields.next()?.parse().ok()?;
-    let system: u64 = fields.next()?.parse().ok()?;
-    Some(user + system)
-}
-
-/// Every thread's context switches: a thread that blocks in `recv` gives up its core once per
-/// message, and that is what a thread per client costs. (A thread that ended meanwhile is
-/// not counted; the measured clients keep theirs alive.)
-fn context_switches(pid: u32) -> u64 {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
-        .map(|status| {
-            let count = |name| status_field(&status, name).unwrap_or(0);
-            count("voluntary_ctxt_switches:") + count("nonvoluntary_ctxt_switches:")
-        })
-        .sum()
-}
-
-/// Clock ticks per second, the unit of `/proc/PID/stat`'s CPU times.
-fn ticks_per_second() -> u64 {
-    #[cfg(unix)]
-    {
-        rustix::param::clock_ticks_per_second()
-    }
-    #[cfg(not(unix))]
-    {
-        100
-    }
 }
 
 /// The usual clients: warmed up, and connected until all are done.
