@@ -21,16 +21,8 @@ serves_many!("lesson4");
 #[test]
 fn one_thread_per_client() {
     let (mut server, address) = server("lesson4", &[]);
-    let status_file = format!("/proc/{}/status", server_pid(&server));
-    let threads = || {
-        let status =
-            std::fs::read_to_string(&status_file).expect("Linux shows every process's status");
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("Threads:"))
-            .and_then(|count| count.trim().parse::<usize>().ok())
-            .expect("the status has a Threads line")
-    };
+    let pid = server.id();
+    let threads = || course::process::threads(pid).expect("Linux lists the threads");
     let mut clients: Vec<TcpStream> = (0..10).map(|_| connect(address)).collect();
     for client in &mut clients {
         // A reply proves the client's thread exists and is serving it.
@@ -155,16 +147,14 @@ fn read_threaded_reply(client: &mut TcpStream) {
     assert_eq!(reply, gbk(THREADED_REPLY));
 }
 
-/// The server's `VmSize`, its address space, in kB, from `/proc/PID/status`.
+/// The server's `VmSize`, its address space, in KiB.
 #[cfg(target_os = "linux")]
 fn vm_size_kib(pid: i32) -> u64 {
-    let status =
-        std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server is running");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmSize:"))
-        .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("a VmSize line in kB")
+    u32::try_from(pid)
+        .ok()
+        .and_then(course::process::memory)
+        .expect("the server is running")
+        .virtual_kib
 }
 
 /// Waits, by asking the kernel again and again, until the server runs `count` threads.
@@ -483,13 +473,9 @@ fn vmsize_growth(arena_max: Option<&str>, clients: usize) -> u64 {
     // Keep reading its output, so that its prints never block on a full pipe.
     thread::spawn(move || for _ in stdout.lines() {});
     let vmsize = || {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-            .expect("the server is running");
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmSize:"))
-            .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .expect("a VmSize line in kB")
+        course::process::memory(child.id())
+            .expect("the server is running")
+            .virtual_kib
     };
     let before = vmsize();
     let mut streams: Vec<TcpStream> = (0..clients).map(|_| connect(address)).collect();

@@ -541,19 +541,12 @@ pub fn listening_address(program: &mut Program, step: &'static str) -> Result<So
     Ok(address)
 }
 
-/// Whether the OS may give `port` to a socket bound to port 0: Linux says which ports in
-/// /proc; elsewhere the range is IANA's, 49152 to 65535.
+/// Whether the OS may give `port` to a socket bound to port 0: Linux says which ports
+/// (`course::kernel::ephemeral_port_range`); elsewhere the range is IANA's, 49152 to 65535.
 fn ephemeral(port: u16) -> bool {
-    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|text| {
-            let mut bounds = text
-                .split_whitespace()
-                .map(|bound| bound.parse::<u16>().ok());
-            Some((bounds.next()??, bounds.next()??))
-        })
-        .unwrap_or((49152, 65535));
-    (range.0..=range.1).contains(&port)
+    course::kernel::ephemeral_port_range()
+        .unwrap_or(49152..=65535)
+        .contains(&port)
 }
 
 /// The server printed that it listens on `address`, having been asked for `host`: the address
