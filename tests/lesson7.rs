@@ -260,6 +260,13 @@ fn replies_waiting_at_a_fin(server: &mut Process, address: SocketAddr) -> Floode
         if held >= WAITING_AT_FIN {
             break;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "after {:?}, {} receives, the server holds only {held} bytes of replies, not \
+             {WAITING_AT_FIN}: does it pause far below 64 KiB?",
+            harness::TIMEOUT,
+            flooder.receives
+        );
         // Sized so that the server never holds 64 KiB, does not pause, and reads everything
         // sent: see RECEIVES_PER_KIB.
         let room = MAX_UNSENT - reply_len() - held;
