@@ -154,37 +154,8 @@ impl Program {
         }
     }
 
-    /// Accepts one connection on the check's `listener`, or fails if the program ends or goes
-    /// quiet first.
-    pub fn accept(&mut self, listener: &TcpListener, expected: &str) -> Result<TcpStream, Failure> {
-        let address = listener.local_addr().ok();
-        let accepting = listener.try_clone().map_err(|error| {
-            Failure::new("复制监听套接字 clone the listener", error.to_string())
-        })?;
-        let sender = self.sender.clone();
-        thread::spawn(move || {
-            if let Ok((stream, _)) = accepting.accept() {
-                let _ = sender.send(Event::Accepted(stream));
-            }
-        });
-        let deadline = Instant::now() + WAIT;
-        loop {
-            match self.next_event(deadline) {
-                Some(Event::Accepted(stream)) => return Ok(stream),
-                Some(Event::Line(line)) => self.stdout.push(line),
-                Some(Event::StdoutClosed | Event::Panicked(_)) | None => {
-                    // A program that connected and ended at once left its connection waiting
-                    // to be accepted: it still counts.
-                    if let Some(stream) = address.and_then(|address| self.pending(address)) {
-                        return Ok(stream);
-                    }
-                    return Err(self.failure(expected));
-                }
-            }
-        }
-    }
-
-    /// [`accept`](Self::accept) on any of `listeners`: the first connection made to one of them,
+    /// Accepts one connection on any of `listeners` (failing if the program ends or goes quiet
+    /// first): the first connection made to one of them,
     /// so a check can listen where a program should not connect too, and see it connect there
     /// (the listener it came to is the stream's `local_addr`). The threads of the listeners that
     /// got nothing stay blocked in `accept` until the runner exits: a connection of the check's

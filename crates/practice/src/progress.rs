@@ -9,8 +9,8 @@ use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use crate::Places;
 use crate::catalog::{EXERCISES, Exercise};
+use crate::places::Places;
 use crate::verdict::step_number;
 
 /// An exercise's state, as `list` shows it.

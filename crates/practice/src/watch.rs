@@ -24,7 +24,9 @@ use notify_debouncer_mini::notify::{
 };
 
 use crate::catalog::Exercise;
-use crate::{Places, check, hint, list, progress};
+use crate::commands::{check, hint, list};
+use crate::places::Places;
+use crate::progress;
 
 /// What the student did.
 enum Signal {
