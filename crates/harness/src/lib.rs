@@ -80,22 +80,25 @@ pub fn binary(package: &str) -> PathBuf {
 /// A command that runs `package`'s fresh binary to completion, stopped after [`TIMEOUT`].
 /// Whatever it prints is held to [`MAX_COLUMNS`] (see [`Run`]).
 pub fn command(package: &str) -> Run {
-    let mut command = assert_cmd::Command::new(binary(package));
-    command.timeout(TIMEOUT);
     Run {
         name: package.to_owned(),
-        command,
+        command: Command::new(binary(package)),
+        stdin: Vec::new(),
+        timeout: TIMEOUT,
     }
 }
 
-/// A lesson's program to run to completion: `assert_cmd::Command`'s calls that the tests use,
-/// with one more promise kept on every run. Each line it printed, on stdout and stderr, must
-/// fit [`MAX_COLUMNS`], or the test fails naming the program and the line. So no test can run
-/// a lesson without also checking that a student could read its output in half a screen.
+/// A lesson's program to run to completion, with one more promise kept on every run. Each
+/// line it printed, on stdout and stderr, must fit [`MAX_COLUMNS`], or the test fails naming
+/// the program and the line. So no test can run a lesson without also checking that a student
+/// could read its output in half a screen. It runs through [`child::run_to_end`]: what it
+/// leaves running is killed with it, and a run longer than its timeout fails the test.
 pub struct Run {
     /// The program and its arguments as the failure message names them.
     name: String,
-    command: assert_cmd::Command,
+    command: Command,
+    stdin: Vec<u8>,
+    timeout: Duration,
 }
 
 impl Run {
@@ -129,27 +132,38 @@ impl Run {
     }
 
     pub fn write_stdin(&mut self, input: impl Into<Vec<u8>>) -> &mut Self {
-        self.command.write_stdin(input);
+        self.stdin = input.into();
         self
     }
 
     pub fn timeout(&mut self, timeout: Duration) -> &mut Self {
-        self.command.timeout(timeout);
+        self.timeout = timeout;
         self
     }
 
     /// Runs it to the end, checks that its lines fit, and hands back assert_cmd's `Assert`.
     pub fn assert(&mut self) -> assert_cmd::assert::Assert {
-        let assert = self.command.assert();
-        assert_output_fits(&self.name, assert.get_output());
-        assert
+        assert_cmd::assert::Assert::new(self.run())
     }
 
     /// Runs it to the end, checks that its lines fit, and hands back what it printed.
     pub fn output(&mut self) -> std::io::Result<Output> {
-        let output = self.command.output()?;
-        assert_output_fits(&self.name, &output);
-        Ok(output)
+        Ok(self.run())
+    }
+
+    fn run(&mut self) -> Output {
+        let ended = child::run_to_end(&mut self.command, &self.stdin, self.timeout)
+            .unwrap_or_else(|error| panic!("could not start {}: {error}", self.name));
+        assert!(
+            !ended.timed_out,
+            "{} did not end within {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.name,
+            self.timeout,
+            String::from_utf8_lossy(&ended.output.stdout),
+            String::from_utf8_lossy(&ended.output.stderr)
+        );
+        assert_output_fits(&self.name, &ended.output);
+        ended.output
     }
 }
 
