@@ -205,7 +205,8 @@ mod tests {
     fn this_process_is_runnable_while_it_reads_its_states() {
         let me = std::process::id();
         assert_eq!(runnable(me), Some(true));
-        assert!(threads(me).is_some_and(|threads| threads >= 1));
+        // The test runner's main thread waits while this test runs on a thread of its own.
+        assert!(threads(me).is_some_and(|threads| threads >= 2));
         assert!(!ended(me));
     }
 
