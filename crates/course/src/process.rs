@@ -241,21 +241,52 @@ mod tests {
         assert!(context_switches(me).expect("Linux has /proc") > 0);
     }
 
+    /// The CPU time read from /proc agrees with the kernel's own clock of it
+    /// (CLOCK_PROCESS_CPUTIME_ID), to within a few of /proc's ticks.
     #[test]
-    fn cpu_time_grows_with_work() {
+    fn cpu_time_is_the_kernels_clock_of_it() {
         let me = std::process::id();
-        let before = cpu_time(me).expect("Linux has /proc");
-        // The kernel counts in ticks: spin until the next one is counted.
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let clock = || {
+            let time = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+            Duration::new(
+                u64::try_from(time.tv_sec).expect("positive"),
+                u32::try_from(time.tv_nsec).expect("below a second"),
+            )
+        };
+        // Enough CPU time that a wrong unit or sum cannot come out near it.
         let mut spin = 0u64;
-        while cpu_time(me).expect("Linux has /proc") <= before {
-            assert!(
-                Instant::now() < deadline,
-                "no CPU time counted in 10 s of spinning"
-            );
+        while clock() < Duration::from_millis(300) {
             for _ in 0..100_000 {
                 spin = std::hint::black_box(spin.wrapping_add(1));
             }
         }
+        let before = clock();
+        let read = cpu_time(me).expect("Linux has /proc");
+        let after = clock();
+        let slack = Duration::from_millis(50);
+        assert!(
+            read + slack >= before && read <= after + slack,
+            "/proc says {read:?}, the clock {before:?} to {after:?}"
+        );
+    }
+
+    /// Each sleep of a thread is a switch away from it: the count grows by at least as many.
+    #[test]
+    fn context_switches_count_every_sleep() {
+        let me = std::process::id();
+        let before = context_switches(me).expect("Linux has /proc");
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let after = context_switches(me).expect("Linux has /proc");
+        assert!(after >= before + 20, "{before} → {after}");
+        // A child that only sleeps has switched away voluntarily, seldom if ever by force.
+        let mut child = sleeper();
+        let pid = child.id();
+        await_state(pid, 'S');
+        let switches = context_switches(pid);
+        child.kill().expect("SIGKILL");
+        child.wait().expect("collected");
+        assert!(switches.is_some_and(|count| count >= 1), "{switches:?}");
     }
 }
