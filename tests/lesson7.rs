@@ -224,7 +224,14 @@ fn paused_by_a_flood(
     // The server prints each receive's text: the flood's own digits, as many as came at once.
     server.echoes(std::str::from_utf8(Flooder::MESSAGE).expect("ASCII digits"));
     let mut flooder = Flooder::connect(address);
+    let deadline = std::time::Instant::now() + harness::TIMEOUT;
     loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "after {:?} and {} bytes, the server has not paused: nothing waits unread",
+            harness::TIMEOUT,
+            flooder.sent
+        );
         flooder.burst(BURST);
         let mut unread = flooder.await_delivered(server);
         if unread > 0 {
@@ -498,6 +505,9 @@ impl Flooder {
                 if line.contains(&needle) {
                     self.received_by_server += bytes_received(&line);
                     self.receives += 1;
+                }
+                if std::time::Instant::now() >= deadline {
+                    break;
                 }
             }
             assert!(

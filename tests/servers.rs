@@ -394,6 +394,13 @@ pub(crate) fn accept_errors_are_reported_and_the_loop_goes_on(package: &str) {
             break;
         }
         failures += u128::from(line.contains("accept failed"));
+        // A server that keeps failing prints forever: the wait for the accept is bounded too.
+        assert!(
+            waiting_since.elapsed() < harness::TIMEOUT,
+            "{package}: the first client left, yet after {failures} failed accepts in {:?} the \
+             second is still not accepted: was the first one's descriptor closed?",
+            waiting_since.elapsed()
+        );
     }
     let waited = waiting_since.elapsed();
     let allowed = 3 + waited.as_millis() / 50;
