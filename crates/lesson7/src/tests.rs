@@ -42,7 +42,15 @@ fn a_pause_whose_replies_all_go_reads_on() {
         peer_closed: false,
     };
     server.connections.insert(token, connection);
-    server.serve(token, poll.registry());
+    // On a thread of its own, so that a serve that never returns fails the test in time.
+    let (done, served) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        server.serve(token, poll.registry());
+        let _ = done.send(server);
+    });
+    let mut server = served
+        .recv_timeout(Duration::from_secs(10))
+        .expect("serve returns once the socket has nothing more to read");
     // The bytes that waited were reported once, before the pause; no event says so again.
     let connection = server.connections.get_mut(&token).expect("still open");
     let mut left = [0u8; 1];
