@@ -270,23 +270,30 @@ mod tests {
         );
     }
 
-    /// Each sleep of a thread is a switch away from it: the count grows by at least as many.
+    /// Each time a sleeping child is stopped and woken it switches away again: the count grows
+    /// by at least one a time. (A child of one thread: the sum over this test process's
+    /// threads drops whenever another test's thread ends.)
     #[test]
-    fn context_switches_count_every_sleep() {
-        let me = std::process::id();
-        let before = context_switches(me).expect("Linux has /proc");
-        for _ in 0..20 {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        let after = context_switches(me).expect("Linux has /proc");
-        assert!(after >= before + 20, "{before} → {after}");
-        // A child that only sleeps has switched away voluntarily, seldom if ever by force.
+    fn context_switches_count_every_wake() {
+        use rustix::process::{Pid, Signal, kill_process};
         let mut child = sleeper();
         let pid = child.id();
+        let target = Pid::from_child(&child);
         await_state(pid, 'S');
-        let switches = context_switches(pid);
+        let before = context_switches(pid).expect("Linux has /proc");
+        assert!(
+            before >= 1,
+            "asleep, it has switched away at least once: {before}"
+        );
+        for _ in 0..5 {
+            kill_process(target, Signal::STOP).expect("SIGSTOP");
+            await_state(pid, 'T');
+            kill_process(target, Signal::CONT).expect("SIGCONT");
+            await_state(pid, 'S');
+        }
+        let after = context_switches(pid).expect("Linux has /proc");
         child.kill().expect("SIGKILL");
         child.wait().expect("collected");
-        assert!(switches.is_some_and(|count| count >= 1), "{switches:?}");
+        assert!(after >= before + 5, "{before} → {after}");
     }
 }
