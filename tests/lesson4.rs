@@ -461,15 +461,7 @@ fn vmsize_growth(arena_max: Option<&str>, clients: usize) -> u64 {
     }
     let mut child = command.spawn().expect("start lesson 4");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-    let mut first = String::new();
-    stdout
-        .read_line(&mut first)
-        .expect("the server prints where it listens");
-    let address: SocketAddr = first
-        .split_whitespace()
-        .last()
-        .and_then(|word| word.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let address = harness::read_listening_address(&mut stdout);
     // Keep reading its output, so that its prints never block on a full pipe.
     thread::spawn(move || for _ in stdout.lines() {});
     let vmsize = || {

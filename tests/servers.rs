@@ -456,7 +456,7 @@ pub(crate) fn a_reply_that_cannot_be_sent_ends_the_thread(package: &str) {
 /// Nobody reading the server's output (a closed pipe) does not stop it: a line that cannot be
 /// printed is dropped, and clients are still answered.
 pub(crate) fn a_closed_stdout_does_not_stop_the_server(package: &str) {
-    use std::io::{BufRead, BufReader};
+    use std::io::BufReader;
     use std::process::{Command, Stdio};
 
     let mut child = Command::new(harness::binary(package))
@@ -466,15 +466,7 @@ pub(crate) fn a_closed_stdout_does_not_stop_the_server(package: &str) {
         .spawn()
         .expect("start lesson 4");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-    let mut first = String::new();
-    stdout
-        .read_line(&mut first)
-        .expect("the server prints where it listens");
-    let address: SocketAddr = first
-        .split_whitespace()
-        .last()
-        .and_then(|word| word.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let address = harness::read_listening_address(&mut stdout);
     // Close the read end: from now on every line the server prints fails with EPIPE.
     drop(stdout);
     for _ in 0..3 {

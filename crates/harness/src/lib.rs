@@ -225,6 +225,20 @@ pub fn server(package: &str, args: &[&str]) -> (Process, SocketAddr) {
     (process, address)
 }
 
+/// Reads the first line a server printed on `stdout` (its "listening on ADDR") and parses ADDR,
+/// for a test that runs the server as a plain child to reach its pipes itself.
+pub fn read_listening_address(stdout: &mut impl std::io::BufRead) -> SocketAddr {
+    let mut first = String::new();
+    stdout
+        .read_line(&mut first)
+        .expect("the server prints where it listens");
+    first
+        .split_whitespace()
+        .last()
+        .and_then(|word| word.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+}
+
 /// A lesson program running in the background.
 pub struct Process {
     name: String,
