@@ -250,6 +250,21 @@ impl Program {
         }
     }
 
+    /// Whether the program ends within `within`. A check whose connection was reset asks: an
+    /// exiting process's sockets close a moment before its exit can be seen.
+    pub fn ends_within(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while !self.stdout_closed {
+            match self.next_event(deadline) {
+                Some(Event::Line(line)) => self.stdout.push(line),
+                Some(Event::Accepted(_)) => {}
+                Some(Event::Panicked(_)) | None => return false,
+                Some(Event::StdoutClosed) => {}
+            }
+        }
+        self.reap().is_some()
+    }
+
     /// After the check saw the server end a connection from `client`: waits a little (at most
     /// [`CLOSE_NOTICE`]) for the line that says why. The server prints it before it closes, so
     /// it is on its way; only a server that says nothing makes the check wait that long.

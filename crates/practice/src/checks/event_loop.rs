@@ -13,7 +13,7 @@ use super::{
     Check, Checker, THREADED_REPLY, connect, error_text, gbk, io_failure, listening_address,
     read_at_least, reply_to, timeouts,
 };
-use crate::program::{Program, WAIT, quoted};
+use crate::program::{CLOSE_NOTICE, Program, WAIT, quoted};
 use crate::verdict::Failure;
 
 // Its own file beside this one, since only this exercise watches CPU time.
@@ -200,7 +200,10 @@ fn send_unread(program: &mut Program, client: &mut TcpStream, size: usize) -> Re
     while left > 0 {
         let part = &chunk[..left.min(chunk.len())];
         if let Err(error) = client.write_all(part) {
-            program.drain();
+            if program.ends_within(CLOSE_NOTICE) {
+                // The reset came from the server's exit: say that, as a later step would.
+                return Err(server_ended(program));
+            }
             let (reads, total) = reads_of(program, local(client)?);
             let expected = "客户端先不读回复，一直发送：服务端一直读（回复留在 unsent 里）/ the client sends on, reading no \
                             reply: the server keeps reading (the replies wait in unsent)";
@@ -284,19 +287,26 @@ fn not_spinning(checker: &mut Checker, program: &Program) -> Result<(), Failure>
 
 /// Another client connects and is answered at once, while the first one's replies wait.
 fn serves_another(program: &mut Program, address: SocketAddr) -> Result<(), Failure> {
-    let running = "一个客户端的回复发不出去（WouldBlock）时，服务端照常运行 / the server runs on while one client's \
-                   replies cannot go (WouldBlock)";
-    program.still_running(running).map_err(|failure| {
-        // Its last line holds a read of the client's bytes: a thousand x's say nothing.
-        let got = match failure.got.split_once("；最后打印") {
-            Some((exit, _)) => exit.to_owned(),
-            None => failure.got,
-        };
-        Failure::new(running, got).step("10")
-    })?;
+    if program.still_running(RUNS_ON).is_err() {
+        return Err(server_ended(program));
+    }
     let mut other = connect(address, "10")?;
     ask(program, &mut other, "另一个客户端不用等", "10")
 }
+
+/// The server ended while one client's replies could not go (WouldBlock taken for an error).
+fn server_ended(program: &mut Program) -> Failure {
+    let failure = program.failure(RUNS_ON);
+    // Its last line holds a read of the client's bytes: a thousand x's say nothing.
+    let got = match failure.got.split_once("；最后打印") {
+        Some((exit, _)) => exit.to_owned(),
+        None => failure.got,
+    };
+    Failure::new(RUNS_ON, got).step("10")
+}
+
+const RUNS_ON: &str = "一个客户端的回复发不出去（WouldBlock）时，服务端照常运行 / the server runs on while one \
+                       client's replies cannot go (WouldBlock)";
 
 /// How many reply bytes the server keeps in its own memory: `replied` (every reply it
 /// queued) less what the two kernels hold, unread by the client or not yet acknowledged by
