@@ -6,19 +6,8 @@ default:
 
 # 证明每一课照教的那样工作 / prove every lesson works as taught
 test:
-    cargo fmt --all -- --check
-    cargo clippy --workspace --all-targets -- -D warnings
-    @# The solutions are a Cargo workspace of their own: check them too. (The starters are
-    @# checked as committed, in tests/exercises.rs, so a student's own work never fails this;
-    @# clippy only on the solutions: the starters' todo!()s are the point.)
-    cargo fmt --manifest-path solutions/Cargo.toml --all -- --check
-    cargo clippy --manifest-path solutions/Cargo.toml --all-targets -- -D warnings
-    cargo test --workspace
-    @if command -v mdbook >/dev/null 2>&1 && command -v mdbook-mermaid >/dev/null 2>&1; then \
-        {{just_executable()}} book; \
-    else \
-        echo "未安装 mdbook 或 mdbook-mermaid，没有构建课程书（just book 会先安装它们）/ mdbook or mdbook-mermaid is not installed, so the book was not built (just book installs them)"; \
-    fi
+    @# The steps live once, in crates/xtask/src/check.rs; CI and contributors run the same list.
+    cargo xtask check
 
 # 把页面构建成书（会先装 mdbook）/ build the book (installs mdbook)
 book:

@@ -707,6 +707,25 @@ fn every_lesson_is_as_the_registry_says() {
     report(problems);
 }
 
+/// Nothing is left to write: `cargo xtask new-lesson` marks each place whose content only a
+/// person can write (a page's prose, a test's claim, an exercise's check) with
+/// `harness::to_write::MARK`, and this test lists every one still marked, file by file.
+#[test]
+fn nothing_is_left_to_write() {
+    let problems = harness::to_write::scan(root())
+        .into_iter()
+        .map(|left| {
+            let message = format!(
+                "left to write\n    expected: the content, in place of {:?}\n    got:      {}",
+                harness::to_write::MARK,
+                left.text.trim()
+            );
+            Problem::at(&left.path, left.line, message)
+        })
+        .collect();
+    report(problems);
+}
+
 /// The most string literals that `is_name` accepts in one `[…]` list on `line`.
 fn quoted_names(line: &str, is_name: fn(&str) -> bool) -> usize {
     line.split('[')
