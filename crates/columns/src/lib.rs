@@ -3,15 +3,12 @@
 //! No line a person must read is wider than [`MAX_COLUMNS`] terminal columns, so that two
 //! terminals side by side never wrap. [`width`] says how wide a line is on the screen (a CJK
 //! character takes two columns, as `unicode-width` counts them), and [`fit`] cuts a line into
-//! lines that fit. The runner (`practice`), the tour and the tests' checks all use these two,
-//! so what is measured and what is cut never disagree.
+//! lines that fit. The lessons (through `course`), the runner (`practice`), the tour and the
+//! tests' checks all use these two, so what is measured and what is cut never disagree.
 //!
 //! The cutting is `textwrap`'s: it breaks where Unicode's line-breaking rules (UAX #14) allow,
 //! which is at a space and between two Chinese characters, but never before a closing `，` or
 //! `。`, so a long run of Chinese is cut too.
-//!
-//! Left out on purpose: the lesson programs. They depend only on `course`, and so do the
-//! student's exercises, whose first build should not compile a line breaker it never uses.
 
 /// The widest line a person should have to read, in terminal columns.
 pub const MAX_COLUMNS: usize = 100;
@@ -104,6 +101,31 @@ mod tests {
             );
         }
         assert_eq!(lines.concat(), run);
+    }
+
+    /// A line never starts with closing punctuation (`。` `）`) nor ends with an opening `（`:
+    /// the character beside it goes along to the next line.
+    #[test]
+    fn punctuation_stays_with_its_neighbour() {
+        let before_paren = format!("{}（吗）", "汉".repeat(49)); // `（` would end the line
+        assert_eq!(
+            fit(&before_paren, "", ""),
+            ["汉".repeat(49), "（吗）".to_owned()]
+        );
+        let full_stop = format!("{}。", "汉字".repeat(25)); // `。` would start a line
+        let lines = fit(&full_stop, "", "");
+        assert_eq!(lines, ["汉字".repeat(24) + "汉", "字。".to_owned()]);
+    }
+
+    /// Chinese beside English is cut at the space or between two characters, whichever fills
+    /// the line: a lesson's advice reads on as far as the edge.
+    #[test]
+    fn chinese_beside_english_fills_the_line() {
+        let mixed = format!("{} SO_REUSEADDR 帮不上忙", "汉".repeat(40));
+        assert_eq!(
+            fit(&mixed, "", ""),
+            ["汉".repeat(40) + " SO_REUSEADDR 帮不上", "忙".to_owned()]
+        );
     }
 
     /// A word wider than the room stays whole rather than cut where it cannot be copied.

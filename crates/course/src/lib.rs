@@ -23,8 +23,10 @@ mod buffer;
 mod print;
 
 pub use buffer::as_uninit;
+/// How wide a line is in a terminal, and how to cut it to fit: the one measure the lessons,
+/// the tools and the tests share.
+pub use columns::{MAX_COLUMNS, fit, width};
 pub use failure::{Role, finish};
 pub use print::{
-    MAX_COLUMNS, addr_text, announce_listening, bytes_text, count, fit, print_both, print_fit,
-    print_received, width,
+    addr_text, announce_listening, bytes_text, count, print_both, print_fit, print_received,
 };

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 
+use columns::{MAX_COLUMNS, fit, width};
 use socket2::SockAddr;
 
 // ANCHOR: say
@@ -42,45 +43,6 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// The widest line a lesson prints, in terminal columns, so that two terminals side by side
-/// never wrap: the same number as `columns::MAX_COLUMNS`, which the tests measure with (a unit
-/// test checks they agree). `course` does not depend on `columns`, so that neither the lessons
-/// nor the student's exercises compile its line breaker for the few lines cut here.
-pub const MAX_COLUMNS: usize = 100;
-
-/// How many terminal columns `text` takes: two for each Chinese character.
-pub fn width(text: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(text)
-}
-
-/// `text` cut into lines of at most [`MAX_COLUMNS`] columns, the first starting with `first`
-/// and the others with `rest`. It is cut at a space, or between two Chinese characters where
-/// a run of them is too wide, but never before a closing `，` or `）` nor after an opening `（`.
-/// A word wider than the room (an address, a path) stays whole: cut, it could not be copied.
-/// A line that fits comes back as it is, its inner spaces kept.
-pub fn fit(text: &str, first: &str, rest: &str) -> Vec<String> {
-    let whole = format!("{first}{text}");
-    if width(&whole) <= MAX_COLUMNS {
-        return vec![whole.trim_end().to_owned()];
-    }
-    let mut lines = Vec::new();
-    let mut line = first.to_owned();
-    let mut empty = true;
-    for (spaced, piece) in pieces(text) {
-        let joined = if spaced && !empty { 1 } else { 0 };
-        if !empty && width(&line) + joined + width(piece) > MAX_COLUMNS {
-            lines.push(line);
-            line = rest.to_owned();
-        } else if joined == 1 {
-            line.push(' ');
-        }
-        line.push_str(piece);
-        empty = false;
-    }
-    lines.push(line.trim_end().to_owned());
-    lines
-}
-
 /// Prints `text` after `first`, cut by [`fit`] into lines that fit, lined up under `rest`.
 /// All the lines go out in one write, so that another thread's line never lands among them;
 /// a closed stdout is ignored, as [`say!`] does.
@@ -109,44 +71,6 @@ pub(crate) fn both(text: &str, first: &str, rest: &str) -> Vec<String> {
         }
         _ => fit(text, first, rest),
     }
-}
-
-/// The pieces [`fit`] may put on different lines, each with whether a space comes before it:
-/// the words, and inside a word, each Chinese character where a line may break beside it.
-fn pieces(text: &str) -> Vec<(bool, &str)> {
-    let mut pieces = Vec::new();
-    for word in text.split(' ').filter(|word| !word.is_empty()) {
-        let mut start = 0;
-        let mut spaced = true;
-        let mut chars = word.char_indices().peekable();
-        while let Some((_, this)) = chars.next() {
-            let Some(&(next_index, next)) = chars.peek() else {
-                break;
-            };
-            let wide = width_of(this) == 2 || width_of(next) == 2;
-            if wide && !closes(next) && !opens(this) {
-                pieces.push((spaced, &word[start..next_index]));
-                start = next_index;
-                spaced = false;
-            }
-        }
-        pieces.push((spaced, &word[start..]));
-    }
-    pieces
-}
-
-fn width_of(c: char) -> usize {
-    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
-}
-
-/// Punctuation a line must not start with.
-fn closes(c: char) -> bool {
-    "，。、；：！？）」』”’》,.;:!?)".contains(c)
-}
-
-/// Punctuation a line must not end with.
-fn opens(c: char) -> bool {
-    "（「『“‘《(".contains(c)
 }
 
 /// Prints what a server received from a client: `收到 received 5 字节 bytes 来自 from ADDR: 你好`,
@@ -187,7 +111,7 @@ fn cut_to_width(text: &str, indent: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = indent.to_owned();
     for c in text.chars() {
-        if width(&line) + width_of(c) > MAX_COLUMNS {
+        if width(&line) + width(c.encode_utf8(&mut [0; 4])) > MAX_COLUMNS {
             lines.push(std::mem::replace(&mut line, indent.to_owned()));
         }
         line.push(c);
@@ -284,38 +208,6 @@ mod tests {
         assert_eq!(lines[1], format!("  {}'", "a".repeat(42)), "{text}");
     }
 
-    /// A run of Chinese is cut between two characters, but a line never starts with closing
-    /// punctuation (`，` `。` `）`) nor ends with an opening one (`（`); a wide character beside
-    /// a narrow one may be cut from it, as in `ok，`.
-    #[test]
-    fn chinese_is_cut_between_characters_but_not_at_punctuation() {
-        assert_eq!(
-            pieces("你好，世界（吗）"),
-            [
-                (true, "你"),
-                (false, "好，"),
-                (false, "世"),
-                (false, "界"),
-                (false, "（吗）")
-            ]
-        );
-        assert_eq!(
-            pieces("ok你 hi"),
-            [(true, "ok"), (false, "你"), (true, "hi")]
-        );
-        let long = "汉字".repeat(60);
-        let lines = fit(&format!("{long}。"), "", "");
-        assert!(
-            lines.iter().all(|line| width(line) <= MAX_COLUMNS),
-            "{lines:?}"
-        );
-        assert!(
-            lines.iter().all(|line| !line.starts_with('。')),
-            "{lines:?}"
-        );
-        assert_eq!(lines.concat(), format!("{long}。"));
-    }
-
     /// A short message is printed on the line that says where it came from; a long one, or one
     /// of several lines, goes on lines of its own that fit, and nothing of it is lost.
     #[test]
@@ -359,60 +251,6 @@ mod tests {
         assert_eq!(count(1, "client", "clients"), "1 client");
         assert_eq!(count(2, "client", "clients"), "2 clients");
         assert_eq!(count(0, "byte", "bytes"), "0 bytes");
-    }
-
-    #[test]
-    fn the_limit_is_the_tests_limit() {
-        assert_eq!(MAX_COLUMNS, columns::MAX_COLUMNS);
-        for text in ["abc", "汉字", "，", "✓ 完成 done", "“多进程”"] {
-            assert_eq!(width(text), columns::width(text), "{text}");
-        }
-    }
-
-    /// A line that fits is kept as it is, after its prefix.
-    #[test]
-    fn a_short_line_is_kept() {
-        assert_eq!(fit("a b  c", "  ", "    "), ["  a b  c"]);
-        assert_eq!(fit("", "   ", "   "), [""]);
-    }
-
-    /// English is cut at spaces, Chinese between characters, never before a `，`; every line
-    /// fits, and nothing is lost but the spaces where a line was cut.
-    #[test]
-    fn long_lines_are_cut_where_a_reader_expects() {
-        let english = "word ".repeat(30);
-        let lines = fit(english.trim_end(), "  观察 observed: ", "    ");
-        assert!(lines.len() >= 2, "{lines:?}");
-        assert!(lines[0].starts_with("  观察 observed: word"), "{lines:?}");
-        assert!(lines[1].starts_with("    word"), "{lines:?}");
-        let chinese = "服务端要在绑定之前设置，".repeat(10);
-        let cut = fit(&chinese, "", "");
-        assert!(cut.len() >= 3, "{cut:?}");
-        assert_eq!(cut.concat(), chinese);
-        for line in lines.iter().chain(&cut) {
-            assert!(
-                width(line) <= MAX_COLUMNS,
-                "{} columns: {line}",
-                width(line)
-            );
-            assert!(!line.starts_with('，'), "{line}");
-        }
-        let mixed = format!("{} SO_REUSEADDR 帮不上忙", "汉".repeat(40));
-        let cut = fit(&mixed, "", "");
-        assert_eq!(
-            cut,
-            ["汉".repeat(40) + " SO_REUSEADDR 帮不上", "忙".to_owned()]
-        );
-    }
-
-    /// An address or a path wider than the room stays whole.
-    #[test]
-    fn a_long_word_stays_whole() {
-        let path = "x".repeat(MAX_COLUMNS + 10);
-        assert_eq!(
-            fit(&format!("see {path}"), "", ""),
-            ["see".to_owned(), path]
-        );
     }
 
     #[test]
