@@ -443,9 +443,9 @@ fn the_ipv6_any_address_takes_ipv4_clients_unless_v6only_is_set() {
         harness::tools::skip(TEST, "this machine has no IPv6 loopback");
         return;
     }
-    let default = std::fs::read_to_string("/proc/sys/net/ipv6/bindv6only")
-        .expect("Linux with IPv6 has bindv6only");
-    if default.trim() != "0" {
+    let default =
+        course::kernel::sysctl("net.ipv6.bindv6only").expect("Linux with IPv6 has bindv6only");
+    if default != "0" {
         harness::tools::skip(TEST, "bindv6only is 1 here: dual stack is off by default");
         return;
     }

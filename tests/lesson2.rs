@@ -4,6 +4,7 @@
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::time::Duration;
 
 use course::kernel::{self, TcpState};
 use encoding_rs::{GBK, UTF_8};
@@ -108,31 +109,28 @@ fn who_keeps_time_wait(server: SocketAddr, client: SocketAddr) -> usize {
 
 /// How long the port stays held: the TIME_WAIT the server's close leaves lasts 60 seconds on
 /// Linux, a length fixed in the kernel (`TCP_TIMEWAIT_LEN`). `/proc/net/tcp` shows the timer
-/// running on the row: timer 3 (TIME_WAIT) with at most 60 s (6000 ticks of 1/100 s) to go.
+/// running on the row: the TIME_WAIT timer with at most 60 s to go.
 #[test]
 #[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
 fn time_wait_lasts_sixty_seconds_on_linux() {
     let (server, client) = serve_once_leaving_time_wait("lesson2");
-    let table = std::fs::read_to_string("/proc/net/tcp").expect("Linux has /proc/net/tcp");
-    // 127.0.0.1 in the kernel's byte order, then the port in hex.
-    let local = format!("0100007F:{:04X}", server.port());
-    let remote = format!("0100007F:{:04X}", client.port());
-    let row: Vec<&str> = table
-        .lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>())
-        .find(|fields| {
-            fields.get(1) == Some(&local.as_str()) && fields.get(2) == Some(&remote.as_str())
-        })
-        .unwrap_or_else(|| panic!("no row {local} -> {remote} in:\n{table}"));
-    // sl, local_address, rem_address, st, tx_queue:rx_queue, tr:tm->when, …
-    assert_eq!(row[3], "06", "TIME_WAIT: {row:?}");
-    let (timer, when) = row[5].split_once(':').expect("tr:tm->when");
-    assert_eq!(timer, "03", "the TIME_WAIT timer runs: {row:?}");
-    let ticks = u64::from_str_radix(when, 16).expect("hex ticks");
-    // USER_HZ is 100: 6000 ticks are 60 s. A few seconds may have passed on a busy machine.
+    let (row, timers) = kernel::timers(server, client)
+        .expect("Linux has /proc/net/tcp")
+        .unwrap_or_else(|| {
+            let table = kernel::port_report(server.port()).join("\n");
+            panic!("no row {server} -> {client} in:\n{table}")
+        });
+    assert_eq!(row.state, TcpState::TimeWait, "TIME_WAIT: {row:?}");
+    assert_eq!(
+        timers.kind,
+        kernel::TimerKind::TimeWait,
+        "the TIME_WAIT timer runs: {timers:?}"
+    );
+    // A few seconds may have passed on a busy machine.
+    let left = timers.left;
     assert!(
-        (4500..=6000).contains(&ticks),
-        "about 60 s left on a fresh TIME_WAIT, got {ticks} ticks: {row:?}"
+        (Duration::from_secs(45)..=Duration::from_secs(60)).contains(&left),
+        "about 60 s left on a fresh TIME_WAIT, got {left:?}: {row:?}"
     );
 }
 
@@ -537,9 +535,9 @@ fn privileged_port_gets_a_hint() {
     {
         const TEST: &str = "lesson2::privileged_port_gets_a_hint";
         // Linux refuses ordinary users the ports below this (1024 unless changed).
-        let start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        let start = kernel::sysctl("net.ipv4.ip_unprivileged_port_start")
             .ok()
-            .and_then(|text| text.trim().parse::<u16>().ok())
+            .and_then(|text| text.parse::<u16>().ok())
             .unwrap_or(1024);
         if start <= 1 {
             harness::tools::skip(

@@ -356,9 +356,16 @@ fn a_full_accept_queue_leaves_clients_in_syn_sent() {
         let port = address(client).port();
         let deadline = std::time::Instant::now() + harness::TIMEOUT;
         loop {
-            let (state, retries) =
-                loopback_row(port, server.port()).expect("the client's row is in the table");
-            assert_eq!(state, "02", "still SYN_SENT (02) after {retries} retries");
+            let client = SocketAddr::from(([127, 0, 0, 1], port));
+            let (row, timers) = kernel::timers(client, server)
+                .expect("Linux has /proc/net/tcp")
+                .expect("the client's row is in the table");
+            let retries = timers.retransmits;
+            assert_eq!(
+                row.state,
+                TcpState::SynSent,
+                "still SYN_SENT (02) after {retries} retries"
+            );
             if retries >= 2 {
                 break;
             }
@@ -396,25 +403,6 @@ fn a_full_accept_queue_leaves_clients_in_syn_sent() {
         admitted, 1,
         "one accept made room for exactly one waiting client (server's side: {states:?})"
     );
-}
-
-/// The state (hex, as `/proc/net/tcp` writes it) and the retransmission count of the TCP
-/// connection from 127.0.0.1:`local` to 127.0.0.1:`remote`.
-#[cfg(target_os = "linux")]
-fn loopback_row(local: u16, remote: u16) -> Option<(String, u32)> {
-    let table = std::fs::read_to_string("/proc/net/tcp").expect("Linux has /proc/net/tcp");
-    // 127.0.0.1 in the kernel's byte order, then the port in hex.
-    let (local, remote) = (
-        format!("0100007F:{local:04X}"),
-        format!("0100007F:{remote:04X}"),
-    );
-    table.lines().skip(1).find_map(|line| {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        // sl, local_address, rem_address, st, tx_queue:rx_queue, tr:tm->when, retrnsmt, …
-        (*fields.get(1)? == local && *fields.get(2)? == remote).then_some(())?;
-        let retries = u32::from_str_radix(fields.get(6)?, 16).ok()?;
-        Some(((*fields.get(3)?).to_owned(), retries))
-    })
 }
 
 /// What the big `VmSize` of a threaded server is: address space reserved, not memory used. Each
@@ -735,12 +723,12 @@ fn process_tree(root: i32) -> Vec<i32> {
 fn tree_pss_kib(root: i32) -> i64 {
     process_tree(root)
         .iter()
-        .map(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-                .unwrap_or_default()
-                .lines()
-                .find_map(|line| line.strip_prefix("Pss:"))
-                .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<i64>().ok())
+        .map(|&pid| {
+            // A child that has ended meanwhile counts for nothing.
+            u32::try_from(pid)
+                .ok()
+                .and_then(course::process::pss_kib)
+                .and_then(|kib| i64::try_from(kib).ok())
                 .unwrap_or(0)
         })
         .sum()

@@ -629,29 +629,18 @@ fn with_default_sigpipe(program: &std::path::Path) -> std::process::Command {
         .output()
         .expect("env and cat are part of every Linux system");
     let child_status = String::from_utf8_lossy(&probe.stdout);
-    let own_status = std::fs::read_to_string("/proc/self/status").expect("Linux has /proc");
     assert!(
-        sigpipe_ignored_in(&own_status),
+        kernel::sigpipe_ignored().expect("Linux has /proc"),
         "a Rust test process ignores SIGPIPE"
     );
+    let child_ignores = kernel::sigpipe_ignored_in(&child_status);
     assert!(
-        probe.status.success() && !sigpipe_ignored_in(&child_status),
+        probe.status.success() && child_ignores == Some(false),
         "env --default-signal=PIPE gives its child the default action:\n{child_status}"
     );
     let mut command = std::process::Command::new("env");
     command.arg("--default-signal=PIPE").arg(program);
     command
-}
-
-/// Whether SIGPIPE (13) is in the `SigIgn` mask of a `/proc/PID/status` text.
-#[cfg(target_os = "linux")]
-fn sigpipe_ignored_in(status: &str) -> bool {
-    let mask = status
-        .lines()
-        .find_map(|line| line.strip_prefix("SigIgn:"))
-        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
-        .expect("every status file has a SigIgn line");
-    mask & (1 << (13 - 1)) != 0
 }
 
 /// Rule 10 in three languages, each started with SIGPIPE at its default action, writing to a

@@ -752,12 +752,11 @@ except TimeoutError:
 fn keepalive_is_off_by_default_and_uses_the_system_timers() {
     use socket2::{Domain, Socket, Type};
     let sysctl = |name: &str| -> u64 {
-        let path = format!("/proc/sys/net/ipv4/{name}");
-        std::fs::read_to_string(&path)
-            .unwrap_or_else(|error| panic!("Linux has {path}: {error}"))
-            .trim()
+        let name = format!("net.ipv4.{name}");
+        course::kernel::sysctl(&name)
+            .unwrap_or_else(|error| panic!("Linux has {name}: {error}"))
             .parse()
-            .unwrap_or_else(|error| panic!("{path} holds a number: {error}"))
+            .unwrap_or_else(|error| panic!("{name} holds a number: {error}"))
     };
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
     assert!(

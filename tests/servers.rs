@@ -360,9 +360,10 @@ pub(crate) fn accept_errors_are_reported_and_the_loop_goes_on(package: &str) {
     let pid = Pid::from_raw(server_pid(&server)).expect("a child's pid is positive");
     // accept(2) returns the lowest free descriptor number, and fails with EMFILE when that
     // number is not below the limit. Allow exactly the lowest free one: room for one client.
-    let open: HashSet<u64> = std::fs::read_dir(format!("/proc/{}/fd", server_pid(&server)))
+    let open: HashSet<u64> = course::process::open_files(server.id())
         .expect("Linux lists a process's open files")
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .into_iter()
+        .map(u64::from)
         .collect();
     let lowest_free = (0..)
         .find(|fd| !open.contains(fd))
@@ -545,18 +546,13 @@ pub(crate) fn the_open_file_limit_is_raised_to_the_hard_limit(package: &str) {
     // harness::TIMEOUT instead of hanging it.
     let mut server = harness::spawn_command(&format!("{package} under ulimit -Sn 1024"), command);
     let limit_line = server.expect_line("open-file limit");
-    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.id()))
-        .expect("Linux shows a process's limits");
+    let limit =
+        course::process::open_file_limit(server.id()).expect("Linux shows a process's limits");
     assert!(
         limit_line.contains(&format!("1024 → {hard}")),
         "{package}: says what it raised: {limit_line:?}"
     );
-    let soft = limits
-        .lines()
-        .find(|line| line.starts_with("Max open files"))
-        .and_then(|line| line.split_whitespace().nth(3))
-        .unwrap_or_default();
-    assert_eq!(soft, hard.to_string(), "{package}: the kernel's soft limit");
+    assert_eq!(limit.soft, Some(hard), "{package}: the kernel's soft limit");
 }
 
 /// Stopped (Ctrl-Z: SIGSTOP) and continued (`fg`: SIGCONT) while it waits, a server serves on.

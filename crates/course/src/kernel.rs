@@ -115,6 +115,41 @@ pub fn connection(
         .find(|row| row.local == local && row.remote == remote))
 }
 
+/// Which timer the kernel runs on a connection (`tr` in `/proc/net/tcp`; `ss -o` prints it as
+/// `timer:(on|keepalive|timewait|persist,…)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerKind {
+    Off,
+    /// Resending what was not acknowledged (a SYN, a SYN-ACK, data): `on`.
+    Retransmit,
+    KeepAlive,
+    /// The 60 seconds after which a TIME_WAIT row goes.
+    TimeWait,
+    /// Probing a peer that advertised a zero window: `persist`.
+    ZeroWindowProbe,
+}
+
+/// The columns of a row of the kernel's table that [`Connection`] leaves out: its timer, and
+/// how often the kernel has resent without an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timers {
+    pub kind: TimerKind,
+    /// Until the timer fires (`tm->when`); for TIME_WAIT, until the row goes.
+    pub left: std::time::Duration,
+    /// Resends so far (`retrnsmt`): for a connection in SYN_SENT, the SYNs it resent.
+    pub retransmits: u32,
+}
+
+/// The kernel's row for the connection from `local` to `remote` with its [`Timers`], for a
+/// lesson that shows how long TIME_WAIT lasts or that a SYN is resent. `Ok(None)`: the kernel
+/// has no such connection.
+pub fn timers(
+    local: SocketAddr,
+    remote: SocketAddr,
+) -> Result<Option<(Connection, Timers)>, Unavailable> {
+    platform::timers(canonical(local), canonical(remote))
+}
+
 /// Prints what the kernel's table holds on `port`, one row a line, so a student sees the
 /// TIME_WAIT connection (or the other listener) that decides whether `bind` can succeed.
 pub fn show_port(port: u16) {
@@ -253,31 +288,45 @@ fn poll_table<T>(
 /// The range the kernel picks a local port from for a socket that connects (or listens)
 /// without binding one: `/proc/sys/net/ipv4/ip_local_port_range` on Linux, e.g. 32768–60999.
 pub fn ephemeral_port_range() -> Result<std::ops::RangeInclusive<u16>, Unavailable> {
-    let path = "/proc/sys/net/ipv4/ip_local_port_range";
-    let text = read_proc_file(path)?;
+    let name = "net.ipv4.ip_local_port_range";
+    let text = sysctl(name)?;
     let mut ports = text.split_whitespace().map(str::parse::<u16>);
     match (ports.next(), ports.next()) {
         (Some(Ok(low)), Some(Ok(high))) => Ok(low..=high),
-        _ => Err(Unavailable(format!("{path}: {text:?}"))),
+        _ => Err(Unavailable(format!("{}: {text:?}", sysctl_path(name)))),
     }
+}
+
+/// The value of the kernel setting `name`, named as `sysctl` names it
+/// (`net.ipv4.tcp_keepalive_time`), without its trailing newline. On Linux it is the file
+/// under `/proc/sys` (`/proc/sys/net/ipv4/tcp_keepalive_time`); procfs has no typed reader of
+/// the network settings, so this is the one place that reads them.
+pub fn sysctl(name: &str) -> Result<String, Unavailable> {
+    read_proc_file(&sysctl_path(name)).map(|text| text.trim_end().to_owned())
+}
+
+/// Where Linux keeps the setting `name`: its dots are the directories under `/proc/sys`.
+fn sysctl_path(name: &str) -> String {
+    format!("/proc/sys/{}", name.replace('.', "/"))
 }
 
 /// Whether the kernel has this process ignoring SIGPIPE (`SigIgn` in `/proc/self/status`),
 /// the signal that kills a C program writing to a connection the peer has reset.
 pub fn sigpipe_ignored() -> Result<bool, Unavailable> {
-    let status = read_proc_file("/proc/self/status")?;
-    sigpipe_ignored_in(&status)
-        .ok_or_else(|| Unavailable("/proc/self/status has no SigIgn line".to_owned()))
+    platform::ignored_signals().map(has_sigpipe)
 }
 
-/// Whether the `SigIgn:` mask of a `/proc/PID/status` text has SIGPIPE (signal 13) set.
-fn sigpipe_ignored_in(status: &str) -> Option<bool> {
+/// The same, read from the text of a `/proc/PID/status` that a process printed of itself
+/// (`cat /proc/self/status`): a child started through `env --default-signal` shows the mask it
+/// runs with only to itself, after `env` has exec'd it. `None`: not a status file.
+pub fn sigpipe_ignored_in(status: &str) -> Option<bool> {
+    platform::ignored_signals_in(status).map(has_sigpipe)
+}
+
+/// Whether a signal mask (`SigIgn`, a bit for each signal, counted from 1) has SIGPIPE (13).
+fn has_sigpipe(mask: u64) -> bool {
     const SIGPIPE: u32 = 13;
-    let mask = status
-        .lines()
-        .find_map(|line| line.strip_prefix("SigIgn:"))
-        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())?;
-    Some(mask & (1 << (SIGPIPE - 1)) != 0)
+    mask & (1 << (SIGPIPE - 1)) != 0
 }
 
 #[cfg(target_os = "linux")]
@@ -287,9 +336,12 @@ fn read_proc_file(path: &str) -> Result<String, Unavailable> {
 
 #[cfg(not(target_os = "linux"))]
 fn read_proc_file(path: &str) -> Result<String, Unavailable> {
-    Err(Unavailable(format!(
-        "只有 Linux 有 {path} / only Linux has {path}"
-    )))
+    Err(only_linux(path))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn only_linux(path: &str) -> Unavailable {
+    Unavailable(format!("只有 Linux 有 {path} / only Linux has {path}"))
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -332,8 +384,10 @@ mod close_tests {
 
 #[cfg(target_os = "linux")]
 mod platform {
-    use super::{Connection, TcpState, Unavailable, canonical};
+    use super::{Connection, TcpState, TimerKind, Timers, Unavailable, canonical};
     use procfs::net::{TcpNetEntry, TcpState as Proc};
+    use std::net::SocketAddr;
+    use std::time::Duration;
 
     pub fn connections() -> Result<Vec<Connection>, Unavailable> {
         let ipv4 = procfs::net::tcp().map_err(|e| Unavailable(e.to_string()))?;
@@ -342,10 +396,33 @@ mod platform {
         Ok(ipv4.iter().chain(&ipv6).map(row).collect())
     }
 
-    /// The rows with one of `ports` as local or remote port. Only those lines of the table are
-    /// parsed: a busy machine lists thousands of TIME_WAIT rows, and a lesson that polls the
-    /// table would spend its time parsing them.
+    /// The rows with one of `ports` as local or remote port.
     pub fn connections_on(ports: &[u16]) -> Result<Vec<Connection>, Unavailable> {
+        Ok(entries_on(ports)?
+            .iter()
+            .map(|(entry, _)| row(entry))
+            .collect())
+    }
+
+    pub fn timers(
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> Result<Option<(Connection, Timers)>, Unavailable> {
+        for (entry, line) in entries_on(&[local.port()])? {
+            let found = row(&entry);
+            if found.local == local && found.remote == remote {
+                let timers = timers_in(&line)
+                    .ok_or_else(|| Unavailable(format!("a row without its timers: {line:?}")))?;
+                return Ok(Some((found, timers)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The lines of the table with one of `ports` as local or remote port, each with procfs's
+    /// parse of it. Only those lines of the table are parsed: a busy machine lists thousands
+    /// of TIME_WAIT rows, and a lesson that polls the table would spend its time parsing them.
+    fn entries_on(ports: &[u16]) -> Result<Vec<(TcpNetEntry, String)>, Unavailable> {
         use procfs::FromBufReadSI;
         let needles: Vec<String> = ports.iter().map(|port| format!(":{port:04X} ")).collect();
         let mut rows = Vec::new();
@@ -358,7 +435,10 @@ mod platform {
             };
             let mut lines = text.lines();
             let mut wanted = format!("{}\n", lines.next().unwrap_or_default());
-            for line in lines.filter(|line| needles.iter().any(|n| line.contains(n.as_str()))) {
+            let kept: Vec<&str> = lines
+                .filter(|line| needles.iter().any(|n| line.contains(n.as_str())))
+                .collect();
+            for line in &kept {
                 wanted.push_str(line);
                 wanted.push('\n');
             }
@@ -367,9 +447,51 @@ mod platform {
                 procfs::current_system_info(),
             )
             .map_err(|error| Unavailable(format!("{path}: {error}")))?;
-            rows.extend(entries.0.iter().map(row));
+            // One entry a line, in order: procfs fails the whole table rather than skip one.
+            rows.extend(
+                entries
+                    .0
+                    .into_iter()
+                    .zip(kept.into_iter().map(str::to_owned)),
+            );
         }
         Ok(rows)
+    }
+
+    /// The columns of a line of the table that procfs skips: `tr:tm->when` (which timer, and
+    /// the clock ticks until it fires), then `retrnsmt`, all in hex.
+    fn timers_in(line: &str) -> Option<Timers> {
+        let mut fields = line.split_whitespace().skip(5);
+        let (kind, when) = fields.next()?.split_once(':')?;
+        let kind = match u8::from_str_radix(kind, 16).ok()? {
+            0 => TimerKind::Off,
+            1 => TimerKind::Retransmit,
+            2 => TimerKind::KeepAlive,
+            3 => TimerKind::TimeWait,
+            4 => TimerKind::ZeroWindowProbe,
+            _ => return None,
+        };
+        let ticks = u64::from_str_radix(when, 16).ok()?;
+        Some(Timers {
+            kind,
+            left: Duration::from_millis(ticks * 1000 / procfs::ticks_per_second().max(1)),
+            retransmits: u32::from_str_radix(fields.next()?, 16).ok()?,
+        })
+    }
+
+    /// The signals this process ignores, a bit each (`SigIgn` in `/proc/self/status`).
+    pub fn ignored_signals() -> Result<u64, Unavailable> {
+        let status = procfs::process::Process::myself().and_then(|me| me.status());
+        status
+            .map(|status| status.sigign)
+            .map_err(|error| Unavailable(format!("/proc/self/status: {error}")))
+    }
+
+    /// The same mask, in the text of a `/proc/PID/status` file.
+    pub fn ignored_signals_in(status: &str) -> Option<u64> {
+        use procfs::FromBufRead;
+        let status = procfs::process::Status::from_buf_read(status.as_bytes()).ok()?;
+        Some(status.sigign)
     }
 
     fn row(entry: &TcpNetEntry) -> Connection {
@@ -402,18 +524,38 @@ mod platform {
 
 #[cfg(not(target_os = "linux"))]
 mod platform {
-    use super::{Connection, Unavailable};
+    use super::{Connection, Timers, Unavailable, only_linux};
+    use std::net::SocketAddr;
 
     pub fn connections_on(_ports: &[u16]) -> Result<Vec<Connection>, Unavailable> {
         connections()
     }
 
+    pub fn timers(
+        _local: SocketAddr,
+        _remote: SocketAddr,
+    ) -> Result<Option<(Connection, Timers)>, Unavailable> {
+        Err(no_table())
+    }
+
+    pub fn ignored_signals() -> Result<u64, Unavailable> {
+        Err(only_linux("/proc/self/status"))
+    }
+
+    pub fn ignored_signals_in(_status: &str) -> Option<u64> {
+        None
+    }
+
     pub fn connections() -> Result<Vec<Connection>, Unavailable> {
-        Err(Unavailable(
+        Err(no_table())
+    }
+
+    fn no_table() -> Unavailable {
+        Unavailable(
             "只有 Linux 提供 /proc/net/tcp；请用 `netstat -an` 查看 \
              / only Linux has /proc/net/tcp; run `netstat -an` to look by hand"
                 .to_owned(),
-        ))
+        )
     }
 }
 
@@ -445,15 +587,33 @@ mod tests {
         assert!(unavailable.contains("the kernel's socket table cannot be read"));
     }
 
-    /// SIGPIPE is bit 13 of the `SigIgn` mask, counted from 1.
+    /// SIGPIPE is bit 13 of the `SigIgn` mask, counted from 1; a text that is no status file
+    /// has no mask.
     #[test]
     fn sigpipe_is_read_from_its_bit_of_sigign() {
-        let status = |mask: &str| format!("Name:\tx\nSigBlk:\t0000000000001000\nSigIgn:\t{mask}\n");
-        assert_eq!(sigpipe_ignored_in(&status("0000000000001000")), Some(true));
-        assert_eq!(sigpipe_ignored_in(&status("0000000000000800")), Some(false));
-        assert_eq!(sigpipe_ignored_in(&status("0000000000003000")), Some(true));
-        assert_eq!(sigpipe_ignored_in(&status("0000000000000000")), Some(false));
+        assert!(has_sigpipe(0x1000));
+        assert!(!has_sigpipe(0x0800));
+        assert!(has_sigpipe(0x3000));
+        assert!(!has_sigpipe(0));
         assert_eq!(sigpipe_ignored_in("Name:\tx\n"), None);
+    }
+
+    /// The status a child prints of itself is read for its mask: SIGPIPE ignored under the
+    /// shell's `trap '' PIPE`, not without it (Rust's `Command` gives a child SIGPIPE's
+    /// default action).
+    #[test]
+    fn a_printed_status_is_read_for_its_sigpipe() {
+        let printed = |script: &str| {
+            let output = std::process::Command::new("sh")
+                .args(["-c", script])
+                .output()
+                .expect("sh and cat are part of every Linux system");
+            String::from_utf8(output.stdout).expect("a status file is text")
+        };
+        let ignoring = printed("trap '' PIPE; exec cat /proc/self/status");
+        assert_eq!(sigpipe_ignored_in(&ignoring), Some(true), "{ignoring}");
+        let default = printed("exec cat /proc/self/status");
+        assert_eq!(sigpipe_ignored_in(&default), Some(false), "{default}");
     }
 
     /// Of two clients of one listener, `connection` finds the row of the pair asked for, with

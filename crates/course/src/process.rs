@@ -1,10 +1,12 @@
 //! What the kernel says about a running program: its state, its threads, its CPU time, its
-//! children. The course's tools ask this of the programs they run (a server stalled on a full
-//! send buffer sleeps; one the scheduler has not run yet is runnable), and so do the tests.
+//! memory, its open files and their limit, the cores it may run on, its children. The course's
+//! tools ask this of the programs they run (a server stalled on a full send buffer sleeps; one
+//! the scheduler has not run yet is runnable), and so do the tests.
 //!
 //! On Linux it is read from `/proc` through the `procfs` crate. Elsewhere every function
 //! answers `None`: the callers then go on without the observation, and say so.
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 /// The state letter of process `pid` as `ps` shows it: `R` running or runnable, `S` asleep,
@@ -78,9 +80,41 @@ pub fn children(parent: u32) -> Vec<u32> {
     platform::children(parent)
 }
 
+/// `pid`'s proportional set size in KiB (`Pss` in `/proc/PID/smaps_rollup`): its resident
+/// memory, a page shared by n processes counted as 1/n of it, so that the PSS of a server's
+/// processes adds up to what they cost together.
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    platform::pss_bytes(pid).map(|bytes| bytes / 1024)
+}
+
+/// The numbers of `pid`'s open file descriptors (`/proc/PID/fd`), in no particular order.
+pub fn open_files(pid: u32) -> Option<Vec<u32>> {
+    platform::open_files(pid)
+}
+
+/// A process's limit on open files, soft and hard (`None`: unlimited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileLimit {
+    pub soft: Option<u64>,
+    pub hard: Option<u64>,
+}
+
+/// `pid`'s limit on open files as the kernel holds it (`Max open files` in
+/// `/proc/PID/limits`): what another process sees of a `setrlimit` the program made.
+pub fn open_file_limit(pid: u32) -> Option<FileLimit> {
+    platform::open_file_limit(pid)
+}
+
+/// The cores `pid` may run on (`Cpus_allowed_list` in `/proc/PID/status`), as ranges of core
+/// numbers: `0-1,4` is `[0..=1, 4..=4]`.
+pub fn cores_allowed(pid: u32) -> Option<Vec<RangeInclusive<u32>>> {
+    platform::cores_allowed(pid)
+}
+
 #[cfg(target_os = "linux")]
 mod platform {
-    use procfs::process::{Process, Stat};
+    use procfs::process::{LimitValue, Process, Stat};
+    use std::ops::RangeInclusive;
 
     pub fn stat(pid: u32) -> Option<Stat> {
         process(pid)?.stat().ok()
@@ -134,6 +168,41 @@ mod platform {
             .collect()
     }
 
+    pub fn pss_bytes(pid: u32) -> Option<u64> {
+        let rollup = process(pid)?.smaps_rollup().ok()?;
+        // One entry, the sum over every mapping; procfs gives its figures in bytes.
+        let summed = rollup.memory_map_rollup.0.into_iter().next()?;
+        summed.extension.map.get("Pss").copied()
+    }
+
+    pub fn open_files(pid: u32) -> Option<Vec<u32>> {
+        let files = process(pid)?.fd().ok()?;
+        // A descriptor closed while they are listed is left out.
+        Some(
+            files
+                .flatten()
+                .filter_map(|file| u32::try_from(file.fd).ok())
+                .collect(),
+        )
+    }
+
+    pub fn open_file_limit(pid: u32) -> Option<super::FileLimit> {
+        let files = process(pid)?.limits().ok()?.max_open_files;
+        let value = |limit| match limit {
+            LimitValue::Value(n) => Some(n),
+            LimitValue::Unlimited => None,
+        };
+        Some(super::FileLimit {
+            soft: value(files.soft_limit),
+            hard: value(files.hard_limit),
+        })
+    }
+
+    pub fn cores_allowed(pid: u32) -> Option<Vec<RangeInclusive<u32>>> {
+        let ranges = process(pid)?.status().ok()?.cpus_allowed_list?;
+        Some(ranges.into_iter().map(|(low, high)| low..=high).collect())
+    }
+
     pub fn ticks_per_second() -> u64 {
         procfs::ticks_per_second().max(1)
     }
@@ -170,6 +239,22 @@ mod platform {
 
     pub fn children(_parent: u32) -> Vec<u32> {
         Vec::new()
+    }
+
+    pub fn pss_bytes(_pid: u32) -> Option<u64> {
+        None
+    }
+
+    pub fn open_files(_pid: u32) -> Option<Vec<u32>> {
+        None
+    }
+
+    pub fn open_file_limit(_pid: u32) -> Option<super::FileLimit> {
+        None
+    }
+
+    pub fn cores_allowed(_pid: u32) -> Option<Vec<std::ops::RangeInclusive<u32>>> {
+        None
     }
 
     pub fn ticks_per_second() -> u64 {
@@ -239,6 +324,32 @@ mod tests {
         assert!(memory.resident_kib > 0 && memory.virtual_kib >= memory.resident_kib);
         // The test harness's threads have blocked at least once: waiting is switching.
         assert!(context_switches(me).expect("Linux has /proc") > 0);
+    }
+
+    /// An open file is listed under its number, the limit is the one `getrlimit` gives, the
+    /// cores are some, and the share of memory is no more than the resident memory (give or
+    /// take what the other tests' threads allocate between the two reads).
+    #[test]
+    fn this_process_has_files_a_limit_cores_and_a_share_of_memory() {
+        use rustix::process::{Resource, getrlimit};
+        use std::os::fd::AsRawFd;
+        let me = std::process::id();
+        let file = std::fs::File::open("/dev/null").expect("every Linux has /dev/null");
+        let number = u32::try_from(file.as_raw_fd()).expect("an open descriptor");
+        assert!(open_files(me).expect("Linux has /proc").contains(&number));
+        let limit = getrlimit(Resource::Nofile);
+        let file_limit = FileLimit {
+            soft: limit.current,
+            hard: limit.maximum,
+        };
+        assert_eq!(open_file_limit(me), Some(file_limit));
+        assert!(cores_allowed(me).is_some_and(|cores| !cores.is_empty()));
+        let pss = pss_kib(me).expect("Linux has /proc");
+        let resident = memory(me).expect("Linux has /proc").resident_kib;
+        assert!(
+            pss > 0 && pss <= resident * 2,
+            "PSS {pss} KiB, RSS {resident} KiB"
+        );
     }
 
     /// The CPU time read from /proc agrees with the kernel's own clock of it

@@ -68,12 +68,32 @@ fn allowed_cores() -> Option<Vec<usize>> {
 }
 
 /// The cores a process may run on, as the kernel reports them (`Cpus_allowed_list` in
-/// `/proc/PID/status`, or `/proc/self/status` for `None`): what pinning did, observed.
+/// `/proc/PID/status`, this process's for `None`), written as the kernel writes the list
+/// (`0-1,4`): what pinning did, observed.
 pub fn observed(pid: Option<u32>) -> Option<String> {
-    let who = pid.map_or_else(|| "self".to_owned(), |pid| pid.to_string());
-    let status = std::fs::read_to_string(format!("/proc/{who}/status")).ok()?;
-    let list = status
-        .lines()
-        .find_map(|line| line.strip_prefix("Cpus_allowed_list:"))?;
-    Some(list.trim().to_owned())
+    let ranges = course::process::cores_allowed(pid.unwrap_or_else(std::process::id))?;
+    let written: Vec<String> = ranges
+        .iter()
+        .map(|cores| match (cores.start(), cores.end()) {
+            (low, high) if low == high => low.to_string(),
+            (low, high) => format!("{low}-{high}"),
+        })
+        .collect();
+    Some(written.join(","))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    /// The list as written, read back, names exactly the cores `sched_getaffinity` allows.
+    #[test]
+    fn the_observed_list_names_the_allowed_cores() {
+        let listed = super::observed(None).expect("Linux lists the cores allowed");
+        let mut cores = Vec::new();
+        for part in listed.split(',') {
+            let (low, high) = part.split_once('-').unwrap_or((part, part));
+            let number = |core: &str| core.parse::<usize>().expect("a core number");
+            cores.extend(number(low)..=number(high));
+        }
+        assert_eq!(Some(cores), super::allowed_cores(), "{listed}");
+    }
 }

@@ -191,7 +191,8 @@ fn remove_stale_links(runs: &Path) {
         let Some((pid, _)) = name.split_once('-') else {
             continue;
         };
-        if !Path::new("/proc").join(pid).exists() {
+        // A name that is no process id is no run's either.
+        if pid.parse().map_or(true, course::process::ended) {
             let _ = fs::remove_file(entry.path());
         }
     }
