@@ -232,11 +232,7 @@ fn remove_all_but(dir: &Path, base: &Path, keep: &BTreeSet<String>) {
 
 /// A workspace manifest of `exercises/` with its `course` dependency pointing into `repo`.
 fn with_course_at(manifest: &str, repo: &Path) -> String {
-    let course = repo.join("crates").join("course");
-    manifest.replace(
-        "path = \"../crates/course\"",
-        &format!("path = {:?}", course.display().to_string()),
-    )
+    harness::manifest::with_course_at(manifest, &repo.join("crates").join("course"))
 }
 
 /// Exercise 1 (the client): its checks pass on the solution.
@@ -379,10 +375,12 @@ fn assert_exercises_proved(starters: &Path, solutions: &Path) {
         "solutions/ mirrors exercises/"
     );
     for dir in [starters, solutions] {
-        let manifest = fs::read_to_string(dir.join("Cargo.toml")).expect("the workspace manifest");
+        let members = harness::manifest::members(
+            &fs::read_to_string(dir.join("Cargo.toml")).expect("the workspace manifest"),
+        );
         for name in exercises() {
             assert!(
-                manifest.contains(&format!("\"{name}\"")),
+                members.iter().any(|member| member == name),
                 "{} lists {name} as a member",
                 dir.join("Cargo.toml").display()
             );
@@ -677,16 +675,12 @@ fn watched_workspace() -> PathBuf {
     let manifest = fs::read_to_string(from.join("Cargo.toml")).expect("the starter's manifest");
     fs::write(
         package.join("Cargo.toml"),
-        manifest.replace("name = \"ex01_client\"", "name = \"watched01_client\""),
+        harness::manifest::renamed(&manifest, "watched01_client"),
     )
     .expect("write the package's manifest");
     let workspace_manifest = fs::read_to_string(starters().join("Cargo.toml"))
         .expect("the starters' workspace manifest");
-    let members = workspace_manifest
-        .lines()
-        .find(|line| line.starts_with("members"))
-        .expect("the workspace lists its members");
-    let workspace_manifest = workspace_manifest.replace(members, "members = [\"01_client\"]");
+    let workspace_manifest = harness::manifest::with_members(&workspace_manifest, &["01_client"]);
     fs::write(
         workspace.join("Cargo.toml"),
         with_course_at(&workspace_manifest, &root()),

@@ -1145,12 +1145,11 @@ fn make_the_mistakes() -> Vec<PathBuf> {
             let solution = solutions.join(mistake.exercise);
             let manifest =
                 fs::read_to_string(solution.join("Cargo.toml")).expect("the package's manifest");
-            let manifest = replace_once(
-                &manifest,
-                &format!("name = \"solution{}\"", mistake.exercise),
-                &format!("name = \"mistake{}_{}\"", mistake.exercise, mistake.name),
+            let name = format!("mistake{}_{}", mistake.exercise, mistake.name);
+            write(
+                &dir.join("Cargo.toml"),
+                &harness::manifest::renamed(&manifest, &name),
             );
-            write(&dir.join("Cargo.toml"), &manifest);
             let source =
                 fs::read_to_string(solution.join("src/main.rs")).expect("the solution's main.rs");
             let source = replace_once(&source, mistake.original, mistake.mistake);
@@ -1162,17 +1161,11 @@ fn make_the_mistakes() -> Vec<PathBuf> {
         fs::read_to_string(solutions.join("Cargo.toml")).expect("solutions/Cargo.toml is readable");
     let course = root().join("crates").join("course");
     for (workspace, members) in rounds {
-        let members: Vec<String> = members.iter().map(|member| format!("{member:?}")).collect();
-        let manifest = replace_once(
-            &replace_once(
-                &manifest,
-                &members_line(&manifest),
-                &format!("members = [{}]", members.join(", ")),
-            ),
-            "path = \"../crates/course\"",
-            &format!("path = {:?}", course.display().to_string()),
+        let manifest = harness::manifest::with_members(&manifest, &members);
+        write(
+            &workspace.join("Cargo.toml"),
+            &harness::manifest::with_course_at(&manifest, &course),
         );
-        write(&workspace.join("Cargo.toml"), &manifest);
         // Each solution's manifest names the shared test of its checks (for mutation testing).
         let check = fs::read_to_string(solutions.join("check.rs")).expect("solutions/check.rs");
         write(&workspace.join("check.rs"), &check);
@@ -1191,15 +1184,6 @@ fn write(path: &Path, text: &str) {
     if fs::read_to_string(path).ok().as_deref() != Some(text) {
         fs::write(path, text).unwrap_or_else(|error| panic!("write {}: {error}", path.display()));
     }
-}
-
-/// The solutions' `members = [...]` line.
-fn members_line(manifest: &str) -> String {
-    manifest
-        .lines()
-        .find(|line| line.starts_with("members"))
-        .expect("solutions/Cargo.toml lists its members on one line")
-        .to_owned()
 }
 
 /// `text` with `from` replaced by `to`; `from` must occur exactly once.

@@ -474,23 +474,8 @@ fn workspace_packages() -> BTreeSet<String> {
     }
     manifests
         .iter()
-        .filter_map(|manifest| package_name(&fs::read_to_string(manifest).ok()?))
+        .filter_map(|manifest| harness::manifest::package_name(&fs::read_to_string(manifest).ok()?))
         .collect()
-}
-
-/// The `name` in a manifest's `[package]` table.
-fn package_name(manifest: &str) -> Option<String> {
-    let mut in_package = false;
-    for line in manifest.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_package = line == "[package]";
-        } else if in_package && let Some(value) = line.strip_prefix("name") {
-            let value = value.trim_start().strip_prefix('=')?.trim();
-            return Some(value.trim_matches('"').to_owned());
-        }
-    }
-    None
 }
 
 /// The registry (`course::lessons`) names every lesson crate of the workspace, and no other.

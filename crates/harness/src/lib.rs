@@ -26,10 +26,12 @@
 //! Beside them, [`cli`] holds the command-line checks every lesson passes, and [`notes`] the
 //! notes' example messages and the exchanges several lessons' tests make with them, and [`tools`]
 //! finds a tool beyond the Rust toolchain (python3, chromium), or says clearly that a test skipped;
-//! [`to_write`] lists what a scaffolded lesson (`cargo xtask new-lesson`) still needs by hand.
+//! [`to_write`] lists what a scaffolded lesson (`cargo xtask new-lesson`) still needs by hand,
+//! and [`manifest`] reads and edits Cargo manifests (with `toml_edit`, never by hand).
 //! On Linux, `procs` reads `/proc` for a server's children and whether a process has ended.
 
 pub mod cli;
+pub mod manifest;
 pub mod notes;
 #[cfg(target_os = "linux")]
 pub mod procs;

@@ -109,13 +109,17 @@ pub fn forget(places: &Places, exercise: &Exercise) {
     save(places, &lines);
 }
 
-/// The package name in an exercise's `Cargo.toml` (`name = "ex01_client"`).
+/// The package name in an exercise's `Cargo.toml` (`[package] name = "ex01_client"`), read
+/// with a TOML parser: a student may add a dependency, a comment or another table, which a
+/// search for a `name = ` line would mistake for it. `None` when it is missing or not TOML.
 pub fn package_name(package_dir: &Path) -> Option<String> {
     let manifest = fs::read_to_string(package_dir.join("Cargo.toml")).ok()?;
-    manifest.lines().find_map(|line| {
-        let (key, value) = line.split_once('=')?;
-        (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
-    })
+    let manifest = toml_edit::Document::parse(manifest).ok()?;
+    manifest
+        .get("package")?
+        .get("name")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 fn file(places: &Places) -> PathBuf {
