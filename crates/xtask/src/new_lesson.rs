@@ -428,6 +428,14 @@ pub fn run(args: &Args) -> Result<(), String> {
         Some(root) => root.clone(),
         None => crate::workspace_root(),
     };
+    let registry = Path::new("crates/course/src/lessons.rs");
+    if !root.join(registry).is_file() {
+        return Err(format!(
+            "{} 不是课程的仓库 / is not the course's repository (no {})",
+            root.display(),
+            registry.display()
+        ));
+    }
     let facts = Facts::next(
         &args.name,
         args.title_zh.as_deref(),
