@@ -9,9 +9,11 @@
 //! next lesson; the harness fails the test with it), never as a panic to catch.
 //!
 //! Signals go through [`signal`] and [`stop`], from the tour, the practice runner's checks and
-//! the tests alike.
+//! the tests alike; a running child's stdout and stderr are read through [`pipes`].
 //!
 //! Left out on purpose: the lesson programs and the exercises, which depend only on `course`.
+
+pub mod pipes;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};

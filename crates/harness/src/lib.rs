@@ -39,7 +39,7 @@ pub mod to_write;
 pub mod tools;
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
@@ -475,33 +475,14 @@ impl Drop for Process {
 
 fn forward_lines(stdout: impl Read + Send + 'static) -> Receiver<String> {
     let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    child::pipes::read_lines(stdout, move |line| sender.send(line).is_ok(), || {});
     receiver
 }
 
 impl Process {
-    fn collecting_stderr(mut self, mut stderr: impl Read + Send + 'static) -> Self {
-        let shared = Arc::clone(&self.stderr);
-        self.stderr_reader = Some(thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(read) = stderr.read(&mut buffer) {
-                if read == 0 {
-                    break;
-                }
-                let chunk = String::from_utf8_lossy(&buffer[..read]);
-                shared
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push_str(&chunk);
-            }
-        }));
+    fn collecting_stderr(mut self, stderr: impl Read + Send + 'static) -> Self {
+        let text = Arc::clone(&self.stderr);
+        self.stderr_reader = Some(child::pipes::collect_text(stderr, text, |_| {}));
         self
     }
 }

@@ -7,7 +7,6 @@
 //! bounded by [`WAIT`]; when it runs out, the failure says what the program had printed by then.
 //! Dropping a `Program` kills it and collects its stderr.
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -78,42 +77,35 @@ impl Program {
         let (sender, events) = mpsc::channel();
         if let Some(stdout) = child.stdout.take() {
             let lines = sender.clone();
-            thread::spawn(move || {
-                // A program that prints without end (a loop that reads 0 bytes as a message)
-                // must not fill the runner's memory: past KEPT_LINES its lines are read and
-                // dropped, so it neither blocks on a full pipe nor gets a broken one.
-                for (count, line) in BufReader::new(stdout).lines().enumerate() {
-                    let Ok(line) = line else { break };
-                    if count == KEPT_LINES {
+            let closed = sender.clone();
+            // A program that prints without end (a loop that reads 0 bytes as a message)
+            // must not fill the runner's memory: past KEPT_LINES its lines are read and
+            // dropped, so it neither blocks on a full pipe nor gets a broken one.
+            let mut count = 0;
+            child::pipes::read_lines(
+                stdout,
+                move |line| {
+                    count += 1;
+                    if count == KEPT_LINES + 1 {
                         let note = format!(
                             "（之后的输出没有保留 the rest is not kept: over {KEPT_LINES} lines）"
                         );
                         let _ = lines.send(Event::Line(note));
                     }
-                    if count >= KEPT_LINES {
-                        continue;
-                    }
-                    if lines.send(Event::Line(line)).is_err() {
-                        return;
-                    }
-                }
-                let _ = lines.send(Event::StdoutClosed);
-            });
+                    count > KEPT_LINES || lines.send(Event::Line(line)).is_ok()
+                },
+                move || {
+                    let _ = closed.send(Event::StdoutClosed);
+                },
+            );
         }
-        let stderr_reader = child.stderr.take().map(|mut pipe| {
-            let shared = Arc::clone(&stderr);
+        let stderr_reader = child.stderr.take().map(|pipe| {
             let panics = sender.clone();
-            thread::spawn(move || {
-                let mut buffer = [0u8; 4096];
-                let mut told = false;
-                while let Ok(read @ 1..) = pipe.read(&mut buffer) {
-                    let chunk = String::from_utf8_lossy(&buffer[..read]);
-                    let mut text = shared.lock().unwrap_or_else(PoisonError::into_inner);
-                    text.push_str(&chunk);
-                    if !told && let Some(panic) = complete_panic(&text) {
-                        told = true;
-                        let _ = panics.send(Event::Panicked(panic));
-                    }
+            let mut told = false;
+            child::pipes::collect_text(pipe, Arc::clone(&stderr), move |text| {
+                if !told && let Some(panic) = complete_panic(text) {
+                    told = true;
+                    let _ = panics.send(Event::Panicked(panic));
                 }
             })
         });

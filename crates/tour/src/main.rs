@@ -19,12 +19,12 @@
 //! port for lesson 5, whose experiments bind a fixed one.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use clap::Parser;
@@ -645,20 +645,15 @@ fn forward(
     lines: Option<Sender<String>>,
 ) -> JoinHandle<()> {
     let label = label.to_owned();
-    thread::spawn(move || {
-        let mut reader = BufReader::new(stream);
-        let mut raw = Vec::new();
-        while matches!(reader.read_until(b'\n', &mut raw), Ok(read) if read > 0) {
-            let line = String::from_utf8_lossy(&raw);
-            let line = line.trim_end_matches(['\n', '\r']).to_owned();
-            say(&format!("[{label}] {line}"));
-            if let Some(sender) = &lines {
-                // The tour may have stopped listening for lines; printing goes on regardless.
-                let _ = sender.send(line);
-            }
-            raw.clear();
+    let each = move |line: String| {
+        say(&format!("[{label}] {line}"));
+        if let Some(sender) = &lines {
+            // The tour may have stopped listening for lines; printing goes on regardless.
+            let _ = sender.send(line);
         }
-    })
+        true
+    };
+    child::pipes::read_lines(stream, each, || {})
 }
 
 /// One line on stdout, cut to fit a terminal: a labelled line (`[lesson2 server]   text`) runs
