@@ -23,13 +23,12 @@ lesson N *ARGS:
 
 # 第 4 课的压测，写出表和图 / lesson 4's benchmark: table and charts
 bench:
-    cargo build --release -p lesson4 -p loadgen
-    ./target/release/loadgen bench --charts lessons/img
+    @# loadgen builds the lessons it measures itself, in its own (release) profile.
+    cargo run --release -p loadgen -- bench --charts lessons/img
 
 # 比较线程、mio、tokio 和线程池 / threads, mio, tokio and a pool compared
 bench-designs *ARGS:
-    cargo build --release -p lesson4 -p lesson7 -p lesson8 -p loadgen
-    ./target/release/loadgen designs {{ARGS}}
+    cargo run --release -p loadgen -- designs {{ARGS}}
 
 # 列出练习，哪些已经完成 / list the exercises and which are done
 exercises:

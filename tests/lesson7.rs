@@ -47,7 +47,8 @@ fn would_block_is_shown_where_a_blocking_server_would_wait() {
 fn loadgen_compares_the_designs() {
     let servers: Vec<&str> = course::lessons::servers_of_many().collect();
     for &lesson in &servers {
-        // Built beside loadgen, where `designs` looks for them.
+        // Built first: loadgen's own build of them is then only cargo seeing they are fresh,
+        // and a build never counts against the run's time.
         harness::binary(lesson);
     }
     let assert = harness::command("loadgen")

@@ -38,7 +38,7 @@ pub(crate) enum Mode {
     Bench {
         #[command(flatten)]
         sweep: Sweep,
-        /// 第 4 课可执行文件的路径（默认与 loadgen 在同一目录）/ path of the lesson-4 binary (default: beside loadgen)
+        /// 第 4 课可执行文件的路径（默认由 cargo 按 loadgen 的配置先编译）/ path of the lesson-4 binary (default: built first by cargo, in loadgen's profile)
         #[arg(long)]
         lesson4: Option<PathBuf>,
         /// 把结果画成两张 SVG 图（每秒往返数、p99 延迟），写到这个目录 / also draw the results as two SVG charts (rate, p99 latency) in this directory

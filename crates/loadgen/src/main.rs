@@ -1,8 +1,8 @@
 //! # `loadgen`: how many clients can lesson 4 serve, and how fast?
 //!
 //! A load generator for the lesson-4 server, to be run with `--release`. It opens C
-//! connections at once (one client thread each), and each client does R request/reply round
-//! trips, one at a time, as the lesson-1 client does. It reports round trips per second and
+//! connections at once (each client a tokio task, not a thread), and each does R
+//! request/reply round trips, one at a time, as the lesson-1 client does. It reports round trips per second and
 //! the latency of one round trip (p50, p99).
 //!
 //! - `loadgen run --address A -c C -r R`: one measurement against a server already running.
@@ -98,9 +98,18 @@ fn raise_open_file_limit() {
     }
 }
 
+/// A lesson's binary, built first by cargo in loadgen's own profile (`--release` for loadgen,
+/// so for the lesson too): a benchmark never measures a stale or a debug build by mistake.
+fn lesson_binary(package: &str) -> io::Result<PathBuf> {
+    child::workspace_binary(package).map_err(io::Error::other)
+}
+
 fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::Result<()> {
     let here = std::env::current_exe()?;
-    let lesson4 = lesson4.unwrap_or_else(|| here.with_file_name("lesson4"));
+    let lesson4 = match lesson4 {
+        Some(path) => path,
+        None => lesson_binary("lesson4")?,
+    };
     let log_path = std::env::temp_dir().join(format!("lesson4-bench-{}.log", std::process::id()));
 
     println!(
@@ -165,7 +174,6 @@ fn designs(
     server_cores: Option<usize>,
 ) -> io::Result<()> {
     let here = std::env::current_exe()?;
-    let beside = |name: &str| here.with_file_name(name);
     let workers = pool_workers.to_string();
     println!(
         "{} 核 cores；每档 {} 次往返，测 {} 次取中位数 / round trips per measurement {}, median of {} runs",
@@ -178,10 +186,10 @@ fn designs(
     let pool_name: &'static str = Box::leak(format!("pool of {pool_workers}").into_boxed_str());
     // (name, program, arguments, how its clients behave): every server's output is thrown away.
     // The lessons' servers of many clients (`course::lessons`), then the pool.
-    let mut servers: Vec<(&'static str, PathBuf, Vec<&str>, drive::Style)> =
-        course::lessons::servers_of_many()
-            .map(|package| (package, beside(package), vec![], HOLD))
-            .collect();
+    let mut servers: Vec<(&'static str, PathBuf, Vec<&str>, drive::Style)> = Vec::new();
+    for package in course::lessons::servers_of_many() {
+        servers.push((package, lesson_binary(package)?, vec![], HOLD));
+    }
     servers.push((
         pool_name,
         here.clone(),
