@@ -247,11 +247,11 @@ fn lesson3_is_lesson2_plus_the_reuse_line() {
     );
     assert_eq!(
         added.len(),
-        3,
-        "expected the reuse line and its two comment lines, got {added:#?}"
+        5,
+        "expected the reuse line and its 4 comment lines (Chinese, English), got {added:#?}"
     );
     assert!(
-        added[2].contains("set_reuse_address(true)"),
+        added[4].contains("set_reuse_address(true)"),
         "got {added:#?}"
     );
     for page in ["lessons/zh/lesson3.md", "lessons/en/lesson3.md"] {

@@ -1,7 +1,9 @@
 //! The rules for lesson pages in `CONTRIBUTING.md`, checked, so that pages, code and tests
 //! never drift apart:
 //!
-//! - a citation `` [test: `FILE::FN`] `` names a `#[test] fn FN` in `tests/FILE.rs`;
+//! - a citation `` [test: `FILE::FN`](…) `` names a `#[test] fn FN` in `tests/FILE.rs`, and is a
+//!   link to that test's section of its listing, `lessons/listings/tests-FILE.md`;
+//! - the test listings are what `cargo xtask listings` writes now (`harness::listings`);
 //! - each lesson package has a Chinese and an English page, and each cites every test of its
 //!   lesson;
 //! - a Rust block is an exact excerpt of an anchored region of the source, or is marked as not
@@ -24,6 +26,7 @@ use std::fmt::{self, Write as _};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use harness::listings::{SUITES, suite_tests, test_functions};
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 // ---------------------------------------------------------------------------------------------
@@ -40,6 +43,47 @@ fn every_cited_test_exists() {
         .flat_map(|page| check_citations(page, &tests))
         .collect();
     report(problems);
+}
+
+/// Every citation is a link to its test's own section of the test listings (a reader clicks
+/// through to the test), and that section is there.
+#[test]
+fn every_citation_links_to_its_tests_section() {
+    let pages = pages();
+    let listings: BTreeMap<String, String> = pages
+        .iter()
+        .map(|page| (page.path.clone(), page.text.clone()))
+        .collect();
+    let cited: usize = pages.iter().map(|page| citations(page).0.len()).sum();
+    assert!(cited > 100, "expected the pages' citations, got {cited}");
+    let problems = pages
+        .iter()
+        .chain([&readme()])
+        .flat_map(|page| check_citation_links(page, &listings))
+        .collect();
+    report(problems);
+}
+
+/// The test listings (`lessons/listings/tests-*.md`) are what `cargo xtask listings` writes
+/// now: a section per test, with the sentences that cite it and its lines. A test that moved,
+/// a sentence that changed or a new citation makes them stale, and this says to run it.
+#[test]
+fn the_test_listings_are_as_cargo_xtask_listings_writes_them() {
+    let generated = harness::listings::generate_in(root());
+    assert!(
+        generated
+            .iter()
+            .any(|listing| listing.path == "lessons/listings/tests-lesson1.md"),
+        "expected lesson 1's test listing among {:?}",
+        generated
+            .iter()
+            .map(|listing| &listing.path)
+            .collect::<Vec<_>>()
+    );
+    report(check_listings_fresh(
+        &generated,
+        &harness::listings::on_disk(root()),
+    ));
 }
 
 /// Each lesson package has both pages, and each page cites every test in `tests/lessonN.rs`.
@@ -1008,63 +1052,14 @@ impl TestIndex {
     }
 }
 
-/// The macros of `tests/servers.rs` that make a suite of tests for a lesson.
-const SUITES: [&str; 2] = ["serves_many", "serves_on_one_thread"];
-
-/// The test names a suite macro of `tests/servers.rs` lists: the words ending in a comma in the
-/// `named_tests!` call of `macro_rules! SUITE`, each after its attributes.
-fn suite_tests(servers: &str, suite: &str) -> Vec<String> {
-    let Some((_, after)) = servers.split_once(&format!("macro_rules! {suite} {{")) else {
-        return Vec::new();
-    };
-    let Some((_, list)) = after.split_once("$package;") else {
-        return Vec::new();
-    };
-    let list = list.split(");").next().unwrap_or_default();
-    list.lines()
-        .filter_map(|line| line.trim().rsplit(' ').next()?.strip_suffix(','))
-        .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The names of the functions marked `#[test]` in a Rust source, in order. Attributes, doc
-/// comments and blank lines may stand between `#[test]` and its `fn`.
-fn test_functions(source: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut after_test = false;
-    for line in source.lines() {
-        let mut line = line.trim();
-        if let Some(rest) = line.strip_prefix("#[test]") {
-            after_test = true;
-            line = rest.trim();
-        }
-        if !after_test || line.is_empty() || line.starts_with("//") {
-            continue;
-        }
-        // Attributes, including ones rustfmt splits over several lines, stand between
-        // `#[test]` and its `fn`: keep looking until a line declares the function.
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if let Some(at) = words.iter().position(|word| *word == "fn")
-            && let Some(name) = words.get(at + 1)
-        {
-            after_test = false;
-            let name: String = name
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            names.push(name);
-        }
-    }
-    names
-}
-
-/// A citation: where it is, and the `FILE::FN` it names.
+/// A citation: where it is, the `FILE::FN` it names, and where it links (the `(…)` right
+/// after it), if it is a link.
 #[derive(Debug)]
 struct Citation {
     line: usize,
     file: String,
     function: String,
+    link: Option<String>,
 }
 
 /// The citations of a page, and a problem for each `[test:` that is not written
@@ -1078,13 +1073,17 @@ fn citations(page: &Page) -> (Vec<Citation>, Vec<Problem>) {
             let parsed = rest
                 .strip_prefix("[test: `")
                 .and_then(|rest| rest.split_once("`]"))
-                .and_then(|(name, _)| name.split_once("::"))
-                .filter(|(file, function)| is_identifier(file) && is_identifier(function));
+                .and_then(|(name, after)| Some((name.split_once("::")?, after)))
+                .filter(|((file, function), _)| is_identifier(file) && is_identifier(function));
             match parsed {
-                Some((file, function)) => found.push(Citation {
+                Some(((file, function), after)) => found.push(Citation {
                     line,
                     file: file.to_owned(),
                     function: function.to_owned(),
+                    link: after
+                        .strip_prefix('(')
+                        .and_then(|link| link.split_once(')'))
+                        .map(|(link, _)| link.to_owned()),
                 }),
                 None => {
                     let shown: String = rest.chars().take(60).collect();
@@ -1092,7 +1091,7 @@ fn citations(page: &Page) -> (Vec<Citation>, Vec<Problem>) {
                         &page.path,
                         line,
                         format!(
-                            "malformed citation\n    expected: [test: `FILE::FN`]\n    got:      {shown}"
+                            "malformed citation\n    expected: [test: `FILE::FN`](LINK)\n    got:      {shown}"
                         ),
                     ));
                 }
@@ -1124,6 +1123,111 @@ fn check_citations(page: &Page, tests: &TestIndex) -> Vec<Problem> {
         problems.push(Problem::at(&page.path, citation.line, message));
     }
     problems
+}
+
+/// Each citation on `page` is a link to its test's section of the test listings, which
+/// `listings` (path → text) has: `[test: `FILE::FN`](…/tests-FILE.md#ANCHOR)`.
+fn check_citation_links(page: &Page, listings: &BTreeMap<String, String>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for citation in citations(page).0 {
+        let (file, function) = (&citation.file, &citation.function);
+        let expected = harness::listings::citation_link(&page.path, file, function);
+        let cited = format!("[test: `{file}::{function}`]");
+        let message = match &citation.link {
+            None => format!(
+                "a citation that is not a link\n    expected: {cited}(LINK), LINK being\n    \
+                 {expected}\n    got:      {cited}"
+            ),
+            Some(link) if *link != expected => format!(
+                "a citation that links to the wrong place\n    expected:\n    {expected}\n    \
+                 got:\n    {link}"
+            ),
+            Some(_) => {
+                let listing = harness::listings::listing_path(file);
+                let section = format!("{{#{}}}", harness::listings::anchor(file, function));
+                if listings
+                    .get(&listing)
+                    .is_some_and(|text| text.contains(&section))
+                {
+                    continue;
+                }
+                format!(
+                    "the cited test has no section on its listing\n    expected: a heading \
+                     {section}\n    in:       {listing}\n    got:      none: run `{}`",
+                    harness::listings::COMMAND
+                )
+            }
+        };
+        problems.push(Problem::at(&page.path, citation.line, message));
+    }
+    problems
+}
+
+/// Each listing `generated` holds is on disk as it is, and no other test listing is.
+fn check_listings_fresh(
+    generated: &[harness::listings::Listing],
+    on_disk: &BTreeMap<String, String>,
+) -> Vec<Problem> {
+    let command = harness::listings::COMMAND;
+    let mut problems = Vec::new();
+    for listing in generated {
+        let Some(text) = on_disk.get(&listing.path) else {
+            problems.push(Problem::at(
+                &listing.path,
+                0,
+                format!(
+                    "a test listing is missing\n    expected: the page `{command}` writes\n    \
+                     got:      no such file: run `{command}`"
+                ),
+            ));
+            continue;
+        };
+        let wanted: Vec<&str> = listing.text.split('\n').collect();
+        let got: Vec<&str> = text.split('\n').collect();
+        let Some(at) = (0..wanted.len().max(got.len())).find(|&at| wanted.get(at) != got.get(at))
+        else {
+            continue;
+        };
+        let shown = |lines: &[&str]| clip(lines.get(at).copied().unwrap_or("∅"), 80);
+        problems.push(Problem::at(
+            &listing.path,
+            at + 1,
+            format!(
+                "out of date: run `{command}`\n    expected: {}\n    got:      {}",
+                shown(&wanted),
+                shown(&got)
+            ),
+        ));
+    }
+    for path in on_disk.keys() {
+        if !generated.iter().any(|listing| listing.path == *path) {
+            problems.push(Problem::at(
+                path,
+                0,
+                format!(
+                    "a test listing of a module no page cites\n    expected: no such file\n    \
+                     got:      the file: run `{command}`, which removes it"
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+/// `line`, cut to at most `columns` columns (a CJK character counts two) with `…`.
+fn clip(line: &str, columns: usize) -> String {
+    if harness::width(line) <= columns {
+        return line.to_owned();
+    }
+    let mut out = String::new();
+    for c in line.chars() {
+        if harness::width(&out) + harness::width(&c.to_string()) >= columns {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1177,28 +1281,46 @@ fn check_lesson_pages(lesson: &str, pages: &[Page], tests: &TestIndex) -> Vec<Pr
 
 const SOURCE_MARK: &str = "<!-- source: ";
 const NOT_SOURCE_MARK: &str = "<!-- not-source -->";
-/// A whole file shown on a listing page (`lessons/listings/`), by mdBook's `{{#include PATH}}`.
+/// A whole file shown on a listing page (`lessons/listings/`), by mdBook's `{{#include PATH}}`,
+/// or some of its lines (`<!-- listing: PATH:FIRST:LAST -->`, `{{#include PATH:FIRST:LAST}}`).
 const LISTING_MARK: &str = "<!-- listing: ";
 
-/// The path a `<!-- listing: PATH -->` line names.
+/// What a `<!-- listing: PATH -->` line names: the path, with its lines if it names some.
 fn listing_target(line: &str) -> Option<&str> {
     line.strip_prefix(LISTING_MARK)?
         .strip_suffix("-->")
         .map(str::trim)
 }
 
-/// A listing block holds only `{{#include PATH}}`, PATH written relative to the page, and the
-/// file exists: the book shows the whole file as it is, so it cannot drift either.
+/// The path of a listing's target, and the lines `PATH:FIRST:LAST` names (from 1, both in).
+fn listed_lines(target: &str) -> (&str, Option<(usize, usize)>) {
+    let mut parts = target.rsplitn(3, ':');
+    let (last, first, path) = (parts.next(), parts.next(), parts.next());
+    match (
+        path,
+        first.and_then(|n| n.parse().ok()),
+        last.and_then(|n| n.parse().ok()),
+    ) {
+        (Some(path), Some(first), Some(last)) => (path, Some((first, last))),
+        _ => (target, None),
+    }
+}
+
+/// A listing block holds only `{{#include PATH}}` (or `{{#include PATH:FIRST:LAST}}`, as its
+/// marker names them), PATH written relative to the page, and the file (and those lines of it)
+/// exists: the book shows the file as it is, so it cannot drift either.
 fn check_listing(
     page: &Page,
     block: &CodeBlock,
-    path: &str,
+    target: &str,
     read: &impl Fn(&str) -> Option<String>,
 ) -> Vec<Problem> {
     let depth = Path::new(&page.path)
         .parent()
         .map_or(0, |dir| dir.components().count());
-    let expected = format!("{{{{#include {}{path}}}}}", "../".repeat(depth));
+    let (path, lines) = listed_lines(target);
+    let range = lines.map_or(String::new(), |(first, last)| format!(":{first}:{last}"));
+    let expected = format!("{{{{#include {}{path}{range}}}}}", "../".repeat(depth));
     let mut problems = Vec::new();
     if block.body != expected {
         problems.push(Problem::at(
@@ -1210,11 +1332,25 @@ fn check_listing(
             ),
         ));
     }
-    if read(path).is_none() {
+    let Some(source) = read(path) else {
         problems.push(Problem::at(
             &page.path,
             block.line - 1,
             format!("the listed file does not exist\n    expected: {path} (relative to the workspace root)\n    got:      no such file"),
+        ));
+        return problems;
+    };
+    let count = source.lines().count();
+    if let Some((first, last)) = lines
+        && !(1 <= first && first <= last && last <= count)
+    {
+        problems.push(Problem::at(
+            &page.path,
+            block.line - 1,
+            format!(
+                "the listed lines are not in the file\n    expected: lines within 1–{count} of \
+                 {path}\n    got:      {first}–{last}"
+            ),
         ));
     }
     problems
@@ -1389,8 +1525,8 @@ fn listing_pages(pages: &[Page]) -> BTreeMap<String, String> {
     let mut listed = BTreeMap::new();
     for page in pages {
         for (_, line) in prose_lines(&page.text) {
-            if let Some(path) = listing_target(line.trim()) {
-                listed.insert(path.to_owned(), page.path.clone());
+            if let Some(target) = listing_target(line.trim()) {
+                listed.insert(listed_lines(target).0.to_owned(), page.path.clone());
             }
         }
     }
@@ -1399,7 +1535,7 @@ fn listing_pages(pages: &[Page]) -> BTreeMap<String, String> {
 
 /// The caption an excerpt of `file` has on `page`, as in the Rust Book's listings: the file's
 /// name, linked to its heading on the listing page (mdBook's id: the heading's letters and
-/// digits, lowercased).
+/// digits, lowercased), after a label in the page's language ([`caption_label`]).
 fn caption(page: &str, file: &str, listing: &str) -> String {
     let depth = Path::new(page)
         .parent()
@@ -1411,7 +1547,21 @@ fn caption(page: &str, file: &str, listing: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    format!("<span class=\"filename\">文件名 Filename: [`{file}`]({up}{listing}#{id})</span>")
+    let label = caption_label(page);
+    format!("<span class=\"filename\">{label}[`{file}`]({up}{listing}#{id})</span>")
+}
+
+/// A caption's label in the language of `page`: `Filename:` on an English page (`lessons/en/`),
+/// `文件名：` on a Chinese one (`lessons/zh/`), and both on any other page, which has both
+/// languages.
+fn caption_label(page: &str) -> &'static str {
+    if page.starts_with("lessons/en/") {
+        "Filename: "
+    } else if page.starts_with("lessons/zh/") {
+        "文件名："
+    } else {
+        "文件名 Filename: "
+    }
 }
 
 /// The line before each `<!-- source: FILE#ANCHOR -->` is FILE's caption, linked to the
@@ -1785,6 +1935,107 @@ mod checks_fail_on_bad_input {
         assert!(check_citations(&good, &index()).is_empty());
     }
 
+    /// A citation that is not a link, that links to another page or another test's section,
+    /// or to a section its listing does not have, is reported; one linked to its test's own
+    /// section passes, from any page's directory.
+    #[test]
+    fn citations_that_are_not_links_to_their_section_fail() {
+        let listing = "lessons/listings/tests-lesson9.md";
+        let listings = BTreeMap::from([(
+            listing.to_owned(),
+            "### `lesson9::works` {#lesson9works}\n".to_owned(),
+        )]);
+        let page = Page::new(
+            "lessons/en/lesson9.md",
+            "Linked [test: `lesson9::works`](../listings/tests-lesson9.md#lesson9works).\n\
+             Not linked [test: `lesson9::works`].\n\
+             Another section [test: `lesson9::works`](../listings/tests-lesson9.md#lesson9slow_one).\n\
+             Another page [test: `lesson9::works`](../listings/lesson9.md#lesson9works).\n\
+             No section [test: `lesson9::slow_one`](../listings/tests-lesson9.md#lesson9slow_one).\n",
+        );
+        let problems = check_citation_links(&page, &listings);
+        assert_eq!(lines_named(&problems), [2, 3, 4, 5], "{problems:#?}");
+        for (problem, expected) in problems.iter().zip([
+            "a citation that is not a link",
+            "got:\n    ../listings/tests-lesson9.md#lesson9slow_one",
+            "got:\n    ../listings/lesson9.md#lesson9works",
+            "has no section on its listing",
+        ]) {
+            assert!(
+                problem.message.contains(expected),
+                "{expected:?} in {problem:#?}"
+            );
+        }
+        assert!(
+            problems[0]
+                .message
+                .contains("\n    ../listings/tests-lesson9.md#lesson9works\n"),
+            "{problems:#?}"
+        );
+        let contents = Page::new(
+            "lessons/README.md",
+            "[test: `lesson9::works`](listings/tests-lesson9.md#lesson9works)",
+        );
+        assert!(check_citation_links(&contents, &listings).is_empty());
+    }
+
+    /// A listing that is not what the generator writes now, one it would write that is not
+    /// there, and one it no longer writes are each reported, with the command that fixes them.
+    #[test]
+    fn listings_not_as_generated_fail() {
+        let listing = |path: &str, text: &str| harness::listings::Listing {
+            path: path.to_owned(),
+            text: text.to_owned(),
+        };
+        let generated = [
+            listing("lessons/listings/tests-lesson1.md", "# One\n\nsame\n"),
+            listing(
+                "lessons/listings/tests-lesson2.md",
+                "# Two\n\n{{#include x.rs:1:9}}\n",
+            ),
+            listing("lessons/listings/tests-lesson3.md", "# Three\n"),
+        ];
+        let on_disk = BTreeMap::from([
+            (generated[0].path.clone(), generated[0].text.clone()),
+            (
+                generated[1].path.clone(),
+                "# Two\n\n{{#include x.rs:1:8}}\n".to_owned(),
+            ),
+            (
+                "lessons/listings/tests-lesson4.md".to_owned(),
+                "# Four\n".to_owned(),
+            ),
+        ]);
+        let fresh = BTreeMap::from([(generated[0].path.clone(), generated[0].text.clone())]);
+        assert!(check_listings_fresh(&generated[..1], &fresh).is_empty());
+        let problems = check_listings_fresh(&generated, &on_disk);
+        let named: Vec<(&str, usize)> = problems
+            .iter()
+            .map(|problem| (problem.path.as_str(), problem.line))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("lessons/listings/tests-lesson2.md", 3),
+                ("lessons/listings/tests-lesson3.md", 0),
+                ("lessons/listings/tests-lesson4.md", 0)
+            ],
+            "{problems:#?}"
+        );
+        assert!(
+            problems[0]
+                .message
+                .contains("got:      {{#include x.rs:1:8}}")
+        );
+        for problem in &problems {
+            assert!(
+                problem.message.contains("run `cargo xtask listings`"),
+                "{problem}"
+            );
+            harness::assert_lines_fit("a problem", &problem.to_string());
+        }
+    }
+
     /// A missing page, or a page that leaves a lesson's test uncited, is reported.
     #[test]
     fn a_page_missing_or_not_citing_every_test_fails() {
@@ -1829,18 +2080,29 @@ mod checks_fail_on_bad_input {
         assert!(anchored_region(SOURCE, "absent").is_err());
     }
 
-    /// An excerpt without its caption, or with a caption naming or linking elsewhere, is
-    /// reported; so is an excerpt of a file no listing page shows.
+    /// An excerpt without its caption, or with a caption naming or linking elsewhere, or
+    /// labelled in the other language, is reported; so is an excerpt of a file no listing page
+    /// shows.
     #[test]
     fn excerpts_without_their_caption_fail() {
         let listings =
             BTreeMap::from([("src/x.rs".to_owned(), "lessons/listings/x.md".to_owned())]);
         let block = "<!-- source: src/x.rs#inner -->\n```rust\nlet b = 2;\n```\n";
         let good = format!(
-            "<span class=\"filename\">文件名 Filename: [`src/x.rs`](../listings/x.md#srcxrs)</span>\n{block}"
+            "<span class=\"filename\">文件名：[`src/x.rs`](../listings/x.md#srcxrs)</span>\n{block}"
         );
         let page = |text: &str| Page::new("lessons/zh/lesson9.md", text);
         assert!(check_captions(&page(&good), &listings).is_empty());
+        // An English page's caption is English, and the Chinese one is wrong there.
+        let english = good.replace("文件名：", "Filename: ");
+        let en_page = |text: &str| Page::new("lessons/en/lesson9.md", text);
+        assert!(check_captions(&en_page(&english), &listings).is_empty());
+        let problems = check_captions(&en_page(&good), &listings);
+        let wanted = "expected: <span class=\"filename\">Filename: ";
+        assert!(
+            problems.iter().any(|p| p.message.contains(wanted)),
+            "expected the English caption on an English page, got {problems:#?}"
+        );
         let cases = [
             (block.to_owned(), "an excerpt without its caption"),
             (
@@ -1855,6 +2117,7 @@ mod checks_fail_on_bad_input {
                 good.replace("src/x.rs#inner", "src/z.rs#inner"),
                 "no listing page shows",
             ),
+            (english, "expected: <span class=\"filename\">文件名："),
         ];
         for (text, expected) in cases {
             let problems = check_captions(&page(&text), &listings);
@@ -1865,12 +2128,15 @@ mod checks_fail_on_bad_input {
         }
     }
 
-    /// A listing block that includes another file, or a file that is not there, is reported.
+    /// A listing block that includes another file, or a file that is not there, or other lines
+    /// than its marker names, or lines the file does not have, is reported.
     #[test]
     fn listing_blocks_include_only_their_existing_file() {
         let page = |text: &str| Page::new("lessons/listings/x.md", text);
         let good = "<!-- listing: src/x.rs -->\n```rust\n{{#include ../../src/x.rs}}\n```\n";
         assert!(check_code_blocks(&page(good), read).is_empty());
+        let lines = "<!-- listing: src/x.rs:2:8 -->\n```rust,listing\n{{#include ../../src/x.rs:2:8}}\n```\n";
+        assert!(check_code_blocks(&page(lines), read).is_empty());
         let cases = [
             // Written relative to the root, not to the page.
             (
@@ -1891,6 +2157,24 @@ mod checks_fail_on_bad_input {
             (
                 "<!-- listing: src/x.rs -->\n\ntext\n",
                 "no Rust block after it",
+            ),
+            // Lines the marker names, included as other lines or as the whole file.
+            (
+                "<!-- listing: src/x.rs:2:4 -->\n```rust\n{{#include ../../src/x.rs:2:5}}\n```\n",
+                "expected: {{#include ../../src/x.rs:2:4}}",
+            ),
+            (
+                "<!-- listing: src/x.rs:2:4 -->\n```rust\n{{#include ../../src/x.rs}}\n```\n",
+                "expected: {{#include ../../src/x.rs:2:4}}",
+            ),
+            // Lines past the file's end (it has 8), or backwards.
+            (
+                "<!-- listing: src/x.rs:7:9 -->\n```rust\n{{#include ../../src/x.rs:7:9}}\n```\n",
+                "got:      7–9",
+            ),
+            (
+                "<!-- listing: src/x.rs:4:2 -->\n```rust\n{{#include ../../src/x.rs:4:2}}\n```\n",
+                "got:      4–2",
             ),
         ];
         for (text, expected) in cases {

@@ -27,10 +27,13 @@
 //! notes' example messages and the exchanges several lessons' tests make with them, and [`tools`]
 //! finds a tool beyond the Rust toolchain (python3, chromium), or says clearly that a test skipped;
 //! [`to_write`] lists what a scaffolded lesson (`cargo xtask new-lesson`) still needs by hand,
-//! and [`manifest`] reads and edits Cargo manifests (with `toml_edit`, never by hand).
+//! and [`manifest`] reads and edits Cargo manifests (with `toml_edit`, never by hand);
+//! [`listings`] writes the test listing pages, a section per test with the sentences that cite
+//! it (`cargo xtask listings`), and says how a page links a citation to its test.
 //! On Linux, `procs` reads `/proc` for a server's children and whether a process has ended.
 
 pub mod cli;
+pub mod listings;
 pub mod manifest;
 pub mod notes;
 #[cfg(target_os = "linux")]

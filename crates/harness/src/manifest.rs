@@ -101,6 +101,7 @@ mod tests {
             package.replace("ex01_client", "copy01")
         );
         assert_eq!(package_name(package).as_deref(), Some("ex01_client"));
+        // lesson-list: the two members of the made-up workspace above, not the course's.
         assert_eq!(members(WORKSPACE), ["01_client", "02_server"]);
         assert_eq!(package_name(WORKSPACE), None);
         assert_eq!(package_name("name = "), None);

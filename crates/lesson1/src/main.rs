@@ -36,6 +36,8 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     // 写的是主机名时，先看它解析成了哪些地址（按顺序）；下面的 connect 用第一个。
+    // Given a host name, first show the addresses it resolved to, in order; the connect
+    // below uses the first.
     if let Some(resolution) = args.options.host.resolution() {
         println!("{resolution}");
     }
@@ -49,10 +51,13 @@ fn run(args: &Args, server: SocketAddr) -> io::Result<()> {
 
     // 1. 创建 TCP 客户端套接字：地址族跟随服务端地址（IPv4 → AF_INET，IPv6 →
     //    AF_INET6），Type::STREAM 即 SOCK_STREAM（TCP）。
+    //    Create the TCP client socket: its address family follows the server's address
+    //    (IPv4 → AF_INET, IPv6 → AF_INET6); Type::STREAM is SOCK_STREAM (TCP).
     //    Python: socket.socket(AF_INET, SOCK_STREAM)
     let tcp_client_socket = Socket::new(Domain::for_address(server), Type::STREAM, None)?;
 
     // 2. 和服务端建立连接（三次握手在这里完成）。 Python: connect((host, port))
+    //    Connect to the server (the three-way handshake completes here).
     tcp_client_socket.connect(&server.into())?;
     let local = course::addr_text(&tcp_client_socket.local_addr()?);
     println!("已连接 connected: {local} -> {server}");
@@ -66,6 +71,7 @@ fn run(args: &Args, server: SocketAddr) -> io::Result<()> {
     }
 
     // 5. 关闭套接字：socket2 在值被丢弃（drop）时调用 close(2)。 Python: close()
+    //    Close the socket: socket2 calls close(2) when the value is dropped.
     drop(tcp_client_socket);
     println!("已关闭 closed");
     Ok(())
@@ -80,8 +86,11 @@ fn send_message(
     message: &str,
 ) -> io::Result<bool> {
     // 3.1 准备数据并编码成字节。 Python: "...".encode("gbk")
+    //     Prepare the data and encode it as bytes.
     let (send_data, _, _) = encoding.encode(message);
-    // 3.2 发送数据：send 返回实际发出的字节数。 Python: send(send_data)
+    // 3.2 发送数据：send 返回内核收进发送缓冲区的字节数。 Python: send(send_data)
+    //     Send the data: send returns how many bytes the kernel took into its send
+    //     buffer, to go out from there; it does not wait for them to arrive.
     let sent = tcp_client_socket.send(&send_data)?;
     println!(
         "已发送 sent {sent} 字节 bytes ({}): {message}",
@@ -89,23 +98,27 @@ fn send_message(
     );
 
     // 4.1 接收数据，这次最多 1024 字节。 Python: recv(1024)
+    //     Receive data, at most 1024 bytes this time.
     let mut recv_data = [0u8; 1024];
     let received = tcp_client_socket.recv(course::as_uninit(&mut recv_data))?;
     let recv_data = &recv_data[..received];
     if received == 0 {
         // recv 返回 0 字节：服务端已经关闭了连接（notes, section 4, point 7）。
+        // recv returned 0 bytes: the server has closed the connection.
         println!(
             "收到 0 字节：服务端已关闭连接 / received 0 bytes: the server closed the connection"
         );
         return Ok(false);
     }
     // 收到的是原始字节，原样打印。 Python: print(recv_data)
+    // What arrived is raw bytes: print them as they are.
     println!(
         "收到原始字节 received {received} bytes: {}",
         course::bytes_text(recv_data)
     );
 
     // 4.2 把字节解码成文本。 Python: recv_data.decode("gbk")
+    //     Decode the bytes into text.
     let (recv_content, had_errors) = encoding.decode_without_bom_handling(recv_data);
     println!("接收服务端的数据为 reply: {recv_content}");
     if had_errors {

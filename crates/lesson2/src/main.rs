@@ -51,32 +51,45 @@ fn run(options: &ServerOptions<8989>, half_close: bool, address: SocketAddr) -> 
     // ANCHOR: create
     // 1. 创建 TCP 服务端套接字：地址族跟随 --host（IPv4 → AF_INET，IPv6 → AF_INET6），
     //    Type::STREAM 即 SOCK_STREAM（TCP）。 Python: socket.socket(AF_INET, SOCK_STREAM)
+    //    Create the TCP server socket: its address family follows --host (IPv4 → AF_INET,
+    //    IPv6 → AF_INET6); Type::STREAM is SOCK_STREAM (TCP).
     let tcp_server_socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
     // ANCHOR_END: create
 
     // ANCHOR: listen
     // 2. 给程序绑定端口号（讲义说明 1）。 Python: bind(("", 8989))
+    //    Bind the program to its port (the notes' remark 1).
     tcp_server_socket.bind(&address.into())?;
 
     // 3. 设置监听：128 是内核替我们排队、等待 accept 的连接数上限（讲义说明 2）。
     //    listen 之后这个套接字只负责接受连接，不能收发消息。 Python: listen(128)
+    //    Listen: 128 caps how many connections the kernel queues for us, waiting for
+    //    accept (the notes' remark 2). After listen this socket only accepts connections;
+    //    it cannot send or receive messages.
     tcp_server_socket.listen(128)?;
     // ANCHOR_END: listen
 
     // ANCHOR: show
     // 一个 IP 套接字的本地地址总是 IP 地址；--port 0 时这里才知道内核挑了哪个端口。
+    // An IP socket's local address is always an IP address; with --port 0, this is where
+    // we learn which port the kernel picked.
     let bound = tcp_server_socket
         .local_addr()?
         .as_socket()
         .unwrap_or(address);
     course::announce_listening(bound);
     // 看一眼内核的套接字表：这个端口上除了我们的 LISTEN，还有没有旧连接（TIME_WAIT）。
+    // A look at the kernel's socket table: besides our LISTEN, does this port still hold
+    // old connections (TIME_WAIT)?
     course::kernel::show_port(bound.port());
     // ANCHOR_END: show
 
     // ANCHOR: accept
     // 4. 等待客户端建立连接：三次握手完成后 accept 才返回，得到一个专门和这个客户端
     //    通信的新套接字，以及客户端的 IP 地址和端口号（讲义说明 3）。 Python: accept()
+    //    Wait for a client to connect: accept returns once a three-way handshake has
+    //    completed, with a new socket for talking to this one client, and the client's IP
+    //    address and port (the notes' remark 3).
     let (service_client_socket, ip_port) = tcp_server_socket.accept()?;
     println!(
         "客户端的 IP 地址和端口号 client address: {}",
@@ -86,12 +99,14 @@ fn run(options: &ServerOptions<8989>, half_close: bool, address: SocketAddr) -> 
 
     // ANCHOR: recv
     // 5. 接收客户端发送的数据，这次最多 1024 字节（讲义说明 5）。 Python: recv(1024)
+    //    Receive what the client sent, at most 1024 bytes this time (the notes' remark 5).
     let mut recv_data = [0u8; 1024];
     let recv_data_length = service_client_socket.recv(course::as_uninit(&mut recv_data))?;
     let recv_data = &recv_data[..recv_data_length];
     println!("接收数据的长度为 received {recv_data_length} 字节 bytes");
 
     // 6. 对二进制数据进行解码。 Python: recv_data.decode("gbk")
+    //    Decode the binary data.
     let (recv_content, had_errors) = encoding.decode_without_bom_handling(recv_data);
     println!("接收客户端的数据为 received text: {recv_content}");
     if had_errors {
@@ -105,8 +120,12 @@ fn run(options: &ServerOptions<8989>, half_close: bool, address: SocketAddr) -> 
 
     // ANCHOR: reply
     // 7. 准备回复并用同一种编码转成字节，发送给客户端（讲义说明 4）。
+    //    Prepare the reply, encode it as bytes with the same encoding, and send it to the
+    //    client (the notes' remark 4).
     //    Python: send(send_data)
     //    收到 0 字节说明客户端没发数据就关闭了连接，那就不回复了（讲义第 4 节第 7点）。
+    //    0 bytes received means the client closed the connection without sending
+    //    anything: then there is no reply (the notes, section 4, point 7).
     if recv_data_length > 0 {
         let (send_data, _, _) = encoding.encode("ok, 问题正在处理中...");
         let sent = service_client_socket.send(&send_data)?;
@@ -124,7 +143,12 @@ fn run(options: &ServerOptions<8989>, half_close: bool, address: SocketAddr) -> 
     // （FIN，客户端读到 0 字节），再把客户端还在发的读完丢弃，
     // 直到它也关闭（recv 返回 0）。close 时没有没读的数据，
     // 就不会变成 RST；先发 FIN 的仍是服务端，TIME_WAIT 仍在这边。
+    // Not in the notes, and only with --half-close: first shut only the sending side (a
+    // FIN: the client reads 0 bytes), then read and drop whatever the client still sends,
+    // until it closes too (recv returns 0). With nothing unread at close, the close does
+    // not turn into a RST; the server still sent the first FIN, so TIME_WAIT stays here.
     // Python: shutdown(SHUT_WR)，然后 recv(1024) 直到 b""
+    //         shutdown(SHUT_WR), then recv(1024) until b""
     if half_close {
         service_client_socket.shutdown(std::net::Shutdown::Write)?;
         let mut discarded = 0;
@@ -147,8 +171,13 @@ fn run(options: &ServerOptions<8989>, half_close: bool, address: SocketAddr) -> 
     // 8. 关闭服务与客户端的套接字，终止和这个客户端的通信（讲义说明 6）。socket2 在值被
     //    丢弃（drop）时调用 close(2)。先关闭的一方要在 TIME_WAIT 里等一会儿：服务端回复后
     //    马上关闭，通常就是它，于是端口被占住。 Python: service_client_socket.close()
+    //    Close the socket that serves the client, ending the conversation with it (the
+    //    notes' remark 6). socket2 calls close(2) when the value is dropped. The end that
+    //    closes first waits a while in TIME_WAIT: the server closes right after its
+    //    reply, so it is usually that end, and the port stays taken.
     drop(service_client_socket);
     // 9. 关闭服务端的套接字，不再接受新的连接。 Python: tcp_server_socket.close()
+    //    Close the server socket: no new connections are accepted.
     drop(tcp_server_socket);
     println!("已关闭 closed: 服务端退出 / the server exits");
     Ok(())

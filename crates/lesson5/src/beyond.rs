@@ -33,15 +33,19 @@ pub fn reset_unread(report: &mut Report) -> io::Result<()> {
     let mut recv_data = [0u8; 1024];
 
     // 客户端发来数据，服务端一直不读。 Python: tcp_client_socket.send(b"...")
+    // The client sends data, and the server never reads it.
     let sent = tcp_client_socket.send(b"data the server never reads");
     report.observe("client send", &sent);
     // 先确认数据确实已经在服务端的接收缓冲区里：peek 阻塞到有数据可读，但不取走。
+    // First make sure the data is in the server's receive buffer: peek blocks until
+    // there is something to read, and leaves it there.
     // Python: service_client_socket.recv(1024, socket.MSG_PEEK)
     let waiting = service_client_socket.peek(course::as_uninit(&mut recv_data));
     report.observe("server peek: bytes waiting unread", &waiting);
     report.states(&[&client, &server]);
 
     // 8. 带着未读数据关闭：内核不发 FIN，而是发 RST。
+    //    Close with data unread: the kernel sends a RST, not a FIN.
     //    Python: service_client_socket.close()
     drop(service_client_socket);
     let received = tcp_client_socket.recv(course::as_uninit(&mut recv_data));
@@ -51,6 +55,8 @@ pub fn reset_unread(report: &mut Report) -> io::Result<()> {
     report.states_after(&[(&client, None), (&server, None)]);
 
     // 对照：服务端先把数据读完再关闭，客户端收到的就是正常的 0 字节。
+    // The control: when the server reads everything before it closes, the client
+    // gets the usual 0 bytes.
     let control_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     control_client_socket.connect(&server_address)?;
     let (control_service_socket, _) = tcp_server_socket.accept()?;
@@ -101,6 +107,7 @@ pub fn half_close(report: &mut Report) -> io::Result<()> {
     let mut recv_data = [0u8; 1024];
 
     // 9. 只关闭发送方向：发出 FIN，但套接字还能接收。
+    //    Shut only the sending side: a FIN goes out, but the socket can still receive.
     //    Python: tcp_client_socket.shutdown(socket.SHUT_WR)
     let shut = tcp_client_socket.shutdown(Shutdown::Write);
     report.observe("client shutdown(Write)", &shut);
@@ -116,6 +123,7 @@ pub fn half_close(report: &mut Report) -> io::Result<()> {
     report.observe("client send after shutdown(Write)", &client_sent);
 
     // 另一个方向还开着：服务端照样发，客户端照样收。 Python: send(...) / recv(1024)
+    // The other direction is still open: the server sends, the client receives.
     let server_sent = service_client_socket.send(b"still talking to you");
     report.observe("server send", &server_sent);
     let client_received = tcp_client_socket.recv(course::as_uninit(&mut recv_data));
@@ -123,6 +131,8 @@ pub fn half_close(report: &mut Report) -> io::Result<()> {
 
     // 服务端也关闭，客户端读到 0；先发 FIN 的客户端进入 TIME_WAIT（尽管它还没有
     // close）。
+    // The server closes too and the client reads 0; the client, which sent the first
+    // FIN, goes into TIME_WAIT (though it has not called close).
     drop(service_client_socket);
     let client_end = tcp_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("client recv after the server closed", &client_end);
@@ -179,8 +189,11 @@ pub fn write_gone_peer(report: &mut Report) -> io::Result<()> {
     }
 
     // 服务端离开了。 Python: service_client_socket.close()
+    // The server goes away.
     drop(service_client_socket);
     // 等 FIN 到达（peek 返回 0，不取走任何东西），只是为了让每次运行都一样。
+    // Wait for its FIN (peek returns 0 and takes nothing), only so that every run is
+    // alike.
     let mut recv_data = [0u8; 1024];
     let fin = tcp_client_socket.peek(course::as_uninit(&mut recv_data));
     report.observe("client peek: the server's FIN arrived", &fin);
@@ -190,6 +203,8 @@ pub fn write_gone_peer(report: &mut Report) -> io::Result<()> {
     ]);
 
     // 10. 第一次写照样成功：数据只是交给了本机内核。对端内核回一个 RST。
+    //     The first write still succeeds: the data is only handed to this machine's
+    //     kernel. The peer's kernel answers with a RST.
     //     Python: send(b"...")
     let first = tcp_client_socket.send(b"are you there?");
     report.observe("client send #1", &first);
@@ -228,6 +243,7 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
     let mut recv_data = [0u8; 1024];
 
     // 1. 两个 UDP 套接字，各自绑定；没有 listen、accept，也没有 connect。
+    //    Two UDP sockets, each bound; no listen, no accept, and no connect.
     //    Python: socket(AF_INET, SOCK_DGRAM)
     let udp_receiver_socket = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
     udp_receiver_socket.bind(&LOOPBACK.into())?;
@@ -236,6 +252,8 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
     udp_sender_socket.bind(&LOOPBACK.into())?;
 
     // 没有连接：发往一个没人在的端口也“成功”，TCP 的 connect 在这里会被拒绝。
+    // No connection: sending to a port where nobody is "succeeds" too, where TCP's
+    // connect would be refused.
     // Python: sendto(data, addr)
     let nobody = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
     nobody.bind(&LOOPBACK.into())?;
@@ -245,12 +263,15 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
     report.observe("sendto a port where nobody is", &to_nobody);
 
     // 2. 三个数据报：3 字节、4 字节、0 字节。
+    //    Three datagrams: 3 bytes, 4 bytes, 0 bytes.
     //    Python: sendto(b"one", addr); sendto(b"two!", addr); sendto(b"", addr)
     for datagram in [&b"one"[..], b"two!", b""] {
         let sent = udp_sender_socket.send_to(datagram, &receiver_address);
         report.observe(&format!("sendto {} bytes", datagram.len()), &sent);
     }
     // 3. 每次 recvfrom 收一个完整的数据报：边界保留，不会拼成 7 字节。
+    //    Each recvfrom takes one whole datagram: the boundaries stay, and the bytes
+    //    never run together into 7.
     //    Python: recvfrom(1024)
     let mut received = Vec::new();
     for number in 1..=3 {
@@ -262,6 +283,8 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
     }
 
     // 4. 发送方关闭：什么也不发出去。接收方的 recvfrom 不会返回 0，只会等到超时。
+    //    The sender closes: nothing goes out. The receiver's recvfrom does not return
+    //    0; it only waits until its timeout.
     //    Python: close()
     drop(udp_sender_socket);
     udp_receiver_socket.set_read_timeout(Some(Duration::from_millis(200)))?;
@@ -271,6 +294,8 @@ pub fn udp_contrast(report: &mut Report) -> io::Result<()> {
     report.observe("receiver recvfrom after the sender closed", &after_close);
 
     // 对照 TCP：同样两次 send，两段字节到齐后一次 recv 就全拿到：字节流没有边界。
+    // TCP for contrast: the same two sends, and once both have arrived one recv takes
+    // all 7 bytes: a byte stream has no boundaries.
     let stream = stream_of_two_sends(&mut recv_data)?;
     report.observe("TCP: one recv after send(3) and send(4)", &stream);
 
@@ -342,6 +367,7 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
     }
 
     // 一个一直开着的连接，稍后用它发全部消息。 Python: 一次 connect
+    // One connection kept open, to carry every message later: a single connect.
     let kept_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     let kept_connected = kept_client_socket.connect(&server_address.into());
     if kept_connected.is_err() {
@@ -358,7 +384,10 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
 
     // ANCHOR: client_time_wait
     // 短连接：每条消息一个连接，客户端收到回复就先关闭。
+    // Short connections: one per message, and the client closes first, as soon as
+    // it has the reply.
     // Python: 每条消息都 connect; send; recv; close 一遍
+    //         connect; send; recv; close, once for every message
     let mut short_ones = Vec::new();
     let mut refused = None;
     let mut closed_after_eof = 0;
@@ -374,6 +403,7 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
         short_ones.push(ends_of(&tcp_client_socket, &service_client_socket)?);
         round_trip(&tcp_client_socket, &service_client_socket)?;
         // 客户端先关闭（发 FIN），服务端读到 0 字节后再关闭。 Python: close()
+        // The client closes first (a FIN); the server closes once it has read 0 bytes.
         drop(tcp_client_socket);
         let mut recv_data = [0u8; 16];
         let eof = service_client_socket.recv(course::as_uninit(&mut recv_data))?;
@@ -383,6 +413,8 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
     report.note("short connections made", short_ones.len());
 
     // 端口用完时，客户端设置 SO_REUSEADDR 也没用：connect 照样拿不到端口。
+    // Once the ports have run out, SO_REUSEADDR on the client does not help: connect
+    // still gets no port.
     let with_reuse = refused.as_ref().map(|_| connect_with_reuse(server_address));
     if let Some(with_reuse) = &with_reuse {
         report.observe("connect again, SO_REUSEADDR set", with_reuse);
@@ -390,6 +422,8 @@ pub fn client_time_wait(report: &mut Report) -> io::Result<()> {
     // ANCHOR_END: client_time_wait
 
     // 复用连接：同样多的消息走一个连接，它的端口早已拿到，不受影响。
+    // The reused connection: as many messages over one connection, which got its port
+    // long ago and is not affected.
     let mut answered = 0;
     for _ in 0..SHORT_CONNECTIONS {
         let reply = round_trip(&kept_client_socket, &kept_service_socket)?;

@@ -99,7 +99,7 @@ impl Experiment {
         }
     }
 
-    /// The rule, as the notes (or, for 8 to 11, this lesson) state it.
+    /// The rule, as the notes (or, for 8 to 12, this lesson) state it.
     fn rule(self) -> &'static str {
         match self {
             Self::ConnectFirst => {

@@ -26,14 +26,17 @@ pub fn connect_first(report: &mut Report) -> io::Result<()> {
     let mut recv_data = [0u8; 1024];
 
     // 1. 创建客户端套接字，但先不连接。 Python: socket.socket(AF_INET, SOCK_STREAM)
+    //    Create the client socket, but do not connect yet.
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     // 没连接就收发：内核不知道对端是谁。 Python: send(b"hello") / recv(1024)
+    // Send and receive with no connection: the kernel does not know who the peer is.
     let send_before = tcp_client_socket.send(b"hello");
     report.observe("client send before connect", &send_before);
     let recv_before = tcp_client_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("client recv before connect", &recv_before);
 
     // 2. 先和服务端建立连接，再发送。 Python: connect((host, port)); send(b"hello")
+    //    Connect to the server first, then send.
     tcp_client_socket.connect(&server_address)?;
     let (service_client_socket, _) = tcp_server_socket.accept()?;
     let send_after = tcp_client_socket.send(b"hello");
@@ -75,11 +78,13 @@ pub fn client_no_bind(report: &mut Report) -> io::Result<()> {
     let server_address = tcp_server_socket.local_addr()?;
 
     // 1. 创建客户端套接字，不调用 bind。 Python: socket.socket(AF_INET, SOCK_STREAM)
+    //    Create the client socket, without calling bind.
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     let before = tcp_client_socket.local_addr();
     report.observe("client local address before connect", &before);
 
     // 2. connect 时内核替客户端挑一个本地端口（隐式 bind）。
+    //    At connect the kernel picks a local port for the client (an implicit bind).
     //    Python: connect((host, port))
     tcp_client_socket.connect(&server_address)?;
     let after = tcp_client_socket.local_addr();
@@ -132,6 +137,8 @@ pub fn client_no_bind(report: &mut Report) -> io::Result<()> {
 /// 规则 3：服务端必须绑定端口。 Rule 3: a server must bind a known port.
 pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
     // 不 bind 就 listen：内核自动选一个端口，每次都不一样，客户端无从知道。
+    // listen without bind: the kernel picks a port itself, a different one each time,
+    // which no client can know.
     // Python: socket.socket(AF_INET, SOCK_STREAM); listen(128)   # 没有 bind / no bind
     let unbound_first = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     unbound_first.listen(128)?;
@@ -150,6 +157,8 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
 
     // 还没有服务端绑定这个约定的端口：只知道这个号码的客户端找不到上面那两个监
     // 听套接字。
+    // No server has bound the agreed port yet: a client that knows only that number
+    // cannot find the two listening sockets above.
     // Python: connect(("127.0.0.1", port))   # ConnectionRefusedError
     let known = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let early_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
@@ -161,6 +170,7 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
     drop(early_client_socket);
 
     // 3. 服务端绑定一个约定好的端口，像讲义那样先设置端口复用。
+    //    The server binds an agreed port, setting port reuse first, as the notes do.
     //    Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True);
     //    bind(("127.0.0.1", port)); listen(128)
     let tcp_server_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
@@ -180,6 +190,7 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
     );
 
     // 客户端只要知道这个端口号就能找到服务端。 Python: connect(("127.0.0.1", port))
+    // Knowing this port number is all a client needs to find the server.
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     let connected = tcp_client_socket.connect(&known.into());
     report.observe(&format!("client connect to {known}"), &connected);
@@ -196,6 +207,8 @@ pub fn server_binds(report: &mut Report, port: u16) -> io::Result<()> {
         report.states(&[&listener, &client, &server]);
         // 客户端先关闭，TIME_WAIT 就留在客户端的临时端口上，而不是这个固定端口
         // 上（第 2、3 课）。
+        // The client closes first, so the TIME_WAIT stays on the client's ephemeral
+        // port, not on this fixed one (lessons 2 and 3).
         drop(tcp_client_socket);
         let mut recv_data = [0u8; 1024];
         service_client_socket.recv(course::as_uninit(&mut recv_data))?;
@@ -240,6 +253,8 @@ pub fn listener_passive(report: &mut Report) -> io::Result<()> {
     let mut recv_data = [0u8; 1024];
 
     // 4. listen 后的套接字只负责接受连接：在它上面收发会失败。
+    //    After listen the socket only accepts connections: sending or receiving on it
+    //    fails.
     //    Python: tcp_server_socket.recv(1024) / tcp_server_socket.send(b"hi")
     let listener_recv = tcp_server_socket.recv(course::as_uninit(&mut recv_data));
     report.observe("recv on the listening socket", &listener_recv);
@@ -247,6 +262,7 @@ pub fn listener_passive(report: &mut Report) -> io::Result<()> {
     report.observe("send on the listening socket", &listener_send);
 
     // accept 返回一个新的套接字，收发用它。
+    // accept returns a new socket, and that is the one to send and receive on.
     // Python: service_client_socket, ip_port = accept()
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_client_socket.connect(&server_address)?;
@@ -318,6 +334,7 @@ pub fn close_accepted(report: &mut Report) -> io::Result<()> {
     report.states(&[&client, &server]);
 
     // 5. 关闭 accept 返回的套接字：和这个客户端的通信结束。
+    //    Close the socket accept returned: the conversation with this client is over.
     //    Python: service_client_socket.close()
     drop(service_client_socket);
     let mut recv_data = [0u8; 1024];
@@ -332,6 +349,7 @@ pub fn close_accepted(report: &mut Report) -> io::Result<()> {
     ]);
 
     // 监听套接字还开着：下一个客户端照样能连上。 Python: tcp_server_socket.accept()
+    // The listening socket is still open: the next client connects all the same.
     let next_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     next_client_socket.connect(&server_address)?;
     let (_next_service_socket, next_ip_port) = tcp_server_socket.accept()?;
@@ -343,6 +361,8 @@ pub fn close_accepted(report: &mut Report) -> io::Result<()> {
     report.states(&[&listener]);
 
     // 客户端也关闭：先关闭的一端（这里是服务端）进入 TIME_WAIT，后关闭的一端消失。
+    // The client closes too: the end that closed first (the server, here) goes into
+    // TIME_WAIT, and the end that closed last is gone.
     drop(tcp_client_socket);
     report.states_after(&[(&client, None), (&server, Some(TcpState::TimeWait))]);
     report.conclude(
@@ -377,6 +397,7 @@ pub fn close_listener(report: &mut Report) -> io::Result<()> {
     report.states(&[&listener, &client, &server]);
 
     // 6. 关闭监听套接字：新的客户端连不上了。 Python: tcp_server_socket.close()
+    //    Close the listening socket: new clients can no longer connect.
     drop(tcp_server_socket);
     report.states(&[&listener]);
     let late_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
@@ -384,6 +405,7 @@ pub fn close_listener(report: &mut Report) -> io::Result<()> {
     report.observe("a new client connects after the listener closed", &refused);
 
     // 已经连上的客户端照常通信，两个方向都行。 Python: send(b"ping") / recv(1024)
+    // The client already connected talks as before, both ways.
     let mut recv_data = [0u8; 1024];
     let client_sent = tcp_client_socket.send(b"ping");
     report.observe("connected client send", &client_sent);
@@ -432,6 +454,7 @@ pub fn close_both_ways(report: &mut Report) -> io::Result<()> {
     let mut recv_data = [0u8; 1024];
 
     // 7a. 客户端关闭，服务端的 recv 解除阻塞，返回 0 字节。
+    //     The client closes: the server's recv stops blocking and returns 0 bytes.
     //     Python: tcp_client_socket.close()
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_client_socket.connect(&server_address)?;
@@ -457,6 +480,8 @@ pub fn close_both_ways(report: &mut Report) -> io::Result<()> {
     report.states_after(&[(&client1, Some(TcpState::TimeWait)), (&server1, None)]);
 
     // 7b. 反过来：服务端关闭，客户端的 recv 返回 0 字节。
+    //     The other way round: the server closes, and the client's recv returns 0
+    //     bytes.
     //     Python: service_client_socket.close()
     let tcp_client_socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     tcp_client_socket.connect(&server_address)?;

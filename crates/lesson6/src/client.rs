@@ -21,9 +21,11 @@ pub fn run(
 ) -> io::Result<()> {
     // ANCHOR: client
     // 1. 创建 TCP 客户端套接字。 Python: socket.socket(AF_INET, SOCK_STREAM)
+    //    Create the TCP client socket.
     let tcp_client_socket =
         Socket::new(Domain::for_address(server), Type::STREAM, None)?;
     // 2. 和服务端建立连接。 Python: connect((host, port))
+    //    Connect to the server.
     tcp_client_socket.connect(&server.into())?;
     println!(
         "已连接 connected: {}",
@@ -31,6 +33,8 @@ pub fn run(
     );
 
     // 3. 每条消息编码成一帧，所有帧放在一起，一次写出。
+    //    Encode each message as a frame, put all the frames together, and
+    //    write them out in one write.
     //    Python: sendall(b"".join(frames))
     let mut send_data = Vec::new();
     for message in messages {
@@ -50,6 +54,7 @@ pub fn run(
     );
 
     // 4. 每条消息收一帧回复。
+    //    Receive one reply frame for each message.
     //    Python: recv(4096) in a loop, until a whole frame is there
     let mut reader = FrameReader::new(framing);
     for number in 1..=messages.len() {
@@ -72,6 +77,7 @@ pub fn run(
     }
 
     // 5. 关闭套接字。 Python: close()
+    //    Close the socket.
     drop(tcp_client_socket);
     // ANCHOR_END: client
     Ok(())

@@ -74,17 +74,21 @@ pub fn glued(report: &mut Report) -> io::Result<()> {
     let second = "第二条消息".as_bytes();
 
     // 客户端发两条消息，两次 send。 Python: send(first); send(second)
+    // The client sends two messages, with two sends.
     let sent_first = client.send(first);
     report.observe("client send(first message)", &sent_first);
     let sent_second = client.send(second);
     report.observe("client send(second message)", &sent_second);
 
     // 服务端正忙，晚了一点才来读：这时两条消息都已经在它的接收缓冲区里了。
+    // The server is busy and comes to read a little late: by then both
+    // messages are in its receive buffer.
     let total = first.len() + second.len();
     let waiting = wait_until_queued(&server, total)?;
     report.note("server: bytes waiting before its first recv", waiting);
 
     // 讲义的服务端：一次 recv(1024) 当作一条消息。
+    // The notes' server: one recv(1024) taken as one message.
     // Python: recv_data = recv(1024)
     let mut recv_data = [0u8; 1024];
     let received = server.recv(course::as_uninit(&mut recv_data));
@@ -144,6 +148,8 @@ fn receive_in_pieces(
 ) -> io::Result<Pieces> {
     let Pair { client, server } = connect_pair(|listener| match recv_buffer {
         // 小的接收缓冲区：内核一次只能替服务端存下这么多。
+        // A small receive buffer: the kernel can keep only about this much
+        // for the server at a time.
         // Python: setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)
         Some(size) => listener.set_recv_buffer_size(size),
         None => Ok(()),
@@ -151,11 +157,15 @@ fn receive_in_pieces(
     let actual = server.recv_buffer_size()?;
     // 客户端在另一个线程里一次 send 64 KiB：
     // 缓冲区装不下时 send 会阻塞，等服务端读走一些。
+    // The client sends 64 KiB in one send, on another thread: while the
+    // buffers cannot hold it, send blocks until the server has read some.
     let sender = thread::spawn(move || {
         let message = vec![b'x'; BIG];
         client.send(&message)
     });
     // 服务端用一个足够大的缓冲区 recv，直到收满 64 KiB。 Python: recv(65536)
+    // The server calls recv with a buffer big enough for all of it, until
+    // the 64 KiB are in.
     let mut recv_data = vec![0u8; BIG];
     let (mut recvs, mut total, mut sizes) = (0, 0, Vec::new());
     while total < BIG {
@@ -212,6 +222,8 @@ const MEBIBYTE: usize = 1024 * 1024;
 /// only part.
 pub fn partial_send(report: &mut Report) -> io::Result<()> {
     // 对方的接收缓冲区和自己的发送缓冲区都很小，对方还暂时不读。
+    // The peer's receive buffer and our own send buffer are both small, and
+    // the peer does not read yet.
     let Pair { client, server } =
         connect_pair(|listener| listener.set_recv_buffer_size(4096))?;
     client.set_send_buffer_size(4096)?;
@@ -219,6 +231,8 @@ pub fn partial_send(report: &mut Report) -> io::Result<()> {
 
     // 非阻塞：send 不等待，缓冲区放得下多少就收下多少，然后返回；
     // 一点也放不下时返回 WouldBlock。
+    // Non-blocking: send does not wait; it takes as much as the buffer has
+    // room for and returns, or returns WouldBlock when there is no room.
     // Python: setblocking(False); send(data[sent:]) until BlockingIOError
     client.set_nonblocking(true)?;
     let mut sent = 0;
@@ -237,6 +251,8 @@ pub fn partial_send(report: &mut Report) -> io::Result<()> {
 
     // 补上 sendall 藏起来的那个循环：
     // 对方开始读，我们一直 send 剩下的，直到全部发出。
+    // Then the loop that sendall hides: the peer starts reading, and we send
+    // what is left, again and again, until the kernel has taken it all.
     client.set_nonblocking(false)?;
     let reader = thread::spawn(move || drain(&server));
     let mut calls = 0;
@@ -326,6 +342,8 @@ fn time_round_trips(nodelay: bool) -> io::Result<(Duration, Duration)> {
     // Python: setsockopt(IPPROTO_TCP, TCP_NODELAY, True)
     client.set_tcp_nodelay(nodelay)?;
     // 服务端：每收满一个请求（两段，共 16 字节）就回 1 个字节。
+    // The server: for each whole request (two pieces, 16 bytes in all) it
+    // answers 1 byte.
     let responder = thread::spawn(move || -> io::Result<()> {
         let mut request = [0u8; 16];
         for _ in 0..ROUND_TRIPS {
@@ -347,6 +365,10 @@ fn time_round_trips(nodelay: bool) -> io::Result<(Duration, Duration)> {
         // 一个请求分两次写：先写头，再写体。
         // 第二次写是一个小段，而第一段还没被确认：Nagle 算法把它扣下，等确认；
         // 对方的延迟确认又在等更多数据或者 40 ms 的定时器。
+        // One request in two writes: the header, then the body. The second
+        // write is a small segment while the first is not yet acknowledged:
+        // Nagle's algorithm holds it back until the ACK comes, and the peer's
+        // delayed ACK waits for more data or for its 40 ms timer.
         client.send(b"header: ")?;
         client.send(b"body....")?;
         client.recv(course::as_uninit(&mut reply))?;
@@ -375,10 +397,15 @@ pub const RECV_TIMEOUT: Duration = Duration::from_millis(300);
 pub fn dead_peer(report: &mut Report) -> io::Result<()> {
     // 服务端连上以后一言不发，也不关闭：
     // 对 recv 来说，这和一台断了电的主机一模一样。
+    // Once connected, the server says nothing and does not close: to recv,
+    // that looks exactly like a host that has lost its power.
     let Pair { client, server } = plain_pair()?;
 
     // SO_RCVTIMEO：recv 最多等这么久。Python 的 settimeout(0.3) 效果相近，
     // 做法不同：它把套接字设为非阻塞，自己用 poll 等（见页面）。
+    // SO_RCVTIMEO: recv waits this long at most. Python's settimeout(0.3) has
+    // much the same effect another way: it makes the socket non-blocking and
+    // waits with poll itself (see the page).
     client.set_read_timeout(Some(RECV_TIMEOUT))?;
     let mut recv_data = [0u8; 1024];
     let start = Instant::now();
@@ -389,6 +416,8 @@ pub fn dead_peer(report: &mut Report) -> io::Result<()> {
 
     // TCP keepalive：连接空闲 10 秒后开始探测，
     // 每 2 秒一次，3 次没有回应就断开。
+    // TCP keepalive: once the connection has been idle for 10 s, probe it
+    // every 2 s, and drop it after 3 probes go unanswered.
     // Python: setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1);
     //         TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT
     let keepalive = TcpKeepalive::new()

@@ -35,14 +35,18 @@ pub struct Settings {
 pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
     // ANCHOR: listen
     // 1. 创建 TCP 服务端套接字。 Python: socket.socket(AF_INET, SOCK_STREAM)
+    //    Create the TCP server socket.
     let tcp_server_socket =
         Socket::new(Domain::for_address(address), Type::STREAM, None)?;
     // 2. 端口号复用（第 3 课）。
+    //    Port reuse (lesson 3).
     //    Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True)
     tcp_server_socket.set_reuse_address(true)?;
     // 3. 绑定端口号。 Python: bind(("", 9191))
+    //    Bind the port.
     tcp_server_socket.bind(&address.into())?;
     // 4. 设置监听。 Python: listen(128)
+    //    Listen for connections.
     tcp_server_socket.listen(128)?;
     // ANCHOR_END: listen
 
@@ -60,6 +64,7 @@ pub fn run(address: SocketAddr, settings: Settings) -> io::Result<()> {
     );
 
     // 5. 循环接受连接，6. 一个客户端一个线程，和第 4 课一样。
+    //    Accept connections in a loop, 6. a thread per client, as in lesson 4.
     //    Python: while True:
     //        service_client_socket, ip_port = accept(); Thread(...).start()
     loop {
@@ -103,6 +108,10 @@ fn handle_client(
 ) {
     // recv 最多等这么久。两帧之间的安静是正常的，一帧停在中间才是对方出了问题。
     // SO_RCVTIMEO。Python 最接近的是 settimeout(…)，但它不设这个选项（见页面）。
+    // recv waits this long at most (SO_RCVTIMEO). Quiet between two frames is
+    // normal; a frame stopped halfway means something is wrong with the peer.
+    // Python's nearest is settimeout(…), which does not set this option (see
+    // the page).
     if let Err(error) =
         service_client_socket.set_read_timeout(Some(settings.frame_timeout))
     {
@@ -116,6 +125,7 @@ fn handle_client(
     let mut count = 0u64;
     loop {
         // 7. 接收一整帧：需要几次 recv 就调用几次。
+        //    Receive a whole frame: as many recvs as it takes.
         //    Python: recv(4096) in a loop
         let frame = reader.read_frame(|buffer| {
             service_client_socket.recv(course::as_uninit(buffer))
@@ -127,6 +137,8 @@ fn handle_client(
                 break;
             }
             // 两帧之间超时：客户端只是暂时没话说，继续等。
+            // A timeout between frames: the client just has nothing to say for
+            // now; keep waiting.
             Err(FrameError::Recv { error, have: 0 }) if is_timeout(&error) => {
                 continue;
             }
@@ -160,6 +172,7 @@ fn handle_client(
         );
 
         // 8. 每条消息回复恰好一帧。 Python: sendall(frame)
+        //    Exactly one reply frame for each message.
         let reply = format!(
             "ok，第 {count} 条 message {count} ({} 字节 bytes)",
             payload.len()
@@ -172,6 +185,8 @@ fn handle_client(
             .and_then(|()| {
                 // write_all 就是 Python 的 sendall：
                 // send 只发出一部分时，接着发剩下的。
+                // write_all is Python's sendall: when a send takes only part,
+                // it sends the rest.
                 (&service_client_socket).write_all(&send_data)
             });
         if let Err(error) = sent {
@@ -183,6 +198,7 @@ fn handle_client(
         }
     }
     // 9. 结束和这个客户端的通信。 Python: service_client_socket.close()
+    //    End the conversation with this client.
     drop(service_client_socket);
 }
 // ANCHOR_END: handle_client

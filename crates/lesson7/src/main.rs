@@ -102,10 +102,13 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     let encoding = args.options.encoding;
 
     // 一万个连接就是一万个文件描述符：先把软上限提高到硬上限。
+    // Ten thousand connections are ten thousand file descriptors: first raise
+    // the soft limit to the hard one.
     let raised = course::limits::raise_open_file_limit();
 
     // ANCHOR: listen
     // 1–4. 和第 4 课一样：创建、端口复用、绑定、监听。
+    //      As in lesson 4: create, port reuse, bind, listen.
     //      Python: socket(); setsockopt(SO_REUSEADDR); bind(); listen(128)
     let tcp_server_socket =
         Socket::new(Domain::for_address(address), Type::STREAM, None)?;
@@ -114,11 +117,15 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     tcp_server_socket.listen(128)?;
 
     // 5. 设为非阻塞：没有连接可接时，accept 不再等待，立刻返回 WouldBlock。
+    //    Make it non-blocking: with no connection to accept, accept no longer
+    //    waits but returns WouldBlock at once.
     //    Python: tcp_server_socket.setblocking(False)
     tcp_server_socket.set_nonblocking(true)?;
     let mut listener = TcpListener::from_std(tcp_server_socket.into());
 
     // 6. 创建事件循环，登记监听套接字：有连接可接时告诉我们。
+    //    Create the event loop and register the listening socket: it tells us
+    //    when there is a connection to accept.
     //    Python: selector = selectors.DefaultSelector()
     //            selector.register(tcp_server_socket, selectors.EVENT_READ)
     let mut poll = Poll::new()?;
@@ -143,6 +150,8 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     loop {
         // 7. 唯一等待的地方：poll 阻塞到有套接字就绪
         //    （accept 失败过时，最多等一会儿再试）。
+        //    The one place that waits: poll blocks until a socket is ready
+        //    (after a failed accept, only a short while before trying again).
         //    Python: events = selector.select(timeout)
         let timeout = accept_pending.then_some(ACCEPT_RETRY);
         if let Err(error) = poll.poll(&mut events, timeout) {
@@ -199,6 +208,8 @@ impl Server {
                 Ok(client) => client,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     // 没有更多连接了：阻塞的 accept 会在这里等，我们回到 poll。
+                    // No more connections: a blocking accept would wait
+                    // here; we go back to poll.
                     self.would_block(format_args!(
                         "accept: 没有更多连接 \
                          no more connections, back to poll"
@@ -211,6 +222,8 @@ impl Server {
                 Err(error) => {
                     // 例如文件描述符用完了（EMFILE）：
                     // 连接还在队列里，稍后再试，服务器继续。
+                    // Out of file descriptors, say (EMFILE): the connection
+                    // is still queued; try again soon, and the server goes on.
                     say!(
                         "accept 失败，稍后重试 \
                          accept failed, retrying: {:?}: {error}",
@@ -222,6 +235,7 @@ impl Server {
             let token = Token(self.next_token);
             self.next_token += 1;
             // 登记这个连接：有数据可读时告诉我们。
+            // Register the connection: it tells us when there is data to read.
             // Python: selector.register(service_client_socket,
             //                           selectors.EVENT_READ)
             if let Err(error) =
@@ -274,6 +288,8 @@ impl Server {
                 Reading::Paused if connection.unsent.is_empty() => continue,
                 Reading::Closed if connection.unsent.is_empty() => {
                     // 客户端最后发来的若是半个字符，解码器这时把它报告为 �。
+                    // If the client's last bytes were half a character, the
+                    // decoder reports it now, as �.
                     let decoder = &mut connection.decoder;
                     let leftover =
                         course::encoding::decode_stream(decoder, &[], true);
@@ -298,6 +314,8 @@ impl Server {
             self.connections.insert(token, connection);
         } else {
             // 11. 结束和这个客户端的通信：注销；套接字被丢弃时 close(2)。
+            //     End the conversation with this client: deregister it;
+            //     dropping the socket calls close(2).
             //     Python: selector.unregister(service_client_socket)
             //             service_client_socket.close()
             let _ = registry.deregister(&mut connection.stream);
@@ -319,6 +337,8 @@ impl Server {
                 Ok(length) => length,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     // 暂时没有数据了：阻塞的 recv 会在这里等，我们回到 poll。
+                    // No more data for now: a blocking recv would wait here;
+                    // we go back to poll.
                     self.would_block(format_args!(
                         "recv {}: 没有更多数据 no more data",
                         connection.ip_port
@@ -340,6 +360,8 @@ impl Server {
             };
             // 一个连接的字节仍然可能分几次到达：
             // 每个连接一个解码器，和第 4 课一样。
+            // A connection's bytes may still arrive in several pieces: one
+            // decoder per connection, as in lesson 4.
             let chunk = &recv_data[..recv_data_length];
             let recv_content = course::encoding::decode_stream(
                 &mut connection.decoder,
@@ -347,12 +369,16 @@ impl Server {
                 false,
             );
             // 太长的文本另起几行，每行不超过终端的宽度。
+            // Text too long goes on over more lines, none of them wider
+            // than the terminal.
             course::print_received(
                 recv_data_length,
                 &connection.ip_port,
                 &recv_content,
             );
             // 10. 回复：先放进这个连接的待发缓冲区，由 send_some 发出。
+            //     Reply: first into this connection's buffer of unsent bytes,
+            //     which send_some sends.
             connection.unsent.extend_from_slice(&self.reply);
         }
         Reading::Paused
@@ -378,6 +404,8 @@ impl Server {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     // 发送缓冲区满了：阻塞的 send 会在这里等。
                     // 剩下的留着，可写时再发。
+                    // The send buffer is full: a blocking send would wait
+                    // here. Keep the rest, to send when the socket is writable.
                     self.would_block(format_args!(
                         "send {}: 发送缓冲区满了 \
                          the send buffer is full, {} bytes kept",
@@ -400,6 +428,7 @@ impl Server {
             }
         }
         // 全部发出去了：只关心可读。
+        // Everything is sent: only readability matters now.
         watch_writable(connection, token, registry, false)
     }
     // ANCHOR_END: send_some

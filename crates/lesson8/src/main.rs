@@ -74,10 +74,13 @@ async fn run(
     encoding: &'static Encoding,
 ) -> io::Result<()> {
     // 一万个连接就是一万个文件描述符：先把软上限提高到硬上限。
+    // Ten thousand connections are ten thousand file descriptors: first raise
+    // the soft limit to the hard one.
     let raised = course::limits::raise_open_file_limit();
 
     // ANCHOR: listen
     // 1–4. 和第 4 课一样：创建、端口复用、绑定、监听。
+    //      As in lesson 4: create, port reuse, bind, listen.
     //      Python: socket(); setsockopt(SO_REUSEADDR); bind(); listen(128)
     let tcp_server_socket =
         Socket::new(Domain::for_address(address), Type::STREAM, None)?;
@@ -85,6 +88,8 @@ async fn run(
     tcp_server_socket.bind(&address.into())?;
     tcp_server_socket.listen(128)?;
     // 5. 交给 tokio：它要求非阻塞，由它的事件循环（第 7 课那样的 epoll）等待。
+    //    Hand it to tokio: it needs the socket non-blocking, and its event
+    //    loop (an epoll, as in lesson 7) does the waiting.
     //    Python (asyncio):
     //        await asyncio.start_server(handle, sock=tcp_server_socket)
     tcp_server_socket.set_nonblocking(true)?;
@@ -96,6 +101,8 @@ async fn run(
 
     // ANCHOR: accept_loop
     // 停机信号：Ctrl-C 时发出 true，每个客户端的任务都在听。
+    // The shutdown signal: true is sent on Ctrl-C, and every client's task
+    // listens for it.
     let (shutdown, shutting_down) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let ctrl_c = tokio::signal::ctrl_c();
@@ -103,11 +110,14 @@ async fn run(
     loop {
         tokio::select! {
             // 6. 等待下一个连接；等待时线程去运行别的任务。
+            //    Wait for the next connection; while it waits, the thread runs
+            //    other tasks.
             //    Python: await accept()
             accepted = listener.accept() => match accepted {
                 Ok((service_client_socket, ip_port)) => {
                     say!("客户端连接成功 client connected: {ip_port}");
                     // 7. 一个客户端一个任务（不是线程）。
+                    //    A task (not a thread) per client.
                     //    Python (asyncio): create_task(handle(...))
                     let shutting_down = shutting_down.clone();
                     tasks.spawn(handle_client_request(
@@ -120,6 +130,8 @@ async fn run(
                 Err(error) => {
                     // 例如文件描述符用完了（EMFILE）：
                     // 报告，稍等再试，服务器继续。
+                    // Out of file descriptors, say (EMFILE): report it, wait a
+                    // little and try again; the server goes on.
                     say!(
                         "accept 失败，稍后重试 \
                          accept failed, retrying: {:?}: {error}",
@@ -129,6 +141,8 @@ async fn run(
                 }
             },
             // 结束了的任务在这里收走，免得 JoinSet 越积越多。
+            // Tasks that have ended are collected here, so that the JoinSet
+            // does not keep growing.
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             result = &mut ctrl_c => {
                 result?;
@@ -142,6 +156,9 @@ async fn run(
     // 12. 从容退出：先关闭监听套接字（不再接受新连接），
     //     再让每个客户端的任务关闭自己的连接，
     //     等它们都结束（最多等 SHUTDOWN_GRACE），然后以退出码 0 结束。
+    //     A graceful exit: close the listening socket first (no new
+    //     connections), then have each client's task close its connection,
+    //     wait for them all to end (SHUTDOWN_GRACE at most), and exit with 0.
     drop(listener);
     say!(
         "收到 Ctrl-C：不再接受新连接，正在关闭 {} 个客户端 \
@@ -178,6 +195,8 @@ async fn handle_client_request(
 ) {
     // 字节流仍然可能把一个汉字拆在两次 read 里：
     // 每个连接一个解码器，和第 4 课一样。
+    // The byte stream may still cut a Chinese character across two reads: one
+    // decoder per connection, as in lesson 4.
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let (send_data, _, _) = encoding.encode(REPLY);
     let mut recv_data = [0u8; 1024];
@@ -185,11 +204,17 @@ async fn handle_client_request(
         let read = tokio::select! {
             // biased：按书写顺序试，先读。已经到达的消息先回复，
             // 停机时不会把它丢下不读（带着未读数据关闭会发出 RST）。
+            // biased: try the branches in the order written, reading first. A
+            // message that has arrived is answered first, never left unread at
+            // shutdown (closing with data unread sends a RST).
             biased;
             // 8. 接收数据；没有数据时 .await 让出线程。
+            //    Receive; with no data, .await gives the thread back.
             //    Python (asyncio): await reader.read(1024)
             read = service_client_socket.read(&mut recv_data) => read,
             // 停机，而且没有没读的消息：从容关闭这个连接，结束任务。
+            // Shutting down, with no message left unread: close this
+            // connection gracefully and end the task.
             _ = shutting_down.changed() => {
                 close_gracefully(service_client_socket, ip_port).await;
                 return;
@@ -198,6 +223,7 @@ async fn handle_client_request(
         let recv_data_length = match read {
             Ok(0) => {
                 // 9. 收到 0 字节：客户端下线了。
+                //    0 bytes received: the client has gone offline.
                 let leftover =
                     course::encoding::decode_stream(&mut decoder, &[], true);
                 if !leftover.is_empty() {
@@ -226,9 +252,14 @@ async fn handle_client_request(
             false,
         );
         // 太长的文本另起几行，每行不超过终端的宽度。
+        // Text too long goes on over more lines, none of them wider
+        // than the terminal.
         course::print_received(recv_data_length, ip_port, &recv_content);
         // 10. 回复：write_all 发完为止，发送缓冲区满时 .await 让出线程
-        //     （第 7 课的待发缓冲区由 tokio 代劳）。
+        //     （第 7 课存在待发缓冲区里的字节，在这里等在暂停的 write_all 里）。
+        //     Reply: write_all sends until all is out, giving the thread back
+        //     (.await) while the send buffer is full; what lesson 7 kept in
+        //     its buffer of unsent bytes waits here, in the paused write_all.
         //     Python (asyncio): writer.write(...); await writer.drain()
         if let Err(error) = service_client_socket.write_all(&send_data).await {
             say!(
@@ -241,6 +272,7 @@ async fn handle_client_request(
         }
     }
     // 11. 任务结束，套接字被丢弃：close(2)。 Python: writer.close()
+    //     The task ends and the socket is dropped: close(2).
 }
 // ANCHOR_END: handle_client_request
 
@@ -254,6 +286,8 @@ async fn close_gracefully(
     ip_port: SocketAddr,
 ) {
     // 半关闭：只关发送方向，客户端读到 0 字节（FIN，不是 RST）。
+    // Half-close: shut only the sending side; the client reads 0 bytes (a
+    // FIN, not a RST).
     // Python: service_client_socket.shutdown(socket.SHUT_WR)
     if let Err(error) = service_client_socket.shutdown().await {
         say!(
@@ -268,6 +302,9 @@ async fn close_gracefully(
     );
     // 等客户端也关闭（读到 0 字节）。这期间到达的字节不再回复（发送方向
     // 已经关了），读掉丢弃；最多等 SHUTDOWN_GRACE，由 run 计时。
+    // Wait for the client to close too (0 bytes read). Bytes that arrive
+    // meanwhile get no reply (the sending side is shut): they are read and
+    // dropped. This waits SHUTDOWN_GRACE at most, timed by run.
     let mut discard = [0u8; 1024];
     let mut discarded = 0;
     loop {
@@ -284,5 +321,6 @@ async fn close_gracefully(
     }
     say!("客户端下线了 client offline: {ip_port}");
     // 11. 套接字被丢弃：close(2)，这时已经没有没读的数据。
+    //     The socket is dropped: close(2), with no data left unread by now.
 }
 // ANCHOR_END: close_gracefully

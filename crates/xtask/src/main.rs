@@ -3,10 +3,13 @@
 //! toolchain is needed).
 //!
 //! - `cargo xtask new-lesson NAME` scaffolds the next lesson ([`new_lesson`]);
+//! - `cargo xtask listings` writes the test listings, a section per test with the sentences
+//!   that cite it ([`listings`]);
 //! - `cargo xtask check` runs what `just test` runs ([`check`]).
 
 mod check;
 mod edit;
+mod listings;
 mod new_lesson;
 
 use std::path::PathBuf;
@@ -28,6 +31,10 @@ enum Task {
     /// / scaffold the next lesson: crate, pages in both languages, tests, exercise, solution,
     /// its row in the registry
     NewLesson(new_lesson::Args),
+    /// 重写测试清单 lessons/listings/tests-*.md：每个测试一节，引用它的句子和它的代码
+    /// / rewrite the test listings lessons/listings/tests-*.md: a section per test, with the
+    /// sentences that cite it and its code
+    Listings,
     /// 运行 just test 运行的一切 / run everything `just test` runs
     Check,
 }
@@ -36,6 +43,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.task {
         Task::NewLesson(args) => new_lesson::run(args),
+        Task::Listings => listings::run(),
         Task::Check => check::run(),
     };
     match result {

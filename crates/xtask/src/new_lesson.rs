@@ -8,6 +8,7 @@
 //! Nothing is written until every edit has found its place: a file that changed shape stops the
 //! scaffold with what it looked for, and the tree stays as it was.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -162,7 +163,7 @@ impl Plan {
     /// Everything the scaffold of `facts` writes under `root`, or why it cannot: a file it
     /// would create exists, or a file it edits no longer has the line it looks for.
     pub fn make(root: &Path, facts: Facts) -> Result<Self, String> {
-        let creates = creates(&facts);
+        let mut creates = creates(&facts);
         for (path, _) in &creates {
             if root.join(path).exists() {
                 return Err(format!("{path} 已经存在 / already exists"));
@@ -178,7 +179,20 @@ impl Plan {
                 "已经有一个叫 {name:?} 的练习或检查 / an exercise or check is already named {name:?}"
             ));
         }
-        let edits = edits(root, &facts)?;
+        let mut edits = edits(root, &facts)?;
+        // The test listings, as `cargo xtask listings` would write them in the scaffolded tree:
+        // the new lesson's, and any other that its pages' citations change.
+        let own = harness::listings::listing_path(&format!("lesson{}", facts.lesson));
+        for listing in listings(root, &creates, &edits) {
+            if listing.path == own {
+                if root.join(&own).exists() {
+                    return Err(format!("{own} 已经存在 / already exists"));
+                }
+                creates.push((listing.path, listing.text));
+            } else {
+                edits.push((listing.path, listing.text));
+            }
+        }
         Ok(Self {
             facts,
             creates,
@@ -232,10 +246,6 @@ fn creates(facts: &Facts) -> Vec<(String, String)> {
         (
             format!("lessons/listings/lesson{n}.md"),
             facts.fill(template!("listing-lesson.md.in")),
-        ),
-        (
-            format!("lessons/listings/tests-lesson{n}.md"),
-            facts.fill(template!("listing-tests.md.in")),
         ),
         (
             format!("lessons/listings/exercise{exercise}.md"),
@@ -401,6 +411,44 @@ fn edits(root: &Path, facts: &Facts) -> Result<Vec<(String, String)>, String> {
         )
     })?;
     Ok(edits)
+}
+
+/// The test listings that differ, in the tree under `root` with `creates` and `edits` written,
+/// from those on disk: what `cargo xtask listings` would then write.
+fn listings(
+    root: &Path,
+    creates: &[(String, String)],
+    edits: &[(String, String)],
+) -> Vec<harness::listings::Listing> {
+    let planned: BTreeMap<&str, &str> = creates
+        .iter()
+        .chain(edits)
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let mut pages: BTreeMap<String, String> =
+        harness::listings::citing_pages(root).into_iter().collect();
+    for (path, text) in &planned {
+        if pages.contains_key(*path)
+            || (path.starts_with("lessons/")
+                && path.ends_with(".md")
+                && !path.starts_with(harness::listings::DIR)
+                && *path != "lessons/SUMMARY.md")
+        {
+            pages.insert((*path).to_owned(), (*text).to_owned());
+        }
+    }
+    let pages: Vec<(String, String)> = pages.into_iter().collect();
+    let read = |path: &str| {
+        planned
+            .get(path)
+            .map(|text| (*text).to_owned())
+            .or_else(|| fs::read_to_string(root.join(path)).ok())
+    };
+    let on_disk = harness::listings::on_disk(root);
+    harness::listings::generate(&pages, &read)
+        .into_iter()
+        .filter(|listing| on_disk.get(&listing.path) != Some(&listing.text))
+        .collect()
 }
 
 /// `manifest` with `member` added to its `[workspace] members`.
