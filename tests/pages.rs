@@ -9,7 +9,12 @@
 //! - a Rust block is an exact excerpt of an anchored region of the source, or is marked as not
 //!   being one;
 //! - every page is in the book's summary;
-//! - relative links and images in the pages and the README resolve;
+//! - each lesson has one title, the registry's: its pages' headings, its summary entry and its
+//!   row of the contents read it, and each page opens with the one header made from the
+//!   registry;
+//! - each exercise's page shows its README as a page, whose relative links resolve both in its
+//!   folder and in the book;
+//! - relative links and images in the pages, the README and the exercises' READMEs resolve;
 //! - the commands the README shows name packages and `just` recipes that exist;
 //! - the memory figures lessons 7 and 8 give for ten thousand clients are those of lesson 7's
 //!   table of the designs (one source of numbers).
@@ -26,6 +31,7 @@ use std::fmt::{self, Write as _};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use course::lessons::Lesson;
 use harness::listings::{SUITES, suite_tests, test_functions};
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -147,13 +153,14 @@ fn every_page_is_in_the_summary() {
     report(check_summary(summary, &names));
 }
 
-/// No line of Chinese prose is broken between two Chinese characters: a browser shows such a
+/// No line of Chinese prose (in the pages, the README and the exercises' READMEs, which the
+/// book shows as pages) is broken between two Chinese characters: a browser shows such a
 /// soft line break as a space (Chromium does not drop it, as CSS Text 3 allows), so a page
 /// would read "线程、 再把" where the source read "线程、" and "再把" on two lines.
 #[test]
 fn chinese_prose_is_not_broken_between_two_chinese_characters() {
     let mut problems = Vec::new();
-    for page in pages().iter().chain([&readme()]) {
+    for page in pages().iter().chain([&readme()]).chain(&exercise_readmes()) {
         problems.extend(breaks_between_wide_characters(page));
     }
     report(problems);
@@ -191,13 +198,14 @@ fn breaks_between_wide_characters(page: &Page) -> Vec<Problem> {
     problems
 }
 
-/// Every relative link and image in the pages and the README points at a file that exists.
+/// Every relative link and image in the pages, the README and the exercises' READMEs points at
+/// a file that exists.
 #[test]
 fn every_relative_link_resolves() {
     let exists = |path: &Path| root().join(path).exists();
     let mut problems = Vec::new();
     let mut checked = 0;
-    for page in pages().iter().chain([&readme()]) {
+    for page in pages().iter().chain([&readme()]).chain(&exercise_readmes()) {
         checked += links(&page.text).len();
         problems.extend(check_links(page, exists));
     }
@@ -602,38 +610,65 @@ fn the_suites_run_against_the_registrys_servers() {
     }
 }
 
-/// The book's contents list each lesson of the registry with its titles, in both languages,
-/// with its listing page, and no other lesson.
+/// The book's summary and its contents page list each lesson of the registry, and no other,
+/// by its one title: the summary's entry and the contents' row read `第 N 课：{title_zh}` and
+/// `Lesson N: {title_en}` exactly, and the summary lists its listing page.
 #[test]
 fn the_contents_list_the_registrys_lessons() {
-    let summary = fs::read_to_string(root().join("lessons/SUMMARY.md")).expect("SUMMARY.md");
+    let read = |path: &str| {
+        let text = fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        Page::new(path, &text)
+    };
+    report(check_contents(
+        &read("lessons/SUMMARY.md"),
+        &read("lessons/README.md"),
+        course::lessons::LESSONS,
+    ));
+}
+
+/// Every lesson page opens alike: its heading is the registry's title (`# 第 N 课：{title_zh}`,
+/// `# Lesson N: {title_en}`), and the line under it is the one header, made from the registry
+/// ([`lesson_header`]): the other language, the notes' section, the lessons it builds on, its
+/// code, its tests, the contents.
+#[test]
+fn every_lesson_page_opens_with_its_title_and_header() {
+    let pages = pages();
     let mut problems = Vec::new();
     for lesson in course::lessons::LESSONS {
-        let n = lesson.number;
-        for entry in [
-            format!("[第 {n} 课：{}](zh/lesson{n}.md)", lesson.title_zh),
-            format!("[Lesson {n}: {}](en/lesson{n}.md)", lesson.title_en),
-            format!("(listings/lesson{n}.md)"),
-        ] {
-            if !summary.contains(&entry) {
-                problems.push(Problem::at(
-                    "lessons/SUMMARY.md",
-                    0,
-                    format!("a lesson of course::lessons is missing\n    expected: {entry}"),
-                ));
+        for language in LANGUAGES {
+            let path = format!("lessons/{language}/{}.md", lesson.package);
+            match pages.iter().find(|page| page.path == path) {
+                Some(page) => problems.extend(check_page_opening(page, lesson, language)),
+                None => problems.push(Problem::at(&path, 0, "the lesson's page is missing")),
             }
         }
     }
-    let listed = summary.matches("](zh/lesson").count();
-    if listed != course::lessons::LESSONS.len() {
-        problems.push(Problem::at(
-            "lessons/SUMMARY.md",
-            0,
-            format!(
-                "the contents list {listed} Chinese lesson pages\n    expected: {} (course::lessons)",
-                course::lessons::LESSONS.len()
-            ),
-        ));
+    report(problems);
+}
+
+/// Each exercise's page in the book (`lessons/listings/exerciseN.md`) shows its README as a
+/// page, not as code: included outside a code block, its one `#` heading the page's title and
+/// the rest nested under it, and each of its relative links a reference link that resolves on
+/// a code-hosting site by the README's own definition and in the book by the page's, to the
+/// same file's place in the book ([`check_exercise_page`]).
+#[test]
+fn every_exercise_page_shows_its_readme_as_a_page() {
+    let pages = pages();
+    let listings = listing_pages(&pages);
+    let readmes = exercise_readmes();
+    assert!(
+        readmes.len() == course::lessons::exercises().len() && !readmes.is_empty(),
+        "expected a README for each exercise of course::lessons"
+    );
+    let mut problems = Vec::new();
+    for (index, readme) in readmes.iter().enumerate() {
+        let path = format!("{}/exercise{}.md", harness::listings::DIR, index + 1);
+        match pages.iter().find(|page| page.path == path) {
+            Some(page) => {
+                problems.extend(check_exercise_page(page, readme, index + 1, &listings));
+            }
+            None => problems.push(Problem::at(&path, 0, "the exercise's page is missing")),
+        }
     }
     report(problems);
 }
@@ -1766,6 +1801,499 @@ fn check_links(page: &Page, exists: impl Fn(&Path) -> bool) -> Vec<Problem> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (f) One title per lesson, one header, and the exercises' pages
+// ---------------------------------------------------------------------------------------------
+
+/// The pages' two languages, Chinese first.
+const LANGUAGES: [&str; 2] = ["zh", "en"];
+
+/// A lesson's one title in `language`, as its page's heading, its summary entry and its row of
+/// the contents read it: `第 N 课：{title_zh}`, `Lesson N: {title_en}`.
+fn lesson_title(lesson: &Lesson, language: &str) -> String {
+    let n = lesson.number;
+    if language == "zh" {
+        format!("第 {n} 课：{}", lesson.title_zh)
+    } else {
+        format!("Lesson {n}: {}", lesson.title_en)
+    }
+}
+
+/// The line under a lesson page's title, one format for every page, made from the registry:
+/// the page in the other language, the notes' section (or beyond the notes), the lessons it
+/// builds on, its code's and its tests' listings, and the contents.
+fn lesson_header(lesson: &Lesson, language: &str) -> String {
+    let zh = language == "zh";
+    let package = lesson.package;
+    let mut parts = vec![if zh {
+        format!("[English](../en/{package}.md)")
+    } else {
+        format!("[中文](../zh/{package}.md)")
+    }];
+    parts.push(match (lesson.notes_section, zh) {
+        (Some(section), true) => format!("讲义第 {section} 节"),
+        (Some(section), false) => format!("Notes, section {section}"),
+        (None, true) => "讲义之外".to_owned(),
+        (None, false) => "Beyond the notes".to_owned(),
+    });
+    if !lesson.builds_on.is_empty() {
+        let links: Vec<String> = lesson
+            .builds_on
+            .iter()
+            .map(|k| {
+                if zh {
+                    format!("[第 {k} 课](lesson{k}.md)")
+                } else {
+                    format!("[Lesson {k}](lesson{k}.md)")
+                }
+            })
+            .collect();
+        parts.push(if zh {
+            format!("先修：{}", links.join("、"))
+        } else {
+            format!("Builds on: {}", links.join(", "))
+        });
+    }
+    let (code, tests, contents) = if zh {
+        ("代码", "测试", "目录")
+    } else {
+        ("Code", "Tests", "Contents")
+    };
+    parts.push(format!(
+        "{code} [`crates/{package}`](../listings/{package}.md)"
+    ));
+    parts.push(format!(
+        "{tests} [`tests/{package}.rs`](../listings/tests-{package}.md)"
+    ));
+    parts.push(format!("[{contents}](../README.md)"));
+    format!("> {}", parts.join(" · "))
+}
+
+/// A lesson page's first four lines: its title, a blank line, the header, a blank line.
+fn check_page_opening(page: &Page, lesson: &Lesson, language: &str) -> Vec<Problem> {
+    let expected = [
+        format!("# {}", lesson_title(lesson, language)),
+        String::new(),
+        lesson_header(lesson, language),
+        String::new(),
+    ];
+    let got: Vec<&str> = page.text.lines().collect();
+    let mut problems = Vec::new();
+    for (index, expected) in expected.iter().enumerate() {
+        let line = got.get(index).copied().unwrap_or_default();
+        if line == expected {
+            continue;
+        }
+        let what = match index {
+            0 => "the page's title is not the lesson's title in course::lessons",
+            2 => "the line under the title is not the header every lesson page opens with",
+            _ => "the title and the header are each followed by a blank line",
+        };
+        problems.push(Problem::at(
+            &page.path,
+            index + 1,
+            format!("{what}\n    expected: {expected}\n    got:      {line}"),
+        ));
+    }
+    problems
+}
+
+/// An inline link of a page: its line, its text as written, and its target.
+#[derive(Debug)]
+struct Linked {
+    line: usize,
+    text: String,
+    target: String,
+}
+
+fn inline_links(text: &str) -> Vec<Linked> {
+    let starts = line_starts(text);
+    events(text)
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::Inline,
+                dest_url,
+                ..
+            }) => {
+                let written = text[range.clone()].strip_prefix('[')?;
+                let (label, _) = written.rsplit_once("](")?;
+                Some(Linked {
+                    line: line_of(&starts, range.start),
+                    text: label.to_owned(),
+                    target: dest_url.to_string(),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The summary's entries and the contents' table rows name each lesson of `lessons` by its
+/// title, and no other lesson; the summary lists each lesson's listing page.
+fn check_contents(summary: &Page, contents: &Page, lessons: &[Lesson]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let rows: Vec<Linked> = {
+        let lines: Vec<&str> = contents.text.lines().collect();
+        inline_links(&contents.text)
+            .into_iter()
+            .filter(|link| {
+                lines
+                    .get(link.line - 1)
+                    .is_some_and(|line| line.starts_with('|'))
+            })
+            .collect()
+    };
+    for (page, links, what) in [
+        (summary, inline_links(&summary.text), "entry in the summary"),
+        (contents, rows, "row of the contents"),
+    ] {
+        for language in LANGUAGES {
+            let prefix = format!("{language}/lesson");
+            let mut listed = BTreeSet::new();
+            for link in &links {
+                let Some(n) = link
+                    .target
+                    .strip_prefix(&prefix)
+                    .and_then(|rest| rest.strip_suffix(".md"))
+                    .and_then(|n| n.parse::<u8>().ok())
+                else {
+                    continue;
+                };
+                let Some(lesson) = lessons.iter().find(|lesson| lesson.number == n) else {
+                    problems.push(Problem::at(
+                        &page.path,
+                        link.line,
+                        format!(
+                            "a lesson that course::lessons does not have\n    got:      [{}]({})",
+                            link.text, link.target
+                        ),
+                    ));
+                    continue;
+                };
+                listed.insert(n);
+                let title = lesson_title(lesson, language);
+                if link.text != title {
+                    problems.push(Problem::at(
+                        &page.path,
+                        link.line,
+                        format!(
+                            "a lesson's {what} is not its title in course::lessons\n    \
+                             expected: [{title}]({})\n    got:      [{}]({})",
+                            link.target, link.text, link.target
+                        ),
+                    ));
+                }
+            }
+            for lesson in lessons
+                .iter()
+                .filter(|lesson| !listed.contains(&lesson.number))
+            {
+                problems.push(Problem::at(
+                    &page.path,
+                    0,
+                    format!(
+                        "a lesson of course::lessons is missing\n    expected: [{}]({prefix}{}.md)",
+                        lesson_title(lesson, language),
+                        lesson.number
+                    ),
+                ));
+            }
+        }
+    }
+    for lesson in lessons {
+        let entry = format!("(listings/{}.md)", lesson.package);
+        if !summary.text.contains(&entry) {
+            problems.push(Problem::at(
+                &summary.path,
+                0,
+                format!("a lesson's listing page is missing\n    expected: a line linking {entry}"),
+            ));
+        }
+    }
+    problems
+}
+
+/// Each exercise's README, as `course::lessons` orders the exercises.
+fn exercise_readmes() -> Vec<Page> {
+    course::lessons::exercises()
+        .iter()
+        .map(|dir| {
+            let path = format!("exercises/{dir}/README.md");
+            let text = fs::read_to_string(root().join(&path))
+                .unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
+            Page::new(&path, &text)
+        })
+        .collect()
+}
+
+/// The headings of a page, outside code: each one's line and level (1 for `#`).
+fn headings(text: &str) -> Vec<(usize, usize)> {
+    let starts = line_starts(text);
+    events(text)
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                Some((line_of(&starts, range.start), level as usize))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A link target as a place: the file (from the workspace root, resolved against the page at
+/// `from`) and the fragment; a bare `#fragment` is a place on that page.
+fn place(from: &str, target: &str) -> (PathBuf, Option<String>) {
+    let (file, fragment) = match target.split_once('#') {
+        Some((file, fragment)) => (file, Some(fragment.to_owned())),
+        None => (target, None),
+    };
+    let file = if file.is_empty() {
+        PathBuf::from(from)
+    } else {
+        normalize(&parent_dir(from).join(file))
+    };
+    (file, fragment)
+}
+
+/// Where the book shows the file at `file` (from the root): a page of the book is itself, at
+/// the same fragment; a file shown whole on a listing page is that page, at its heading.
+fn place_in_the_book(
+    (file, fragment): &(PathBuf, Option<String>),
+    listings: &BTreeMap<String, String>,
+) -> Option<(PathBuf, Option<String>)> {
+    let name = file.to_string_lossy().replace('\\', "/");
+    if name.starts_with("lessons/") && name.ends_with(".md") {
+        return Some((file.clone(), fragment.clone()));
+    }
+    let listing = listings.get(&name)?;
+    Some((
+        PathBuf::from(listing),
+        Some(harness::listings::heading_id(&name)),
+    ))
+}
+
+/// How the page at `from` links to `place`.
+fn link_to(from: &str, (file, fragment): &(PathBuf, Option<String>)) -> String {
+    let file = file.to_string_lossy().replace('\\', "/");
+    let fragment = fragment
+        .as_ref()
+        .map(|f| format!("#{f}"))
+        .unwrap_or_default();
+    if file == from {
+        fragment
+    } else {
+        format!(
+            "{}{fragment}",
+            harness::listings::relative_link(from, &file)
+        )
+    }
+}
+
+/// Exercise `number`'s page shows its README as a page: the README is included outside any
+/// code block; its first line is its one `#` heading (`# 练习 N：… / Exercise N: …`), the
+/// page's title, each other heading at most one level under the one before, and the page adds
+/// no title of its own. Each relative link of the README is a reference link (`[text][label]`)
+/// that the README defines, relative to its folder, for a code-hosting site, and that the page
+/// defines before the include, relative to itself, for the book (CommonMark uses a label's first
+/// definition), at the same file's place in the book ([`place_in_the_book`]); the page defines
+/// no label the README does not use.
+fn check_exercise_page(
+    page: &Page,
+    readme: &Page,
+    number: usize,
+    listings: &BTreeMap<String, String>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let include = format!(
+        "{{{{#include {}}}}}",
+        harness::listings::relative_link(&page.path, &readme.path)
+    );
+    let Some(included_at) = prose_lines(&page.text)
+        .into_iter()
+        .find(|(_, line)| line.trim() == include)
+        .map(|(line, _)| line)
+    else {
+        problems.push(Problem::at(
+            &page.path,
+            0,
+            format!(
+                "the exercise's README is not shown as a page\n    expected: a line {include}, \
+                 outside any code block\n    got:      none"
+            ),
+        ));
+        return problems;
+    };
+
+    let title = readme.text.lines().next().unwrap_or_default();
+    if !(title.starts_with(&format!("# 练习 {number}："))
+        && title.contains(&format!("/ Exercise {number}: ")))
+    {
+        problems.push(Problem::at(
+            &readme.path,
+            1,
+            format!(
+                "the README's first line is its title, the page's\n    expected: # 练习 {number}：… / \
+                 Exercise {number}: …\n    got:      {title}"
+            ),
+        ));
+    }
+    let mut previous = 1;
+    for (line, level) in headings(&readme.text).into_iter().skip(1) {
+        if level == 1 || level > previous + 1 {
+            problems.push(Problem::at(
+                &readme.path,
+                line,
+                format!(
+                    "a heading that does not nest under the one before (level {previous})\n    \
+                     expected: level 2 to {}\n    got:      level {level}",
+                    previous + 1
+                ),
+            ));
+        }
+        previous = level;
+    }
+    for (line, level) in headings(&page.text) {
+        if level == 1 {
+            problems.push(Problem::at(
+                &page.path,
+                line,
+                "a second title: the README's `#` heading is the page's title\n    expected: ## …",
+            ));
+        }
+    }
+
+    // The README's relative links: each a reference link, defined in the README.
+    let starts = line_starts(&readme.text);
+    let mut undefined = Vec::new();
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    let parser = Parser::new_with_broken_link_callback(
+        &readme.text,
+        Options::all(),
+        Some(|link: pulldown_cmark::BrokenLink<'_>| {
+            if matches!(link.link_type, LinkType::Reference | LinkType::Collapsed) {
+                undefined.push((link.span.start, link.reference.to_string()));
+            }
+            None
+        }),
+    );
+    let definitions: BTreeMap<String, String> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, definition)| (label.to_lowercase(), definition.dest.to_string()))
+        .collect();
+    for (event, range) in parser.into_offset_iter() {
+        let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            id,
+            ..
+        }) = event
+        else {
+            continue;
+        };
+        if local_target(&dest_url).is_none() && !dest_url.starts_with('#') {
+            continue;
+        }
+        let line = line_of(&starts, range.start);
+        match link_type {
+            LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+                used.entry(id.to_lowercase()).or_insert(line);
+            }
+            _ => problems.push(Problem::at(
+                &readme.path,
+                line,
+                format!(
+                    "a relative link written inline resolves on a code-hosting site or in the book, \
+                     not both\n    expected: a reference link, [text][label], with [label]: {dest_url} \
+                     at the README's end and its place in the book on {}\n    got:      ({dest_url})",
+                    page.path
+                ),
+            )),
+        }
+    }
+    for (offset, label) in undefined {
+        problems.push(Problem::at(
+            &readme.path,
+            line_of(&starts, offset),
+            format!("a reference link whose label is not defined\n    expected: [{label}]: TARGET at the README's end"),
+        ));
+    }
+
+    // The page's definitions: the same labels, first, at the same places in the book.
+    let page_starts = line_starts(&page.text);
+    let page_parser = Parser::new_ext(&page.text, Options::all());
+    let page_definitions: BTreeMap<String, (usize, String)> = page_parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, definition)| {
+            (
+                label.to_lowercase(),
+                (
+                    line_of(&page_starts, definition.span.start),
+                    definition.dest.to_string(),
+                ),
+            )
+        })
+        .collect();
+    for (label, line) in &used {
+        let Some(target) = definitions.get(label) else {
+            continue;
+        };
+        let on_github = place(&readme.path, target);
+        let Some(expected) = place_in_the_book(&on_github, listings) else {
+            problems.push(Problem::at(
+                &readme.path,
+                *line,
+                format!(
+                    "a link to a file the book does not show\n    expected: a page of lessons/, or a \
+                     file a listing page shows whole\n    got:      [{label}]: {target}"
+                ),
+            ));
+            continue;
+        };
+        let expected_link = link_to(&page.path, &expected);
+        match page_definitions.get(label) {
+            None => problems.push(Problem::at(
+                &page.path,
+                0,
+                format!(
+                    "the page does not define [{label}], so the README's own definition, relative \
+                     to its folder, leaves the book\n    expected: [{label}]: {expected_link} before \
+                     line {included_at}"
+                ),
+            )),
+            Some((at, _)) if *at > included_at => problems.push(Problem::at(
+                &page.path,
+                *at,
+                format!(
+                    "[{label}] is defined after the README is included, so the README's own \
+                     definition comes first and is used\n    expected: before line {included_at}"
+                ),
+            )),
+            Some((at, dest)) if place(&page.path, dest) != expected => {
+                problems.push(Problem::at(
+                    &page.path,
+                    *at,
+                    format!(
+                        "[{label}] goes elsewhere in the book than the README's link ({target})\n    \
+                         expected: [{label}]: {expected_link}\n    got:      [{label}]: {dest}"
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for (label, (at, _)) in &page_definitions {
+        if !used.contains_key(label) {
+            problems.push(Problem::at(
+                &page.path,
+                *at,
+                format!("[{label}] is defined, but the README does not use it"),
+            ));
+        }
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------------
 // The README's commands exist
 // ---------------------------------------------------------------------------------------------
 
@@ -2339,6 +2867,293 @@ mod checks_fail_on_bad_input {
         assert_eq!(lines_named(&problems), [5, 7, 1], "{problems:#?}");
         assert!(problems[0].message.contains("got:      book"));
         assert!(problems[2].message.contains("got:      lesson7"));
+    }
+
+    /// A lesson beyond the notes that builds on two earlier ones, as a registry row.
+    const LESSON9: Lesson = Lesson {
+        number: 9,
+        package: "lesson9",
+        title_zh: "测试",
+        title_en: "a test",
+        builds_on: &[4, 7],
+        notes_section: None,
+        port: None,
+        reuses_address: false,
+        serves_many: false,
+        one_thread: false,
+        exercises: &["11_demo"],
+    };
+
+    fn named(problems: &[Problem]) -> Vec<(&str, usize)> {
+        problems
+            .iter()
+            .map(|problem| (problem.path.as_str(), problem.line))
+            .collect()
+    }
+
+    /// A summary entry or a contents row whose title is not the registry's, a lesson missing
+    /// from either, a lesson the registry does not have and a missing listing are reported;
+    /// entries and rows that read the registry's titles pass.
+    #[test]
+    fn contents_not_reading_the_registrys_titles_fail() {
+        let summary = "# Summary\n\n- [第 9 课：测试](zh/lesson9.md)\n- [Lesson 9: a test](en/lesson9.md)\n\
+                       - [第 9 课的程序 / Lesson 9's program](listings/lesson9.md)\n";
+        let contents = "| 中文 | English | 讲义 notes · 代码 code |\n|---|---|---|\n\
+                        | [第 9 课：测试](zh/lesson9.md) | [Lesson 9: a test](en/lesson9.md) | \
+                        讲义之外 beyond · [代码 code](listings/lesson9.md) |\n\n\
+                        Prose may say [lesson 9](en/lesson9.md) as it likes.\n";
+        let check = |summary: &str, contents: &str| {
+            check_contents(
+                &Page::new("lessons/SUMMARY.md", summary),
+                &Page::new("lessons/README.md", contents),
+                &[LESSON9],
+            )
+        };
+        let problems = check(summary, contents);
+        assert!(problems.is_empty(), "{problems:#?}");
+        let problems = check(&summary.replace("课：测试", "课：考试"), contents);
+        assert_eq!(
+            named(&problems),
+            [("lessons/SUMMARY.md", 3)],
+            "{problems:#?}"
+        );
+        assert!(
+            problems[0].message.contains(
+                "expected: [第 9 课：测试](zh/lesson9.md)\n    got:      [第 9 课：考试]"
+            ),
+            "{problems:#?}"
+        );
+        let problems = check(summary, &contents.replace("Lesson 9: a test]", "A test]"));
+        assert_eq!(
+            named(&problems),
+            [("lessons/README.md", 3)],
+            "{problems:#?}"
+        );
+        let problems = check(
+            &summary.replace("- [Lesson 9: a test](en/lesson9.md)\n", ""),
+            contents,
+        );
+        assert_eq!(
+            named(&problems),
+            [("lessons/SUMMARY.md", 0)],
+            "{problems:#?}"
+        );
+        assert!(
+            problems[0]
+                .message
+                .contains("is missing\n    expected: [Lesson 9: a test](en/lesson9.md)")
+        );
+        let problems = check(
+            &format!("{summary}- [第 10 课：多余](zh/lesson10.md)\n"),
+            contents,
+        );
+        assert_eq!(
+            named(&problems),
+            [("lessons/SUMMARY.md", 6)],
+            "{problems:#?}"
+        );
+        let problems = check(
+            &summary.replace("(listings/lesson9.md)", "(listings/other.md)"),
+            contents,
+        );
+        assert_eq!(
+            named(&problems),
+            [("lessons/SUMMARY.md", 0)],
+            "{problems:#?}"
+        );
+    }
+
+    /// The one header, made from the registry: the notes' section or beyond the notes, and the
+    /// lessons built on only where there are some. A page whose title is not the registry's, or
+    /// whose header is in another format or on two lines, is reported with the line expected.
+    #[test]
+    fn a_page_not_opening_with_its_title_and_header_fails() {
+        let header = lesson_header(&LESSON9, "zh");
+        assert_eq!(
+            header,
+            "> [English](../en/lesson9.md) · 讲义之外 · 先修：[第 4 课](lesson4.md)、[第 7 课](lesson7.md) \
+             · 代码 [`crates/lesson9`](../listings/lesson9.md) · 测试 [`tests/lesson9.rs`](../listings/tests-lesson9.md) \
+             · [目录](../README.md)"
+        );
+        let first = Lesson {
+            number: 1,
+            package: "lesson1",
+            notes_section: Some(1),
+            builds_on: &[],
+            ..LESSON9
+        };
+        assert_eq!(
+            lesson_header(&first, "en"),
+            "> [中文](../zh/lesson1.md) · Notes, section 1 · Code [`crates/lesson1`](../listings/lesson1.md) \
+             · Tests [`tests/lesson1.rs`](../listings/tests-lesson1.md) · [Contents](../README.md)"
+        );
+        let good = format!("# 第 9 课：测试\n\n{header}\n\n## 讲义这一节说了什么\n");
+        let check = |text: &str| {
+            check_page_opening(&Page::new("lessons/zh/lesson9.md", text), &LESSON9, "zh")
+        };
+        assert!(check(&good).is_empty(), "{:#?}", check(&good));
+        let cases = [
+            (
+                good.replace("# 第 9 课：测试", "# 第 9 课：测试——另一个标题"),
+                vec![1],
+                "expected: # 第 9 课：测试\n",
+            ),
+            (
+                good.replace(
+                    &header,
+                    "> English: [Lesson 9](../en/lesson9.md) · 前面的课：[第 7 课](lesson7.md)",
+                ),
+                vec![3],
+                "not the header every lesson page opens with",
+            ),
+            (
+                good.replace(" · 代码", " ·\n> 代码"),
+                vec![3, 4],
+                "expected: > [English]",
+            ),
+            (
+                good.replace("\n\n>", "\n>"),
+                vec![2, 3, 4],
+                "followed by a blank line",
+            ),
+        ];
+        for (text, lines, expected) in cases {
+            let problems = check(&text);
+            assert_eq!(lines_named(&problems), lines, "{problems:#?}");
+            assert!(
+                problems
+                    .iter()
+                    .any(|problem| problem.message.contains(expected)),
+                "{expected:?} in {problems:#?}"
+            );
+        }
+    }
+
+    /// An exercise page that shows its README as code, a README without its title or with a
+    /// heading that does not nest, a page with a title of its own, a relative link written
+    /// inline, a label the README does not define, a label the page does not define, defines
+    /// after the include or points elsewhere, a label the README does not use, and a link to a
+    /// file the book does not show are each reported; a README and page written as the course
+    /// writes them pass.
+    #[test]
+    fn an_exercise_readme_not_shown_as_a_page_fails() {
+        let readme = "# 练习 9：演示 / Exercise 9: a demo\n\n\
+                      第 9 课（[`crates/lesson9`][lesson-code]，[中文页面][lesson-zh]）\n\n\
+                      ## 任务\n\n写 [`src/main.rs`][starter]，见 [Rust](https://doc.rust-lang.org/book/)。\n\n\
+                      ### 提示\n\n## The task\n\n\
+                      [lesson-code]: ../../crates/lesson9/src/main.rs\n\
+                      [lesson-zh]: ../../lessons/zh/lesson9.md\n\
+                      [starter]: src/main.rs\n";
+        let page = "<!-- the README as a page -->\n\n\
+                    [lesson-code]: lesson9.md#crateslesson9srcmainrs\n\
+                    [lesson-zh]: ../zh/lesson9.md\n\
+                    [starter]: #exercises09_demosrcmainrs\n\n\
+                    {{#include ../../exercises/09_demo/README.md}}\n\n\
+                    ## `exercises/09_demo/src/main.rs`\n\n\
+                    <!-- listing: exercises/09_demo/src/main.rs -->\n```rust,listing\n\
+                    {{#include ../../exercises/09_demo/src/main.rs}}\n```\n";
+        let listings = BTreeMap::from([
+            (
+                "crates/lesson9/src/main.rs".to_owned(),
+                "lessons/listings/lesson9.md".to_owned(),
+            ),
+            (
+                "exercises/09_demo/src/main.rs".to_owned(),
+                "lessons/listings/exercise9.md".to_owned(),
+            ),
+        ]);
+        let check = |page: &str, readme: &str| {
+            check_exercise_page(
+                &Page::new("lessons/listings/exercise9.md", page),
+                &Page::new("exercises/09_demo/README.md", readme),
+                9,
+                &listings,
+            )
+        };
+        let problems = check(page, readme);
+        assert!(problems.is_empty(), "{problems:#?}");
+        let starter = "[starter]: #exercises09_demosrcmainrs\n";
+        let include = "{{#include ../../exercises/09_demo/README.md}}";
+        let cases = [
+            // As code, the way the pages showed it before.
+            (
+                page.replace(include, &format!("````markdown\n{include}\n````")),
+                readme.to_owned(),
+                "not shown as a page",
+            ),
+            (
+                page.to_owned(),
+                readme.replace("# 练习 9：", "# 练习 8："),
+                "expected: # 练习 9：…",
+            ),
+            (
+                page.to_owned(),
+                readme.replace("## 任务", "# 任务"),
+                "does not nest",
+            ),
+            (
+                page.to_owned(),
+                readme.replace("### 提示", "#### 提示"),
+                "does not nest",
+            ),
+            (
+                format!("# 练习 9\n\n{page}"),
+                readme.to_owned(),
+                "a second title",
+            ),
+            (
+                page.to_owned(),
+                readme.replace("[`src/main.rs`][starter]", "[`src/main.rs`](src/main.rs)"),
+                "got:      (src/main.rs)",
+            ),
+            (
+                page.to_owned(),
+                readme.replace("[starter]: src/main.rs\n", ""),
+                "label is not defined",
+            ),
+            (
+                page.replace(starter, ""),
+                readme.to_owned(),
+                "does not define [starter]",
+            ),
+            (
+                format!("{}\n{starter}", page.replace(starter, "")),
+                readme.to_owned(),
+                "defined after the README is included",
+            ),
+            (
+                page.replace("../zh/lesson9.md", "../en/lesson9.md"),
+                readme.to_owned(),
+                "expected: [lesson-zh]: ../zh/lesson9.md",
+            ),
+            (
+                page.replace(
+                    "lesson9.md#crateslesson9srcmainrs",
+                    "../../crates/lesson9/src/main.rs",
+                ),
+                readme.to_owned(),
+                "expected: [lesson-code]: lesson9.md#crateslesson9srcmainrs",
+            ),
+            (
+                format!("[extra]: ../en/lesson9.md\n{page}"),
+                readme.to_owned(),
+                "[extra] is defined, but the README does not use it",
+            ),
+            (
+                page.to_owned(),
+                readme.replace("src/main.rs\n", "Cargo.toml\n"),
+                "a file the book does not show",
+            ),
+        ];
+        for (page, readme, expected) in cases {
+            let problems = check(&page, &readme);
+            assert!(
+                problems
+                    .iter()
+                    .any(|problem| problem.message.contains(expected)),
+                "expected a problem containing {expected:?}, got {problems:#?}"
+            );
+        }
     }
 
     /// Failures show expected and got side by side, and CJK text keeps the columns aligned.

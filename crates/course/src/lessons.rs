@@ -10,9 +10,15 @@ pub struct Lesson {
     pub number: u8,
     /// Its crate (`lessonN`), which is also the name of its program.
     pub package: &'static str,
-    /// Its title in the book's contents, Chinese and English.
+    /// Its title, Chinese and English: the lesson's one title, which its page's heading, its
+    /// line in the book's summary and its row of the contents read as `第 N 课：{title_zh}`
+    /// and `Lesson N: {title_en}` (`pages::the_contents_list_the_registrys_lessons`,
+    /// `pages::every_lesson_page_opens_with_its_title_and_header`).
     pub title_zh: &'static str,
     pub title_en: &'static str,
+    /// The earlier lessons it builds on, which the header line under its page's title names
+    /// (`先修` / `Builds on`); none for the first.
+    pub builds_on: &'static [u8],
     /// The section of the notes (`../shared/notes/tcp-notes.zh.md`) it follows; `None` where it
     /// goes past the notes, as this curriculum usually does next.
     pub notes_section: Option<u8>,
@@ -39,6 +45,7 @@ pub const LESSONS: &[Lesson] = &[
         package: "lesson1",
         title_zh: "TCP 客户端",
         title_en: "a TCP client",
+        builds_on: &[],
         notes_section: Some(1),
         port: None,
         reuses_address: false,
@@ -51,6 +58,7 @@ pub const LESSONS: &[Lesson] = &[
         package: "lesson2",
         title_zh: "只服务一次的 TCP 服务端",
         title_en: "a TCP server that serves once",
+        builds_on: &[1],
         notes_section: Some(2),
         port: Some(8989),
         reuses_address: false,
@@ -63,6 +71,7 @@ pub const LESSONS: &[Lesson] = &[
         package: "lesson3",
         title_zh: "加上端口复用（SO_REUSEADDR）",
         title_en: "the same server with port reuse (SO_REUSEADDR)",
+        builds_on: &[2],
         notes_section: Some(2),
         port: Some(8989),
         reuses_address: true,
@@ -73,8 +82,9 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         number: 4,
         package: "lesson4",
-        title_zh: "多线程服务端",
-        title_en: "the multithreaded server",
+        title_zh: "多线程服务端：一个客户端一个线程",
+        title_en: "a thread per client",
+        builds_on: &[3],
         notes_section: Some(3),
         port: Some(9090),
         reuses_address: true,
@@ -85,8 +95,9 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         number: 5,
         package: "lesson5",
-        title_zh: "关闭的语义",
-        title_en: "what close means",
+        title_zh: "关闭的语义和 TCP 程序的规则",
+        title_en: "what close means, and the rules of TCP programs",
+        builds_on: &[1, 2, 3],
         notes_section: Some(4),
         port: None,
         reuses_address: false,
@@ -97,8 +108,9 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         number: 6,
         package: "lesson6",
-        title_zh: "TCP 没有消息边界",
-        title_en: "TCP has no message boundaries",
+        title_zh: "没有消息边界：粘包、拆包与分帧",
+        title_en: "no message boundaries: framing",
+        builds_on: &[4, 5],
         notes_section: None,
         port: Some(9191),
         reuses_address: true,
@@ -109,8 +121,9 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         number: 7,
         package: "lesson7",
-        title_zh: "一个线程，事件循环（mio）",
-        title_en: "one thread, an event loop (mio)",
+        title_zh: "一个线程服务许多客户端：事件循环",
+        title_en: "one thread for many clients: an event loop",
+        builds_on: &[4, 6],
         notes_section: None,
         port: Some(9292),
         reuses_address: true,
@@ -121,8 +134,9 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         number: 8,
         package: "lesson8",
-        title_zh: "async/await（tokio）",
-        title_en: "async/await (tokio)",
+        title_zh: "async/await：tokio，一个客户端一个任务",
+        title_en: "async/await: a tokio task per client",
+        builds_on: &[4, 7],
         notes_section: None,
         port: Some(9393),
         reuses_address: true,
@@ -172,13 +186,21 @@ pub fn exercises() -> Vec<&'static str> {
 mod tests {
     use super::*;
 
-    /// Lesson n is row n, its package is `lessonN`, and each exercise belongs to one lesson.
+    /// Lesson n is row n, its package is `lessonN`, it builds on lessons before it, and each
+    /// exercise belongs to one lesson.
     #[test]
     fn the_table_is_in_order() {
         for (index, row) in LESSONS.iter().enumerate() {
             assert_eq!(usize::from(row.number), index + 1, "{row:?}");
             assert_eq!(row.package, format!("lesson{}", row.number));
             assert_eq!(lesson(row.number), Some(row));
+            assert!(
+                row.builds_on.is_sorted()
+                    && row.builds_on.iter().all(|&n| 1 <= n && n < row.number),
+                "lesson {} builds on earlier lessons, in order: {:?}",
+                row.number,
+                row.builds_on
+            );
         }
         assert_eq!(usize::from(last()), LESSONS.len());
         let all = exercises();

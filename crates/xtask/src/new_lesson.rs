@@ -394,8 +394,8 @@ fn edits(root: &Path, facts: &Facts) -> Result<Vec<(String, String)>, String> {
             &text,
             "(listings/lesson",
             &format!(
-                "| {n} · 讲义之外 beyond · [代码 code](listings/lesson{n}.md) | \
-                 [{zh}](zh/lesson{n}.md) | [{en}](en/lesson{n}.md) |\n"
+                "| [第 {n} 课：{zh}](zh/lesson{n}.md) | [Lesson {n}: {en}](en/lesson{n}.md) | \
+                 讲义之外 beyond · [代码 code](listings/lesson{n}.md) |\n"
             ),
         )
     })?;
