@@ -204,6 +204,12 @@ fn send_unread(program: &mut Program, client: &mut TcpStream, size: usize) -> Re
                 // The reset came from the server's exit: say that, as a later step would.
                 return Err(server_ended(program));
             }
+            // A server that spins on a write it cannot make stops reading too: on a busy
+            // machine its replies fill the buffers before the client has sent all, and the
+            // client's send is what gets stuck. The spinning is the cause to name.
+            if let Some(Spinning::Yes(failure)) = spinning(program) {
+                return Err(failure);
+            }
             let (reads, total) = reads_of(program, local(client)?);
             let expected = "客户端先不读回复，一直发送：服务端一直读（回复留在 unsent 里）/ the client sends on, reading no \
                             reply: the server keeps reading (the replies wait in unsent)";
@@ -254,35 +260,54 @@ fn await_reads(program: &mut Program, me: SocketAddr, sent: usize) -> Result<(),
 /// it must wait in `poll`. Retrying `write` in a loop would use a core (Linux shows it in
 /// `/proc/PID/stat`; elsewhere this is not checked).
 fn not_spinning(checker: &mut Checker, program: &Program) -> Result<(), Failure> {
-    let Some(used) = cpu::used_over(program.id(), IDLE_WINDOW) else {
-        checker.not_checked(
-            "这里读不到程序用了多少 CPU（/proc/PID/stat 只有 Linux 有）。客户端不读时，请用任务管理器看服务端是不是占满一个核 \
-             / the program's CPU time cannot be read here (/proc/PID/stat is Linux's). While a client does not read, \
-             watch in a task manager that the server does not use a whole core",
-        );
-        return Ok(());
-    };
-    if !used.spinning() {
-        return Ok(());
+    match spinning(program) {
+        Some(Spinning::Yes(failure)) => Err(failure),
+        Some(Spinning::No) => Ok(()),
+        None => {
+            checker.not_checked(
+                "这里读不到程序用了多少 CPU（/proc/PID/stat 只有 Linux 有）。客户端不读时，请用任务管理器看服务端是不是占满一个核 \
+                 / the program's CPU time cannot be read here (/proc/PID/stat is Linux's). While a client does not read, \
+                 watch in a task manager that the server does not use a whole core",
+            );
+            Ok(())
+        }
     }
-    Err(Failure::new(
-        "回复发不出去（WouldBlock）时回到 poll，等套接字可写（WRITABLE）：等待时不占 CPU / when a reply cannot go \
-         (WouldBlock), return to poll and wait until the socket is writable (WRITABLE): no CPU while waiting",
-        format!(
-            "客户端不读时，服务端在 {} ms 里用了 {} ms 的 CPU，内核看了 {} 次，{} 次它在运行或等 CPU：它在循环里一直重试 \
-             write？/ while the client did not read, the server used {} ms of CPU in {} ms, and was running or \
-             waiting for a core at {} of the kernel's {} looks: does it retry write in a loop?",
-            used.wall.as_millis(),
-            used.cpu.as_millis(),
-            used.looks,
-            used.runnable,
-            used.cpu.as_millis(),
-            used.wall.as_millis(),
-            used.runnable,
-            used.looks
-        ),
-    )
-    .step("10"))
+}
+
+/// What the server's CPU time over [`IDLE_WINDOW`] says, where it can be read.
+enum Spinning {
+    No,
+    /// It retries `write` in a loop: the step-10 failure that says so.
+    Yes(Failure),
+}
+
+/// Whether the server uses a core while it should wait in `poll`; `None` where its CPU time
+/// cannot be read (not Linux).
+fn spinning(program: &Program) -> Option<Spinning> {
+    let used = cpu::used_over(program.id(), IDLE_WINDOW)?;
+    if !used.spinning() {
+        return Some(Spinning::No);
+    }
+    Some(Spinning::Yes(
+        Failure::new(
+            "回复发不出去（WouldBlock）时回到 poll，等套接字可写（WRITABLE）：等待时不占 CPU / when a reply cannot go \
+             (WouldBlock), return to poll and wait until the socket is writable (WRITABLE): no CPU while waiting",
+            format!(
+                "客户端不读时，服务端在 {} ms 里用了 {} ms 的 CPU，内核看了 {} 次，{} 次它在运行或等 CPU：它在循环里一直重试 \
+                 write？/ while the client did not read, the server used {} ms of CPU in {} ms, and was running or \
+                 waiting for a core at {} of the kernel's {} looks: does it retry write in a loop?",
+                used.wall.as_millis(),
+                used.cpu.as_millis(),
+                used.looks,
+                used.runnable,
+                used.cpu.as_millis(),
+                used.wall.as_millis(),
+                used.runnable,
+                used.looks
+            ),
+        )
+        .step("10"),
+    ))
 }
 
 /// Another client connects and is answered at once, while the first one's replies wait.
