@@ -240,10 +240,14 @@ impl Browser {
                         .map_err(|e| format!("chromium sent bad JSON: {e}"));
                 }
                 Ok(_) => continue,
+                // Interrupted: another test's child ended and the test process's SIGCHLD
+                // handler ran; the kernel never restarts a read that has a timeout (signal(7)).
                 Err(tungstenite::Error::Io(e))
                     if matches!(
                         e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::Interrupted
                     ) =>
                 {
                     continue;
