@@ -213,6 +213,9 @@ mod platform {
 }
 
 #[cfg(not(target_os = "linux"))]
+// Only says nothing can be read here. Linux never builds it (the Linux module is tested), but
+// cargo-mutants reads every cfg: the mark tells it to skip what no test here can run.
+#[cfg_attr(test, mutants::skip)]
 mod platform {
     /// What this module reads of `/proc/PID/stat`; never built here.
     pub struct Stat {
@@ -347,7 +350,8 @@ mod tests {
         let pss = pss_kib(me).expect("Linux has /proc");
         let resident = memory(me).expect("Linux has /proc").resident_kib;
         assert!(
-            pss > 0 && pss <= resident * 2,
+            // A Rust test process maps some MiB of its own: a figure of a few KiB is no reading.
+            pss >= 512 && pss <= resident * 2,
             "PSS {pss} KiB, RSS {resident} KiB"
         );
     }
