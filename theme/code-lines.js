@@ -11,6 +11,14 @@
 // The newlines stay as text between the line elements, which are inline-level (inline-block,
 // not block): the block's text, its `innerText` (what the copy button copies) and its
 // `textContent` are the same as before.
+//
+// A line also gets places to wrap at its punctuation (<wbr>, which adds no text): after an
+// opening bracket, a comma, `::`, `=` and the like, and before a `.` (a method call, as
+// rustfmt breaks a chain). A browser wraps code only at spaces, so
+// `tcp_server_socket.set_reuse_address(true)?;` is one word to it, which `overflow-wrap`
+// (theme/course.css) breaks anywhere when it is longer than the row: inside an identifier,
+// `set_reuse_ad` / `dress`. With these places it breaks between the words instead, and
+// inside one only when that one alone is longer than the row.
 (function () {
     "use strict";
 
@@ -87,6 +95,72 @@
         }
     }
 
+    const IDENTIFIER = /[A-Za-z0-9_]/;
+    // An opening bracket: a line may wrap after it, before anything but a space or a closer.
+    const OPENING = "([{";
+    // Punctuation a line may wrap after, unless the next character goes on an operator
+    // (`::`, `=>`, `<=`, `//`): not the prefixes `&`, `*`, `!`, `-`, which belong to what
+    // follows them.
+    const AFTER = ",;:=|+/%^~<→";
+    const OPERATOR = ":=|&+*/!%^~<>-";
+    // What a line never wraps before: a closer, a separator, a space.
+    const NEVER_BEFORE = /[\s)\]}>,;.?]/;
+
+    // Whether a line may wrap between `before` and `after`, two characters of its text.
+    function breaksBetween(before, after) {
+        if (NEVER_BEFORE.test(after)) {
+            return false;
+        }
+        if (OPENING.includes(before)) {
+            return true;
+        }
+        if (AFTER.includes(before)) {
+            return !OPERATOR.includes(after);
+        }
+        // Before an escape in a string (`\xc4\xe3`), after the one before it.
+        return after === "\\" && IDENTIFIER.test(before);
+    }
+
+    // Whether a line may wrap before the `.` at `k`: after a word or a closing bracket, and
+    // before a word (a method or a field, not `..` or `.5`).
+    function breaksBeforeDot(text, k) {
+        return (
+            text[k] === "." &&
+            /[A-Za-z0-9_)\]?>]/.test(text[k - 1] || "") &&
+            /[A-Za-z_]/.test(text[k + 1] || "")
+        );
+    }
+
+    // Puts a <wbr> at each place the line may wrap at its punctuation (see the top).
+    function markBreaks(line) {
+        const nodes = [];
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (!(node.parentElement && node.parentElement.closest(".code-indent"))) {
+                nodes.push(node);
+            }
+        }
+        const text = nodes.map((node) => node.data).join("");
+        let start = 0;
+        const at = [];
+        for (const node of nodes) {
+            const places = [];
+            for (let k = Math.max(start, 1); k < start + node.data.length; k += 1) {
+                if (breaksBetween(text[k - 1], text[k]) || breaksBeforeDot(text, k)) {
+                    places.push(k - start);
+                }
+            }
+            at.push([node, places]);
+            start += node.data.length;
+        }
+        for (const [node, places] of at) {
+            for (const offset of places.reverse()) {
+                const rest = node.splitText(offset);
+                rest.before(document.createElement("wbr"));
+            }
+        }
+    }
+
     function rebuild(code) {
         const lines = splitLines(code);
         const built = document.createDocumentFragment();
@@ -104,6 +178,7 @@
             element.className = "code-line";
             element.style.setProperty("--indent", String(text.match(/^ */)[0].length));
             markIndentation(fragment);
+            markBreaks(fragment);
             element.append(fragment);
             built.append(element);
         });

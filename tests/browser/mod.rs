@@ -4,7 +4,8 @@
 //!
 //! A page fails on:
 //! - **mermaid**: a diagram Mermaid could not draw ("Syntax error in text"), never drew, or
-//!   had to draw at less than 75 % of its size to fit the column at 1280 px;
+//!   had to draw at less than 75 % of its size to fit the column at 1280 px, or wider than
+//!   the column there (a phone scrolls a wide diagram sideways; a desktop should not);
 //! - **unresolved**: a link, image, script or stylesheet that the server answers with an error,
 //!   that points outside the served book (a `file:` URL, a path into `crates/`), or whose
 //!   `#fragment` names no element of the page it leads to;
@@ -22,8 +23,17 @@
 //! - **hang**: a code line that wraps (at 1280 or 400 px) whose continuation does not start
 //!   right of the line's first non-space character, as an editor's soft wrap does
 //!   (`theme/code-lines.js`): code wrapped to column 0 sits left of what it belongs to;
+//! - **split**: a code line that wraps (at either width) inside an identifier
+//!   (`handle_client_r` / `equest`) that would have fitted on a row of its own: wrapped code
+//!   breaks at spaces and punctuation (`theme/code-lines.js` marks where);
 //! - **copy**: a code block whose copy button (mdBook's, clicked) copies anything but the
-//!   block's text as mdBook wrote it from the Markdown, at either width.
+//!   block's text as mdBook wrote it from the Markdown, at either width;
+//! - **small text**: a diagram's or chart's text drawn under 10 CSS px, at either width: each
+//!   SVG text's computed size times the scale its SVG is drawn at (a chart, an `<img>`, is
+//!   measured on its file drawn at the image's size, the `<picture>`'s narrow one on a phone);
+//! - **enlarge**: a diagram or chart that does not open full screen from its button and from
+//!   a tap on it, at no less than its own size, holding the focus, and close on Escape, the
+//!   focus back on the button (`theme/figures.js`).
 //!
 //! `each_rule_fails_on_a_broken_page` builds a small book with one broken page per rule and
 //! shows that each rule catches its page, and that a clean page passes: no rule passes because
@@ -115,7 +125,11 @@ fn each_rule_fails_on_a_broken_page() {
         (SIDEBAR, Rule::Numbering),
         (SEARCH, Rule::Search),
         ("unhung.html", Rule::Hang),
+        ("split.html", Rule::Split),
         ("copy.html", Rule::Copy),
+        ("tiny.html", Rule::SmallText),
+        ("chart.html", Rule::SmallText),
+        ("noview.html", Rule::Enlarge),
     ];
     let mut missed = Vec::new();
     for (page, rule) in expected {
@@ -228,7 +242,10 @@ enum Rule {
     Numbering,
     Search,
     Hang,
+    Split,
     Copy,
+    SmallText,
+    Enlarge,
 }
 
 impl fmt::Display for Rule {
@@ -243,7 +260,10 @@ impl fmt::Display for Rule {
             Rule::Numbering => "numbering",
             Rule::Search => "search",
             Rule::Hang => "hang",
+            Rule::Split => "split",
             Rule::Copy => "copy",
+            Rule::SmallText => "small text",
+            Rule::Enlarge => "enlarge",
         })
     }
 }
@@ -362,6 +382,7 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
         if let Some(dir) = screenshots.as_ref().filter(|_| pictured(page)) {
             save_screenshot(&mut browser, dir, page, DESKTOP)?;
         }
+        problems.extend(enlarge_problems(&mut browser, page, DESKTOP)?);
     }
     // On a phone: the text column is narrow, but no table or code block may be wider, and
     // the code that wraps there must still hang and copy as written.
@@ -385,9 +406,28 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
                 detail: format!("at {PHONE} px: {detail}"),
             });
         }
+        // What a reader of a phone gets of each diagram and chart (`--nocapture` shows it).
+        let figures: Vec<String> = facts["figures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                let px = f["px"]
+                    .as_f64()
+                    .map_or("no text".to_owned(), |px| format!("{px:.1} px"));
+                format!("{} {px}", f["what"].as_str().unwrap_or(""))
+            })
+            .collect();
+        if !figures.is_empty() {
+            println!(
+                "{page} at {PHONE} px, smallest text: {}",
+                figures.join(", ")
+            );
+        }
         if let Some(dir) = screenshots.as_ref().filter(|_| pictured(page)) {
             save_screenshot(&mut browser, dir, page, PHONE)?;
         }
+        problems.extend(enlarge_problems(&mut browser, page, PHONE)?);
     }
     browser.load(&server.url(&format!("/{search_page}")))?;
     for detail in search_problems(&mut browser, &server)? {
@@ -426,12 +466,18 @@ fn save_screenshot(
     Ok(())
 }
 
-/// Waits until Mermaid has drawn every diagram (it marks each `data-processed`) and the fonts
+/// Waits until Mermaid has drawn every diagram (it marks each `data-processed`), the theme has
+/// framed them (`theme/figures.js` marks the page `data-figures`), the images and the fonts
 /// are in, then measures what the rules need.
 const FACTS: &str = r#"(async () => {
+  // The smallest text a reader can read without zooming, in CSS px.
+  const MIN_TEXT_PX = 10;
   const until = Date.now() + 30000;
   const pending = () => document.querySelectorAll('pre.mermaid:not([data-processed])').length;
-  while (pending() > 0 && Date.now() < until) {
+  const framing = () => document.querySelector('script[src*="figures"]')
+    && document.documentElement.dataset.figures !== 'ready';
+  const loading = () => [...document.images].some((image) => !image.complete);
+  while ((pending() > 0 || framing() || loading()) && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   if (document.fonts) { await document.fonts.ready; }
@@ -456,9 +502,45 @@ const FACTS: &str = r#"(async () => {
   // is drawn, and where its second row starts (the leftmost of its text's boxes on that row).
   // Measured on the text nodes, whatever elements a script put around the lines.
   const hang = [];
+  const split = [];
   let wrapped = 0;
   const range = document.createRange();
-  const measure = (pieces, text) => {
+  const identifier = /[A-Za-z0-9_]/;
+  // Where a wrapped line's rows begin, by character: a row that begins between two characters
+  // of an identifier cut it in two (`handle_client_r` / `equest`), unless the identifier is
+  // longer than a row, which no break at a space or a punctuation mark can save.
+  const splits = (code, pieces, text) => {
+    const style = getComputedStyle(code);
+    const right = code.getBoundingClientRect().right - parseFloat(style.paddingRight)
+      - parseFloat(style.borderRightWidth);
+    let index = 0;
+    let bottom = null;
+    for (const [node, start, end] of pieces) {
+      for (let at = start; at < end; at += 1, index += 1) {
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        const box = [...range.getClientRects()].find((b) => b.width > 0);
+        if (!box) { continue; }
+        if (bottom !== null && box.top < bottom - box.height / 2) {
+          bottom = Math.max(bottom, box.bottom);
+          continue;
+        }
+        if (bottom !== null && identifier.test(text[index - 1] || '')
+          && identifier.test(text[index])) {
+          let from = index - 1;
+          while (from > 0 && identifier.test(text[from - 1])) { from -= 1; }
+          let to = index + 1;
+          while (to < text.length && identifier.test(text[to])) { to += 1; }
+          if ((to - from) * box.width <= right - box.left + 1) {
+            split.push(`a wrapped line breaks inside \`${text.slice(from, to)}\` `
+              + `(${text.slice(from, index)} / ${text.slice(index, to)}): ${text.trim().slice(0, 70)}`);
+          }
+        }
+        bottom = box.bottom;
+      }
+    }
+  };
+  const measure = (code, pieces, text) => {
     const firstChar = text.search(/\S/);
     if (firstChar < 0) { return; }
     const boxes = [];
@@ -488,6 +570,7 @@ const FACTS: &str = r#"(async () => {
     }
     if (rows.length < 2) { return; }
     wrapped += 1;
+    splits(code, pieces, text);
     if (!(rows[1].left > firstLeft + 1)) {
       hang.push(`a wrapped line goes on at x = ${Math.round(rows[1].left)}, not right of its first `
         + `character at x = ${Math.round(firstLeft)}: ${text.trim().slice(0, 70)}`);
@@ -506,17 +589,20 @@ const FACTS: &str = r#"(async () => {
           text += node.data.slice(start, end);
         }
         if (newline < 0) { break; }
-        measure(pieces, text);
+        measure(code, pieces, text);
         pieces = [];
         text = '';
         start = newline + 1;
       }
     }
-    measure(pieces, text);
+    measure(code, pieces, text);
   }
   // A page without the hanging indent has hundreds of such lines: a few say what is wrong.
   if (hang.length > 5) {
     hang.splice(5, hang.length - 5, `and ${hang.length - 5} more wrapped lines that do not hang`);
+  }
+  if (split.length > 5) {
+    split.splice(5, split.length - 5, `and ${split.length - 5} more lines broken inside a word`);
   }
   // What each block's copy button copies, against the block as mdBook wrote it (the served
   // page, before any script). The button is clicked; mdBook's clipboard.js puts the text in
@@ -551,12 +637,72 @@ const FACTS: &str = r#"(async () => {
     document.execCommand = execCommand;
   }
   const mermaid = [];
-  // A diagram squeezed into the column is drawn too small to read.
+  // A diagram squeezed into the column is drawn too small to read; one wider than the column
+  // has to be scrolled sideways (the theme lets it, on a phone).
   for (const svg of document.querySelectorAll('pre.mermaid svg')) {
     const natural = svg.viewBox && svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 0;
     const drawn = svg.getBoundingClientRect().width;
+    const pre = svg.closest('pre');
     if (natural > 0 && drawn / natural < 0.75) {
       mermaid.push(`a diagram drawn at ${Math.round(100 * drawn / natural)} % of its size`);
+    } else if (drawn > column + 1 || pre.scrollWidth > pre.clientWidth + 1) {
+      mermaid.push(`a diagram ${Math.round(drawn)} px wide in a ${Math.round(column)} px column`);
+    }
+  }
+  // The text of every diagram and chart at the size it is drawn: each text's computed font
+  // size times the scale its SVG is drawn at (the text's screen matrix). A chart is an image:
+  // its SVG is measured drawn offscreen at the image's size, from the file the image shows.
+  const smallest = (root) => {
+    let found = null;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const element = node.parentElement;
+      if (!node.data.trim() || !element || element.closest('style, title, desc')) { continue; }
+      if (element.checkVisibility && !element.checkVisibility({ visibilityProperty: true })) {
+        continue;
+      }
+      let graphic = element;
+      while (graphic && !(graphic instanceof SVGGraphicsElement)) {
+        graphic = graphic.parentElement;
+      }
+      const matrix = graphic && graphic.getScreenCTM();
+      if (!matrix) { continue; }
+      const px = parseFloat(getComputedStyle(element).fontSize) * Math.hypot(matrix.a, matrix.b);
+      if (!found || px < found.px) { found = { px, text: node.data.trim().slice(0, 40) }; }
+    }
+    return found;
+  };
+  const figures = [];
+  [...main.querySelectorAll('pre.mermaid svg')].forEach((svg, k) => {
+    figures.push({ what: `diagram ${k + 1}`, text: smallest(svg) });
+  });
+  for (const image of main.querySelectorAll('img')) {
+    const box = image.getBoundingClientRect();
+    const source = image.currentSrc || image.src;
+    // An image that did not load is the unresolved rule's.
+    if (box.width === 0 || image.naturalWidth === 0 || !/\.svg([?#]|$)/.test(source)) { continue; }
+    try {
+      const file = await (await fetch(source)).text();
+      const svg = new DOMParser().parseFromString(file, 'image/svg+xml').documentElement;
+      svg.setAttribute('width', box.width);
+      svg.setAttribute('height', box.height);
+      const holder = document.createElement('div');
+      holder.style.cssText = 'position: absolute; left: -30000px; top: 0;';
+      holder.append(document.importNode(svg, true));
+      document.body.append(holder);
+      figures.push({ what: `chart ${source.split('/').pop()}`, text: smallest(holder) });
+      holder.remove();
+    } catch (error) {
+      figures.push({ what: `chart ${source}`, text: null, error: String(error) });
+    }
+  }
+  const small = [];
+  for (const figure of figures) {
+    if (figure.error) {
+      small.push(`${figure.what} could not be measured: ${figure.error}`);
+    } else if (figure.text && figure.text.px < MIN_TEXT_PX) {
+      small.push(`${figure.what}: text drawn at ${figure.text.px.toFixed(1)} px, under `
+        + `${MIN_TEXT_PX} px: "${figure.text.text}"`);
     }
   }
   for (const svg of document.querySelectorAll('svg[aria-roledescription="error"]')) {
@@ -573,6 +719,11 @@ const FACTS: &str = r#"(async () => {
   for (const e of document.querySelectorAll('img[src], script[src], iframe[src]')) {
     refs.push({ kind: e.tagName.toLowerCase(), written: e.getAttribute('src'), url: e.src });
   }
+  // A <picture>'s other images (a chart's narrow drawing), one URL each.
+  for (const e of document.querySelectorAll('source[srcset]')) {
+    const written = e.getAttribute('srcset').trim().split(/\s+/)[0];
+    refs.push({ kind: 'source', written, url: new URL(written, location.href).href });
+  }
   for (const l of document.querySelectorAll('link[href]')) {
     refs.push({ kind: 'stylesheet or icon', written: l.getAttribute('href'), url: l.href });
   }
@@ -587,8 +738,125 @@ const FACTS: &str = r#"(async () => {
     ({ url: a.href, text: a.innerText.trim() }));
   return {
     pending: pending(), mermaid, wide, refs, lang: document.documentElement.lang, counterpart, sidebar,
-    hang, wrapped, copy,
+    hang, split, wrapped, copy, small,
+    figures: figures.map((f) => ({ what: f.what, px: f.text && f.text.px, text: f.text && f.text.text })),
   };
+})()"#;
+
+/// Opens each diagram and chart of the loaded page full screen, by its button (what Enter
+/// or Space on it does) and by a tap on the figure, and closes it with Escape (see
+/// [`ENLARGE`]); each thing that does not happen is an [`Rule::Enlarge`] problem.
+fn enlarge_problems(browser: &mut Browser, page: &str, width: u32) -> Result<Vec<Problem>, String> {
+    let (found, events) = browser.evaluate(ENLARGE)?;
+    let mut problems: Vec<Problem> = found
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|detail| Problem {
+            page: page.to_owned(),
+            rule: Rule::Enlarge,
+            detail: format!("at {width} px: {}", detail.as_str().unwrap_or("")),
+        })
+        .collect();
+    for (rule, detail) in event_problems(&events) {
+        problems.push(Problem {
+            page: page.to_owned(),
+            rule,
+            detail: format!("at {width} px, opening the figures: {detail}"),
+        });
+    }
+    Ok(problems)
+}
+
+/// Every diagram and chart (an image not inside a link) has a visible button under it
+/// (`theme/figures.js`); clicking it, and tapping the figure itself, opens a modal view that
+/// holds the focus and shows the figure at no less than its own size, with no text under
+/// 10 px; Escape closes it, gives the focus back to the button and puts the figure back as
+/// it was.
+const ENLARGE: &str = r#"(async () => {
+  const MIN_TEXT_PX = 10;
+  const problems = [];
+  const main = document.querySelector('main') || document.body;
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
+  const smallest = (svg) => {
+    let found = Infinity;
+    const walker = document.createTreeWalker(svg, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const element = node.parentElement;
+      if (!node.data.trim() || !element || element.closest('style, title, desc')) { continue; }
+      let graphic = element;
+      while (graphic && !(graphic instanceof SVGGraphicsElement)) { graphic = graphic.parentElement; }
+      const matrix = graphic && graphic.getScreenCTM();
+      if (matrix) {
+        found = Math.min(found,
+          parseFloat(getComputedStyle(element).fontSize) * Math.hypot(matrix.a, matrix.b));
+      }
+    }
+    return found;
+  };
+  const shownIn = (holder) => holder.querySelector('svg, img');
+  const figures = [
+    ...[...main.querySelectorAll('pre.mermaid svg')].map((svg, k) => [`diagram ${k + 1}`, svg]),
+    ...[...main.querySelectorAll('img')].filter((img) => !img.closest('a') && img.naturalWidth > 0)
+      .map((img) => [`chart ${(img.getAttribute('src') || '').split('/').pop()}`, img]),
+  ];
+  for (const [name, shown] of figures) {
+    const figure = shown.closest('.figure');
+    const button = figure && figure.querySelector('.figure-open');
+    if (!button || !button.checkVisibility()) {
+      problems.push(`${name}: no visible button opens it full screen`);
+      continue;
+    }
+    const before = shown.getBoundingClientRect().width;
+    for (const [how, target] of [['its button', button], ['a tap on it', shown]]) {
+      target.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+      await tick();
+      const dialog = document.querySelector('dialog[open]');
+      if (!dialog) {
+        problems.push(`${name}: ${how} does not open it full screen`);
+        continue;
+      }
+      const inView = shownIn(dialog);
+      if (inView && inView.tagName.toLowerCase() === 'img' && !inView.complete) {
+        await Promise.race([
+          new Promise((resolve) => {
+            inView.addEventListener('load', resolve, { once: true });
+            inView.addEventListener('error', resolve, { once: true });
+          }),
+          new Promise((resolve) => setTimeout(resolve, 5000)),
+        ]);
+        await tick();
+      }
+      const natural = !inView ? 0 : inView.tagName.toLowerCase() === 'svg'
+        ? inView.viewBox.baseVal.width : inView.naturalWidth;
+      const drawn = inView ? inView.getBoundingClientRect().width : 0;
+      if (!inView || !(drawn >= natural - 1)) {
+        problems.push(`${name}: full screen, drawn ${Math.round(drawn)} px wide, less than its `
+          + `own ${Math.round(natural)} px`);
+      }
+      if (inView && inView.tagName.toLowerCase() === 'svg' && smallest(inView) < MIN_TEXT_PX) {
+        problems.push(`${name}: full screen, text at ${smallest(inView).toFixed(1)} px`);
+      }
+      if (!dialog.contains(document.activeElement)) {
+        problems.push(`${name}: opened by ${how}, the focus is not in the full-screen view`);
+      }
+      (document.activeElement || dialog).dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+      await tick();
+      if (dialog.open) {
+        problems.push(`${name}: Escape does not close the full-screen view`);
+        dialog.close();
+        await tick();
+      }
+      if (document.activeElement !== button) {
+        problems.push(`${name}: closed, the focus is not back on its button`);
+      }
+      if (!figure.contains(shown) || Math.abs(shown.getBoundingClientRect().width - before) > 1) {
+        problems.push(`${name}: closed, it is not back in its place at its size`);
+      }
+    }
+  }
+  return problems;
 })()"#;
 
 /// Console errors, uncaught exceptions and failed requests, from the tab's events.
@@ -718,7 +986,8 @@ fn fact_problems(
     found
 }
 
-/// Wrapped code lines that do not hang, and copy buttons that copy something else.
+/// Wrapped code lines that do not hang or that break inside a word, copy buttons that copy
+/// something else, and diagrams or charts whose text is drawn too small to read.
 fn code_problems(facts: &Value) -> Vec<(Rule, String)> {
     let found = |key: &str, rule: Rule| {
         facts[key]
@@ -728,7 +997,9 @@ fn code_problems(facts: &Value) -> Vec<(Rule, String)> {
             .map(move |detail| (rule, detail.as_str().unwrap_or("").to_owned()))
     };
     found("hang", Rule::Hang)
+        .chain(found("split", Rule::Split))
         .chain(found("copy", Rule::Copy))
+        .chain(found("small", Rule::SmallText))
         .collect()
 }
 
@@ -911,6 +1182,28 @@ const WRAPS: &str = "```text\nfn main() {\n    \
                      let words = [\"an indented line of words\", \"long enough to wrap on a phone\"];\n    \
                      println!(\"{words:?}\");\n}\n```";
 
+/// A code line whose words, joined by punctuation, are longer than a phone's row: it wraps
+/// inside one of them unless the page gives it somewhere else to break.
+const SPLITS: &str = "```text\n    let reply = service_client_socket.set_read_timeout(Some(limit)).and_then(|()| \
+                      service_client_socket.recv(&mut buffer));\n```";
+
+/// A chart (an SVG image) whose text, 6 px at its own size, is too small wherever it is drawn.
+const TINY_CHART: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"300\" height=\"60\" \
+                          viewBox=\"0 0 300 60\" font-family=\"sans-serif\" font-size=\"6\">\
+                          <text x=\"10\" y=\"30\">small print</text></svg>\n";
+
+/// A chart drawn twice, as the course's are: wide for the desktop, narrow for a phone, with
+/// text of 14 px in both.
+fn chart(width: u32) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"80\" \
+         viewBox=\"0 0 {width} 80\" font-family=\"sans-serif\" font-size=\"14\">\
+         <rect x=\"10\" y=\"10\" width=\"{bar}\" height=\"20\" fill=\"#4e79a7\"/>\
+         <text x=\"10\" y=\"55\">round trips per second</text></svg>\n",
+        bar = width - 20
+    )
+}
+
 /// A small book with one clean page and one page broken for each rule.
 fn write_fixture(dir: &Path) -> std::io::Result<()> {
     let pages: &[(&str, &str)] = &[
@@ -918,8 +1211,15 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
             "clean",
             &format!(
                 "# Clean\n\nA short table, a short code block, and one that wraps on a phone.\n\n\
-                 | a | b |\n|---|---|\n| 1 | 2 |\n\n```text\nshort\n```\n\n{WRAPS}\n\n\
-                 ```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n[Next](link.md)\n"
+                 | a | b |\n|---|---|\n| 1 | 2 |\n\n```text\nshort\n```\n\n{WRAPS}\n\n{SPLITS}\n\n\
+                 ```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n\
+                 A wide diagram, which a phone shows at a readable size, to be scrolled sideways.\n\n\
+                 ```mermaid\nsequenceDiagram\n    participant A as client A\n    participant B as client B\n    \
+                 participant M as main thread\n    participant T as thread A\n    participant U as thread B\n    \
+                 A->>M: connect\n    M->>T: accept, then spawn thread A\n    T->>A: the reply\n    \
+                 B->>U: the second client's message\n```\n\n\
+                 <picture><source media=\"(max-width: 799px)\" srcset=\"img/chart-narrow.svg\">\
+                 <img src=\"img/chart.svg\" alt=\"a chart\"></picture>\n\n[Next](link.md)\n"
             ),
         ),
         (
@@ -981,6 +1281,27 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
                 "# Copy\n\n{WRAPS}\n\n<style>.code-line {{ display: block !important; }}</style>\n"
             ),
         ),
+        // Without the theme's breaks at punctuation, the line wraps inside a word.
+        (
+            "split",
+            &format!(
+                "# Split\n\n{SPLITS}\n\n<script>\ndocument.addEventListener('DOMContentLoaded', () => {{\n  \
+                 for (const wbr of document.querySelectorAll('code wbr')) {{\n    wbr.remove();\n  }}\n}});\n</script>\n"
+            ),
+        ),
+        // Mermaid told to write its labels at 6 px.
+        (
+            "tiny",
+            "# Tiny\n\n```mermaid\n%%{init: {\"themeVariables\": {\"fontSize\": \"6px\"}}}%%\nflowchart LR\n    \
+             A[\"one\"] --> B[\"two\"]\n```\n",
+        ),
+        ("chart", "# Chart\n\n![small print](img/tiny.svg)\n"),
+        // A diagram and a chart whose buttons to open them full screen are hidden.
+        (
+            "noview",
+            "# No view\n\n```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n\
+             ![a chart](img/chart-narrow.svg)\n\n<style>.figure-open { display: none; }</style>\n",
+        ),
         // In a book whose language is English, numbered on from the pages before it.
         (
             "zh/lesson1",
@@ -995,6 +1316,10 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
         summary.push_str(&format!("- [{name}]({name}.md)\n"));
     }
     fs::write(src.join("SUMMARY.md"), summary)?;
+    fs::create_dir_all(src.join("img"))?;
+    fs::write(src.join("img/tiny.svg"), TINY_CHART)?;
+    fs::write(src.join("img/chart.svg"), chart(600))?;
+    fs::write(src.join("img/chart-narrow.svg"), chart(300))?;
     fs::create_dir_all(dir.join("scripts"))?;
     fs::copy(repo().join("scripts/book"), dir.join("scripts/book"))?;
     // The same search box as the book, so that the search fails for want of the words only,
@@ -1003,7 +1328,7 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
     fs::write(
         dir.join("book.toml"),
         "[book]\ntitle = \"fixture\"\nlanguage = \"en\"\n\n[preprocessor.mermaid]\ncommand = \"mdbook-mermaid\"\n\n\
-         [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\", \"theme/search.js\", \
-         \"theme/code-lines.js\"]\nadditional-css = [\"theme/course.css\"]\n",
+         [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\", \"theme/figures.js\", \
+         \"theme/search.js\", \"theme/code-lines.js\"]\nadditional-css = [\"theme/course.css\"]\n",
     )
 }

@@ -1,8 +1,11 @@
 //! The benchmark's two charts, drawn from the rows of its Markdown table, so a chart can never
 //! show a number the table does not: round trips per second (bars, linear), and the p99
 //! latency of one round trip (bars on a log scale, so that 76 µs and 19 000 µs both show).
-//! Each chart is drawn in Chinese and in English, for the two pages. Plain SVG (no script, no
-//! web fonts), so code-hosting sites render it too.
+//! Each chart is drawn in Chinese and in English, for the two pages, and in two layouts: wide,
+//! one group of upright bars per number of clients, for a desktop's column; and narrow, the
+//! groups one under another with their bars lying down, for a phone, where the wide one would
+//! shrink to 47 % and its numbers to 5 px (the pages show it below 800 px, with a `<picture>`).
+//! Plain SVG (no script, no web fonts), so code-hosting sites render it too.
 
 use std::fmt::Write as _;
 use std::io;
@@ -62,26 +65,73 @@ pub fn parse_table(markdown: &str) -> Vec<Row> {
         .collect()
 }
 
-/// Writes `PREFIX-rate.LANG.svg` and `PREFIX-p99.LANG.svg` for both languages, `PREFIX` being
-/// the page's name and `-bench` (`lesson4-bench`, `lesson7-bench`).
+/// How a chart is laid out: for a desktop's column, or for a phone's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// 760 px wide: a group of upright bars per number of clients, side by side.
+    Wide,
+    /// 360 px wide (a phone's column): the groups one under another, their bars lying down,
+    /// every text at 12 px or more at that width.
+    Narrow,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 2] = [Layout::Wide, Layout::Narrow];
+
+    /// What the layout adds to the chart's name in its file name.
+    fn suffix(self) -> &'static str {
+        match self {
+            Layout::Wide => "",
+            Layout::Narrow => "-narrow",
+        }
+    }
+}
+
+/// Where a page shows the narrow layout instead of the wide one: a `<picture>`'s
+/// `<source media>`. Below 800 px the column is narrower than the wide chart's 760 px.
+pub const NARROW_MEDIA: &str = "(max-width: 799px)";
+
+/// How a chart is drawn from the table's rows.
+pub type Draw = fn(&[Row], Language, Layout) -> String;
+
+/// The two charts: their names in the file names, and how each is drawn.
+pub const CHARTS: [(&str, Draw); 2] = [("rate", rate_chart), ("p99", p99_chart)];
+
+/// Writes `PREFIX-rate.LANG.svg`, `PREFIX-p99.LANG.svg` and their narrow layouts
+/// (`PREFIX-rate-narrow.LANG.svg`, …) for both languages, `PREFIX` being the page's name and
+/// `-bench` (`lesson4-bench`, `lesson7-bench`).
 pub fn write_all(rows: &[Row], directory: &Path, prefix: &str) -> io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for language in Language::ALL {
-        for (name, svg) in [
-            ("rate", rate_chart(rows, language)),
-            ("p99", p99_chart(rows, language)),
-        ] {
-            let path = directory.join(file_name(prefix, name, language));
-            std::fs::write(&path, svg)?;
-            written.push(path);
+        for (name, chart) in CHARTS {
+            for layout in Layout::ALL {
+                let path = directory.join(file_name(prefix, name, language, layout));
+                std::fs::write(&path, chart(rows, language, layout))?;
+                written.push(path);
+            }
         }
     }
     Ok(written)
 }
 
-/// `lesson4-bench-rate.zh.svg`, …
-pub fn file_name(prefix: &str, chart: &str, language: Language) -> String {
-    format!("{prefix}-{chart}.{}.svg", language.code())
+/// `lesson4-bench-rate.zh.svg`, `lesson4-bench-rate-narrow.zh.svg`, …
+pub fn file_name(prefix: &str, chart: &str, language: Language, layout: Layout) -> String {
+    format!(
+        "{prefix}-{chart}{}.{}.svg",
+        layout.suffix(),
+        language.code()
+    )
+}
+
+/// How a page (under `lessons/zh/` or `lessons/en/`) shows a chart, up to its `alt`: a
+/// `<picture>` of the narrow layout below 800 px and the wide one elsewhere, and where a
+/// `<picture>` is not understood.
+pub fn picture_opening(prefix: &str, chart: &str, language: Language) -> String {
+    format!(
+        "<picture><source media=\"{NARROW_MEDIA}\" srcset=\"../img/{}\"><img src=\"../img/{}\"",
+        file_name(prefix, chart, language, Layout::Narrow),
+        file_name(prefix, chart, language, Layout::Wide)
+    )
 }
 
 /// The charts' prefix for a page: `lesson7-bench` for `…/lesson7.md`.
@@ -94,7 +144,7 @@ pub fn prefix_for(page: &Path) -> String {
 }
 
 /// Round trips per second, one group of bars per number of clients.
-pub fn rate_chart(rows: &[Row], language: Language) -> String {
+pub fn rate_chart(rows: &[Row], language: Language, layout: Layout) -> String {
     let title = match language {
         Language::Zh => "C 个客户端时每秒的往返次数（越高越好）",
         Language::En => "Round trips per second with C clients (higher is better)",
@@ -105,11 +155,11 @@ pub fn rate_chart(rows: &[Row], language: Language) -> String {
         top: (highest / step).ceil() * step,
         step,
     };
-    draw(rows, title, language, &scale, |row| row.rate)
+    draw(rows, title, language, layout, &scale, |row| row.rate)
 }
 
 /// The p99 latency of one round trip, in µs, on a log scale.
-pub fn p99_chart(rows: &[Row], language: Language) -> String {
+pub fn p99_chart(rows: &[Row], language: Language, layout: Layout) -> String {
     let title = match language {
         Language::Zh => "C 个客户端时单次往返的 p99 延迟，微秒，对数刻度（越低越好）",
         Language::En => {
@@ -123,7 +173,7 @@ pub fn p99_chart(rows: &[Row], language: Language) -> String {
         bottom: lowest.log10().floor() as i32,
         top: highest.log10().ceil().max(lowest.log10().floor() + 1.0) as i32,
     };
-    draw(rows, title, language, &scale, |row| row.p99_micros)
+    draw(rows, title, language, layout, &scale, |row| row.p99_micros)
 }
 
 /// How values map to the height of the plot, 0 at the bottom and 1 at the top.
@@ -171,9 +221,48 @@ impl Scale {
     }
 }
 
+/// The bars' colours, one per server, in the table's order.
+const COLOURS: [&str; 4] = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1"];
+
+/// The servers and the numbers of clients of the table, each once, in the table's order.
+fn servers_and_clients(rows: &[Row]) -> (Vec<&str>, Vec<usize>) {
+    let mut servers: Vec<&str> = Vec::new();
+    let mut clients: Vec<usize> = Vec::new();
+    for row in rows {
+        if !servers.contains(&row.server.as_str()) {
+            servers.push(&row.server);
+        }
+        if !clients.contains(&row.clients) {
+            clients.push(row.clients);
+        }
+    }
+    (servers, clients)
+}
+
+/// A server's name as SVG text.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('>', "&gt;")
+        .replace('<', "&lt;")
+}
+
+fn draw(
+    rows: &[Row],
+    title: &str,
+    language: Language,
+    layout: Layout,
+    scale: &Scale,
+    value_of: fn(&Row) -> u64,
+) -> String {
+    match layout {
+        Layout::Wide => draw_wide(rows, title, language, scale, value_of),
+        Layout::Narrow => draw_narrow(rows, title, language, scale, value_of),
+    }
+}
+
 /// Grouped bars: one group per number of clients, one bar per server, each bar labelled with
 /// its value as the table prints it.
-fn draw(
+fn draw_wide(
     rows: &[Row],
     title: &str,
     language: Language,
@@ -186,18 +275,8 @@ fn draw(
     const RIGHT: f64 = 20.0;
     const TOP: f64 = 60.0;
     const BOTTOM: f64 = 70.0;
-    const COLOURS: [&str; 4] = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1"];
 
-    let mut servers: Vec<&str> = Vec::new();
-    let mut clients: Vec<usize> = Vec::new();
-    for row in rows {
-        if !servers.contains(&row.server.as_str()) {
-            servers.push(&row.server);
-        }
-        if !clients.contains(&row.clients) {
-            clients.push(row.clients);
-        }
-    }
+    let (servers, clients) = servers_and_clients(rows);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let y = |value: f64| TOP + plot_h * (1.0 - scale.fraction(value).clamp(0.0, 1.0));
@@ -233,7 +312,7 @@ fn draw(
     // Narrower bars for more servers: smaller and shorter labels (144k for 143552), so that
     // neighbours' numbers do not overlap. The table beside the chart has the exact figures.
     let crowded = servers.len() > 3;
-    let label_size = if crowded { 9 } else { 11 };
+    let label_size = if crowded { 10 } else { 11 };
     let bar_w = group_w * 0.8 / servers.len().max(1) as f64;
     for (group, &count) in clients.iter().enumerate() {
         let gx = LEFT + group_w * group as f64 + group_w * 0.1;
@@ -284,14 +363,181 @@ fn draw(
             c = COLOURS[index % COLOURS.len()],
             tx = x + 20.0,
             ty = HEIGHT - 18.0,
-            name = server
-                .replace('&', "&amp;")
-                .replace('>', "&gt;")
-                .replace('<', "&lt;")
+            name = escape(server)
         );
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The same bars for a phone's column: the title on as many lines as it needs, the legend in
+/// two columns, then one group per number of clients, one under another, headed `C = 10`, its
+/// bars lying down and each labelled with its value as the table prints it; the scale's grid
+/// runs down the groups, labelled at the top in short numbers (`50k`, `1M`).
+fn draw_narrow(
+    rows: &[Row],
+    title: &str,
+    language: Language,
+    scale: &Scale,
+    value_of: fn(&Row) -> u64,
+) -> String {
+    const WIDTH: f64 = 360.0;
+    const SIDE: f64 = 8.0;
+    // Room right of the longest bar for its label (1147336 at 12 px).
+    const LABEL_ROOM: f64 = 58.0;
+    const TITLE_SIZE: f64 = 14.0;
+    const TITLE_LINE: f64 = 19.0;
+    const LEGEND_LINE: f64 = 20.0;
+    const HEADER: f64 = 20.0;
+    const BAR: f64 = 15.0;
+    const BAR_GAP: f64 = 3.0;
+    const GROUP_GAP: f64 = 10.0;
+
+    let (servers, clients) = servers_and_clients(rows);
+    let lines = wrap_title(title, WIDTH - 2.0 * SIDE, TITLE_SIZE);
+    let legend_top = 8.0 + TITLE_LINE * lines.len() as f64 + 6.0;
+    let legend_rows = servers.len().div_ceil(2);
+    let axis_y = legend_top + LEGEND_LINE * legend_rows as f64 + 16.0;
+    let plot_top = axis_y + 8.0;
+    let group_h = HEADER + (BAR + BAR_GAP) * servers.len() as f64 - BAR_GAP + GROUP_GAP;
+    let plot_bottom = plot_top + group_h * clients.len() as f64 - GROUP_GAP;
+    let height = (plot_bottom + 10.0).ceil();
+    // Room left of the plot for half of the first grid label (`10`, `0`), centred on its line.
+    let left = SIDE + 8.0;
+    let right = WIDTH - SIDE - LABEL_ROOM;
+    let x = |value: f64| left + (right - left) * scale.fraction(value).clamp(0.0, 1.0);
+
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="13" lang="{lang}">
+<rect width="100%" height="100%" fill="#ffffff"/>
+"##,
+        lang = language.code()
+    );
+    for (k, line) in lines.iter().enumerate() {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{cx}" y="{ty}" text-anchor="middle" font-size="{TITLE_SIZE}" font-weight="bold">{line}</text>"##,
+            cx = WIDTH / 2.0,
+            ty = 8.0 + TITLE_LINE * (k as f64 + 1.0) - 4.0,
+        );
+    }
+    for (index, server) in servers.iter().enumerate() {
+        let lx = SIDE + (WIDTH - 2.0 * SIDE) / 2.0 * (index % 2) as f64;
+        let ly = legend_top + LEGEND_LINE * (index / 2) as f64;
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{lx}" y="{ly}" width="13" height="13" fill="{c}"/><text x="{tx}" y="{ty}">{name}</text>"##,
+            c = COLOURS[index % COLOURS.len()],
+            tx = lx + 18.0,
+            ty = ly + 11.0,
+            name = escape(server)
+        );
+    }
+    for (value, labelled) in scale.grid() {
+        let colour = if labelled { "#cccccc" } else { "#eeeeee" };
+        let _ = write!(
+            svg,
+            r##"<line x1="{gx:.1}" x2="{gx:.1}" y1="{plot_top}" y2="{plot_bottom}" stroke="{colour}"/>"##,
+            gx = x(value),
+        );
+        if labelled {
+            let _ = write!(
+                svg,
+                r##"<text x="{gx:.1}" y="{axis_y}" text-anchor="middle" font-size="12">{label}</text>"##,
+                gx = x(value),
+                label = short(value)
+            );
+        }
+        svg.push('\n');
+    }
+    for (group, &count) in clients.iter().enumerate() {
+        let top = plot_top + group_h * group as f64;
+        let _ = writeln!(
+            svg,
+            r##"<text x="{SIDE}" y="{hy}" font-weight="bold">C = {count}</text>"##,
+            hy = top + HEADER - 6.0,
+        );
+        for (index, server) in servers.iter().enumerate() {
+            let Some(row) = rows
+                .iter()
+                .find(|r| r.clients == count && r.server == *server)
+            else {
+                continue;
+            };
+            let value = value_of(row);
+            let end = x(value as f64);
+            let by = top + HEADER + (BAR + BAR_GAP) * index as f64;
+            let _ = writeln!(
+                svg,
+                r##"<rect x="{left}" y="{by:.1}" width="{w:.1}" height="{BAR}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" font-size="12">{value}</text>"##,
+                w = (end - left).max(1.0),
+                c = COLOURS[index % COLOURS.len()],
+                tx = end + 4.0,
+                ty = by + BAR - 3.0,
+            );
+        }
+    }
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{left}" x2="{left}" y1="{plot_top}" y2="{plot_bottom}" stroke="#333333"/>"##,
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// A grid line's value in at most four characters: 500, 50k, 1.5M.
+fn short(value: f64) -> String {
+    let (number, unit) = if value >= 1e6 {
+        (value / 1e6, "M")
+    } else if value >= 1e3 {
+        (value / 1e3, "k")
+    } else {
+        (value, "")
+    };
+    let number = format!("{number:.1}");
+    format!("{}{unit}", number.trim_end_matches(".0"))
+}
+
+/// The title cut into lines no wider than `width` at `size` px, at its spaces, after its
+/// commas, or before an opening bracket. Widths are estimated for bold type, generously: a CJK
+/// character 1.1 em (a CJK font without a bold face is emboldened, which widens it), any other
+/// 0.62 em.
+fn wrap_title(title: &str, width: f64, size: f64) -> Vec<String> {
+    let advance = |c: char| {
+        if c.is_ascii() {
+            0.62 * size
+        } else {
+            1.1 * size
+        }
+    };
+    // The title's pieces, each ending where a line may end.
+    let mut pieces: Vec<String> = Vec::new();
+    let mut piece = String::new();
+    for c in title.chars() {
+        if c == '（' && !piece.is_empty() {
+            pieces.push(std::mem::take(&mut piece));
+        }
+        piece.push(c);
+        if matches!(c, ' ' | '，' | ',' | '、') {
+            pieces.push(std::mem::take(&mut piece));
+        }
+    }
+    pieces.push(piece);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for piece in pieces {
+        let wide = (line.clone() + piece.trim_end())
+            .chars()
+            .map(advance)
+            .sum::<f64>();
+        if !line.is_empty() && wide > width {
+            lines.push(line.trim_end().to_owned());
+            line.clear();
+        }
+        line.push_str(&piece);
+    }
+    lines.push(line.trim_end().to_owned());
+    lines
 }
 
 /// 19336 as `19 336`: the thousands apart, for both languages.
@@ -337,6 +583,10 @@ mod tests {
         assert_eq!(nice_step(10_000.0), 10_000.0);
     }
 
+    /// Lesson 4's benchmark, and lesson 7's comparison of the designs: the pages that hold a
+    /// benchmark table (lesson-list: not a list of lessons).
+    const BENCHMARK_PAGES: [&str; 2] = ["lesson4", "lesson7"];
+
     fn pages_rows(language: &str, lesson: &str) -> Vec<Row> {
         let page = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("../../lessons/{language}/{lesson}.md"));
@@ -348,9 +598,7 @@ mod tests {
     /// a chart and its table cannot disagree.
     #[test]
     fn the_committed_charts_are_drawn_from_the_pages_table() {
-        // Lesson 4's benchmark, and lesson 7's comparison of the designs (the pages that
-        // hold a benchmark table; lesson-list: not a list of lessons).
-        for lesson in ["lesson4", "lesson7"] {
+        for lesson in BENCHMARK_PAGES {
             let zh = pages_rows("zh", lesson);
             assert!(
                 zh.len() >= 4,
@@ -364,21 +612,115 @@ mod tests {
             let img = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons/img");
             let prefix = format!("{lesson}-bench");
             for language in Language::ALL {
-                for (name, expected) in [
-                    ("rate", rate_chart(&zh, language)),
-                    ("p99", p99_chart(&zh, language)),
-                ] {
-                    let path = img.join(file_name(&prefix, name, language));
-                    let got = std::fs::read_to_string(&path).unwrap_or_default();
+                for (name, chart) in CHARTS {
+                    for layout in Layout::ALL {
+                        let path = img.join(file_name(&prefix, name, language, layout));
+                        let got = std::fs::read_to_string(&path).unwrap_or_default();
+                        assert!(
+                            got == chart(&zh, language, layout),
+                            "{} is not the chart of the pages' table; redraw it with\n  \
+                             cargo run -p loadgen -- charts --table lessons/zh/{lesson}.md --out lessons/img",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each page shows each chart as a `<picture>`: the narrow layout on a phone, the wide
+    /// one elsewhere (and where a `<picture>` is not understood).
+    #[test]
+    fn the_pages_show_the_narrow_charts_on_a_phone() {
+        for lesson in BENCHMARK_PAGES {
+            for language in Language::ALL {
+                let page = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(format!("../../lessons/{}/{lesson}.md", language.code()));
+                let text = std::fs::read_to_string(&page).expect("the lesson's page exists");
+                for (name, _) in CHARTS {
+                    let picture = picture_opening(&format!("{lesson}-bench"), name, language);
                     assert!(
-                        got == expected,
-                        "{} is not the chart of the pages' table; redraw it with\n  \
-                         cargo run -p loadgen -- charts --table lessons/zh/{lesson}.md --out lessons/img",
-                        path.display()
+                        text.contains(&picture),
+                        "{} should show its {name} chart as {picture} alt=\"…\"></picture>",
+                        page.display()
                     );
                 }
             }
         }
+    }
+
+    /// Every `font-size="…"` of an SVG, in px.
+    fn font_sizes(svg: &str) -> Vec<f64> {
+        svg.split("font-size=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    /// No text of a chart is smaller than 10 px at the chart's own size (the wide charts are
+    /// drawn at that size in a desktop's column), nor than 12 px in a narrow one (a phone's
+    /// column is 360 px or a little less); and the narrow layout is a phone's width.
+    #[test]
+    fn the_charts_text_is_large_enough_to_read() {
+        for lesson in BENCHMARK_PAGES {
+            let rows = pages_rows("zh", lesson);
+            for language in Language::ALL {
+                for (name, chart) in CHARTS {
+                    for (layout, least) in [(Layout::Wide, 10.0), (Layout::Narrow, 12.0)] {
+                        let svg = chart(&rows, language, layout);
+                        let sizes = font_sizes(&svg);
+                        assert!(
+                            !sizes.is_empty() && sizes.iter().all(|&size| size >= least),
+                            "{lesson} {name} {layout:?}: font sizes {sizes:?}, under {least}"
+                        );
+                    }
+                    let narrow = chart(&rows, language, Layout::Narrow);
+                    assert!(
+                        narrow
+                            .starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\"")
+                    );
+                }
+            }
+        }
+    }
+
+    /// The narrow layout labels every bar with the table's number, as printed, and each
+    /// group with its number of clients.
+    #[test]
+    fn the_narrow_charts_show_every_number_of_the_table() {
+        let rows = pages_rows("zh", "lesson7");
+        let rate = rate_chart(&rows, Language::En, Layout::Narrow);
+        let p99 = p99_chart(&rows, Language::Zh, Layout::Narrow);
+        for row in &rows {
+            assert!(rate.contains(&format!(">{}</text>", row.rate)), "{row:?}");
+            assert!(
+                p99.contains(&format!(">{}</text>", row.p99_micros)),
+                "{row:?}"
+            );
+            assert!(rate.contains(&format!(">C = {}</text>", row.clients)));
+        }
+        assert!(p99.contains(">pool of 8</text>"), "{p99}");
+    }
+
+    /// A long title goes on two lines in the narrow layout, cut at a space or after a comma.
+    #[test]
+    fn narrow_titles_are_wrapped() {
+        let title =
+            "p99 latency of one round trip, µs, log scale, with C clients (lower is better)";
+        let en = wrap_title(title, 344.0, 14.0);
+        assert_eq!(en.len(), 2, "{en:?}");
+        assert_eq!(en.join(" "), title);
+        let zh = wrap_title(
+            "C 个客户端时单次往返的 p99 延迟，微秒，对数刻度（越低越好）",
+            344.0,
+            14.0,
+        );
+        assert_eq!(zh.len(), 2, "{zh:?}");
+        assert!(zh.iter().all(|line| line.chars().count() < 30), "{zh:?}");
+        assert_eq!(short(50_000.0), "50k");
+        assert_eq!(short(1_000_000.0), "1M");
+        assert_eq!(short(2500.0), "2.5k");
+        assert_eq!(short(100.0), "100");
     }
 
     /// The table's rows are read as printed, and the reading stops at the table's end.
@@ -410,10 +752,10 @@ mod tests {
             rate: 17513,
             p99_micros: 78,
         }];
-        let svg = p99_chart(&rows, Language::Zh);
+        let svg = p99_chart(&rows, Language::Zh, Layout::Wide);
         assert!(svg.contains(">78</text>"), "{svg}");
         assert!(svg.contains("对数刻度"), "{svg}");
-        assert!(rate_chart(&rows, Language::En).contains(">17513</text>"));
+        assert!(rate_chart(&rows, Language::En, Layout::Wide).contains(">17513</text>"));
     }
 
     /// With four servers to a group the bars are narrow, and their labels short.
@@ -432,8 +774,8 @@ mod tests {
                 p99_micros: 1_147_336,
             })
             .collect();
-        assert!(rate_chart(&rows, Language::En).contains(">144k</text>"));
-        assert!(p99_chart(&rows, Language::En).contains(">1.1M</text>"));
-        assert!(rate_chart(&rows[..3], Language::En).contains(">143552</text>"));
+        assert!(rate_chart(&rows, Language::En, Layout::Wide).contains(">144k</text>"));
+        assert!(p99_chart(&rows, Language::En, Layout::Wide).contains(">1.1M</text>"));
+        assert!(rate_chart(&rows[..3], Language::En, Layout::Wide).contains(">143552</text>"));
     }
 }

@@ -41,11 +41,11 @@ pub(crate) enum Mode {
         /// 第 4 课可执行文件的路径（默认由 cargo 按 loadgen 的配置先编译）/ path of the lesson-4 binary (default: built first by cargo, in loadgen's profile)
         #[arg(long)]
         lesson4: Option<PathBuf>,
-        /// 把结果画成两张 SVG 图（每秒往返数、p99 延迟），写到这个目录 / also draw the results as two SVG charts (rate, p99 latency) in this directory
+        /// 把结果画成两张 SVG 图（每秒往返数、p99 延迟，各有宽版和窄版），写到这个目录 / also draw the results as two SVG charts (rate, p99 latency; each wide and narrow) in this directory
         #[arg(long)]
         charts: Option<PathBuf>,
     },
-    /// 从页面上的结果表重画两张图（中文、英文各一套）/ redraw the two charts, in Chinese and in English, from the results table on a page
+    /// 从页面上的结果表重画两张图（中文、英文各一套，宽版给桌面、窄版给手机）/ redraw the two charts, in Chinese and in English, wide for a desktop and narrow for a phone, from the results table on a page
     Charts {
         /// 含有 `loadgen bench` 结果表的 Markdown 文件 / a Markdown file holding the table `loadgen bench` printed
         #[arg(long)]

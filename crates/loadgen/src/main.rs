@@ -12,7 +12,9 @@
 //!   thread-per-client server that prints nothing (`loadgen serve-baseline`). It prints a
 //!   Markdown table and can draw it as SVG charts (`--charts DIR`).
 //! - `loadgen charts --table PAGE --out DIR`: draws the charts again from the table on a page
-//!   (lesson 4's), in Chinese and in English, so that the charts always show the table's numbers.
+//!   (lesson 4's), in Chinese and in English, each wide (a desktop) and narrow (a phone), so
+//!   that the charts always show the table's numbers; it prints the `<picture>` a page shows
+//!   each chart with.
 //!
 //! Left out on purpose: any traffic beyond loopback (the address must be 127.0.0.1 or ::1),
 //! and pass/fail: the targets are printed, not asserted, because timings depend on the machine.

@@ -120,8 +120,18 @@ pub(crate) fn redraw(page: &Path, out: &Path) -> io::Result<()> {
             ),
         ));
     }
-    for path in charts::write_all(&rows, out, &charts::prefix_for(page))? {
+    let prefix = charts::prefix_for(page);
+    for path in charts::write_all(&rows, out, &prefix)? {
         println!("SVG: {}", path.display());
+    }
+    println!("页面这样显示每张图 / the pages show each chart as:");
+    for (name, _) in charts::CHARTS {
+        for language in charts::Language::ALL {
+            println!(
+                "  {} alt=\"…\"></picture>",
+                charts::picture_opening(&prefix, name, language)
+            );
+        }
     }
     Ok(())
 }
