@@ -29,10 +29,12 @@
 //! [`to_write`] lists what a scaffolded lesson (`cargo xtask new-lesson`) still needs by hand,
 //! and [`manifest`] reads and edits Cargo manifests (with `toml_edit`, never by hand);
 //! [`listings`] writes the test listing pages, a section per test with the sentences that cite
-//! it (`cargo xtask listings`), and says how a page links a citation to its test.
+//! it (`cargo xtask listings`), and says how a page links a citation to its test; [`excerpt`]
+//! cuts the region of a source that a page quotes.
 //! On Linux, `procs` reads `/proc` for a server's children and whether a process has ended.
 
 pub mod cli;
+pub mod excerpt;
 pub mod listings;
 pub mod manifest;
 pub mod notes;

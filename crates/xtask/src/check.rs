@@ -4,10 +4,11 @@
 
 use std::process::Command;
 
-/// The steps, in order. The solutions are a Cargo workspace of their own, so they get their
-/// own fmt and clippy; the starters are checked as committed in `tests/exercises.rs` (a
-/// student's own work never fails this), and never by clippy: their `todo!()`s are the point.
-const STEPS: &[&[&str]] = &[
+/// The lints, in order, before the tests. The solutions are a Cargo workspace of their own, so
+/// they get their own fmt and clippy; the starters are checked as committed in
+/// `tests/exercises.rs` (a student's own work never fails this), and never by clippy: their
+/// `todo!()`s are the point. The scaffold's test runs the same ones in its copy.
+pub(crate) const LINTS: [&[&str]; 4] = [
     &["fmt", "--all", "--", "--check"],
     &[
         "clippy",
@@ -34,8 +35,10 @@ const STEPS: &[&[&str]] = &[
         "-D",
         "warnings",
     ],
-    &["test", "--workspace"],
 ];
+
+/// The last step: every test of the workspace.
+const TESTS: &[&str] = &["test", "--workspace"];
 
 /// The tools the book needs beyond the Rust toolchain.
 const BOOK_TOOLS: [&str; 2] = ["mdbook", "mdbook-mermaid"];
@@ -43,7 +46,7 @@ const BOOK_TOOLS: [&str; 2] = ["mdbook", "mdbook-mermaid"];
 pub fn run() -> Result<(), String> {
     let root = crate::workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    for step in STEPS {
+    for step in LINTS.iter().chain([&TESTS]) {
         println!("$ cargo {}", step.join(" "));
         let mut command = Command::new(&cargo);
         command.args(*step).current_dir(&root);

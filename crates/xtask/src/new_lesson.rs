@@ -219,7 +219,9 @@ fn creates(facts: &Facts) -> Vec<(String, String)> {
     let dir = &facts.exercise_dir;
     let exercise = facts.exercise;
     let main = facts.fill(template!("lesson-main.rs.in"));
-    let excerpt = anchored(&main, "listen");
+    // The template always has the region; were it lost, the page says so where it is missing.
+    let excerpt = harness::excerpt::anchored_region(&main, "listen")
+        .unwrap_or_else(|why| format!("// {MARK}: the excerpt of `listen` ({why})"));
     let page = |template: &str| facts.fill(template).replace("@EXCERPT@", &excerpt);
     vec![
         (
@@ -276,28 +278,6 @@ fn creates(facts: &Facts) -> Vec<(String, String)> {
             facts.fill(template!("check.rs.in")),
         ),
     ]
-}
-
-/// The region of `source` between `// ANCHOR: name` and `// ANCHOR_END: name`, dedented, as
-/// mdBook's `{{#include file:name}}` shows it and the pages' test compares it.
-fn anchored(source: &str, name: &str) -> String {
-    let lines: Vec<&str> = source
-        .lines()
-        .skip_while(|line| line.trim() != format!("// ANCHOR: {name}"))
-        .skip(1)
-        .take_while(|line| line.trim() != format!("// ANCHOR_END: {name}"))
-        .collect();
-    let indent = lines
-        .iter()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| line.len() - line.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    lines
-        .iter()
-        .map(|line| line.get(indent..).unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The files that name the lessons, each with the new lesson added.
