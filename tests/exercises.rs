@@ -815,3 +815,15 @@ fn a_closed_stdout_ends_the_runner_quietly() {
         "practice hint 1:\n{stderr}"
     );
 }
+
+/// Exercise 11 (HTTP and a static web server): its checks pass on the solution.
+#[test]
+fn exercise_11_passes_on_its_solution() {
+    passes_on_its_solution(11);
+}
+
+/// Exercise 11 (HTTP and a static web server): each of its checks fails on the starter, naming a step.
+#[test]
+fn exercise_11_fails_on_its_starter() {
+    fails_on_its_starter(11);
+}

@@ -18,6 +18,7 @@ mod lesson5;
 mod lesson6;
 mod lesson7;
 mod lesson8;
+mod lesson9;
 mod mistakes;
 mod pages;
 mod python_peers;

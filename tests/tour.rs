@@ -56,6 +56,7 @@ fn expected(lesson: u8) -> &'static [&'static str] {
             "[lesson8 server] 服务端已退出 server stopped",
             "[tour] lesson8 server 已退出，退出码 0",
         ],
+        9 => &["[lesson9 server] 正在监听 listening on"],
         _ => &[],
     }
 }

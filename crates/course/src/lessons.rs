@@ -144,6 +144,19 @@ pub const LESSONS: &[Lesson] = &[
         one_thread: true,
         exercises: &["10_tokio"],
     },
+    Lesson {
+        number: 9,
+        package: "lesson9",
+        title_zh: "HTTP 与静态网页服务器",
+        title_en: "HTTP and a static web server",
+        builds_on: &[8],
+        notes_section: None,
+        port: Some(9494),
+        reuses_address: true,
+        serves_many: false,
+        one_thread: false,
+        exercises: &["11_http"],
+    },
 ];
 
 /// Lesson `number`, if there is one.

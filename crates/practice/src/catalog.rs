@@ -185,6 +185,16 @@ pub const EXERCISES: &[Exercise] = &[
         ],
         checks: checks::TOKIO,
     },
+    Exercise {
+        number: 11,
+        dir: "11_http",
+        name: "http",
+        title: "HTTP 与静态网页服务器 / HTTP and a static web server",
+        hints: &[
+            "待写 / to write：第一条提示，一个指路的问题，不是答案 / the first hint: a question that points the way, not an answer",
+        ],
+        checks: checks::HTTP,
+    },
 ];
 
 impl Exercise {

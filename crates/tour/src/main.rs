@@ -120,6 +120,12 @@ const SCENES: &[Scene] = &[
         packages: &["lesson1", "lesson8"],
         run: lesson_8,
     },
+    Scene {
+        lessons: &[9],
+        title: "第 9 课：HTTP 与静态网页服务器 / Lesson 9: HTTP and a static web server",
+        packages: &["lesson9"],
+        run: lesson_9,
+    },
 ];
 
 fn main() -> ExitCode {
@@ -325,6 +331,16 @@ fn lesson_8(tour: &mut Tour) -> Result<(), String> {
     client.close_stdin();
     server.wait()?;
     client.wait()
+}
+
+/// Lesson 9's server listens on a port the kernel picks, then exits. 待写 / to write: what the
+/// tour shows of the lesson, as a student would run it.
+fn lesson_9(tour: &mut Tour) -> Result<(), String> {
+    let Some(server) = tour.binary("lesson9") else {
+        return Ok(());
+    };
+    let label = "lesson9 server";
+    Program::start(label, &server, "lesson9", &port_args(0))?.wait()
 }
 
 /// Starts `server_package` on `port` (0: the OS picks), has lesson 1's client type one line
