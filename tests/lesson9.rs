@@ -1,18 +1,598 @@
-//! Lesson 9, HTTP and a static web server: 待写 / to write (what these tests prove, in one sentence).
+//! Lesson 9, the static web server: what it sends back for every request a browser, curl or a
+//! hostile client can send, checked as raw bytes on loopback (curl would tidy `/../` away).
 
-use harness::server;
+use std::fs;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
 
-/// The scaffold's server binds the port the kernel picks, prints its address and exits 0.
-/// 待写 / to write: the lesson's own behaviour, proved with the test's own sockets on loopback.
-#[test]
-fn listens_on_the_port_the_kernel_picks() {
-    let (mut lesson, address) = server("lesson9", &[]);
-    assert_ne!(address.port(), 0, "the kernel picked a port");
-    assert!(lesson.wait_exit().success(), "{}", lesson.stdout());
+use harness::http::{self, Connection, Response};
+use harness::{Process, server};
+
+/// The secret that every traversal aims at: a file next to the root, not in it.
+const SECRET: &[u8] = b"the secret outside the root";
+
+/// A site to serve: every kind of file, a folder, a Chinese name, and beside it the secret.
+struct Site {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
 }
 
-/// Every bad argument gets one clear line and a non-zero exit, never a panic.
+impl Site {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path().join("site");
+        let files: [(&str, &[u8]); 9] = [
+            ("index.html", b"<!DOCTYPE html><title>t</title><p>index</p>"),
+            ("style.css", b"p { color: green }"),
+            ("script.js", b"console.log(1)"),
+            (
+                "picture.png",
+                include_bytes!("../crates/lesson9/site/images/tcp.png"),
+            ),
+            ("photo.jpg", b"\xff\xd8\xff\xe0 not really a jpeg"),
+            ("logo.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            ("讲义.txt", "讲义说：HTTP 是 TCP 上的文本。".as_bytes()),
+            ("%2e%2e", b"a file named %2e%2e"),
+            ("docs/index.html", b"<p>docs</p>"),
+        ];
+        for (name, bytes) in files {
+            let path = root.join(name);
+            fs::create_dir_all(path.parent().expect("inside the root")).expect("a folder");
+            fs::write(path, bytes).expect("a file in a temporary folder");
+        }
+        let every_byte: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+        fs::write(root.join("bytes.bin"), every_byte).expect("a file");
+        fs::write(dir.path().join("secret.txt"), SECRET).expect("a file");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("../secret.txt", root.join("escape.txt")).expect("a link");
+            std::os::unix::fs::symlink("style.css", root.join("inner.css")).expect("a link");
+        }
+        Self { _dir: dir, root }
+    }
+
+    fn file(&self, name: &str) -> Vec<u8> {
+        fs::read(self.root.join(name)).expect("the site's file")
+    }
+
+    /// Lesson 9 serving this site, with `args` after `--root`.
+    fn serve(&self, args: &[&str]) -> (Process, SocketAddr) {
+        let root = self.root.to_str().expect("a temporary path is UTF-8");
+        let mut all = vec!["--root", root];
+        all.extend_from_slice(args);
+        server("lesson9", &all)
+    }
+}
+
+fn request(method: &str, target: &str, headers: &str) -> Vec<u8> {
+    format!("{method} {target} HTTP/1.1\r\nHost: test\r\n{headers}\r\n").into_bytes()
+}
+
+/// Every kind of file comes back byte for byte, with its length and the type a browser needs:
+/// a style sheet as text/css (served as anything else, a browser ignores it), text with its
+/// charset, an image as an image, and bytes of every value unchanged.
+#[test]
+fn every_kind_of_file_comes_back_exact_with_its_length_and_type() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    for (target, name, content_type) in [
+        ("/", "index.html", "text/html; charset=utf-8"),
+        ("/style.css", "style.css", "text/css; charset=utf-8"),
+        ("/script.js", "script.js", "text/javascript; charset=utf-8"),
+        ("/picture.png", "picture.png", "image/png"),
+        ("/photo.jpg", "photo.jpg", "image/jpeg"),
+        ("/logo.svg", "logo.svg", "image/svg+xml"),
+        ("/bytes.bin", "bytes.bin", "application/octet-stream"),
+        (
+            "/%E8%AE%B2%E4%B9%89.txt",
+            "讲义.txt",
+            "text/plain; charset=utf-8",
+        ),
+    ] {
+        let response = http::get(address, target);
+        let expected = site.file(name);
+        assert_eq!(response.status, 200, "{target}: {}", response.head);
+        assert!(
+            response.body == expected,
+            "{target}: the body is not the file's bytes"
+        );
+        assert_eq!(
+            response.header("Content-Length"),
+            Some(&*expected.len().to_string())
+        );
+        assert_eq!(
+            response.header("Content-Type"),
+            Some(content_type),
+            "{target}"
+        );
+    }
+}
+
+/// A request cut into one-byte writes, each its own segment (TCP_NODELAY), gets the same
+/// response as the request sent in one write: the server reads until the empty line, however
+/// many `recv` calls that takes.
+#[test]
+fn a_request_sent_a_byte_at_a_time_gets_the_same_response() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let bytes = request("GET", "/style.css", "User-Agent: one byte at a time\r\n");
+    let whole = http::exchange(address, &bytes);
+    let mut connection = Connection::open(address);
+    for byte in &bytes {
+        connection.send(std::slice::from_ref(byte));
+    }
+    let split = connection.response(false);
+    assert_eq!(split.stable_head(), whole.stable_head());
+    assert_eq!(split.body, whole.body);
+    assert_eq!(split.body, site.file("style.css"));
+}
+
+/// Two requests in one write (pipelining) get two responses, in order: what came after the
+/// first head is kept for the second, not thrown away with the first `recv`.
+#[test]
+fn pipelined_requests_are_answered_in_order() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let mut both = request("GET", "/style.css", "");
+    both.extend(request("GET", "/script.js", "Connection: close\r\n"));
+    let mut connection = Connection::open(address);
+    connection.send(&both);
+    assert_eq!(connection.response(false).body, site.file("style.css"));
+    assert_eq!(connection.response(false).body, site.file("script.js"));
+    assert!(
+        connection.closed(),
+        "closed after the second, which asked for it"
+    );
+}
+
+/// HTTP/1.1 keeps the connection open for the next request unless the client says
+/// `Connection: close`, and the response says it closes; HTTP/1.0 always closes.
+#[test]
+fn keep_alive_unless_asked_to_close_and_http_1_0_closes() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let mut kept = Connection::open(address);
+    for _ in 0..3 {
+        let response = kept.send(&request("GET", "/", "")).response(false);
+        assert_eq!(response.status, 200);
+        assert_eq!(response.header("Connection"), None, "{}", response.head);
+    }
+    assert!(!kept.closed_within(Duration::from_millis(300)), "kept open");
+
+    let mut closing = Connection::open(address);
+    let response = closing
+        .send(&request("GET", "/", "Connection: close\r\n"))
+        .response(false);
+    assert_eq!(response.header("Connection"), Some("close"));
+    assert!(closing.closed());
+
+    let mut old = Connection::open(address);
+    let response = old.send(b"GET / HTTP/1.0\r\n\r\n").response(false);
+    assert_eq!(
+        (response.status, response.header("Connection")),
+        (200, Some("close"))
+    );
+    assert!(old.closed());
+}
+
+/// HEAD gets the head GET would get, with the same Content-Length, and no body: the next
+/// bytes on the connection are the next response's status line.
+#[test]
+fn head_gets_the_headers_and_no_body() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let mut connection = Connection::open(address);
+    let mut both = request("HEAD", "/bytes.bin", "");
+    both.extend(request("GET", "/style.css", ""));
+    connection.send(&both);
+    let head = connection.response(true);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("Content-Length"), Some("70000"));
+    let next = connection.response(false);
+    assert_eq!(next.body, site.file("style.css"), "no body came between");
+}
+
+/// What a server must refuse, with the status RFC 9110 gives it, a page, a Content-Length,
+/// and never a panic: a missing file (404), another method (405, saying which are allowed),
+/// garbage and heads that break the grammar (400), another version (505); the server is
+/// still there after each.
+#[test]
+fn bad_requests_get_their_status_and_the_server_stays() {
+    let site = Site::new();
+    let (mut server, address) = site.serve(&[]);
+    let cases: [(&[u8], u16); 12] = [
+        (b"GET /no-such-file.html HTTP/1.1\r\nHost: t\r\n\r\n", 404),
+        (b"POST / HTTP/1.1\r\nHost: t\r\n\r\n", 405),
+        (b"DELETE /index.html HTTP/1.1\r\nHost: t\r\n\r\n", 405),
+        (b"hello\r\n\r\n", 400),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 400),
+        (b"GET /\xc4\xe3 HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: t\r\nbroken header\r\n\r\n", 400),
+        (b"GET index.html HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+        (b"GET /%zz HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+        (b"GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
+        (
+            b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: x\r\n\r\n",
+            400,
+        ),
+    ];
+    for (bytes, status) in cases {
+        let response = http::exchange(address, bytes);
+        let shown = String::from_utf8_lossy(bytes);
+        assert_eq!(response.status, status, "{shown:?}: {}", response.head);
+        assert_eq!(
+            response.header("Content-Type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert!(String::from_utf8_lossy(&response.body).contains(&status.to_string()));
+        if status == 405 {
+            assert_eq!(response.header("Allow"), Some("GET, HEAD"));
+        }
+    }
+    assert_eq!(http::get(address, "/").status, 200, "still serving");
+    assert!(!server.stderr().contains("panicked"), "{}", server.stderr());
+    server.expect_line("→ 505");
+}
+
+/// A request line over 8 KiB gets 414 and a head over 16 KiB gets 431, at once, while the
+/// client is still sending: the server answers without buffering the rest, and its close
+/// (shutdown, then reading what still comes) does not turn into a reset that would destroy
+/// the response before the client reads it.
+#[test]
+fn oversized_heads_get_414_and_431_while_still_sending() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let long_line = format!("GET /{} HTTP/1.1\r\n", "a".repeat(9 * 1024));
+    let many_headers = format!(
+        "GET / HTTP/1.1\r\nHost: t\r\n{}",
+        "X-Filler: aaaaaaaa\r\n".repeat(1000)
+    );
+    for (start, status) in [(long_line, 414), (many_headers, 431)] {
+        let mut connection = Connection::open(address);
+        connection.send(start.as_bytes());
+        let response = connection.response(false);
+        assert_eq!(response.status, status, "{}", response.head);
+        assert_eq!(response.header("Connection"), Some("close"));
+        // More of the endless head keeps coming after the refusal; the server reads it away.
+        let _ = connection.stream().write_all(&[b'a'; 64 * 1024]);
+        assert!(connection.closed(), "closed after {status}");
+    }
+    assert_eq!(http::get(address, "/").status, 200, "still serving");
+}
+
+/// No target reaches the secret beside the root: `..` plain, percent-encoded, with an encoded
+/// slash or a backslash, a NUL, a link pointing out. Double encoding is decoded once, so
+/// `%252e%252e` names a file called `%2e%2e` (here there is one), never `..`. A doubled slash
+/// is a path under the root. Each gets the status the lesson gives it.
+#[test]
+fn no_path_reaches_a_file_outside_the_root() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let mut cases = vec![
+        ("/../secret.txt", 403),
+        ("/docs/../../secret.txt", 403),
+        ("/%2e%2e/secret.txt", 403),
+        ("/%2E%2E/secret.txt", 403),
+        ("/..%2fsecret.txt", 403),
+        ("/docs%2f..%2f..%2fsecret.txt", 403),
+        ("/..\\secret.txt", 403),
+        ("/%5c..%5csecret.txt", 403),
+        ("/secret.txt%00.html", 400),
+        ("/%00", 400),
+        ("//secret.txt", 404),
+        ("//etc/passwd", 404),
+        ("/%252e%252e", 200),
+        ("/%252e%252e/secret.txt", 404),
+    ];
+    if cfg!(unix) {
+        cases.push(("/escape.txt", 403));
+    }
+    for (target, status) in cases {
+        let response = http::get(address, target);
+        assert_eq!(response.status, status, "{target}: {}", response.head);
+        assert!(
+            !response
+                .body
+                .windows(SECRET.len())
+                .any(|window| window == SECRET),
+            "{target} reached the secret"
+        );
+    }
+    assert_eq!(
+        http::get(address, "/%252e%252e").body,
+        b"a file named %2e%2e"
+    );
+}
+
+/// A link that stays inside the root is served like the file it points to.
+#[cfg(unix)]
+#[test]
+fn a_link_inside_the_root_is_served() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let response = http::get(address, "/inner.css");
+    assert_eq!(
+        (response.status, response.body),
+        (200, site.file("style.css"))
+    );
+}
+
+/// A Chinese file name comes percent-encoded in UTF-8, as every browser sends it, and is
+/// found; the same name encoded in GBK is not UTF-8 and gets 400, never a guess.
+#[test]
+fn chinese_names_in_utf8_are_found_and_gbk_gets_400() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let found = http::get(address, "/%E8%AE%B2%E4%B9%89.txt");
+    assert_eq!((found.status, found.body), (200, site.file("讲义.txt")));
+    let (gbk, _, _) = encoding_rs::GBK.encode("讲义");
+    let encoded: String = gbk.iter().map(|byte| format!("%{byte:02X}")).collect();
+    assert_eq!(encoded, "%BD%B2%D2%E5");
+    assert_eq!(http::get(address, &format!("/{encoded}.txt")).status, 400);
+}
+
+/// A folder asked for with its slash gets its index.html; without it, a 301 to the path with
+/// the slash, so that the page's relative links resolve inside the folder.
+#[test]
+fn a_folder_gets_its_index_and_without_its_slash_a_redirect() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let moved = http::get(address, "/docs?x=1");
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.header("Location"), Some("/docs/"));
+    assert_eq!(
+        http::get(address, "/docs/").body,
+        site.file("docs/index.html")
+    );
+    assert_eq!(http::get(address, "/").body, site.file("index.html"));
+}
+
+/// If-Modified-Since no older than the file gets 304 with no body; an older date, or one that
+/// is not a valid HTTP date, gets the file.
+#[test]
+fn if_modified_since_gets_304_and_a_bad_date_is_ignored() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let first = http::get(address, "/style.css");
+    let modified = first
+        .header("Last-Modified")
+        .expect("a file has its date")
+        .to_owned();
+    let mut connection = Connection::open(address);
+    let since = format!("If-Modified-Since: {modified}\r\n");
+    let unchanged = connection
+        .send(&request("GET", "/style.css", &since))
+        .response(false);
+    assert_eq!(unchanged.status, 304, "{}", unchanged.head);
+    let old = "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n";
+    let changed = connection
+        .send(&request("GET", "/style.css", old))
+        .response(false);
+    assert_eq!(
+        (changed.status, changed.body),
+        (200, site.file("style.css"))
+    );
+    let bad = "If-Modified-Since: yesterday\r\n";
+    assert_eq!(
+        connection
+            .send(&request("GET", "/style.css", bad))
+            .response(false)
+            .status,
+        200
+    );
+}
+
+/// A request with a body (the server reads none) is answered, then the connection closes:
+/// the body, here a hidden second request for the secret, is never read as a request.
+#[test]
+fn a_body_is_never_taken_for_the_next_request() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let smuggled = b"GET /../secret.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+    let mut bytes = request(
+        "POST",
+        "/",
+        &format!("Content-Length: {}\r\n", smuggled.len()),
+    );
+    bytes.extend_from_slice(smuggled);
+    let mut connection = Connection::open(address);
+    let response = connection.send(&bytes).response(false);
+    assert_eq!(response.status, 405);
+    assert_eq!(response.header("Connection"), Some("close"));
+    assert!(connection.closed(), "one response, then the close");
+}
+
+/// A head that trickles in a byte at a time is closed with 408 when the timeout passes,
+/// counted from the start of the head, not from its last byte: a slowloris cannot hold a
+/// connection by sending just often enough. Meanwhile other clients are served.
+#[test]
+fn a_slow_head_gets_408_at_its_deadline_while_others_are_served() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&["--timeout", "1"]);
+    let mut slow = Connection::open(address);
+    let started = Instant::now();
+    let trickle = slow.stream().try_clone().expect("a socket can be cloned");
+    let trickler = thread::spawn(move || {
+        // The adversary: a byte every 100 ms, each well within the timeout, for 5 s.
+        for &byte in
+            b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        {
+            if (&trickle).write_all(&[byte]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    });
+    assert_eq!(
+        http::get(address, "/").status,
+        200,
+        "served beside the slow one"
+    );
+    let response = slow.response(false);
+    let waited = started.elapsed();
+    assert_eq!(response.status, 408, "{}", response.head);
+    assert!(
+        waited >= Duration::from_millis(900),
+        "not before the timeout: {waited:?}"
+    );
+    assert!(
+        waited < Duration::from_secs(4),
+        "at the deadline, not at the end: {waited:?}"
+    );
+    assert!(slow.closed());
+    trickler
+        .join()
+        .expect("the trickler ends when the server closes");
+}
+
+/// A keep-alive connection that sends nothing after its response is closed when the timeout
+/// passes, quietly (no 408: nobody asked for anything), and the server says so.
+#[test]
+fn an_idle_connection_is_closed_after_the_timeout() {
+    let site = Site::new();
+    let (mut server, address) = site.serve(&["--timeout", "0.5"]);
+    let mut idle = Connection::open(address);
+    assert_eq!(
+        idle.send(&request("GET", "/", "")).response(false).status,
+        200
+    );
+    assert!(idle.closed(), "closed when idle");
+    server.expect_line("idle for 0.5 s, closing");
+}
+
+/// A file far bigger than memory would like is streamed: its bytes arrive all, and the
+/// server's resident memory stays within a few MiB of where it began while it sends.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_big_file_is_streamed_in_little_memory() {
+    const SIZE: u64 = 256 * 1024 * 1024;
+    let site = Site::new();
+    let big = fs::File::create(site.root.join("big.bin")).expect("a file");
+    big.set_len(SIZE).expect("a sparse file costs no disk");
+    let (server, address) = site.serve(&[]);
+    let resident = || {
+        course::process::memory(server.id())
+            .expect("the server's /proc entry")
+            .resident_kib
+    };
+    let before = resident();
+    let mut connection = Connection::open(address);
+    let head = connection
+        .send(&request("GET", "/big.bin", ""))
+        .response(true);
+    assert_eq!(head.header("Content-Length"), Some(&*SIZE.to_string()));
+    let mut most = before;
+    let mut next_look = SIZE;
+    connection.discard_body(SIZE, |left| {
+        if left <= next_look {
+            most = most.max(resident());
+            next_look = left.saturating_sub(16 * 1024 * 1024);
+        }
+    });
+    assert!(
+        most < before + 8 * 1024,
+        "resident memory grew from {before} KiB to {most} KiB while sending 256 MiB"
+    );
+}
+
+/// The server prints one line per request: the client, the method and path, the status, the
+/// bytes of body sent.
+#[test]
+fn the_log_has_a_line_per_request() {
+    let site = Site::new();
+    let (mut server, address) = site.serve(&[]);
+    server.expect_line(&format!("serving the folder: {}", site.root.display()));
+    let mut connection = Connection::open(address);
+    connection
+        .send(&request("GET", "/style.css", "Connection: close\r\n"))
+        .response(false);
+    let me = connection.stream().local_addr().expect("connected");
+    let line = server.expect_line(&format!("{me} GET /style.css"));
+    assert!(
+        line.ends_with("→ 200 OK，正文 body 18 字节 bytes"),
+        "{line}"
+    );
+}
+
+/// The default root is the lesson's own site: its page links a style sheet, an image and a
+/// script, and each is there with its type.
+#[test]
+fn the_shipped_site_has_its_page_style_image_and_script() {
+    let (_server, address) = server("lesson9", &[]);
+    let page = http::get(address, "/");
+    let text = String::from_utf8(page.body).expect("the page is UTF-8");
+    for (link, content_type) in [
+        ("style.css", "text/css; charset=utf-8"),
+        ("images/tcp.png", "image/png"),
+        ("script.js", "text/javascript; charset=utf-8"),
+        ("%E8%AE%B2%E4%B9%89.txt", "text/plain; charset=utf-8"),
+        ("docs/", "text/html; charset=utf-8"),
+    ] {
+        assert!(
+            text.contains(&format!("\"{link}\"")),
+            "the page links {link}"
+        );
+        let response = http::get(address, &format!("/{link}"));
+        assert_eq!(response.status, 200, "{link}");
+        assert_eq!(
+            response.header("Content-Type"),
+            Some(content_type),
+            "{link}"
+        );
+    }
+}
+
+/// Every bad argument gets one clear line and a non-zero exit, never a panic: a bad port or
+/// host, a root that is not there or not a folder, a timeout that is not a positive number.
 #[test]
 fn bad_arguments_get_a_clear_line() {
-    harness::cli::assert_bad_arguments_refused("lesson9");
+    harness::cli::assert_bad_address_refused("lesson9");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let file = file.to_str().expect("the repository's path is UTF-8");
+    for (args, expected) in [
+        (["--root", "/no/such/folder"], "no such folder"),
+        (["--root", file], "not a folder"),
+        (["--timeout", "0"], "not a number of seconds"),
+        (["--timeout", "soon"], "not a number of seconds"),
+    ] {
+        let output = harness::command("lesson9")
+            .args(args)
+            .output()
+            .expect("it runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected) && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+    }
+}
+
+/// `--help` starts in Chinese and explains every option.
+#[test]
+fn help_explains_every_option() {
+    harness::cli::assert_help(
+        "lesson9",
+        "第 9 课：HTTP 与静态网页服务器",
+        &["--host", "--port", "--root", "--timeout"],
+    );
+}
+
+/// Every response carries the date (RFC 9110 §6.6.1: a server with a clock must send it) and
+/// the server's name.
+#[test]
+fn every_response_has_a_date_and_the_servers_name() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let response: Response = http::get(address, "/");
+    assert!(
+        response.head.starts_with("HTTP/1.1 200 OK\r\n"),
+        "{}",
+        response.head
+    );
+    assert!(response.header("Date").is_some() && response.header("Server") == Some("lesson9"));
 }

@@ -39,10 +39,11 @@ impl<const DEFAULT_PORT: u16> ClientOptions<DEFAULT_PORT> {
     }
 }
 
-/// Where a server listens, and how it encodes text. `DEFAULT_PORT` is the port the notes use
-/// for that lesson's server.
+/// Where a server listens: the host and port it binds. `DEFAULT_PORT` is the port the notes
+/// use for that lesson's server. Lesson 9's web server takes only this: HTTP's bytes are not
+/// text in one encoding.
 #[derive(Debug, Clone, Args)]
-pub struct ServerOptions<const DEFAULT_PORT: u16> {
+pub struct ListenOptions<const DEFAULT_PORT: u16> {
     /// 绑定的 IP 地址：127.0.0.1 只接受本机连接；0.0.0.0（或 Python 的 ""）接受任何网卡上的 IPv4 连接（课堂共享服务器时用）；也可以写主机名，绑定它解析出的第一个地址 / the IP address to bind: 127.0.0.1 accepts only this machine; 0.0.0.0 (or Python's "") accepts every IPv4 interface; a host name binds the first address it resolves to
     #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
     pub host: Host,
@@ -50,6 +51,21 @@ pub struct ServerOptions<const DEFAULT_PORT: u16> {
     /// 绑定的端口号；0 表示让操作系统挑一个空闲端口 / the port to bind; 0 lets the operating system pick a free one
     #[arg(long, default_value_t = DEFAULT_PORT, value_parser = parse_port)]
     pub port: u16,
+}
+
+impl<const DEFAULT_PORT: u16> ListenOptions<DEFAULT_PORT> {
+    /// The socket address to bind: the host's first address, as one `bind` uses it.
+    pub fn address(&self) -> SocketAddr {
+        SocketAddr::new(self.host.first(), self.port)
+    }
+}
+
+/// Where a server listens, and how it encodes text. `DEFAULT_PORT` is the port the notes use
+/// for that lesson's server.
+#[derive(Debug, Clone, Args)]
+pub struct ServerOptions<const DEFAULT_PORT: u16> {
+    #[command(flatten)]
+    pub listen: ListenOptions<DEFAULT_PORT>,
 
     /// 文本编码：gbk（Windows 常用）、utf-8（Linux 常用）、gb2312（Java 工具常用）… / text encoding label
     #[arg(long, default_value = "gbk", value_parser = parse_label)]
@@ -59,7 +75,7 @@ pub struct ServerOptions<const DEFAULT_PORT: u16> {
 impl<const DEFAULT_PORT: u16> ServerOptions<DEFAULT_PORT> {
     /// The socket address to bind: the host's first address, as one `bind` uses it.
     pub fn address(&self) -> SocketAddr {
-        SocketAddr::new(self.host.first(), self.port)
+        self.listen.address()
     }
 }
 
@@ -201,9 +217,9 @@ mod tests {
     fn the_port_help_lists_every_lesson_server() {
         assert_eq!(
             server_ports(),
-            "服务端的端口号（第 2、3 课用 8989，第 4 课用 9090，第 6 课用 9191，第 7 课用 9292，第 8 课用 9393）\
-             / the server's port (8989 for lessons 2 and 3, 9090 for lesson 4, 9191 for lesson 6, \
-             9292 for lesson 7, 9393 for lesson 8)"
+            "服务端的端口号（第 2、3 课用 8989，第 4 课用 9090，第 6 课用 9191，第 7 课用 9292，第 8 课用 9393，\
+             第 9 课用 9494）/ the server's port (8989 for lessons 2 and 3, 9090 for lesson 4, \
+             9191 for lesson 6, 9292 for lesson 7, 9393 for lesson 8, 9494 for lesson 9)"
         );
     }
 

@@ -20,7 +20,21 @@ const BAD_ARGUMENTS: [([&str; 2], &str); 4] = [
 /// `package` refuses each bad `--port`, `--encoding` and `--host` with one clear line, exit
 /// code 2 and no panic.
 pub fn assert_bad_arguments_refused(package: &str) {
-    for (args, expected) in BAD_ARGUMENTS {
+    assert_refused(package, &BAD_ARGUMENTS);
+}
+
+/// `package`, whose options are only where it listens (`course::options::ListenOptions`),
+/// refuses each bad `--port` and `--host` with one clear line, exit code 2 and no panic.
+pub fn assert_bad_address_refused(package: &str) {
+    let address_only: Vec<_> = BAD_ARGUMENTS
+        .into_iter()
+        .filter(|([option, _], _)| *option != "--encoding")
+        .collect();
+    assert_refused(package, &address_only);
+}
+
+fn assert_refused(package: &str, bad: &[([&str; 2], &str)]) {
+    for &(args, expected) in bad {
         command(package)
             .args(args)
             .assert()

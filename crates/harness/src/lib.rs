@@ -35,6 +35,7 @@
 
 pub mod cli;
 pub mod excerpt;
+pub mod http;
 pub mod listings;
 pub mod manifest;
 pub mod notes;

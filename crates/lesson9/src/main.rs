@@ -1,60 +1,536 @@
 //! # 第 9 课：HTTP 与静态网页服务器 / Lesson 9: HTTP and a static web server
 //!
-//! 待写 / to write：这一课教什么，跟着讲义的哪一节，比第 8 课多了什么。
-//! What this lesson teaches, which section of the notes it follows, and what it
-//! adds to lesson 8.
+//! 讲义之后，这门课程接下来讲 HTTP 和一个手写的静态网页服务器。HTTP 就是 TCP 上的文本：
+//! 浏览器发来请求头（请求行、若干头部行、一个空行），服务器回一个响应头和文件的字节。
+//! 这一课把第 1–8 课学到的都用上：第 4 课的一个连接一个线程，第 6 课的分帧（读到空行为止，
+//! 剩下的字节留给下一个请求），第 5 课的关闭（先 shutdown 再读完，免得 RST 毁掉响应），
+//! 再加上网上任何人都能发来的请求该怎样安全地对待。
 //!
-//! `cargo xtask new-lesson` wrote the start of a server, as lesson 3 starts: a
-//! socket, SO_REUSEADDR, bind, listen, the address printed. The lesson's own
-//! steps go where step 4 says.
+//! After the notes, this curriculum goes on to HTTP and a hand-written static web server.
+//! HTTP is text over TCP: a browser sends a request head (a request line, header lines, an
+//! empty line), and the server answers with a response head and the file's bytes. The lesson
+//! uses everything lessons 1–8 taught: lesson 4's thread per connection, lesson 6's framing
+//! (read up to the empty line, keep the rest for the next request), lesson 5's close (shut
+//! down, then read what is left, so that no RST destroys the response), and how to treat a
+//! request that anyone on the network can send.
+//!
+//! What this server does that the curriculum's Python version (and the Rust Book's, chapter
+//! 21) does not, each proved by a test in `tests/lesson9.rs`: it reads the whole head across
+//! any number of `recv` calls, with limits on its size and time; it percent-decodes the path
+//! once and refuses `..`, encoded slashes, backslashes, NUL and links out of the root before
+//! it opens a file; it sends `Content-Length` and `Content-Type` on every response; it streams
+//! a file in chunks, each sent whole (`write_all`, Python's `sendall`); it keeps a connection
+//! open for the next request (HTTP/1.1's keep-alive) and answers pipelined requests in order.
 
-use std::io;
-use std::net::SocketAddr;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use course::options::ServerOptions;
+use course::options::ListenOptions;
+use course::say;
 use socket2::{Domain, Socket, Type};
 
-/// 第 9 课：HTTP 与静态网页服务器
-/// Lesson 9: HTTP and a static web server
+mod head;
+mod path;
+mod request;
+mod response;
+
+use head::NoHead;
+use path::Resolved;
+use request::Request;
+use response::Status;
+
+/// 第 9 课：HTTP 与静态网页服务器——把一个文件夹里的文件发给浏览器、curl 和任何客户端。
+/// Lesson 9: HTTP and a static web server: serves a folder's files to a browser, curl, or any client.
 #[derive(Parser)]
 #[command(name = "lesson9")]
 struct Args {
     #[command(flatten)]
-    options: ServerOptions<9494>,
+    options: ListenOptions<9494>,
+
+    /// 要发布的文件夹，默认是这一课自带的小网站 crates/lesson9/site
+    /// / the folder to serve; by default the lesson's own small site, crates/lesson9/site
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_ROOT, hide_default_value = true,
+          value_parser = parse_root)]
+    root: PathBuf,
+
+    /// 请求头要在几秒内到齐，慢的客户端和空闲的长连接到时被关闭
+    /// / seconds for a request head to arrive whole; a slow client, or an idle keep-alive
+    /// connection, is closed when they pass
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    timeout: Duration,
 }
+
+/// The site shipped with the lesson, where Cargo built it from.
+const DEFAULT_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/site");
+
+/// How long a closing connection waits for the client's own close after the server's FIN,
+/// reading and discarding what it still sends (see [`close_gracefully`]).
+const LINGER: Duration = Duration::from_secs(2);
+
+/// How long to wait before calling `accept` again after it failed (lesson 4).
+const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let address = args.options.address();
-    course::finish(run(address), course::Role::ReusingServer { address })
+    course::finish(run(&args, address), course::Role::ReusingServer { address })
 }
 
-fn run(address: SocketAddr) -> io::Result<()> {
+fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     // ANCHOR: listen
-    // 1. 创建 TCP 服务端套接字：地址族跟随 --host，Type::STREAM 即 TCP。
-    //    Python: socket.socket(AF_INET, SOCK_STREAM)
+    // 1. 创建 TCP 服务端套接字，和第 4 课一样。 Python: socket.socket(AF_INET, SOCK_STREAM)
+    //    Create the TCP server socket, as in lesson 4.
     let tcp_server_socket =
         Socket::new(Domain::for_address(address), Type::STREAM, None)?;
-    // 1.1 设置端口号复用，重启时不必等 TIME_WAIT 结束。
-    //     Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True)
+    // 2. 设置端口号复用（第 3 课）。 Python: setsockopt(SOL_SOCKET, SO_REUSEADDR, True)
+    //    Set port reuse (lesson 3).
     tcp_server_socket.set_reuse_address(true)?;
-    // 2. 绑定端口号。 Python: bind(("", 9494))
+    // 3. 绑定端口号。 Python: bind(("", 9494))
+    //    Bind the port.
     tcp_server_socket.bind(&address.into())?;
-    // 3. 设置监听，128 是等待 accept 的连接数上限。 Python: listen(128)
+    // 4. 设置监听。 Python: listen(128)
+    //    Listen.
     tcp_server_socket.listen(128)?;
     // ANCHOR_END: listen
 
-    // 一个 IP 套接字的本地地址总是 IP 地址；--port 0 时这里才知道内核挑了哪个端口。
+    // --port 0 时这里才知道内核挑了哪个端口。
+    // With --port 0, this is where we learn which port the kernel picked.
     let bound = tcp_server_socket
         .local_addr()?
         .as_socket()
         .unwrap_or(address);
     course::announce_listening(bound);
+    say!("网站的根目录 serving the folder: {}", args.root.display());
 
-    // 4. 待写 / to write：这一课自己的步骤，每一步一个 socket2 调用，
-    //    写上它对应的 Python 调用。 / The lesson's own steps, each a socket2
-    //    call with the Python call it mirrors.
-    Ok(())
+    // ANCHOR: accept_loop
+    loop {
+        // 5. 等待下一个客户端（浏览器常常一次连好几个）。 Python: accept()
+        //    Wait for the next client (a browser often opens several connections at once).
+        let (service_client_socket, ip_port) = match tcp_server_socket.accept()
+        {
+            Ok(client) => client,
+            Err(error) => {
+                say!(
+                    "accept 失败，稍后重试 accept failed, retrying: {:?}: {error}",
+                    error.kind()
+                );
+                thread::sleep(ACCEPT_RETRY_PAUSE);
+                continue;
+            }
+        };
+        let ip_port = course::addr_text(&ip_port);
+        let (root, timeout) = (args.root.clone(), args.timeout);
+
+        // 6. 一个连接一个线程（第 4 课）。 Python: threading.Thread(target=handle_client_request, …)
+        //    A thread per connection (lesson 4).
+        let spawned = thread::Builder::new()
+            .name(format!("client {ip_port}"))
+            .spawn(move || {
+                handle_client_request(
+                    service_client_socket,
+                    &ip_port,
+                    &root,
+                    timeout,
+                )
+            });
+        if let Err(error) = spawned {
+            say!(
+                "无法创建线程，关闭这个连接 could not start a thread, closing the connection: {:?}: {error}",
+                error.kind()
+            );
+        }
+    }
+    // ANCHOR_END: accept_loop
+}
+
+// ANCHOR: handle_client_request
+/// Serves one connection: request after request, until the client or a rule closes it.
+fn handle_client_request(
+    service_client_socket: Socket,
+    ip_port: &str,
+    root: &Path,
+    timeout: Duration,
+) {
+    // 一个慢得不读响应的客户端，也不能让这个线程永远卡在 send 里。
+    // A client too slow to read its response must not hold this thread in send forever.
+    //    Python: settimeout(timeout)
+    let _ = service_client_socket.set_write_timeout(Some(timeout));
+    // 响应头和正文分两次写：关掉 Nagle，第二次写不必等第一次的 ACK（第 6 课）。
+    // The head and the body are two writes: without Nagle, the second does not wait for the
+    // first one's ACK (lesson 6). Python: setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)
+    let _ = service_client_socket.set_tcp_nodelay(true);
+
+    // 收到了、但属于下一个请求的字节（流水线：一次写来两个请求）。
+    // Bytes received that belong to the next request (pipelining: two requests in one write).
+    let mut pending = Vec::new();
+    loop {
+        // 7. 接收一个完整的请求头：收到空行为止，可能要 recv 很多次。 Python: recv(4096)，直到 b"\r\n\r\n"
+        //    Receive one whole request head: up to the empty line, in as many recv calls as it takes.
+        let head = match head::read_head(
+            &service_client_socket,
+            &mut pending,
+            timeout,
+        ) {
+            Ok(head) => head,
+            Err(no_head) => {
+                end_without_head(
+                    &service_client_socket,
+                    ip_port,
+                    no_head,
+                    timeout,
+                );
+                break;
+            }
+        };
+        // 8.–10. 解析请求，找到文件，发回响应。
+        //        Parse the request, find the file, send the response.
+        match answer(&service_client_socket, &head, root) {
+            Ok(exchange) => {
+                exchange.log(ip_port);
+                if exchange.closes {
+                    break;
+                }
+            }
+            Err(error) => {
+                say!(
+                    "响应没能发完，结束这个连接 response not sent whole, closing {ip_port}: {:?}: {error}",
+                    error.kind()
+                );
+                break;
+            }
+        }
+    }
+    // 11. 关闭连接。 Python: close()
+    //     Close the connection.
+    close_gracefully(service_client_socket);
+}
+// ANCHOR_END: handle_client_request
+
+/// What one request and its response were, for the log line.
+struct Exchange {
+    request: String,
+    status: Status,
+    body_bytes: u64,
+    closes: bool,
+}
+
+impl Exchange {
+    /// One line per request: who, what, the status, and how much of a body was sent.
+    fn log(&self, ip_port: &str) {
+        let (reason, _) = self.status.reason();
+        say!(
+            "{ip_port} {} → {} {reason}，正文 body {} 字节 bytes",
+            self.request,
+            self.status.0,
+            self.body_bytes
+        );
+    }
+}
+
+// ANCHOR: answer
+/// Steps 8 to 10 for one head: parse it, find the file, send the response.
+fn answer(socket: &Socket, head: &[u8], root: &Path) -> io::Result<Exchange> {
+    // 8. 解析请求行和头部；不合格的请求得到 400（或 505），然后关闭。
+    //    Parse the request line and headers; a malformed request gets 400 (or 505), then the
+    //    connection closes.
+    let request = match request::parse(head) {
+        Ok(request) => request,
+        Err(status) => {
+            return send_error(socket, first_line(head), status, &[], true);
+        }
+    };
+    let line = format!("{} {}", request.method, shortened(&request.target));
+    let closes = request.wants_close() || request.has_body();
+    if request.method != "GET" && request.method != "HEAD" {
+        let allow = [("Allow", "GET, HEAD".to_owned())];
+        return send_error(
+            socket,
+            line,
+            Status::METHOD_NOT_ALLOWED,
+            &allow,
+            closes,
+        );
+    }
+
+    // 9. 把请求的路径变成根目录下的一个文件：先检查，再打开。
+    //    Turn the requested path into a file under the root: check first, then open.
+    match path::resolve(root, &request.target) {
+        Ok(Resolved::File(file)) => {
+            send_file(socket, &request, line, &file, closes)
+        }
+        Ok(Resolved::AddSlash(location)) => {
+            let location = [("Location", location)];
+            send_error(
+                socket,
+                line,
+                Status::MOVED_PERMANENTLY,
+                &location,
+                closes,
+            )
+        }
+        Err(status) => {
+            send_error(socket, line, status, &[], closes || status.closes())
+        }
+    }
+}
+// ANCHOR_END: answer
+
+// ANCHOR: send_file
+/// Step 10 for a file: its head, then its bytes in chunks (none for HEAD, or for a 304).
+fn send_file(
+    socket: &Socket,
+    request: &Request,
+    line: String,
+    path: &Path,
+    closes: bool,
+) -> io::Result<Exchange> {
+    let (mut file, length, modified) = match open(path) {
+        Ok(opened) => opened,
+        Err(status) => {
+            return send_error(
+                socket,
+                line,
+                status,
+                &[],
+                closes || status.closes(),
+            );
+        }
+    };
+    let mut headers =
+        vec![("Content-Type", response::content_type(path).to_owned())];
+    let mut status = Status::OK;
+    if let Some(modified) = modified {
+        headers.push(("Last-Modified", httpdate::fmt_http_date(modified)));
+        if not_modified_since(request, modified) {
+            status = Status::NOT_MODIFIED;
+        }
+    }
+    let with_body = status == Status::OK && request.method == "GET";
+
+    // 10. 发送响应头：write_all 发完为止（Python 的 sendall），send 可能只发一部分。
+    //     Send the response head: write_all sends it all (Python's sendall); send may send
+    //     only a part. Python: sendall(response_head)
+    let mut sender: &Socket = socket;
+    sender.write_all(&response::head(status, length, &headers, closes))?;
+
+    let sent = if with_body {
+        stream(&mut file, sender)?
+    } else {
+        0
+    };
+    // 文件在发送时变短了：说好的 Content-Length 没有做到，只能关闭，让客户端知道它不完整。
+    // The file shrank while it was sent: the promised Content-Length was not kept, so only a
+    // close can tell the client that the body is incomplete.
+    let short = with_body && sent != length;
+    Ok(Exchange {
+        request: line,
+        status,
+        body_bytes: sent,
+        closes: closes || short,
+    })
+}
+// ANCHOR_END: send_file
+
+/// Sends `file` to `socket` a chunk at a time, and says how many bytes went.
+fn stream(file: &mut File, mut sender: &Socket) -> io::Result<u64> {
+    // 10.1 正文一块一块地读、一块一块地发：文件再大，内存里也只有一块。
+    //      Read and send the body a chunk at a time: however big the file, memory holds one
+    //      chunk. Python: while chunk := file.read(65536): sendall(chunk)
+    let mut sent = 0;
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let length = file.read(&mut chunk)?;
+        if length == 0 {
+            return Ok(sent);
+        }
+        sender.write_all(&chunk[..length])?;
+        sent += length as u64;
+    }
+}
+
+/// Opens a resolved file: the file, its length, when it last changed.
+fn open(path: &Path) -> Result<(File, u64, Option<SystemTime>), Status> {
+    let file = File::open(path).map_err(|error| match error.kind() {
+        io::ErrorKind::NotFound => Status::NOT_FOUND,
+        io::ErrorKind::PermissionDenied => Status::FORBIDDEN,
+        _ => Status::INTERNAL_ERROR,
+    })?;
+    let metadata = file.metadata().map_err(|_| Status::INTERNAL_ERROR)?;
+    if !metadata.is_file() {
+        return Err(Status::NOT_FOUND);
+    }
+    Ok((file, metadata.len(), metadata.modified().ok()))
+}
+
+/// Whether the client's copy is current: its `If-Modified-Since` (a valid HTTP date; an
+/// invalid one is ignored, RFC 9110 §13.1.3) is not older than the file, to the second, the
+/// resolution of an HTTP date.
+fn not_modified_since(request: &Request, modified: SystemTime) -> bool {
+    let Some(since) = request
+        .header("If-Modified-Since")
+        .and_then(|date| httpdate::parse_http_date(date).ok())
+    else {
+        return false;
+    };
+    let seconds = modified
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |age| age.as_secs());
+    UNIX_EPOCH + Duration::from_secs(seconds) <= since
+}
+
+/// Sends a response with no file: a status, its small page, and `extra` headers.
+fn send_error(
+    socket: &Socket,
+    request: String,
+    status: Status,
+    extra: &[(&str, String)],
+    closes: bool,
+) -> io::Result<Exchange> {
+    let page = response::error_page(status);
+    let mut headers =
+        vec![("Content-Type", "text/html; charset=utf-8".to_owned())];
+    headers.extend_from_slice(extra);
+    let mut response =
+        response::head(status, page.len() as u64, &headers, closes);
+    response.extend_from_slice(page.as_bytes());
+    // Python: sendall(response)
+    let mut sender: &Socket = socket;
+    sender.write_all(&response)?;
+    Ok(Exchange {
+        request,
+        status,
+        body_bytes: page.len() as u64,
+        closes,
+    })
+}
+
+/// Ends a connection whose next head did not come: says why, and answers if someone waits.
+fn end_without_head(
+    socket: &Socket,
+    ip_port: &str,
+    no_head: NoHead,
+    timeout: Duration,
+) {
+    let seconds = timeout.as_secs_f64();
+    let refused = match no_head {
+        NoHead::Closed => {
+            say!("客户端关闭了连接 client closed the connection: {ip_port}");
+            None
+        }
+        NoHead::ClosedMidway(received) => {
+            say!(
+                "请求头没发完客户端就关闭了 client closed in the middle of a head: {ip_port}, {received} 字节 bytes"
+            );
+            None
+        }
+        NoHead::TimedOut { received: 0 } => {
+            say!(
+                "空闲 {seconds} 秒，关闭 idle for {seconds} s, closing: {ip_port}"
+            );
+            None
+        }
+        NoHead::TimedOut { received } => {
+            say!(
+                "请求头 {seconds} 秒内没有到齐 head not whole within {seconds} s: {ip_port}, {received} 字节 bytes"
+            );
+            Some(Status::REQUEST_TIMEOUT)
+        }
+        NoHead::TooLong(status) => Some(status),
+        NoHead::Failed(error) => {
+            say!(
+                "接收失败 receive failed, closing {ip_port}: {:?}: {error}",
+                error.kind()
+            );
+            None
+        }
+    };
+    if let Some(status) = refused {
+        match send_error(socket, "-".to_owned(), status, &[], true) {
+            Ok(exchange) => exchange.log(ip_port),
+            Err(error) => say!(
+                "响应发送失败 response not sent to {ip_port}: {:?}: {error}",
+                error.kind()
+            ),
+        }
+    }
+}
+
+// ANCHOR: close
+/// Step 11: closes a connection without destroying the last response. Closing a socket
+/// whose receive buffer still holds bytes makes the kernel send RST, not FIN (lesson 5), and
+/// an RST can discard the response before the client has read it: a client that was refused
+/// with 431 may still be sending its head. So the server shuts down its side (FIN after the
+/// response), reads and discards what the client still sends until it closes too, for at
+/// most [`LINGER`], and only then closes.
+fn close_gracefully(service_client_socket: Socket) {
+    // 11.1 只关闭发送方向：响应之后是 FIN。 Python: shutdown(SHUT_WR)
+    //      Shut down only the sending side: a FIN after the response.
+    let _ = service_client_socket.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + LINGER;
+    let mut discard = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero()
+            || service_client_socket.set_read_timeout(Some(left)).is_err()
+        {
+            break;
+        }
+        // 11.2 读完客户端还在发的字节，直到它也关闭（recv 返回 0）。 Python: recv(4096)
+        //      Read what the client still sends, until it closes too (recv returns 0).
+        match service_client_socket.recv(course::as_uninit(&mut discard)) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    // 11.3 套接字在这里被丢弃，socket2 调用 close(2)。 Python: close()
+    //      The socket is dropped here, and socket2 calls close(2).
+    drop(service_client_socket);
+}
+// ANCHOR_END: close
+
+/// A head's first line, for the log line of a request that could not be parsed.
+fn first_line(head: &[u8]) -> String {
+    let line = head.split(|&byte| byte == b'\n').next().unwrap_or_default();
+    shortened(String::from_utf8_lossy(line).trim_end())
+}
+
+/// `text`, cut to 60 characters with `…`, so that a log line stays readable in a terminal.
+fn shortened(text: &str) -> String {
+    const MOST: usize = 60;
+    match text.char_indices().nth(MOST) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// `--root`: a folder that exists, made canonical, so that every file served can be checked
+/// to lie inside it.
+fn parse_root(text: &str) -> Result<PathBuf, String> {
+    let root = std::fs::canonicalize(text).map_err(|error| {
+        format!("\n  找不到这个文件夹 no such folder: {error}")
+    })?;
+    if root.is_dir() {
+        Ok(root)
+    } else {
+        Err("\n  这不是文件夹 not a folder".to_owned())
+    }
+}
+
+/// `--timeout`: a number of seconds, more than 0, at most a day.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => {
+            Ok(Duration::from_secs_f64(seconds))
+        }
+        _ => Err(format!(
+            "\n  '{text}' 不是大于 0、至多 86400 的秒数\n  \
+             '{text}' is not a number of seconds above 0 and at most 86400"
+        )),
+    }
 }

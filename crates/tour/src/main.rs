@@ -123,7 +123,7 @@ const SCENES: &[Scene] = &[
     Scene {
         lessons: &[9],
         title: "第 9 课：HTTP 与静态网页服务器 / Lesson 9: HTTP and a static web server",
-        packages: &["lesson9"],
+        packages: &["lesson1", "lesson9"],
         run: lesson_9,
     },
 ];
@@ -333,14 +333,24 @@ fn lesson_8(tour: &mut Tour) -> Result<(), String> {
     client.wait()
 }
 
-/// Lesson 9's server listens on a port the kernel picks, then exits. 待写 / to write: what the
-/// tour shows of the lesson, as a student would run it.
+/// Lesson 1's client speaks HTTP to lesson 9's server: a request is only bytes, so the client
+/// that sent "你好" in lesson 1 sends two requests on one connection. The first, HEAD, is
+/// answered and the connection stays open (keep-alive); the second asks for a missing page
+/// with `Connection: close` and gets 404, and the server closes. The server logs a line per
+/// request.
 fn lesson_9(tour: &mut Tour) -> Result<(), String> {
-    let Some(server) = tour.binary("lesson9") else {
+    let (Some(server), Some(client)) = (tour.binary("lesson9"), tour.binary("lesson1")) else {
         return Ok(());
     };
-    let label = "lesson9 server";
-    Program::start(label, &server, "lesson9", &port_args(0))?.wait()
+    let mut server = Program::start("lesson9 server", &server, "lesson9", &port_args(0))?;
+    let port = server.address()?.port().to_string();
+    let first = "HEAD / HTTP/1.1\r\nHost: tour\r\n\r\n";
+    let second = "GET /missing HTTP/1.1\r\nHost: tour\r\nConnection: close\r\n\r\n";
+    let client_args = ["--port", &port, "--encoding", "utf-8", first, second];
+    let mut client = Program::start("lesson1 client", &client, "lesson1", &client_args)?;
+    client.wait()?;
+    server.wait_for_line("404")?;
+    server.stop()
 }
 
 /// Starts `server_package` on `port` (0: the OS picks), has lesson 1's client type one line
@@ -368,6 +378,19 @@ fn exchange(client: &Path, server: &Path, server_package: &str, port: u16) -> Re
     client.close_stdin();
     client.wait()?;
     Ok(port)
+}
+
+/// `arg` as a student would type it in bash: as it is when it is one plain word, in single
+/// quotes when it holds a space, and as `$'…'` with `\r` and `\n` when it holds a line end.
+fn shell_word(arg: &str) -> String {
+    if arg.contains(['\r', '\n']) {
+        let escaped = arg.replace('\\', "\\\\").replace('\'', "\\'");
+        format!("$'{}'", escaped.replace('\r', "\\r").replace('\n', "\\n"))
+    } else if arg.contains(' ') {
+        format!("'{arg}'")
+    } else {
+        arg.to_owned()
+    }
 }
 
 fn port_args(port: u16) -> [String; 2] {
@@ -508,9 +531,10 @@ impl Program {
         args: &[impl AsRef<str>],
     ) -> Result<Self, String> {
         let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+        let typed: Vec<String> = args.iter().map(|arg| shell_word(arg)).collect();
         say(&format!(
             "[tour] $ cargo run -p {package} -- {}",
-            args.join(" ")
+            typed.join(" ")
         ));
         let mut child = Command::new(binary)
             .args(&args)
