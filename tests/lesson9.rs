@@ -596,3 +596,63 @@ fn every_response_has_a_date_and_the_servers_name() {
     );
     assert!(response.header("Date").is_some() && response.header("Server") == Some("lesson9"));
 }
+
+/// A real client: curl fetches every kind of file in one run, byte for byte with its type,
+/// and reuses the one connection for all of them (keep-alive: it connects once, then
+/// `num_connects` is 0).
+#[test]
+fn curl_fetches_every_kind_of_file_on_one_connection() {
+    let test = "lesson9::curl_fetches_every_kind_of_file_on_one_connection";
+    let Some(curl) = harness::tools::tool("curl", test) else {
+        return;
+    };
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let names = [
+        "index.html",
+        "style.css",
+        "picture.png",
+        "bytes.bin",
+        "讲义.txt",
+    ];
+    let targets = [
+        "/",
+        "/style.css",
+        "/picture.png",
+        "/bytes.bin",
+        "/%E8%AE%B2%E4%B9%89.txt",
+    ];
+    let saved = tempfile::tempdir().expect("a temporary folder");
+    let mut command = std::process::Command::new(curl);
+    command.args(["--silent", "--show-error", "--write-out"]);
+    command.arg("%{http_code} %{num_connects} %{content_type}\\n");
+    for (n, target) in targets.iter().enumerate() {
+        command
+            .arg("--output")
+            .arg(saved.path().join(n.to_string()));
+        command.arg(format!("http://{address}{target}"));
+    }
+    let output = command.output().expect("curl runs");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), names.len(), "{report}");
+    for (n, (name, line)) in names.iter().zip(&lines).enumerate() {
+        let connects = if n == 0 { "1" } else { "0" };
+        assert!(
+            line.starts_with(&format!("200 {connects} ")),
+            "{name}: {line}"
+        );
+        let kept = fs::read(saved.path().join(n.to_string())).expect("curl saved it");
+        assert!(
+            kept == site.file(name),
+            "{name}: curl did not get the file's bytes"
+        );
+    }
+    assert!(lines[1].ends_with("text/css; charset=utf-8"), "{report}");
+    assert!(lines[2].ends_with("image/png"), "{report}");
+}
