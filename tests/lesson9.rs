@@ -656,3 +656,54 @@ fn curl_fetches_every_kind_of_file_on_one_connection() {
     assert!(lines[1].ends_with("text/css; charset=utf-8"), "{report}");
     assert!(lines[2].ends_with("image/png"), "{report}");
 }
+
+/// The students' own baseline, `python3 -m http.server`, serving the same site: it follows a
+/// link out of its folder and sends the secret, and it answers in HTTP/1.0 and closes after
+/// each response, so the second of two pipelined requests is never answered. Lesson 9 refuses
+/// the link with 403 and answers both, on the one connection (the tests above).
+#[test]
+fn python_http_server_follows_a_link_out_and_closes_after_each_response() {
+    let test = "lesson9::python_http_server_follows_a_link_out_and_closes_after_each_response";
+    let Some(python3) = harness::tools::tool("python3", test) else {
+        return;
+    };
+    let site = Site::new();
+    let mut command = std::process::Command::new(python3);
+    command.args([
+        "-u",
+        "-m",
+        "http.server",
+        "0",
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+    ]);
+    command.arg(&site.root);
+    let mut python = harness::spawn_command("python3 -m http.server", command);
+    let line = python.expect_line("Serving HTTP on 127.0.0.1 port ");
+    let port = line
+        .split_whitespace()
+        .nth(5)
+        .and_then(|port| port.parse::<u16>().ok())
+        .unwrap_or_else(|| python.fail(&format!("no port in {line:?}")));
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+
+    let escaped = http::get(address, "/escape.txt");
+    assert_eq!(
+        (escaped.status, &*escaped.body),
+        (200, SECRET),
+        "{}",
+        escaped.head
+    );
+
+    let mut both = request("GET", "/style.css", "");
+    both.extend(request("GET", "/script.js", ""));
+    let mut connection = Connection::open(address);
+    connection.send(&both);
+    let first = connection.response(false);
+    assert!(first.head.starts_with("HTTP/1.0 200"), "{}", first.head);
+    assert!(
+        connection.try_response(false).is_err(),
+        "no second response: it closed"
+    );
+}

@@ -93,8 +93,10 @@ impl Connection {
         }
         let head = String::from_utf8(head[..head.len() - 4].to_vec())
             .map_err(|error| format!("a head that is not UTF-8: {error}"))?;
-        let status = head
-            .strip_prefix("HTTP/1.1 ")
+        // HTTP/1.0 too: Python's http.server answers in it.
+        let status = ["HTTP/1.1 ", "HTTP/1.0 "]
+            .iter()
+            .find_map(|version| head.strip_prefix(version))
             .and_then(|rest| rest.get(..3))
             .and_then(|code| code.parse().ok())
             .ok_or_else(|| format!("not a status line: {head:?}"))?;
