@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use harness::http::{self, Connection, Response};
 use harness::{Process, server};
 
+use crate::browser::cdp::Browser;
+
 /// The secret that every traversal aims at: a file next to the root, not in it.
 const SECRET: &[u8] = b"the secret outside the root";
 
@@ -706,4 +708,39 @@ fn python_http_server_follows_a_link_out_and_closes_after_each_response() {
         connection.try_response(false).is_err(),
         "no second response: it closed"
     );
+}
+
+/// A real browser: headless Chromium loads the shipped site's page from lesson 9, and with it
+/// the style sheet (applied: the page's font is the sheet's), the image (decoded: 64 pixels
+/// wide) and the script (run: it marked its line), with no request failing and nothing on the
+/// console. A browser applies a style sheet or runs a script only of the right Content-Type.
+#[test]
+fn a_browser_loads_the_page_with_its_style_image_and_script() {
+    let test = "lesson9::a_browser_loads_the_page_with_its_style_image_and_script";
+    let Some(chromium) = harness::tools::tool("chromium", test) else {
+        return;
+    };
+    let (_server, address) = server("lesson9", &[]);
+    let mut browser = Browser::launch(&chromium).unwrap_or_else(|error| panic!("{error}"));
+    let events = browser
+        .load(&format!("http://{address}/"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    // Chromium asks for /favicon.ico by itself; the site has none, and a 404 is the answer.
+    let problems: Vec<String> = crate::browser::load_problems(&events)
+        .into_iter()
+        .filter(|problem| !problem.contains("/favicon.ico"))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    let (seen, _) = browser
+        .evaluate(
+            r#"({
+                font: getComputedStyle(document.body).fontFamily,
+                image: document.getElementById("picture").naturalWidth,
+                script: document.getElementById("script").className,
+            })"#,
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(seen["font"], "sans-serif", "{seen}");
+    assert_eq!(seen["image"], 64, "{seen}");
+    assert_eq!(seen["script"], "ran", "{seen}");
 }

@@ -45,7 +45,7 @@
 //! `COURSE_SCREENSHOTS=DIR` also writes every page as PNGs (1600 px tiles) at 1280 and 400 px
 //! (`COURSE_SCREENSHOT_PAGES=zh/lesson5,README`: only those).
 
-mod cdp;
+pub(crate) mod cdp;
 mod serve;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -924,6 +924,16 @@ fn event_problems(events: &[Value]) -> Vec<(Rule, String)> {
         }
     }
     found
+}
+
+/// What went wrong while a page loaded, one line each: an uncaught exception, a console
+/// error, a request answered with an error or failed. For a page that is not the book's
+/// (lesson 9's site, in `tests/lesson9.rs`).
+pub(crate) fn load_problems(events: &[Value]) -> Vec<String> {
+    event_problems(events)
+        .into_iter()
+        .map(|(rule, what)| format!("{rule}: {what}"))
+        .collect()
 }
 
 /// Mermaid errors, wide blocks and links that do not resolve, from the measured facts.
