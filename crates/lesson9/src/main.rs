@@ -292,15 +292,9 @@ fn send_file(
 ) -> io::Result<Exchange> {
     let (mut file, length, modified) = match open(path) {
         Ok(opened) => opened,
-        Err(status) => {
-            return send_error(
-                socket,
-                line,
-                status,
-                &[],
-                closes || status.closes(),
-            );
-        }
+        // Not found, forbidden or failing: the request was read whole, so the connection
+        // stays as the client asked.
+        Err(status) => return send_error(socket, line, status, &[], closes),
     };
     let mut headers =
         vec![("Content-Type", response::content_type(path).to_owned())];

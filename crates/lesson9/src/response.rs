@@ -40,9 +40,10 @@ impl Status {
     }
 
     /// Whether the server closes the connection after this status, whatever the client asked:
-    /// after a malformed or refused head, the next request's start cannot be trusted.
+    /// after a malformed or refused head, the next request's start cannot be trusted. (A 500
+    /// follows a head read whole, so the next request still starts where it should.)
     pub fn closes(self) -> bool {
-        matches!(self.0, 400 | 408 | 414 | 431 | 500 | 505)
+        matches!(self.0, 400 | 408 | 414 | 431 | 505)
     }
 }
 
