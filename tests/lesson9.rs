@@ -756,3 +756,29 @@ fn a_browser_loads_the_page_with_its_style_image_and_script() {
     assert_eq!(seen["image"], 64, "{seen}");
     assert_eq!(seen["script"], "ran", "{seen}");
 }
+
+/// A web server is started again and again while its site is written. After an HTTP/1.0
+/// request the server closes first, so the kernel holds that connection in TIME_WAIT on the
+/// server's port; stopped and started on the same port, lesson 9 binds beside it at once
+/// (SO_REUSEADDR, lesson 3) and serves.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn restarts_at_once_beside_its_own_time_wait() {
+    let (first, address) = server("lesson9", &[]);
+    let mut connection = Connection::open(address);
+    let client = connection
+        .stream()
+        .local_addr()
+        .expect("a connected socket");
+    let response = connection.send(b"GET / HTTP/1.0\r\n\r\n").response(false);
+    assert_eq!(response.status, 200, "{}", response.head);
+    assert!(connection.closed(), "HTTP/1.0: the server closes first");
+    drop(connection);
+    harness::notes::await_kernel_state(address, client, course::kernel::TcpState::TimeWait);
+    drop(first);
+
+    let port = address.port().to_string();
+    let mut again = harness::spawn("lesson9", &["--port", &port]);
+    assert_eq!(again.listening_address(), address, "the same port, at once");
+    assert_eq!(http::get(address, "/").status, 200, "and it serves");
+}
