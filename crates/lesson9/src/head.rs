@@ -34,6 +34,7 @@ pub enum NoHead {
     Failed(io::Error),
 }
 
+// ANCHOR: read_head
 /// Receives from `socket` until `pending` holds a whole head, and returns it; the bytes after
 /// it stay in `pending`. The whole head must arrive within `timeout` from the call, however
 /// slowly it trickles in: each `recv` waits only as long as is left of it.
@@ -86,6 +87,7 @@ pub fn read_head(
         }
     }
 }
+// ANCHOR_END: read_head
 
 /// Drops the empty lines a client may send before a request line (RFC 9112 §2.2 asks a server
 /// to ignore at least one: some clients end a request's body with an extra CRLF).
@@ -115,6 +117,7 @@ pub fn head_end(bytes: &[u8]) -> Option<usize> {
     })
 }
 
+// ANCHOR: check_limits
 /// Refuses a head, whole or in part, that is already over a limit: a request line over
 /// [`MAX_REQUEST_LINE`] (414), or a head over [`MAX_HEAD`] (431).
 fn check_limits(head: &[u8]) -> Result<(), NoHead> {
@@ -131,6 +134,7 @@ fn check_limits(head: &[u8]) -> Result<(), NoHead> {
     }
     Ok(())
 }
+// ANCHOR_END: check_limits
 
 #[cfg(test)]
 mod tests {

@@ -331,6 +331,7 @@ fn send_file(
 }
 // ANCHOR_END: send_file
 
+// ANCHOR: stream
 /// Sends `file` to `socket` a chunk at a time, and says how many bytes went.
 fn stream(file: &mut File, mut sender: &Socket) -> io::Result<u64> {
     // 10.1 正文一块一块地读、一块一块地发：文件再大，内存里也只有一块。
@@ -347,6 +348,7 @@ fn stream(file: &mut File, mut sender: &Socket) -> io::Result<u64> {
         sent += length as u64;
     }
 }
+// ANCHOR_END: stream
 
 /// Opens a resolved file: the file, its length, when it last changed.
 fn open(path: &Path) -> Result<(File, u64, Option<SystemTime>), Status> {

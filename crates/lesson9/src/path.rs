@@ -22,6 +22,7 @@ pub enum Resolved {
     AddSlash(String),
 }
 
+// ANCHOR: resolve
 /// Resolves `target` (`/docs/%E8%AE%B2%E4%B9%89.txt?x=1`) under `root`, which must be
 /// canonical (`fs::canonicalize`), as `--root` gives it.
 pub fn resolve(root: &Path, target: &str) -> Result<Resolved, Status> {
@@ -46,7 +47,9 @@ pub fn resolve(root: &Path, target: &str) -> Result<Resolved, Status> {
     }
     inside(root, &file.join("index.html")).map(Resolved::File)
 }
+// ANCHOR_END: resolve
 
+// ANCHOR: decode_segment
 /// One segment of a path, percent-decoded once, if it names a file in its folder: never
 /// `..`, nothing with `/`, `\` or NUL, only UTF-8 (the encoding browsers use for paths). The
 /// last test asks the platform itself: a segment must be one plain component, so that on
@@ -69,6 +72,7 @@ fn decode_segment(raw: &str) -> Result<String, Status> {
     }
     Ok(segment)
 }
+// ANCHOR_END: decode_segment
 
 /// `%XX` to the byte 0xXX, once: `%252e` becomes the three characters `%2e`, never `.`. A `%`
 /// without two hex digits after it is malformed.
@@ -93,6 +97,7 @@ pub fn percent_decode(text: &str) -> Result<Vec<u8>, Status> {
     Ok(bytes)
 }
 
+// ANCHOR: inside
 /// The canonical form of `file` (every symbolic link followed), if it exists and lies inside
 /// `root`: a link that points out of the root is refused.
 fn inside(root: &Path, file: &Path) -> Result<PathBuf, Status> {
@@ -108,6 +113,7 @@ fn inside(root: &Path, file: &Path) -> Result<PathBuf, Status> {
         Err(Status::FORBIDDEN)
     }
 }
+// ANCHOR_END: inside
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,7 @@ impl Request {
             .map(|(_, value)| value.as_str())
     }
 
+    // ANCHOR: closing
     /// Whether the client asked to close after this response: HTTP/1.0 always closes here
     /// (this server does not do 1.0's keep-alive), HTTP/1.1 when it says `Connection: close`.
     pub fn wants_close(&self) -> bool {
@@ -48,6 +49,7 @@ impl Request {
                 .header("Content-Length")
                 .is_some_and(|length| length != "0")
     }
+    // ANCHOR_END: closing
 }
 
 /// Parses a head that [`crate::head::read_head`] returned. The method is not checked here: a

@@ -69,6 +69,7 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
+// ANCHOR: head
 /// A response's head: the status line, `Date`, `Server`, `Content-Length` (on every response,
 /// so that the client knows where the body ends on a connection that stays open), the
 /// `extra` headers, `Connection: close` if the server closes after it, and the empty line.
@@ -91,6 +92,7 @@ pub fn head(
     head.push_str("\r\n");
     head.into_bytes()
 }
+// ANCHOR_END: head
 
 /// The small page an error response carries: the status, in Chinese and English. It never
 /// repeats the request, so nothing a client sends can end up in a page (no injection).
