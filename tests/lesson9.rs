@@ -265,6 +265,15 @@ fn oversized_heads_get_414_and_431_while_still_sending() {
         "GET / HTTP/1.1\r\nHost: t\r\n{}",
         "X-Filler: aaaaaaaa\r\n".repeat(1000)
     );
+    // Just under each limit is served: the limits are 8 KiB and 16 KiB, not less.
+    let query = "a".repeat(8 * 1024 - "GET /? HTTP/1.1".len());
+    let headers = "X-Filler: aaaaaaaa\r\n".repeat(390);
+    let under = request("GET", &format!("/?{query}"), &headers);
+    assert_eq!(
+        http::exchange(address, &under).status,
+        200,
+        "just under both limits"
+    );
     for (start, status) in [(long_line, 414), (many_headers, 431)] {
         let mut connection = Connection::open(address);
         connection.send(start.as_bytes());
@@ -363,6 +372,16 @@ fn a_folder_gets_its_index_and_without_its_slash_a_redirect() {
         site.file("docs/index.html")
     );
     assert_eq!(http::get(address, "/").body, site.file("index.html"));
+    // Empty segments and `.` add nothing; a file is not a folder, with or without a name
+    // after it; a name too long for the file system is no file either.
+    assert_eq!(
+        http::get(address, "//.//style.css").body,
+        site.file("style.css")
+    );
+    let too_long = format!("/{}", "a".repeat(300));
+    for target in ["/style.css/", "/style.css/x", &too_long] {
+        assert_eq!(http::get(address, target).status, 404, "{target}");
+    }
 }
 
 /// If-Modified-Since no older than the file gets 304 with no body; an older date, or one that
@@ -529,6 +548,47 @@ fn the_log_has_a_line_per_request() {
     assert!(
         line.ends_with("→ 200 OK，正文 body 18 字节 bytes"),
         "{line}"
+    );
+
+    // A line that is no request is logged as it came (its first line), with its status.
+    let mut garbage = Connection::open(address);
+    garbage.send(b"hello there\r\n\r\n").response(false);
+    let me = garbage.stream().local_addr().expect("connected");
+    server.expect_line(&format!("{me} hello there → 400 Bad Request"));
+
+    // Ends without a request: a close before any byte, a close in the middle of a head, a
+    // reset; each is said as it is.
+    let quiet = Connection::open(address);
+    let me = quiet.stream().local_addr().expect("connected");
+    drop(quiet);
+    server.expect_line(&format!("client closed the connection: {me}"));
+    let mut halfway = Connection::open(address);
+    halfway.send(b"GET / HT");
+    let me = halfway.stream().local_addr().expect("connected");
+    drop(halfway);
+    server.expect_line(&format!("in the middle of a head: {me}, 8 字节 bytes"));
+    let mut reset = Connection::open(address);
+    reset.send(b"GET / HT");
+    let me = reset.stream().local_addr().expect("connected");
+    // The server has read the part (nothing left unread on its side), so the reset meets it
+    // waiting in recv.
+    await_unread_on_server(address, me);
+    socket2::SockRef::from(reset.stream())
+        .set_linger(Some(Duration::ZERO))
+        .expect("SO_LINGER on a TCP socket");
+    drop(reset);
+    server.expect_line(&format!("receive failed, closing {me}: ConnectionReset"));
+}
+
+/// Waits until the server's end of the connection from `client` holds no unread byte: the
+/// server has received everything sent so far.
+fn await_unread_on_server(server: SocketAddr, client: SocketAddr) {
+    let row =
+        course::kernel::await_connection(server, client, |row| row.unread == 0, harness::TIMEOUT)
+            .expect("Linux exposes the kernel's TCP table");
+    assert!(
+        row.is_some_and(|row| row.unread == 0),
+        "the server read what was sent"
     );
 }
 
@@ -781,4 +841,113 @@ fn restarts_at_once_beside_its_own_time_wait() {
     let mut again = harness::spawn("lesson9", &["--port", &port]);
     assert_eq!(again.listening_address(), address, "the same port, at once");
     assert_eq!(http::get(address, "/").status, 200, "and it serves");
+}
+
+/// Step 11: closing with bytes unread sends a reset, not a FIN (lesson 5), and a reset can
+/// destroy the response before the client reads it. Here the client sends a body the server
+/// never reads, after the response that says the server closes: the server reads it away
+/// and waits for the client's own close, so the client reads the whole response and then
+/// 0 bytes, a FIN, never a reset.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "needs the kernel table of Linux")]
+fn the_close_is_a_fin_even_while_the_client_is_still_sending() {
+    let site = Site::new();
+    let (_server, address) = site.serve(&[]);
+    let mut connection = Connection::open(address);
+    let me = connection.stream().local_addr().expect("connected");
+    let body = vec![b'x'; 64 * 1024];
+    let length = format!("Content-Length: {}\r\n", body.len());
+    let response = connection
+        .send(&request("POST", "/", &length))
+        .response(false);
+    assert_eq!(
+        response.header("Connection"),
+        Some("close"),
+        "{}",
+        response.head
+    );
+    // The server's FIN is here (the client's end is in CLOSE_WAIT) before the body goes.
+    harness::notes::await_kernel_state(me, address, course::kernel::TcpState::CloseWait);
+    connection.send(&body).finish_sending();
+    // Both ends have closed (or a reset ended it): the kernel has no row for it any more.
+    let state = course::kernel::await_state(me, address, None, harness::TIMEOUT)
+        .expect("Linux exposes the kernel's TCP table");
+    assert_eq!(state, None, "the connection ended");
+    let (more, end) = connection.read_to_end();
+    assert!(
+        more == 0 && end.is_ok(),
+        "{more} bytes more, then {end:?}: not a FIN"
+    );
+}
+
+/// A client that never closes its end after the server's FIN is waited for, reading what
+/// it sends, for 2 s and no longer; then the server lets it go with a line saying so.
+#[test]
+fn a_client_that_never_closes_is_let_go_after_two_seconds() {
+    let site = Site::new();
+    let (mut server, address) = site.serve(&[]);
+    let began = Instant::now();
+    let mut connection = Connection::open(address);
+    let me = connection.stream().local_addr().expect("connected");
+    connection.send(&request("GET", "/style.css", "Connection: close\r\n"));
+    assert_eq!(connection.response(false).status, 200);
+    assert!(connection.closed(), "the server's FIN");
+    server.expect_line(&format!("{me} 2 秒内没有关闭"));
+    assert!(
+        began.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        began.elapsed()
+    );
+}
+
+/// Ctrl-Z and then `fg` in the server's terminal (SIGSTOP, SIGCONT): on Linux, a `recv`
+/// waiting with a timeout (SO_RCVTIMEO) returns EINTR when the process goes on (signal(7)).
+/// The server receives again, and the client whose head was half sent gets its response.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_z_and_fg_leave_a_half_sent_request_served() {
+    let site = Site::new();
+    let (server, address) = site.serve(&[]);
+    let mut connection = Connection::open(address);
+    let me = connection.stream().local_addr().expect("connected");
+    connection.send(b"GET /style.css HTTP/1.1\r\n");
+    await_unread_on_server(address, me);
+    // Every thread asleep: the accept loop in accept, the connection's thread in recv.
+    let deadline = Instant::now() + harness::TIMEOUT;
+    while course::process::thread_states(server.id())
+        .is_some_and(|states| states.iter().any(|&state| state != 'S'))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the server's threads never all slept"
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+    server.stop();
+    server.signal(child::Signal::Continue);
+    let response = connection.send(b"Host: t\r\n\r\n").response(false);
+    assert_eq!(response.body, site.file("style.css"));
+}
+
+/// A file that shrinks while it is sent (an editor rewrote it, say) cannot keep the length
+/// its head promised; the server closes the connection after what it had, the one way
+/// HTTP/1.1 has to tell the client that the body is incomplete.
+#[test]
+fn a_file_cut_short_while_it_is_sent_ends_the_connection() {
+    const SIZE: u64 = 64 * 1024 * 1024;
+    let site = Site::new();
+    let big = fs::File::create(site.root.join("big.bin")).expect("a file");
+    big.set_len(SIZE).expect("a sparse file costs no disk");
+    let (_server, address) = site.serve(&[]);
+    let mut connection = Connection::open(address);
+    let head = connection
+        .send(&request("GET", "/big.bin", ""))
+        .response(true);
+    assert_eq!(head.header("Content-Length"), Some(&*SIZE.to_string()));
+    // The client has read nothing of the body, so at most the sockets' buffers of it are
+    // out: far less than 64 MiB.
+    big.set_len(0).expect("a file can be cut");
+    let (received, end) = connection.read_to_end();
+    assert!(received < SIZE, "{received} bytes");
+    assert!(end.is_ok(), "closed after {received} bytes: {end:?}");
 }

@@ -153,6 +153,24 @@ impl Connection {
         closed
     }
 
+    /// Reads to the end of what the server sends, waiting at most [`TIMEOUT`] for each
+    /// read: how many bytes came, and how the stream ended (`Ok(())` for a FIN, the error
+    /// for a reset or a timeout).
+    pub fn read_to_end(&mut self) -> (u64, std::io::Result<()>) {
+        let mut count = 0;
+        loop {
+            match self.reader.fill_buf() {
+                Ok([]) => return (count, Ok(())),
+                Ok(buffer) => {
+                    let taken = buffer.len();
+                    self.reader.consume(taken);
+                    count += taken as u64;
+                }
+                Err(error) => return (count, Err(error)),
+            }
+        }
+    }
+
     /// Whether the server closes its end within [`TIMEOUT`].
     pub fn closed(&mut self) -> bool {
         self.closed_within(TIMEOUT)

@@ -116,10 +116,10 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
         {
             Ok(client) => client,
             Err(error) => {
-                say!(
+                log(&format!(
                     "accept 失败，稍后重试 accept failed, retrying: {:?}: {error}",
                     error.kind()
-                );
+                ));
                 thread::sleep(ACCEPT_RETRY_PAUSE);
                 continue;
             }
@@ -140,10 +140,10 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
                 )
             });
         if let Err(error) = spawned {
-            say!(
+            log(&format!(
                 "无法创建线程，关闭这个连接 could not start a thread, closing the connection: {:?}: {error}",
                 error.kind()
-            );
+            ));
         }
     }
     // ANCHOR_END: accept_loop
@@ -198,17 +198,17 @@ fn handle_client_request(
                 }
             }
             Err(error) => {
-                say!(
+                log(&format!(
                     "响应没能发完，结束这个连接 response not sent whole, closing {ip_port}: {:?}: {error}",
                     error.kind()
-                );
+                ));
                 break;
             }
         }
     }
     // 11. 关闭连接。 Python: close()
     //     Close the connection.
-    close_gracefully(service_client_socket);
+    close_gracefully(service_client_socket, ip_port);
 }
 // ANCHOR_END: handle_client_request
 
@@ -224,12 +224,10 @@ impl Exchange {
     /// One line per request: who, what, the status, and how much of a body was sent.
     fn log(&self, ip_port: &str) {
         let (reason, _) = self.status.reason();
-        say!(
+        log(&format!(
             "{ip_port} {} → {} {reason}，正文 body {} 字节 bytes",
-            self.request,
-            self.status.0,
-            self.body_bytes
-        );
+            self.request, self.status.0, self.body_bytes
+        ));
     }
 }
 
@@ -352,11 +350,7 @@ fn stream(file: &mut File, mut sender: &Socket) -> io::Result<u64> {
 
 /// Opens a resolved file: the file, its length, when it last changed.
 fn open(path: &Path) -> Result<(File, u64, Option<SystemTime>), Status> {
-    let file = File::open(path).map_err(|error| match error.kind() {
-        io::ErrorKind::NotFound => Status::NOT_FOUND,
-        io::ErrorKind::PermissionDenied => Status::FORBIDDEN,
-        _ => Status::INTERNAL_ERROR,
-    })?;
+    let file = File::open(path).map_err(|error| path::status_of(&error))?;
     let metadata = file.metadata().map_err(|_| Status::INTERNAL_ERROR)?;
     if !metadata.is_file() {
         return Err(Status::NOT_FOUND);
@@ -439,20 +433,20 @@ fn end_without_head(
         }
         NoHead::TooLong(status) => Some(status),
         NoHead::Failed(error) => {
-            say!(
+            log(&format!(
                 "接收失败 receive failed, closing {ip_port}: {:?}: {error}",
                 error.kind()
-            );
+            ));
             None
         }
     };
     if let Some(status) = refused {
         match send_error(socket, "-".to_owned(), status, &[], true) {
             Ok(exchange) => exchange.log(ip_port),
-            Err(error) => say!(
+            Err(error) => log(&format!(
                 "响应发送失败 response not sent to {ip_port}: {:?}: {error}",
                 error.kind()
-            ),
+            )),
         }
     }
 }
@@ -464,7 +458,7 @@ fn end_without_head(
 /// with 431 may still be sending its head. So the server shuts down its side (FIN after the
 /// response), reads and discards what the client still sends until it closes too, for at
 /// most [`LINGER`], and only then closes.
-fn close_gracefully(service_client_socket: Socket) {
+fn close_gracefully(service_client_socket: Socket, ip_port: &str) {
     // 11.1 只关闭发送方向：响应之后是 FIN。 Python: shutdown(SHUT_WR)
     //      Shut down only the sending side: a FIN after the response.
     let _ = service_client_socket.shutdown(Shutdown::Write);
@@ -472,16 +466,22 @@ fn close_gracefully(service_client_socket: Socket) {
     let mut discard = [0u8; 4096];
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero()
-            || service_client_socket.set_read_timeout(Some(left)).is_err()
-        {
+        if left.is_zero() {
+            let seconds = LINGER.as_secs();
+            say!(
+                "{ip_port} {seconds} 秒内没有关闭它那一端，不再等 did not close its end within {seconds} s"
+            );
             break;
         }
+        let _ = service_client_socket.set_read_timeout(Some(left));
         // 11.2 读完客户端还在发的字节，直到它也关闭（recv 返回 0）。 Python: recv(4096)
         //      Read what the client still sends, until it closes too (recv returns 0).
-        match service_client_socket.recv(course::as_uninit(&mut discard)) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
+        //      An error (the timeout, a reset, Ctrl-Z's EINTR) goes round again: after a
+        //      reset the next recv returns 0, and the deadline ends the rest.
+        if let Ok(0) =
+            service_client_socket.recv(course::as_uninit(&mut discard))
+        {
+            break;
         }
     }
     // 11.3 套接字在这里被丢弃，socket2 调用 close(2)。 Python: close()
@@ -489,6 +489,11 @@ fn close_gracefully(service_client_socket: Socket) {
     drop(service_client_socket);
 }
 // ANCHOR_END: close
+
+/// Prints a log line, cut to fit a terminal: a long path or an OS's message runs on below.
+fn log(line: &str) {
+    course::print_fit(line, "", "    ");
+}
 
 /// A head's first line, for the log line of a request that could not be parsed.
 fn first_line(head: &[u8]) -> String {

@@ -32,11 +32,10 @@ pub fn resolve(root: &Path, target: &str) -> Result<Resolved, Status> {
         return Err(Status::BAD_REQUEST);
     }
     let mut file = root.to_path_buf();
+    // An empty segment (`//`) or `.` adds no name: `canonicalize` below drops it. A path that
+    // ends in `/` names a folder, so `/style.css/` is no file (404), as nginx answers too.
     for raw in path.split('/') {
-        let segment = decode_segment(raw)?;
-        if !segment.is_empty() && segment != "." {
-            file.push(segment);
-        }
+        file.push(decode_segment(raw)?);
     }
     let file = inside(root, &file)?;
     if !file.is_dir() {
@@ -102,11 +101,7 @@ pub fn percent_decode(text: &str) -> Result<Vec<u8>, Status> {
 /// `root`: a link that points out of the root is refused.
 fn inside(root: &Path, file: &Path) -> Result<PathBuf, Status> {
     let canonical =
-        fs::canonicalize(file).map_err(|error| match error.kind() {
-            io::ErrorKind::PermissionDenied => Status::FORBIDDEN,
-            // Not found, or a file used as a folder (`/index.html/x`): either way, no such file.
-            _ => Status::NOT_FOUND,
-        })?;
+        fs::canonicalize(file).map_err(|error| status_of(&error))?;
     if canonical.starts_with(root) {
         Ok(canonical)
     } else {
@@ -114,6 +109,19 @@ fn inside(root: &Path, file: &Path) -> Result<PathBuf, Status> {
     }
 }
 // ANCHOR_END: inside
+
+/// The status for a file that cannot be found or opened: none there, a file used as a folder
+/// (`/style.css/x`) or a name too long for the file system is 404; a file the server may not
+/// read is 403; anything else (a link that loops, a failing disk) is the server's own, 500.
+pub fn status_of(error: &io::Error) -> Status {
+    match error.kind() {
+        io::ErrorKind::NotFound
+        | io::ErrorKind::NotADirectory
+        | io::ErrorKind::InvalidFilename => Status::NOT_FOUND,
+        io::ErrorKind::PermissionDenied => Status::FORBIDDEN,
+        _ => Status::INTERNAL_ERROR,
+    }
+}
 
 #[cfg(test)]
 mod tests {
