@@ -804,7 +804,145 @@ const MISTAKES: &[Mistake] = &[
         shows: &["closed 127.0.0.1:"],
         at_once: true,
     },
+    // Exercise 11, HTTP and a static web server.
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "one_recv_is_the_head",
+        original: "        pending.extend_from_slice(&recv_data[..recv_data_length]);\n",
+        mistake: "        pending.extend_from_slice(&recv_data[..recv_data_length]);\n        \
+                  return Ok(Head::Complete(std::mem::take(pending)));\n",
+        step: "7",
+        shows: &["a byte per write", "400 Bad Request"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "no_limit_on_the_head",
+        original: HEAD_LIMITS,
+        mistake: "        if let Some(end) = head_end(pending) {\n            \
+                  return Ok(Head::Complete(pending.drain(..end).collect()));\n        }\n",
+        step: "7",
+        shows: &["431 Request Header Fields Too Large"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "no_limit_on_the_request_line",
+        original: "        if first_line(pending).len() > MAX_REQUEST_LINE {\n            \
+                   return Ok(Head::TooLarge(Status::UriTooLong));\n        }\n",
+        mistake: "",
+        step: "7",
+        shows: &["414 URI Too Long"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "no_dot_dot_check",
+        original: "if segment == \"..\" || segment.contains(['/', '\\\\']) {",
+        mistake: "if segment.contains(['/', '\\\\']) {",
+        step: "9.2",
+        shows: &["/sub/../index.html"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "no_canonicalize",
+        original: "let canonical = file.canonicalize().map_err(|error| status_of(&error))?;",
+        mistake: "let canonical = file.to_path_buf();",
+        step: "9.3",
+        shows: &["it served secret.txt", "/link.txt"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "decodes_twice",
+        original: "let bytes = percent_decode(raw).ok_or(Status::BadRequest)?;",
+        mistake: "let once = percent_decode(raw).ok_or(Status::BadRequest)?;\n        \
+                  let bytes = percent_decode(&String::from_utf8_lossy(&once)).ok_or(Status::BadRequest)?;",
+        step: "9.2",
+        shows: &["%252e%252e"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "head_sends_the_body",
+        original: "    if head_only {\n        return Ok(0);\n    }\n    // Never more than the head promised",
+        mistake: "    // Never more than the head promised",
+        step: "11",
+        shows: &["HEAD /"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "no_content_length",
+        original: "        (\"Content-Length\", length.to_string()),\n",
+        mistake: "",
+        step: "10",
+        shows: &["the head has no Content-Length"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "closes_after_every_response",
+        original: "    Ok(!request.close && !status.closes())\n",
+        mistake: "    Ok(false)\n",
+        step: "12",
+        shows: &["did not say Connection: close"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "connection_close_taken_literally",
+        original: ".any(|token| token.trim().eq_ignore_ascii_case(\"close\"));",
+        mistake: ".any(|token| token == \"close\");",
+        step: "12",
+        shows: &["Connection: Keep-Alive, CLOSE"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "http10_kept_open",
+        original: "    let mut close = http10;\n",
+        mistake: "    let mut close = false;\n",
+        step: "12",
+        shows: &["HTTP/1.0"],
+        at_once: true,
+    },
+    Mistake {
+        exercise: "11_http",
+        number: 11,
+        name: "body_read_as_the_next_request",
+        original: "            close |= value != \"0\";\n",
+        mistake: "",
+        step: "12",
+        shows: &["Content-Length: 5"],
+        at_once: true,
+    },
 ];
+
+/// Exercise 11's limits on a head, step 7: the head found and too long, found, and not found
+/// yet but long enough to pass the limit whatever comes.
+const HEAD_LIMITS: &str = r#"        match head_end(pending) {
+            Some(end) if end > MAX_HEAD => return Ok(Head::TooLarge(Status::HeadersTooLarge)),
+            Some(end) => return Ok(Head::Complete(pending.drain(..end).collect())),
+            // Whatever comes next, the head will be longer than the limit.
+            None if pending.len() >= MAX_HEAD => {
+                return Ok(Head::TooLarge(Status::HeadersTooLarge));
+            }
+            None => {}
+        }
+"#;
 
 /// Exercise 8's steps 7.2 and 7.3: the declared length is checked, and only then is room made
 /// for the payload; and the mistake, room made first (a prefix of `ff ff ff ff` asks for 4 GiB).

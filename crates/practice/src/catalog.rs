@@ -191,7 +191,17 @@ pub const EXERCISES: &[Exercise] = &[
         name: "http",
         title: "HTTP 与静态网页服务器 / HTTP and a static web server",
         hints: &[
-            "待写 / to write：第一条提示，一个指路的问题，不是答案 / the first hint: a question that points the way, not an answer",
+            "第 7 步：一次 recv 一定拿到整个请求头吗？请求头在哪里结束，结尾之后同一次 recv 收到的字节属于谁，\
+             下一轮要从哪里接着读？为什么上限要在每次 recv 之后就检查，而不是等到空行？ / Step 7: does one recv \
+             always bring the whole head? Where does the head end, whose are the bytes the same recv brought after \
+             it, and where does the next request start? Why check the limits after every recv, not at the empty line?",
+            "第 9.1、9.2 步：%252e%252e 解码一次是什么，解码两次又是什么？该在解码之前还是之后检查 ..？\
+             %2F 解码之后，这一段里多了什么字符？ / Steps 9.1 and 9.2: what is %252e%252e decoded once, and \
+             twice? Do you check for .. before decoding or after? What does a segment hold once %2F is decoded?",
+            "第 9 和 9.3 步：根目录里一个指向 ../secret.txt 的符号链接，名字里没有 ..，怎样才看得出它走出了根目录？\
+             /sub 是目录时，浏览器怎样解析页面里的相对链接，所以为什么要 301 到 /sub/？ / Steps 9 and 9.3: a symlink \
+             in the root to ../secret.txt has no .. in its name; what shows that it leads out of the root? When /sub \
+             is a directory, how would a browser resolve the page's relative links, so why a 301 to /sub/?",
         ],
         checks: checks::HTTP,
     },
