@@ -48,7 +48,9 @@ pub fn into_sorted_run(text: &str, prefix: &str, line: &str) -> Result<String, S
         .count();
     let index = lines[first..first + run]
         .iter()
-        .position(|candidate| *candidate > line)
+        // By name, as rustfmt orders them: `mod lesson1;` before `mod lesson10;`, which a
+        // comparison of whole lines (`;` after `0`) would turn round.
+        .position(|candidate| candidate.trim_end_matches(';') > line.trim_end_matches(';'))
         .map_or(first + run, |at| first + at);
     Ok(splice(text, line_start(text, index), &format!("{line}\n")))
 }
@@ -140,6 +142,13 @@ mod tests {
         );
         let last = into_sorted_run(text, "mod ", "mod tokio;").unwrap();
         assert!(last.contains("mod server;\nmod tokio;\n\n"), "{last}");
+        // By name, as rustfmt orders them: lesson10 after lesson1, before lesson2.
+        let lessons = "mod lesson1;\nmod lesson2;\nmod lesson9;\nmod mistakes;\n";
+        let tenth = into_sorted_run(lessons, "mod lesson", "mod lesson10;").unwrap();
+        assert!(
+            tenth.starts_with("mod lesson1;\nmod lesson10;\nmod lesson2;\n"),
+            "{tenth}"
+        );
     }
 
     #[test]

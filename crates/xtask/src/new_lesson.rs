@@ -328,7 +328,7 @@ fn edits(root: &Path, facts: &Facts) -> Result<Vec<(String, String)>, String> {
         )
     })?;
     edit("tests/main.rs", &|text| {
-        edit::after_last_line_with(&text, "mod lesson", &format!("mod lesson{n};\n"))
+        edit::into_sorted_run(&text, "mod lesson", &format!("mod lesson{n};"))
     })?;
     edit("tests/tour.rs", &|text| {
         edit::before_line(
