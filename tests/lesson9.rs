@@ -580,6 +580,38 @@ fn the_log_has_a_line_per_request() {
     server.expect_line(&format!("receive failed, closing {me}: ConnectionReset"));
 }
 
+/// Waits until the server has received everything each of `clients` sent, has a thread for
+/// each beside the `threads` it started with, and every thread sleeps: the accept loop in
+/// accept, each connection's thread in recv.
+#[cfg(target_os = "linux")]
+fn await_waiting_in_recv(
+    server: &Process,
+    address: SocketAddr,
+    clients: &[SocketAddr],
+    threads: usize,
+) {
+    for &client in clients {
+        await_unread_on_server(address, client);
+    }
+    let deadline = Instant::now() + harness::TIMEOUT;
+    let waiting = |states: Vec<char>| {
+        states.len() == threads + clients.len() && states.iter().all(|&state| state == 'S')
+    };
+    while !course::process::thread_states(server.id()).is_some_and(waiting) {
+        assert!(
+            Instant::now() < deadline,
+            "the server's threads never all slept"
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// How many threads `server` has (before any connection: the accept loop and Ctrl-C's).
+#[cfg(target_os = "linux")]
+fn threads_of(server: &Process) -> usize {
+    course::process::threads(server.id()).expect("Linux shows a process's threads")
+}
+
 /// Waits until the server's end of the connection from `client` holds no unread byte: the
 /// server has received everything sent so far.
 fn await_unread_on_server(server: SocketAddr, client: SocketAddr) {
@@ -908,21 +940,11 @@ fn a_client_that_never_closes_is_let_go_after_two_seconds() {
 fn ctrl_z_and_fg_leave_a_half_sent_request_served() {
     let site = Site::new();
     let (server, address) = site.serve(&[]);
+    let threads = threads_of(&server);
     let mut connection = Connection::open(address);
     let me = connection.stream().local_addr().expect("connected");
     connection.send(b"GET /style.css HTTP/1.1\r\n");
-    await_unread_on_server(address, me);
-    // Every thread asleep: the accept loop in accept, the connection's thread in recv.
-    let deadline = Instant::now() + harness::TIMEOUT;
-    while course::process::thread_states(server.id())
-        .is_some_and(|states| states.iter().any(|&state| state != 'S'))
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the server's threads never all slept"
-        );
-        thread::sleep(Duration::from_millis(1));
-    }
+    await_waiting_in_recv(&server, address, &[me], threads);
     server.stop();
     server.signal(child::Signal::Continue);
     let response = connection.send(b"Host: t\r\n\r\n").response(false);
@@ -951,4 +973,67 @@ fn a_file_cut_short_while_it_is_sent_ends_the_connection() {
     let (received, end) = connection.read_to_end();
     assert!(received < SIZE, "{received} bytes");
     assert!(end.is_ok(), "closed after {received} bytes: {end:?}");
+}
+
+/// Ctrl-C (SIGINT) with idle connections open: a browser's preconnect that has sent nothing
+/// and a kept-alive connection between requests. Each is closed at once with a FIN, not after
+/// the head timeout (a minute here) and not by the stop's grace running out; the server says
+/// so for each and exits with 0.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_closes_idle_connections_at_once_and_exits_0() {
+    let site = Site::new();
+    let (mut server, address) = site.serve(&["--timeout", "60"]);
+    let threads = threads_of(&server);
+    let mut preconnect = Connection::open(address);
+    let mut kept = Connection::open(address);
+    let response = kept.send(&request("GET", "/style.css", "")).response(false);
+    assert_eq!(response.header("Connection"), None, "kept alive");
+    let clients =
+        [&preconnect, &kept].map(|connection| connection.stream().local_addr().expect("connected"));
+    await_waiting_in_recv(&server, address, &clients, threads);
+    server.signal(child::Signal::Interrupt);
+    for connection in [&mut preconnect, &mut kept] {
+        let me = connection.stream().local_addr().expect("connected");
+        let (more, end) = connection.read_to_end();
+        assert!(more == 0 && end.is_ok(), "{me}: {more} bytes, then {end:?}");
+    }
+    assert!(server.wait_exit().success(), "exit 0: {}", server.stdout());
+    let stdout = server.stdout();
+    for me in clients {
+        assert!(
+            stdout.contains(&format!("closing an idle connection: {me}\n")),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains("server stopped"), "{stdout}");
+    assert!(!stdout.contains("did not end in time"), "{stdout}");
+}
+
+/// Ctrl-C while a request is in flight (half its head has come): no new connection is taken,
+/// the request is answered, its response says `Connection: close`, the connection closes with
+/// a FIN, and the server exits with 0.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_answers_the_request_in_flight_then_exits_0() {
+    let site = Site::new();
+    let (mut server, address) = site.serve(&["--timeout", "60"]);
+    let threads = threads_of(&server);
+    let mut connection = Connection::open(address);
+    let me = connection.stream().local_addr().expect("connected");
+    connection.send(b"GET /style.css HTTP/1.1\r\n");
+    await_waiting_in_recv(&server, address, &[me], threads);
+    server.signal(child::Signal::Interrupt);
+    server.expect_line("no new connections; waiting for 1 connection");
+    assert!(
+        std::net::TcpStream::connect(address).is_err(),
+        "the listening socket is closed"
+    );
+    let response = connection.send(b"Host: t\r\n\r\n").response(false);
+    assert_eq!(response.body, site.file("style.css"));
+    assert_eq!(response.header("Connection"), Some("close"));
+    let (more, end) = connection.read_to_end();
+    assert!(more == 0 && end.is_ok(), "{more} bytes, then {end:?}");
+    drop(connection);
+    assert!(server.wait_exit().success(), "exit 0: {}", server.stdout());
 }

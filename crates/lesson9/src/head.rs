@@ -37,11 +37,13 @@ pub enum NoHead {
 // ANCHOR: read_head
 /// Receives from `socket` until `pending` holds a whole head, and returns it; the bytes after
 /// it stay in `pending`. The whole head must arrive within `timeout` from the call, however
-/// slowly it trickles in: each `recv` waits only as long as is left of it.
+/// slowly it trickles in: each `recv` waits only as long as is left of it. `arrived` is
+/// called whenever bytes come: the request is in flight (step 12 answers it after Ctrl-C).
 pub fn read_head(
     socket: &Socket,
     pending: &mut Vec<u8>,
     timeout: Duration,
+    arrived: impl Fn(),
 ) -> Result<Vec<u8>, NoHead> {
     let deadline = Instant::now() + timeout;
     let mut recv_data = [0u8; 4096];
@@ -70,7 +72,10 @@ pub fn read_head(
         match socket.recv(course::as_uninit(&mut recv_data)) {
             Ok(0) if pending.is_empty() => return Err(NoHead::Closed),
             Ok(0) => return Err(NoHead::ClosedMidway(pending.len())),
-            Ok(length) => pending.extend_from_slice(&recv_data[..length]),
+            Ok(length) => {
+                pending.extend_from_slice(&recv_data[..length]);
+                arrived();
+            }
             // The timeout shows as WouldBlock on Unix and TimedOut on Windows.
             Err(error)
                 if matches!(

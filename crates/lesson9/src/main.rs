@@ -27,6 +27,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -39,11 +40,13 @@ mod head;
 mod path;
 mod request;
 mod response;
+mod stop;
 
 use head::NoHead;
 use path::Resolved;
 use request::Request;
 use response::Status;
+use stop::Stop;
 
 /// 第 9 课：HTTP 与静态网页服务器——把一个文件夹里的文件发给浏览器、curl 和任何客户端。
 /// Lesson 9: HTTP and a static web server: serves a folder's files to a browser, curl, or any client.
@@ -72,6 +75,9 @@ const DEFAULT_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/site");
 /// How long a closing connection waits for the client's own close after the server's FIN,
 /// reading and discarding what it still sends (see [`close_gracefully`]).
 const LINGER: Duration = Duration::from_secs(2);
+
+/// How long Ctrl-C waits for the requests in flight before the process exits anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// How long to wait before calling `accept` again after it failed (lesson 4).
 const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
@@ -105,8 +111,14 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
         .local_addr()?
         .as_socket()
         .unwrap_or(address);
+    // Ctrl-C is handled (step 12) before the server says it listens: from then on, a Ctrl-C
+    // always finds the handler, and its thread is there from the start.
+    let stop = Stop::new(bound);
+    let on_ctrl_c = Arc::clone(&stop);
+    ctrlc::set_handler(move || on_ctrl_c.begin()).map_err(io::Error::other)?;
     course::announce_listening(bound);
     say!("网站的根目录 serving the folder: {}", args.root.display());
+    let mut connections = 0u64;
 
     // ANCHOR: accept_loop
     loop {
@@ -124,17 +136,32 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
                 continue;
             }
         };
+        // 12. Ctrl-C 之后：这个连接是服务端自己用来唤醒 accept 的（或者来晚了的客户端），不再接受。
+        //     After Ctrl-C: this connection is the server's own, made to wake accept (or a
+        //     client too late): no more connections.
+        if stop.stopping() {
+            break;
+        }
         let ip_port = course::addr_text(&ip_port);
         let (root, timeout) = (args.root.clone(), args.timeout);
+        let (live, stop) = (stop.enter(), Arc::clone(&stop));
+        connections += 1;
+        let id = connections;
 
         // 6. 一个连接一个线程（第 4 课）。 Python: threading.Thread(target=handle_client_request, …)
         //    A thread per connection (lesson 4).
         let spawned = thread::Builder::new()
             .name(format!("client {ip_port}"))
             .spawn(move || {
+                let _counted_until_it_ends = live;
+                let connection = Client {
+                    id,
+                    ip_port: &ip_port,
+                    stop: &stop,
+                };
                 handle_client_request(
                     service_client_socket,
-                    &ip_port,
+                    &connection,
                     &root,
                     timeout,
                 )
@@ -147,16 +174,44 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
         }
     }
     // ANCHOR_END: accept_loop
+
+    // ANCHOR: shutdown
+    // 12. 从容退出：关闭监听套接字，等正在处理的请求答完（最多 SHUTDOWN_GRACE），退出码 0。
+    //     A graceful exit: close the listening socket, wait for the requests in flight to be
+    //     answered (SHUTDOWN_GRACE at most), exit with 0.
+    //     Python: except KeyboardInterrupt: tcp_server_socket.close()
+    drop(tcp_server_socket);
+    let live = stop.live();
+    say!(
+        "收到 Ctrl-C：不再接受新连接，等 {live} 个连接结束 / Ctrl-C: no new connections; waiting for {}",
+        course::count(live, "connection", "connections")
+    );
+    if !stop.wait_for_connections(SHUTDOWN_GRACE) {
+        say!(
+            "有的连接没有及时结束，直接退出 some connections did not end in time; exiting anyway"
+        );
+    }
+    say!("服务端已退出 server stopped");
+    Ok(())
+    // ANCHOR_END: shutdown
+}
+
+/// One connection as its thread knows it: its number, the client's address, the stop.
+struct Client<'a> {
+    id: u64,
+    ip_port: &'a str,
+    stop: &'a Stop,
 }
 
 // ANCHOR: handle_client_request
 /// Serves one connection: request after request, until the client or a rule closes it.
 fn handle_client_request(
     service_client_socket: Socket,
-    ip_port: &str,
+    client: &Client,
     root: &Path,
     timeout: Duration,
 ) {
+    let ip_port = client.ip_port;
     // 一个慢得不读响应的客户端，也不能让这个线程永远卡在 send 里。
     // A client too slow to read its response must not hold this thread in send forever.
     //    Python: settimeout(timeout)
@@ -170,14 +225,30 @@ fn handle_client_request(
     // Bytes received that belong to the next request (pipelining: two requests in one write).
     let mut pending = Vec::new();
     loop {
+        // 在两个请求之间，连接是空闲的：Ctrl-C 可以马上关闭它（第 12 步）。
+        // Between two requests the connection is idle: Ctrl-C may close it at once (step 12).
+        if pending.is_empty()
+            && !client.stop.idle(client.id, &service_client_socket)
+        {
+            break;
+        }
         // 7. 接收一个完整的请求头：收到空行为止，可能要 recv 很多次。 Python: recv(4096)，直到 b"\r\n\r\n"
         //    Receive one whole request head: up to the empty line, in as many recv calls as it takes.
-        let head = match head::read_head(
+        let read = head::read_head(
             &service_client_socket,
             &mut pending,
             timeout,
-        ) {
+            || client.stop.busy(client.id),
+        );
+        client.stop.busy(client.id);
+        let head = match read {
             Ok(head) => head,
+            Err(NoHead::Closed) if client.stop.stopping() => {
+                say!(
+                    "Ctrl-C：关闭空闲的连接 closing an idle connection: {ip_port}"
+                );
+                break;
+            }
             Err(no_head) => {
                 end_without_head(
                     &service_client_socket,
@@ -188,9 +259,11 @@ fn handle_client_request(
                 break;
             }
         };
-        // 8.–10. 解析请求，找到文件，发回响应。
-        //        Parse the request, find the file, send the response.
-        match answer(&service_client_socket, &head, root) {
+        // 8.–10. 解析请求，找到文件，发回响应；Ctrl-C 之后，响应说它要关闭连接。
+        //        Parse the request, find the file, send the response; after Ctrl-C, the
+        //        response says the connection closes.
+        let stopping = client.stop.stopping();
+        match answer(&service_client_socket, &head, root, stopping) {
             Ok(exchange) => {
                 exchange.log(ip_port);
                 if exchange.closes {
@@ -233,7 +306,12 @@ impl Exchange {
 
 // ANCHOR: answer
 /// Steps 8 to 10 for one head: parse it, find the file, send the response.
-fn answer(socket: &Socket, head: &[u8], root: &Path) -> io::Result<Exchange> {
+fn answer(
+    socket: &Socket,
+    head: &[u8],
+    root: &Path,
+    stopping: bool,
+) -> io::Result<Exchange> {
     // 8. 解析请求行和头部；不合格的请求得到 400（或 505），然后关闭。
     //    Parse the request line and headers; a malformed request gets 400 (or 505), then the
     //    connection closes.
@@ -244,7 +322,7 @@ fn answer(socket: &Socket, head: &[u8], root: &Path) -> io::Result<Exchange> {
         }
     };
     let line = format!("{} {}", request.method, shortened(&request.target));
-    let closes = request.wants_close() || request.has_body();
+    let closes = request.wants_close() || request.has_body() || stopping;
     if request.method != "GET" && request.method != "HEAD" {
         let allow = [("Allow", "GET, HEAD".to_owned())];
         return send_error(
