@@ -63,6 +63,8 @@ fn expected(lesson: u8) -> &'static [&'static str] {
             "[lesson1 client] 接收服务端的数据为 reply: HTTP/1.1 200 OK",
             "[lesson1 client] 接收服务端的数据为 reply: HTTP/1.1 404 Not Found",
             "[lesson1 client] Connection: close",
+            "[lesson9 server] 服务端已退出 server stopped",
+            "[tour] lesson9 server 已退出，退出码 0",
         ],
         _ => &[],
     }

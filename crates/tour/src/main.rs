@@ -337,7 +337,7 @@ fn lesson_8(tour: &mut Tour) -> Result<(), String> {
 /// that sent "你好" in lesson 1 sends two requests on one connection. The first, HEAD, is
 /// answered and the connection stays open (keep-alive); the second asks for a missing page
 /// with `Connection: close` and gets 404, and the server closes. The server logs a line per
-/// request.
+/// request; Ctrl-C then stops it, gracefully, with exit code 0.
 fn lesson_9(tour: &mut Tour) -> Result<(), String> {
     let (Some(server), Some(client)) = (tour.binary("lesson9"), tour.binary("lesson1")) else {
         return Ok(());
@@ -350,7 +350,8 @@ fn lesson_9(tour: &mut Tour) -> Result<(), String> {
     let mut client = Program::start("lesson1 client", &client, "lesson1", &client_args)?;
     client.wait()?;
     server.wait_for_line("404")?;
-    server.stop()
+    server.interrupt()?;
+    server.wait()
 }
 
 /// Starts `server_package` on `port` (0: the OS picks), has lesson 1's client type one line
