@@ -1010,30 +1010,35 @@ fn ctrl_c_closes_idle_connections_at_once_and_exits_0() {
     assert!(!stdout.contains("did not end in time"), "{stdout}");
 }
 
-/// Ctrl-C while a request is in flight (half its head has come): no new connection is taken,
-/// the request is answered, its response says `Connection: close`, the connection closes with
-/// a FIN, and the server exits with 0.
+/// Ctrl-C while two requests are in flight (half of each head has come): the server says it
+/// waits for those two, takes no new connection, answers each, its response saying
+/// `Connection: close`, closes each with a FIN, and exits with 0.
 #[cfg(target_os = "linux")]
 #[test]
-fn ctrl_c_answers_the_request_in_flight_then_exits_0() {
+fn ctrl_c_answers_the_requests_in_flight_then_exits_0() {
     let site = Site::new();
     let (mut server, address) = site.serve(&["--timeout", "60"]);
     let threads = threads_of(&server);
-    let mut connection = Connection::open(address);
-    let me = connection.stream().local_addr().expect("connected");
-    connection.send(b"GET /style.css HTTP/1.1\r\n");
-    await_waiting_in_recv(&server, address, &[me], threads);
+    let mut connections = [Connection::open(address), Connection::open(address)];
+    for connection in &mut connections {
+        connection.send(b"GET /style.css HTTP/1.1\r\n");
+    }
+    let clients = connections
+        .each_ref()
+        .map(|connection| connection.stream().local_addr().expect("connected"));
+    await_waiting_in_recv(&server, address, &clients, threads);
     server.signal(child::Signal::Interrupt);
-    server.expect_line("no new connections; waiting for 1 connection");
+    server.expect_line("no new connections; waiting for 2 connections");
     assert!(
         std::net::TcpStream::connect(address).is_err(),
         "the listening socket is closed"
     );
-    let response = connection.send(b"Host: t\r\n\r\n").response(false);
-    assert_eq!(response.body, site.file("style.css"));
-    assert_eq!(response.header("Connection"), Some("close"));
-    let (more, end) = connection.read_to_end();
-    assert!(more == 0 && end.is_ok(), "{more} bytes, then {end:?}");
-    drop(connection);
+    for mut connection in connections {
+        let response = connection.send(b"Host: t\r\n\r\n").response(false);
+        assert_eq!(response.body, site.file("style.css"));
+        assert_eq!(response.header("Connection"), Some("close"));
+        let (more, end) = connection.read_to_end();
+        assert!(more == 0 && end.is_ok(), "{more} bytes, then {end:?}");
+    }
     assert!(server.wait_exit().success(), "exit 0: {}", server.stdout());
 }
