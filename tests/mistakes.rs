@@ -1104,30 +1104,39 @@ fn every_mistake_is_caught_and_blamed_on_its_step() {
     let places = make_the_mistakes();
     build(&places);
     let practice = harness::binary("practice");
+    let check = move |number: usize, dir: PathBuf| {
+        Command::new(&practice)
+            .args(["check", &number.to_string(), "--dir"])
+            .arg(dir)
+            .arg("--target-dir")
+            .arg(build_dir())
+            .output()
+            .expect("the runner starts")
+    };
     // The checks mostly wait on sockets: run them all at once.
     let runs: Vec<_> = MISTAKES
         .iter()
         .zip(&places)
         .map(|(mistake, dir)| {
-            let practice = practice.clone();
-            let dir = dir.clone();
-            let number = mistake.number;
-            thread::spawn(move || {
-                Command::new(practice)
-                    .args(["check", &number.to_string(), "--dir"])
-                    .arg(dir)
-                    .arg("--target-dir")
-                    .arg(build_dir())
-                    .output()
-                    .expect("the runner starts")
-            })
+            let (check, dir, number) = (check.clone(), dir.clone(), mistake.number);
+            thread::spawn(move || check(number, dir))
         })
         .collect();
     let mut wrong = Vec::new();
-    for (mistake, run) in MISTAKES.iter().zip(runs) {
-        let output = run
+    for ((mistake, run), dir) in MISTAKES.iter().zip(runs).zip(&places) {
+        let mut output = run
             .join()
             .expect("the thread running the check does not panic");
+        // A mistake that only a kernel buffer running full reveals (exercise 10's `write`)
+        // can pass while some ninety checks load the machine at once, which no student's
+        // machine does: such a pass is checked again, alone.
+        if output.status.success() {
+            eprintln!(
+                "{} passed among all the others: checked again alone",
+                mistake.name
+            );
+            output = check(mistake.number, dir.clone());
+        }
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&output.stdout),
