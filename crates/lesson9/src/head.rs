@@ -48,13 +48,9 @@ pub fn read_head(
     let deadline = Instant::now() + timeout;
     let mut recv_data = [0u8; 4096];
     loop {
-        skip_empty_lines(pending);
-        if let Some(end) = head_end(pending) {
-            check_limits(&pending[..end])?;
-            return Ok(pending.drain(..end).collect());
+        if let Some(head) = take_head(pending)? {
+            return Ok(head);
         }
-        check_limits(pending)?;
-
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(NoHead::TimedOut {
@@ -93,6 +89,18 @@ pub fn read_head(
     }
 }
 // ANCHOR_END: read_head
+
+/// Takes a whole head out of `pending` if it holds one, leaving the bytes after it; refuses
+/// one, whole or in part, that is over a limit already (414, 431).
+pub fn take_head(pending: &mut Vec<u8>) -> Result<Option<Vec<u8>>, NoHead> {
+    skip_empty_lines(pending);
+    if let Some(end) = head_end(pending) {
+        check_limits(&pending[..end])?;
+        return Ok(Some(pending.drain(..end).collect()));
+    }
+    check_limits(pending)?;
+    Ok(None)
+}
 
 /// Drops the empty lines a client may send before a request line (RFC 9112 §2.2 asks a server
 /// to ignore at least one: some clients end a request's body with an extra CRLF).

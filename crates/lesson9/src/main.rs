@@ -29,23 +29,25 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use course::options::ListenOptions;
 use course::say;
 use socket2::{Domain, Socket, Type};
 
+mod answer;
 mod head;
+mod log;
 mod path;
 mod request;
 mod response;
 mod stop;
+mod tasks;
 
+use answer::Answer;
 use head::NoHead;
-use path::Resolved;
-use request::Request;
-use response::Status;
+use log::Exchange;
 use stop::Stop;
 
 /// 第 9 课：HTTP 与静态网页服务器——把一个文件夹里的文件发给浏览器、curl 和任何客户端。
@@ -67,6 +69,21 @@ struct Args {
     /// connection, is closed when they pass
     #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
     timeout: Duration,
+
+    /// 服务许多连接的方式：threads 一个连接一个线程（第 4 课），tokio 一个连接一个任务（第 8 课）
+    /// / how to serve many connections: threads, a thread per connection (lesson 4); tokio, a
+    /// task per connection on one thread (lesson 8)
+    #[arg(long, value_enum, default_value_t = Design::Threads)]
+    design: Design,
+}
+
+/// The two designs of lesson 9's server; they answer every request alike (`answer.rs`).
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Design {
+    /// 一个连接一个线程 / a thread per connection
+    Threads,
+    /// 一个线程上，一个连接一个 tokio 任务 / a tokio task per connection, on one thread
+    Tokio,
 }
 
 /// The site shipped with the lesson, where Cargo built it from.
@@ -85,7 +102,11 @@ const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
 fn main() -> ExitCode {
     let args = Args::parse();
     let address = args.options.address();
-    course::finish(run(&args, address), course::Role::ReusingServer { address })
+    let served = match args.design {
+        Design::Threads => run(&args, address),
+        Design::Tokio => tasks::serve(&args, address),
+    };
+    course::finish(served, course::Role::ReusingServer { address })
 }
 
 fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
@@ -127,11 +148,12 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
         let (service_client_socket, ip_port) = match tcp_server_socket.accept()
         {
             Ok(client) => client,
+            // 失败了（例如文件描述符用完了）：报告，稍等再试；Ctrl-C 之后就不再试。
+            // A failure (out of file descriptors, say): report it, wait a little, try again;
+            // after Ctrl-C, stop trying.
+            Err(_) if stop.stopping() => break,
             Err(error) => {
-                log(&format!(
-                    "accept 失败，稍后重试 accept failed, retrying: {:?}: {error}",
-                    error.kind()
-                ));
+                log::accept_failed(&error);
                 thread::sleep(ACCEPT_RETRY_PAUSE);
                 continue;
             }
@@ -167,7 +189,7 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
                 )
             });
         if let Err(error) = spawned {
-            log(&format!(
+            log::line(&format!(
                 "无法创建线程，关闭这个连接 could not start a thread, closing the connection: {:?}: {error}",
                 error.kind()
             ));
@@ -181,17 +203,8 @@ fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     //     answered (SHUTDOWN_GRACE at most), exit with 0.
     //     Python: except KeyboardInterrupt: tcp_server_socket.close()
     drop(tcp_server_socket);
-    let live = stop.live();
-    say!(
-        "收到 Ctrl-C：不再接受新连接，等 {live} 个连接结束 / Ctrl-C: no new connections; waiting for {}",
-        course::count(live, "connection", "connections")
-    );
-    if !stop.wait_for_connections(SHUTDOWN_GRACE) {
-        say!(
-            "有的连接没有及时结束，直接退出 some connections did not end in time; exiting anyway"
-        );
-    }
-    say!("服务端已退出 server stopped");
+    log::stopping(stop.live());
+    log::stopped(stop.wait_for_connections(SHUTDOWN_GRACE));
     Ok(())
     // ANCHOR_END: shutdown
 }
@@ -244,16 +257,14 @@ fn handle_client_request(
         let head = match read {
             Ok(head) => head,
             Err(NoHead::Closed) if client.stop.stopping() => {
-                say!(
-                    "Ctrl-C：关闭空闲的连接 closing an idle connection: {ip_port}"
-                );
+                log::idle_closed(ip_port);
                 break;
             }
             Err(no_head) => {
                 end_without_head(
                     &service_client_socket,
                     ip_port,
-                    no_head,
+                    &no_head,
                     timeout,
                 );
                 break;
@@ -263,7 +274,8 @@ fn handle_client_request(
         //        Parse the request, find the file, send the response; after Ctrl-C, the
         //        response says the connection closes.
         let stopping = client.stop.stopping();
-        match answer(&service_client_socket, &head, root, stopping) {
+        let answer = answer::answer(&head, root, stopping);
+        match send(&service_client_socket, answer) {
             Ok(exchange) => {
                 exchange.log(ip_port);
                 if exchange.closes {
@@ -271,10 +283,7 @@ fn handle_client_request(
                 }
             }
             Err(error) => {
-                log(&format!(
-                    "响应没能发完，结束这个连接 response not sent whole, closing {ip_port}: {:?}: {error}",
-                    error.kind()
-                ));
+                log::not_sent(ip_port, &error);
                 break;
             }
         }
@@ -285,127 +294,21 @@ fn handle_client_request(
 }
 // ANCHOR_END: handle_client_request
 
-/// What one request and its response were, for the log line.
-struct Exchange {
-    request: String,
-    status: Status,
-    body_bytes: u64,
-    closes: bool,
-}
-
-impl Exchange {
-    /// One line per request: who, what, the status, and how much of a body was sent.
-    fn log(&self, ip_port: &str) {
-        let (reason, _) = self.status.reason();
-        log(&format!(
-            "{ip_port} {} → {} {reason}，正文 body {} 字节 bytes",
-            self.request, self.status.0, self.body_bytes
-        ));
-    }
-}
-
-// ANCHOR: answer
-/// Steps 8 to 10 for one head: parse it, find the file, send the response.
-fn answer(
-    socket: &Socket,
-    head: &[u8],
-    root: &Path,
-    stopping: bool,
-) -> io::Result<Exchange> {
-    // 8. 解析请求行和头部；不合格的请求得到 400（或 505），然后关闭。
-    //    Parse the request line and headers; a malformed request gets 400 (or 505), then the
-    //    connection closes.
-    let request = match request::parse(head) {
-        Ok(request) => request,
-        Err(status) => {
-            return send_error(socket, first_line(head), status, &[], true);
-        }
-    };
-    let line = format!("{} {}", request.method, shortened(&request.target));
-    let closes = request.wants_close() || request.has_body() || stopping;
-    if request.method != "GET" && request.method != "HEAD" {
-        let allow = [("Allow", "GET, HEAD".to_owned())];
-        return send_error(
-            socket,
-            line,
-            Status::METHOD_NOT_ALLOWED,
-            &allow,
-            closes,
-        );
-    }
-
-    // 9. 把请求的路径变成根目录下的一个文件：先检查，再打开。
-    //    Turn the requested path into a file under the root: check first, then open.
-    match path::resolve(root, &request.target) {
-        Ok(Resolved::File(file)) => {
-            send_file(socket, &request, line, &file, closes)
-        }
-        Ok(Resolved::AddSlash(location)) => {
-            let location = [("Location", location)];
-            send_error(
-                socket,
-                line,
-                Status::MOVED_PERMANENTLY,
-                &location,
-                closes,
-            )
-        }
-        Err(status) => {
-            send_error(socket, line, status, &[], closes || status.closes())
-        }
-    }
-}
-// ANCHOR_END: answer
-
-// ANCHOR: send_file
-/// Step 10 for a file: its head, then its bytes in chunks (none for HEAD, or for a 304).
-fn send_file(
-    socket: &Socket,
-    request: &Request,
-    line: String,
-    path: &Path,
-    closes: bool,
-) -> io::Result<Exchange> {
-    let (mut file, length, modified) = match open(path) {
-        Ok(opened) => opened,
-        // Not found, forbidden or failing: the request was read whole, so the connection
-        // stays as the client asked.
-        Err(status) => return send_error(socket, line, status, &[], closes),
-    };
-    let mut headers =
-        vec![("Content-Type", response::content_type(path).to_owned())];
-    let mut status = Status::OK;
-    if let Some(modified) = modified {
-        headers.push(("Last-Modified", httpdate::fmt_http_date(modified)));
-        if not_modified_since(request, modified) {
-            status = Status::NOT_MODIFIED;
-        }
-    }
-    let with_body = status == Status::OK && request.method == "GET";
-
+// ANCHOR: send
+/// Step 10: sends an answer, its head and then its file's bytes, each sent whole.
+fn send(socket: &Socket, mut answer: Answer) -> io::Result<Exchange> {
     // 10. 发送响应头：write_all 发完为止（Python 的 sendall），send 可能只发一部分。
     //     Send the response head: write_all sends it all (Python's sendall); send may send
     //     only a part. Python: sendall(response_head)
     let mut sender: &Socket = socket;
-    sender.write_all(&response::head(status, length, &headers, closes))?;
-
-    let sent = if with_body {
-        stream(&mut file, sender)?
-    } else {
-        0
+    sender.write_all(&answer.head)?;
+    let sent = match answer.file.take() {
+        Some(mut file) => stream(&mut file, sender)?,
+        None => 0,
     };
-    // 文件在发送时变短了：说好的 Content-Length 没有做到，只能关闭，让客户端知道它不完整。
-    // The file shrank while it was sent: the promised Content-Length was not kept, so only a
-    // close can tell the client that the body is incomplete.
-    let short = with_body && sent != length;
-    Ok(Exchange {
-        request: line,
-        status,
-        body_bytes: sent,
-        closes: closes || short,
-    })
+    Ok(answer.sent(sent))
 }
-// ANCHOR_END: send_file
+// ANCHOR_END: send
 
 // ANCHOR: stream
 /// Sends `file` to `socket` a chunk at a time, and says how many bytes went.
@@ -426,106 +329,19 @@ fn stream(file: &mut File, mut sender: &Socket) -> io::Result<u64> {
 }
 // ANCHOR_END: stream
 
-/// Opens a resolved file: the file, its length, when it last changed.
-fn open(path: &Path) -> Result<(File, u64, Option<SystemTime>), Status> {
-    let file = File::open(path).map_err(|error| path::status_of(&error))?;
-    let metadata = file.metadata().map_err(|_| Status::INTERNAL_ERROR)?;
-    if !metadata.is_file() {
-        return Err(Status::NOT_FOUND);
-    }
-    Ok((file, metadata.len(), metadata.modified().ok()))
-}
-
-/// Whether the client's copy is current: its `If-Modified-Since` (a valid HTTP date; an
-/// invalid one is ignored, RFC 9110 §13.1.3) is not older than the file, to the second, the
-/// resolution of an HTTP date.
-fn not_modified_since(request: &Request, modified: SystemTime) -> bool {
-    let Some(since) = request
-        .header("If-Modified-Since")
-        .and_then(|date| httpdate::parse_http_date(date).ok())
-    else {
-        return false;
-    };
-    let seconds = modified
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |age| age.as_secs());
-    UNIX_EPOCH + Duration::from_secs(seconds) <= since
-}
-
-/// Sends a response with no file: a status, its small page, and `extra` headers.
-fn send_error(
-    socket: &Socket,
-    request: String,
-    status: Status,
-    extra: &[(&str, String)],
-    closes: bool,
-) -> io::Result<Exchange> {
-    let page = response::error_page(status);
-    let mut headers =
-        vec![("Content-Type", "text/html; charset=utf-8".to_owned())];
-    headers.extend_from_slice(extra);
-    let mut response =
-        response::head(status, page.len() as u64, &headers, closes);
-    response.extend_from_slice(page.as_bytes());
-    // Python: sendall(response)
-    let mut sender: &Socket = socket;
-    sender.write_all(&response)?;
-    Ok(Exchange {
-        request,
-        status,
-        body_bytes: page.len() as u64,
-        closes,
-    })
-}
-
 /// Ends a connection whose next head did not come: says why, and answers if someone waits.
 fn end_without_head(
     socket: &Socket,
     ip_port: &str,
-    no_head: NoHead,
+    no_head: &NoHead,
     timeout: Duration,
 ) {
-    let seconds = timeout.as_secs_f64();
-    let refused = match no_head {
-        NoHead::Closed => {
-            say!("客户端关闭了连接 client closed the connection: {ip_port}");
-            None
-        }
-        NoHead::ClosedMidway(received) => {
-            say!(
-                "请求头没发完客户端就关闭了 client closed in the middle of a head: {ip_port}, {received} 字节 bytes"
-            );
-            None
-        }
-        NoHead::TimedOut { received: 0 } => {
-            say!(
-                "空闲 {seconds} 秒，关闭 idle for {seconds} s, closing: {ip_port}"
-            );
-            None
-        }
-        NoHead::TimedOut { received } => {
-            say!(
-                "请求头 {seconds} 秒内没有到齐 head not whole within {seconds} s: {ip_port}, {received} 字节 bytes"
-            );
-            Some(Status::REQUEST_TIMEOUT)
-        }
-        NoHead::TooLong(status) => Some(status),
-        NoHead::Failed(error) => {
-            log(&format!(
-                "接收失败 receive failed, closing {ip_port}: {:?}: {error}",
-                error.kind()
-            ));
-            None
-        }
+    let Some(status) = log::without_head(no_head, ip_port, timeout) else {
+        return;
     };
-    if let Some(status) = refused {
-        match send_error(socket, "-".to_owned(), status, &[], true) {
-            Ok(exchange) => exchange.log(ip_port),
-            Err(error) => log(&format!(
-                "响应发送失败 response not sent to {ip_port}: {:?}: {error}",
-                error.kind()
-            )),
-        }
+    match send(socket, Answer::refusal(status)) {
+        Ok(exchange) => exchange.log(ip_port),
+        Err(error) => log::not_sent(ip_port, &error),
     }
 }
 
@@ -545,10 +361,7 @@ fn close_gracefully(service_client_socket: Socket, ip_port: &str) {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            let seconds = LINGER.as_secs();
-            say!(
-                "{ip_port} {seconds} 秒内没有关闭它那一端，不再等 did not close its end within {seconds} s"
-            );
+            log::let_go(ip_port, LINGER);
             break;
         }
         let _ = service_client_socket.set_read_timeout(Some(left));
@@ -567,26 +380,6 @@ fn close_gracefully(service_client_socket: Socket, ip_port: &str) {
     drop(service_client_socket);
 }
 // ANCHOR_END: close
-
-/// Prints a log line, cut to fit a terminal: a long path or an OS's message runs on below.
-fn log(line: &str) {
-    course::print_fit(line, "", "    ");
-}
-
-/// A head's first line, for the log line of a request that could not be parsed.
-fn first_line(head: &[u8]) -> String {
-    let line = head.split(|&byte| byte == b'\n').next().unwrap_or_default();
-    shortened(String::from_utf8_lossy(line).trim_end())
-}
-
-/// `text`, cut to 60 characters with `…`, so that a log line stays readable in a terminal.
-fn shortened(text: &str) -> String {
-    const MOST: usize = 60;
-    match text.char_indices().nth(MOST) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
 
 /// `--root`: a folder that exists, made canonical, so that every file served can be checked
 /// to lie inside it.
