@@ -1030,6 +1030,31 @@ fn ctrl_z_and_fg_leave_a_half_sent_request_served() {
     });
 }
 
+/// A client that asks for a big file and never reads cannot hold the server's thread (or
+/// task) in a send forever: once the sockets' buffers are full and nothing moves for the
+/// timeout, the send gives up, the server says so and closes, and it goes on serving.
+#[test]
+fn a_client_that_never_reads_is_given_up_after_the_timeout() {
+    each_design(|design| {
+        let site = Site::new();
+        let big = fs::File::create(site.root.join("big.bin")).expect("a file");
+        big.set_len(256 * 1024 * 1024)
+            .expect("a sparse file costs no disk");
+        let (mut server, address) = site.serve(design, &["--timeout", "1"]);
+        let mut stalled = Connection::open(address);
+        let me = stalled.stream().local_addr().expect("connected");
+        let began = Instant::now();
+        stalled.send(&request("GET", "/big.bin", ""));
+        let line = server.expect_line(&format!("response not sent whole, closing {me}"));
+        assert!(
+            began.elapsed() >= Duration::from_secs(1),
+            "not before the timeout: {:?}, {line}",
+            began.elapsed()
+        );
+        assert_eq!(http::get(address, "/").status, 200, "and it serves on");
+    });
+}
+
 /// A file that shrinks while it is sent (an editor rewrote it, say) cannot keep the length
 /// its head promised; the server closes the connection after what it had, the one way
 /// HTTP/1.1 has to tell the client that the body is incomplete.
