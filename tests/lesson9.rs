@@ -1055,6 +1055,58 @@ fn a_client_that_never_reads_is_given_up_after_the_timeout() {
     });
 }
 
+/// Out of file descriptors (EMFILE), `accept` fails: the server says so and tries again, and
+/// the client waiting in the kernel's queue is served once a descriptor is free. Ctrl-C still
+/// stops it while `accept` keeps failing: it takes no new connection and says at once that it
+/// waits for the request in flight, which is answered, and it exits with 0.
+#[cfg(target_os = "linux")]
+#[test]
+fn accept_errors_are_reported_and_ctrl_c_still_stops() {
+    use rustix::process::{Pid, Resource, Rlimit, getrlimit, prlimit};
+    each_design(|design| {
+        let site = Site::new();
+        let (mut server, address) = site.serve(design, &["--timeout", "60"]);
+        // accept(2) takes the lowest free descriptor, and fails with EMFILE when that is not
+        // below the limit: allow exactly the lowest free one, room for one connection.
+        let open: Vec<u64> = course::process::open_files(server.id())
+            .expect("Linux lists a process's open files")
+            .into_iter()
+            .map(u64::from)
+            .collect();
+        let lowest_free = (0..).find(|fd| !open.contains(fd)).expect("a free number");
+        let pid = Pid::from_raw(i32::try_from(server.id()).expect("a pid fits an i32"))
+            .expect("a child's pid is positive");
+        let limit = Rlimit {
+            current: Some(lowest_free + 1),
+            maximum: getrlimit(Resource::Nofile).maximum,
+        };
+        prlimit(Some(pid), Resource::Nofile, limit).expect("a process may limit its child");
+
+        // A preconnect takes the one descriptor; the next client waits in the kernel's queue.
+        let first = Connection::open(address);
+        let mut second = Connection::open(address);
+        second.send(b"GET /docs HTTP/1.1\r\n");
+        let line = server.expect_line("accept failed");
+        assert!(line.contains("os error 24"), "EMFILE: {line}");
+        // The first one leaves, and its descriptor goes to the second.
+        drop(first);
+        let me = second.stream().local_addr().expect("connected");
+        await_unread_on_server(address, me);
+
+        // Ctrl-C while a third waits in the queue, and accept fails again and again. The
+        // answer to the second needs no descriptor (a folder's redirect opens no file).
+        let third = Connection::open(address);
+        server.expect_line("accept failed");
+        server.signal(child::Signal::Interrupt);
+        server.expect_line("no new connections; waiting for 1 connection");
+        let response = second.send(b"Host: t\r\n\r\n").response(false);
+        assert_eq!(response.status, 301, "{}", response.head);
+        assert_eq!(response.header("Connection"), Some("close"));
+        assert!(server.wait_exit().success(), "exit 0: {}", server.stdout());
+        drop(third);
+    });
+}
+
 /// A file that shrinks while it is sent (an editor rewrote it, say) cannot keep the length
 /// its head promised; the server closes the connection after what it had, the one way
 /// HTTP/1.1 has to tell the client that the body is incomplete.
