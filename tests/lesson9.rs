@@ -466,6 +466,64 @@ fn if_modified_since_gets_304_and_a_bad_date_is_ignored() {
     });
 }
 
+/// `Range` asks for part of a file (a video player jumping ahead, a download resuming): 206
+/// with exactly those bytes and where they sit, on a connection that stays open for the next
+/// request; a range past the end is 416; several ranges, another unit or a changed file
+/// (`If-Range` not its date) get the whole file; HEAD ignores a range.
+#[test]
+fn a_range_gets_206_with_exactly_those_bytes() {
+    each_design(|design| {
+        let site = Site::new();
+        let (_server, address) = site.serve(design, &[]);
+        let bytes = site.file("bytes.bin");
+        let mut connection = Connection::open(address);
+        for (range, first, last) in [
+            ("bytes=0-9", 0, 9),
+            ("bytes=69990-", 69990, 69999),
+            ("bytes=-5", 69995, 69999),
+            ("bytes=65530-99999", 65530, 69999),
+        ] {
+            let asked = format!("Range: {range}\r\n");
+            let part = connection
+                .send(&request("GET", "/bytes.bin", &asked))
+                .response(false);
+            assert_eq!(part.status, 206, "{range}: {}", part.head);
+            let place = format!("bytes {first}-{last}/70000");
+            assert_eq!(part.header("Content-Range"), Some(&*place), "{range}");
+            assert!(part.body == bytes[first..=last], "{range}: not those bytes");
+        }
+        let past = connection
+            .send(&request("GET", "/bytes.bin", "Range: bytes=70000-\r\n"))
+            .response(false);
+        assert_eq!(past.status, 416, "{}", past.head);
+        assert_eq!(past.header("Content-Range"), Some("bytes */70000"));
+
+        let modified = http::get(address, "/bytes.bin");
+        assert_eq!(modified.header("Accept-Ranges"), Some("bytes"));
+        let date = modified.header("Last-Modified").expect("a file's date");
+        let same = format!("Range: bytes=0-0\r\nIf-Range: {date}\r\n");
+        let changed = "Range: bytes=0-0\r\nIf-Range: Thu, 01 Jan 1970 00:00:00 GMT\r\n";
+        for (headers, status) in [
+            (&*same, 206),
+            (changed, 200),
+            ("Range: bytes=0-1,5-6\r\n", 200),
+            ("Range: items=0-9\r\n", 200),
+        ] {
+            let response = connection
+                .send(&request("GET", "/bytes.bin", headers))
+                .response(false);
+            assert_eq!(response.status, status, "{headers:?}: {}", response.head);
+        }
+        let head = connection
+            .send(&request("HEAD", "/bytes.bin", "Range: bytes=0-9\r\n"))
+            .response(true);
+        assert_eq!(
+            (head.status, head.header("Content-Length")),
+            (200, Some("70000"))
+        );
+    });
+}
+
 /// A request with a body (the server reads none) is answered, then the connection closes:
 /// the body, here a hidden second request for the secret, is never read as a request.
 #[test]

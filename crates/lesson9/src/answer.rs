@@ -4,11 +4,13 @@
 //! awaited).
 
 use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Take};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::log::Exchange;
 use crate::path::{self, Resolved};
+use crate::range::{self, Wanted};
 use crate::request::{self, Request};
 use crate::response::{self, Status};
 
@@ -22,8 +24,9 @@ pub struct Answer {
     pub head: Vec<u8>,
     /// How many of `head`'s bytes are body (the page), for the log line.
     page_length: u64,
-    /// The file whose bytes follow the head; the design takes it to send it.
-    pub file: Option<File>,
+    /// The file's bytes that follow the head (all of them, or a range); the design takes
+    /// them to send them.
+    pub file: Option<Take<File>>,
     /// How many bytes of the file the head promised (0 without a file).
     promised: u64,
     /// Whether the server closes the connection after this response.
@@ -83,40 +86,82 @@ pub fn answer(head: &[u8], root: &Path, stopping: bool) -> Answer {
 
 // ANCHOR: file_answer
 /// A file's answer: its head (type, length, date), and its bytes to follow unless the
-/// request was HEAD or the client's copy is current (304).
+/// request was HEAD or the client's copy is current (304); for a `Range`, only those bytes.
 fn file_answer(
     request: &Request,
     line: String,
     path: &Path,
     closes: bool,
 ) -> Answer {
-    let (file, length, modified) = match open(path) {
+    let (mut file, length, modified) = match open(path) {
         Ok(opened) => opened,
         // Not found, forbidden or failing: the request was read whole, so the connection
         // stays as the client asked.
         Err(status) => return page(line, status, &[], closes),
     };
-    let mut headers =
-        vec![("Content-Type", response::content_type(path).to_owned())];
+    let mut headers = vec![
+        ("Content-Type", response::content_type(path).to_owned()),
+        ("Accept-Ranges", "bytes".to_owned()),
+    ];
     let mut status = Status::OK;
+    let mut version = None;
     if let Some(modified) = modified {
-        headers.push(("Last-Modified", httpdate::fmt_http_date(modified)));
+        version = Some(httpdate::fmt_http_date(modified));
+        headers.push(("Last-Modified", version.clone().unwrap_or_default()));
         if not_modified_since(request, modified) {
             status = Status::NOT_MODIFIED;
         }
     }
-    let with_body = status == Status::OK && request.method == "GET";
+    // How many of the file's bytes follow: all of them, or the range asked for.
+    let mut count = length;
+    if status == Status::OK && request.method == "GET" {
+        match wanted_range(request, length, version.as_deref()) {
+            Wanted::Whole => {}
+            Wanted::Part { first, last } => {
+                if file.seek(SeekFrom::Start(first)).is_err() {
+                    return page(line, Status::INTERNAL_ERROR, &[], closes);
+                }
+                status = Status::PARTIAL_CONTENT;
+                let range = format!("bytes {first}-{last}/{length}");
+                headers.push(("Content-Range", range));
+                count = last - first + 1;
+            }
+            Wanted::Unsatisfiable => {
+                let range = [("Content-Range", format!("bytes */{length}"))];
+                let status = Status::RANGE_NOT_SATISFIABLE;
+                return page(line, status, &range, closes);
+            }
+        }
+    }
+    let with_body = request.method == "GET" && status != Status::NOT_MODIFIED;
     Answer {
         request: line,
         status,
-        head: response::head(status, length, &headers, closes),
+        head: response::head(status, count, &headers, closes),
         page_length: 0,
-        file: with_body.then_some(file),
-        promised: if with_body { length } else { 0 },
+        file: with_body.then(|| file.take(count)),
+        promised: if with_body { count } else { 0 },
         closes,
     }
 }
 // ANCHOR_END: file_answer
+
+/// The part of the file a `Range` asks for, if `If-Range` (when sent) names this version of
+/// it: a client that resumes a download of a file changed since must get it whole.
+fn wanted_range(
+    request: &Request,
+    length: u64,
+    last_modified: Option<&str>,
+) -> Wanted {
+    let same_version = match request.header("If-Range") {
+        None => true,
+        Some(version) => last_modified == Some(version),
+    };
+    if !same_version {
+        return Wanted::Whole;
+    }
+    range::wanted(request.header("Range"), length)
+}
 
 /// Opens a resolved file: the file, its length, when it last changed.
 fn open(path: &Path) -> Result<(File, u64, Option<SystemTime>), Status> {

@@ -22,7 +22,6 @@
 //! a file in chunks, each sent whole (`write_all`, Python's `sendall`); it keeps a connection
 //! open for the next request (HTTP/1.1's keep-alive) and answers pipelined requests in order.
 
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -40,6 +39,7 @@ mod answer;
 mod head;
 mod log;
 mod path;
+mod range;
 mod request;
 mod response;
 mod stop;
@@ -312,7 +312,7 @@ fn send(socket: &Socket, mut answer: Answer) -> io::Result<Exchange> {
 
 // ANCHOR: stream
 /// Sends `file` to `socket` a chunk at a time, and says how many bytes went.
-fn stream(file: &mut File, mut sender: &Socket) -> io::Result<u64> {
+fn stream(file: &mut impl Read, mut sender: &Socket) -> io::Result<u64> {
     // 10.1 正文一块一块地读、一块一块地发：文件再大，内存里也只有一块。
     //      Read and send the body a chunk at a time: however big the file, memory holds one
     //      chunk. Python: while chunk := file.read(65536): sendall(chunk)

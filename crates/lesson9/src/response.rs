@@ -9,6 +9,7 @@ pub struct Status(pub u16);
 
 impl Status {
     pub const OK: Self = Self(200);
+    pub const PARTIAL_CONTENT: Self = Self(206);
     pub const MOVED_PERMANENTLY: Self = Self(301);
     pub const NOT_MODIFIED: Self = Self(304);
     pub const BAD_REQUEST: Self = Self(400);
@@ -16,6 +17,7 @@ impl Status {
     pub const NOT_FOUND: Self = Self(404);
     pub const METHOD_NOT_ALLOWED: Self = Self(405);
     pub const REQUEST_TIMEOUT: Self = Self(408);
+    pub const RANGE_NOT_SATISFIABLE: Self = Self(416);
     pub const URI_TOO_LONG: Self = Self(414);
     pub const HEADERS_TOO_LARGE: Self = Self(431);
     pub const INTERNAL_ERROR: Self = Self(500);
@@ -25,6 +27,7 @@ impl Status {
     pub fn reason(self) -> (&'static str, &'static str) {
         match self.0 {
             200 => ("OK", "成功"),
+            206 => ("Partial Content", "部分内容"),
             301 => ("Moved Permanently", "已永久移动"),
             304 => ("Not Modified", "未修改"),
             400 => ("Bad Request", "请求不合格"),
@@ -33,6 +36,7 @@ impl Status {
             405 => ("Method Not Allowed", "不支持这个方法"),
             408 => ("Request Timeout", "请求超时"),
             414 => ("URI Too Long", "请求目标太长"),
+            416 => ("Range Not Satisfiable", "范围无法满足"),
             431 => ("Request Header Fields Too Large", "请求头太大"),
             505 => ("HTTP Version Not Supported", "不支持这个 HTTP 版本"),
             _ => ("Internal Server Error", "服务器内部错误"),
@@ -159,7 +163,10 @@ mod tests {
     /// next request cannot be trusted close the connection.
     #[test]
     fn every_status_has_its_reason() {
-        let all = [200, 301, 304, 400, 403, 404, 405, 408, 414, 431, 500, 505];
+        let all = [
+            200, 206, 301, 304, 400, 403, 404, 405, 408, 414, 416, 431, 500,
+            505,
+        ];
         for code in all {
             let status = Status(code);
             let (en, zh) = status.reason();

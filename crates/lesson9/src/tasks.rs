@@ -16,7 +16,6 @@
 //! system, every connection would wait for each call: there, `tokio::fs` (or nginx's
 //! `aio threads`) is the right choice.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -259,7 +258,7 @@ async fn send(
 
 /// Sends `file` a chunk at a time (10.1), and says how many bytes went.
 async fn stream_file(
-    file: &mut File,
+    file: &mut impl Read,
     stream: &mut TcpStream,
     timeout: Duration,
 ) -> io::Result<u64> {
