@@ -65,6 +65,15 @@ async fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     let listener = TcpListener::from_std(tcp_server_socket.into())?;
     // ANCHOR_END: listen
 
+    // Ctrl-C is handled (step 12) before the server says it listens, as in the threads'
+    // design: `ctrl_c()` installs its handler when first polled, so it is polled once here.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    tokio::select! {
+        biased;
+        installed = &mut ctrl_c => return installed,
+        () = std::future::ready(()) => {}
+    }
     course::announce_listening(listener.local_addr()?);
     course::limits::report(&raised);
     say!("网站的根目录 serving the folder: {}", args.root.display());
@@ -75,8 +84,6 @@ async fn run(args: &Args, address: SocketAddr) -> io::Result<()> {
     // The stop signal: true is sent on Ctrl-C, and every connection's task listens (step 12).
     let (stop, stopping) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             // 5. 等待下一个客户端；等待时线程去运行别的任务。 Python: await accept()
