@@ -83,7 +83,35 @@ pub(crate) fn both(text: &str, first: &str, rest: &str) -> Vec<String> {
 pub fn print_received(length: usize, from: impl std::fmt::Display, text: &str) {
     let mut lines = received_lines(length, from, text).join("\n");
     lines.push('\n');
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes());
+    write_unlocked(lines.as_bytes());
+}
+
+/// Writes whole lines to stdout in one `write(2)` where it can (Unix), without std's stdout
+/// lock. A server of a thousand threads prints a line for every message (lesson 4): behind one
+/// lock, a thread the scheduler stops while it holds it makes every other printing thread wait,
+/// and the whole server slows to the pace of that queue (a lock convoy). The kernel keeps each
+/// `write` whole: a terminal's and a file's writes are serialized, and a pipe's are atomic up to
+/// PIPE_BUF (4 KiB, POSIX), more than a screen of lines. Elsewhere, the lock.
+fn write_unlocked(bytes: &[u8]) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let stdout = std::io::stdout();
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match rustix::io::write(stdout.as_fd(), rest) {
+                Ok(0) => return,
+                Ok(written) => rest = &rest[written..],
+                Err(rustix::io::Errno::INTR) => {}
+                // A closed stdout (lesson 5's `| head`) is no reason to stop a server.
+                Err(_) => return,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), bytes);
+    }
 }
 
 /// The lines [`print_received`] prints.
