@@ -30,6 +30,11 @@ bench:
 bench-designs *ARGS:
     cargo run --release -p loadgen -- designs {{ARGS}}
 
+# HTTP 压测：第 9 课、python、nginx / HTTP bench: lesson 9, python, nginx
+bench-http *ARGS:
+    @# nginx is Debian's package (apt-get install nginx); a missing server is skipped, said so.
+    cargo run --release -p loadgen -- bench-http {{ARGS}}
+
 # 列出练习，哪些已经完成 / list the exercises and which are done
 exercises:
     cargo run -p practice -- list

@@ -19,6 +19,7 @@ mod lesson6;
 mod lesson7;
 mod lesson8;
 mod lesson9;
+mod loadgen_http;
 mod mistakes;
 mod pages;
 mod python_peers;

@@ -40,11 +40,11 @@ pub struct Outcome {
 
 /// How long one round trip may take before the client gives up: a hung server fails the
 /// measurement instead of hanging it.
-const ROUND_TRIP_LIMIT: Duration = Duration::from_secs(30);
+pub(crate) const ROUND_TRIP_LIMIT: Duration = Duration::from_secs(30);
 
 /// How many connections are opened (and warmed up) at a time: fewer than the listen queue
 /// holds (128), since a full queue drops handshakes that are then retried only a second later.
-const BATCH: usize = 100;
+pub(crate) const BATCH: usize = 100;
 
 /// Opens `clients` connections, then lets every client do `round_trips` round trips at once,
 /// and calls `look` before the clock starts and once every client has finished (while they are
@@ -56,14 +56,18 @@ pub fn measure(
     style: Style,
     look: impl Fn() -> Option<crate::ServerView>,
 ) -> io::Result<Outcome> {
-    // A runtime thread per core this process may use: `designs` keeps it off the servers'
-    // cores, and available_parallelism counts only the cores it is pinned to.
+    runtime()?.block_on(run(address, clients, round_trips, style, look))
+}
+
+/// The clients' runtime: a thread per core this process may use. `designs` and `bench-http`
+/// keep it off the servers' cores, and available_parallelism counts only the cores it is
+/// pinned to.
+pub(crate) fn runtime() -> io::Result<tokio::runtime::Runtime> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()
-        .build()?;
-    runtime.block_on(run(address, clients, round_trips, style, look))
+        .build()
 }
 
 async fn run(

@@ -11,6 +11,12 @@
 //!   thrown away (`> /dev/null`), lesson 4 writing its output to a file, and a baseline
 //!   thread-per-client server that prints nothing (`loadgen serve-baseline`). It prints a
 //!   Markdown table and can draw it as SVG charts (`--charts DIR`).
+//! - `loadgen http --address A --path /x -c C -r R [--close]`: one measurement against an HTTP
+//!   server: C clients, each R GET requests on one kept-alive connection, or a new connection
+//!   per request (`--close`); requests/s, MB/s of body, p50 and p99.
+//! - `loadgen bench-http`: lesson 9 (threads, and tokio when it has `--design`), Python's
+//!   http.server and nginx on the same cores, a 1 KiB page and a 1 MiB file, 1 to 1000 clients,
+//!   both connection styles: a Markdown table and lesson 9's targets (`bench_http`).
 //! - `loadgen charts --table PAGE --out DIR`: draws the charts again from the table on a page
 //!   (lesson 4's), in Chinese and in English, each wide (a desktop) and narrow (a phone), so
 //!   that the charts always show the table's numbers; it prints the `<picture>` a page shows
@@ -27,10 +33,13 @@ use std::thread;
 
 use clap::Parser;
 
+mod bench_http;
 mod charts;
 mod cli;
 mod cores;
 mod drive;
+mod drive_http;
+mod http;
 mod measure;
 mod pool;
 mod report;
@@ -80,6 +89,26 @@ fn main() -> ExitCode {
             pool_workers,
             (!shared).then_some(usize::from(server_cores)),
         ),
+        Mode::Http {
+            target,
+            path,
+            clients,
+            requests,
+            close,
+        } => http_once(&drive_http::Plan {
+            address: target.address,
+            path: &path,
+            clients,
+            requests,
+            close,
+            limit: drive::ROUND_TRIP_LIMIT,
+            deadline: None,
+        }),
+        Mode::BenchHttp {
+            sweep,
+            server_cores,
+            shared,
+        } => bench_http::bench_http(&sweep, (!shared).then_some(usize::from(server_cores))),
         Mode::ServePool { port, workers } => pool::serve(port, workers),
         Mode::ServeBaseline { port } => serve_baseline(port),
     };
@@ -164,6 +193,22 @@ fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::
         }
     }
     Ok(())
+}
+
+/// `loadgen http`: one measurement against an HTTP server; any client's failure (a status
+/// other than 200, a short body) fails the run, after the figures of what did succeed.
+fn http_once(plan: &drive_http::Plan) -> io::Result<()> {
+    let measured = drive_http::measure(plan)?;
+    if !measured.times.latencies.is_empty() {
+        println!("{measured}");
+    }
+    match measured.first_failure {
+        None => Ok(()),
+        Some(failure) => Err(io::Error::other(format!(
+            "{} 个客户端失败，第一个 / {} clients failed, the first:\n  {failure}",
+            measured.times.errors, measured.times.errors
+        ))),
+    }
 }
 
 /// `loadgen designs`: lessons 4, 7 and 8 and a fixed thread pool, side by side, from one

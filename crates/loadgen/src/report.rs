@@ -10,19 +10,29 @@ use crate::cores;
 use crate::measure::Series;
 use crate::servers::Server;
 
-/// Where each server and the load generator may run, as the kernel says.
-pub(crate) fn report_cores(servers: &[Server]) {
+/// Where each server and the load generator may run, as the kernel says, on as many lines
+/// as it takes to fit a terminal.
+pub(crate) fn report_cores<'a>(servers: impl IntoIterator<Item = &'a Server>) {
     let unknown = || "?".to_owned();
-    let mut line = String::from("可用的核 cores allowed (Cpus_allowed_list):");
-    for server in servers {
-        let cores = cores::observed(Some(server.child.id())).unwrap_or_else(unknown);
-        let _ = write!(line, " {} {cores};", server.name);
-    }
-    let _ = write!(
-        line,
-        " loadgen {}",
+    let mut entries: Vec<String> = servers
+        .into_iter()
+        .map(|server| {
+            let cores = cores::observed(Some(server.child.id())).unwrap_or_else(unknown);
+            format!("{} {cores};", server.name)
+        })
+        .collect();
+    entries.push(format!(
+        "loadgen {}",
         cores::observed(None).unwrap_or_else(unknown)
-    );
+    ));
+    let mut line = String::from("可用的核 cores allowed (Cpus_allowed_list):");
+    for entry in entries {
+        if course::width(&line) + 1 + course::width(&entry) > course::MAX_COLUMNS {
+            println!("{line}");
+            line = String::from(" ");
+        }
+        let _ = write!(line, " {entry}");
+    }
     println!("{line}");
 }
 

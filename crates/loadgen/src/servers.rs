@@ -1,4 +1,4 @@
-//! The servers `loadgen bench` and `loadgen designs` start, and the baseline server itself.
+//! The servers `loadgen bench`, `designs` and `bench-http` start, and the baseline server itself.
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
@@ -31,7 +31,7 @@ pub(crate) fn start_server(
     args: &[&str],
     stdout: Stdio,
 ) -> io::Result<Server> {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = free_port()?;
     let child = Command::new(program)
         .args(args)
         .args(["--port", &port.to_string()])
@@ -47,6 +47,18 @@ pub(crate) fn start_server(
                 ),
             )
         })?;
+    wait_listening(name, child, port)
+}
+
+/// A loopback port that was free a moment ago, for a server that cannot report the one it
+/// bound (Python's http.server, nginx).
+pub(crate) fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Waits until `child`, a server told to listen on 127.0.0.1:`port`, accepts connections;
+/// from then on it is a [`Server`], killed when dropped (and at once if it never listens).
+pub(crate) fn wait_listening(name: &'static str, child: Child, port: u16) -> io::Result<Server> {
     let address = SocketAddr::new(IpAddr::from([127, 0, 0, 1]), port);
     let mut server = Server {
         name,
