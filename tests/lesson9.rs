@@ -1120,25 +1120,10 @@ fn a_client_that_never_reads_is_given_up_after_the_timeout() {
 #[cfg(target_os = "linux")]
 #[test]
 fn accept_errors_are_reported_and_ctrl_c_still_stops() {
-    use rustix::process::{Pid, Resource, Rlimit, getrlimit, prlimit};
     each_design(|design| {
         let site = Site::new();
         let (mut server, address) = site.serve(design, &["--timeout", "60"]);
-        // accept(2) takes the lowest free descriptor, and fails with EMFILE when that is not
-        // below the limit: allow exactly the lowest free one, room for one connection.
-        let open: Vec<u64> = course::process::open_files(server.id())
-            .expect("Linux lists a process's open files")
-            .into_iter()
-            .map(u64::from)
-            .collect();
-        let lowest_free = (0..).find(|fd| !open.contains(fd)).expect("a free number");
-        let pid = Pid::from_raw(i32::try_from(server.id()).expect("a pid fits an i32"))
-            .expect("a child's pid is positive");
-        let limit = Rlimit {
-            current: Some(lowest_free + 1),
-            maximum: getrlimit(Resource::Nofile).maximum,
-        };
-        prlimit(Some(pid), Resource::Nofile, limit).expect("a process may limit its child");
+        crate::servers::room_for_one_more_descriptor(&server);
 
         // A preconnect takes the one descriptor; the next client waits in the kernel's queue.
         let first = Connection::open(address);

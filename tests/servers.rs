@@ -348,18 +348,13 @@ pub(crate) fn a_burst_of_connections_is_survived(package: &str) {
     still_serves(&mut server, address);
 }
 
-/// Out of file descriptors, `accept` fails (EMFILE); the server reports it, pauses, tries
-/// again, and accepts the waiting client once a descriptor is free. The pause is counted: the
-/// failures reported while the client waited are at most one per 50 ms of that wait (the pause
-/// is 100 ms), where a loop that retried at once would report thousands a millisecond.
+/// Lowers `server`'s open-file limit to leave room for one more descriptor: accept(2) takes
+/// the lowest free descriptor and fails with EMFILE when that number is not below the limit,
+/// so the limit is the lowest free one, plus one.
 #[cfg(target_os = "linux")]
-pub(crate) fn accept_errors_are_reported_and_the_loop_goes_on(package: &str) {
+pub(crate) fn room_for_one_more_descriptor(server: &Process) {
     use rustix::process::{Pid, Resource, Rlimit, getrlimit, prlimit};
-
-    let (mut server, address) = server(package, &[]);
-    let pid = Pid::from_raw(server_pid(&server)).expect("a child's pid is positive");
-    // accept(2) returns the lowest free descriptor number, and fails with EMFILE when that
-    // number is not below the limit. Allow exactly the lowest free one: room for one client.
+    let pid = Pid::from_raw(server_pid(server)).expect("a child's pid is positive");
     let open: HashSet<u64> = course::process::open_files(server.id())
         .expect("Linux lists a process's open files")
         .into_iter()
@@ -373,6 +368,16 @@ pub(crate) fn accept_errors_are_reported_and_the_loop_goes_on(package: &str) {
         maximum: getrlimit(Resource::Nofile).maximum,
     };
     prlimit(Some(pid), Resource::Nofile, limit).expect("a process may limit its own child");
+}
+
+/// Out of file descriptors, `accept` fails (EMFILE); the server reports it, pauses, tries
+/// again, and accepts the waiting client once a descriptor is free. The pause is counted: the
+/// failures reported while the client waited are at most one per 50 ms of that wait (the pause
+/// is 100 ms), where a loop that retried at once would report thousands a millisecond.
+#[cfg(target_os = "linux")]
+pub(crate) fn accept_errors_are_reported_and_the_loop_goes_on(package: &str) {
+    let (mut server, address) = server(package, &[]);
+    room_for_one_more_descriptor(&server);
 
     let mut first = connect(address);
     round_trip(&mut first, b"one");
