@@ -482,6 +482,8 @@ fn a_range_gets_206_with_exactly_those_bytes() {
             ("bytes=69990-", 69990, 69999),
             ("bytes=-5", 69995, 69999),
             ("bytes=65530-99999", 65530, 69999),
+            // More than the first chunk, and not to the end: the rest stops where it ends.
+            ("bytes=100-68999", 100, 68999),
         ] {
             let asked = format!("Range: {range}\r\n");
             let part = connection

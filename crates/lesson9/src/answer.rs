@@ -163,6 +163,15 @@ fn wanted_range(
     range::wanted(request.header("Range"), length)
 }
 
+/// How many bytes to read next of a file being sent: a chunk ([`CHUNK`]), or what is left
+/// of it if that is less, so that a small file's buffer is the size of the file.
+pub fn next_chunk(file: &Take<File>) -> usize {
+    usize::try_from(file.limit()).map_or(CHUNK, |left| left.min(CHUNK))
+}
+
+/// The most of a file's bytes held in memory at once, per connection.
+pub const CHUNK: usize = 64 * 1024;
+
 /// Opens a resolved file: the file, its length, when it last changed.
 fn open(path: &Path) -> Result<(File, u64, Option<SystemTime>), Status> {
     let file = File::open(path).map_err(|error| path::status_of(&error))?;

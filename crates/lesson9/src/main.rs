@@ -22,7 +22,8 @@
 //! a file in chunks, each sent whole (`write_all`, Python's `sendall`); it keeps a connection
 //! open for the next request (HTTP/1.1's keep-alive) and answers pipelined requests in order.
 
-use std::io::{self, Read, Write};
+use std::fs::File;
+use std::io::{self, Read, Take, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -229,9 +230,11 @@ fn handle_client_request(
     // A client too slow to read its response must not hold this thread in send forever.
     //    Python: settimeout(timeout)
     let _ = service_client_socket.set_write_timeout(Some(timeout));
-    // 响应头和正文分两次写：关掉 Nagle，第二次写不必等第一次的 ACK（第 6 课）。
-    // The head and the body are two writes: without Nagle, the second does not wait for the
-    // first one's ACK (lesson 6). Python: setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)
+    // 响应一个接一个地写（流水线），大文件的最后一块也小：关掉 Nagle，小的一次写不必等
+    // 前一次的 ACK（第 6 课）。
+    // Responses are written one after another (pipelining), and a big file's last chunk is
+    // small: without Nagle, a small write does not wait for the ACK of the one before
+    // (lesson 6). Python: setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)
     let _ = service_client_socket.set_tcp_nodelay(true);
 
     // 收到了、但属于下一个请求的字节（流水线：一次写来两个请求）。
@@ -301,30 +304,43 @@ fn send(socket: &Socket, mut answer: Answer) -> io::Result<Exchange> {
     //     Send the response head: write_all sends it all (Python's sendall); send may send
     //     only a part. Python: sendall(response_head)
     let mut sender: &Socket = socket;
-    sender.write_all(&answer.head)?;
+    let head = std::mem::take(&mut answer.head);
     let sent = match answer.file.take() {
-        Some(mut file) => stream(&mut file, sender)?,
-        None => 0,
+        Some(mut file) => stream(head, &mut file, sender)?,
+        None => {
+            sender.write_all(&head)?;
+            0
+        }
     };
     Ok(answer.sent(sent))
 }
 // ANCHOR_END: send
 
 // ANCHOR: stream
-/// Sends `file` to `socket` a chunk at a time, and says how many bytes went.
-fn stream(file: &mut impl Read, mut sender: &Socket) -> io::Result<u64> {
+/// Sends `head`, then `file` a chunk at a time, and says how many of the file's bytes went.
+/// The head goes in the same write as the file's first chunk: a small file is one write, and
+/// one TCP segment.
+fn stream(
+    head: Vec<u8>,
+    file: &mut Take<File>,
+    mut sender: &Socket,
+) -> io::Result<u64> {
     // 10.1 正文一块一块地读、一块一块地发：文件再大，内存里也只有一块。
     //      Read and send the body a chunk at a time: however big the file, memory holds one
     //      chunk. Python: while chunk := file.read(65536): sendall(chunk)
     let mut sent = 0;
-    let mut chunk = vec![0u8; 64 * 1024];
+    let mut chunk = head;
     loop {
-        let length = file.read(&mut chunk)?;
-        if length == 0 {
+        let held = chunk.len();
+        chunk.resize(held + answer::next_chunk(file), 0);
+        let length = file.read(&mut chunk[held..])?;
+        chunk.truncate(held + length);
+        if chunk.is_empty() {
             return Ok(sent);
         }
-        sender.write_all(&chunk[..length])?;
+        sender.write_all(&chunk)?;
         sent += length as u64;
+        chunk.clear();
     }
 }
 // ANCHOR_END: stream

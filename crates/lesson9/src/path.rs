@@ -6,7 +6,7 @@
 //! bytes that are not UTF-8) is refused. Then the path the operating system resolves,
 //! symbolic links followed, must still lie inside the root.
 
-use std::fs;
+use std::fs::{self, Metadata};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -32,19 +32,24 @@ pub fn resolve(root: &Path, target: &str) -> Result<Resolved, Status> {
         return Err(Status::BAD_REQUEST);
     }
     let mut file = root.to_path_buf();
-    // An empty segment (`//`) or `.` adds no name: `canonicalize` below drops it. A path that
-    // ends in `/` names a folder, so `/style.css/` is no file (404), as nginx answers too.
+    // An empty segment (`//`) or `.` adds no name.
     for raw in path.split('/') {
         file.push(decode_segment(raw)?);
     }
-    let file = inside(root, &file)?;
-    if !file.is_dir() {
+    let (file, metadata) = inside(root, &file)?;
+    if !metadata.is_dir() {
+        // A path that ends in `/` names a folder, so `/style.css/` is no file (404), as
+        // nginx answers too.
+        if path.ends_with('/') {
+            return Err(Status::NOT_FOUND);
+        }
         return Ok(Resolved::File(file));
     }
     if !path.ends_with('/') {
         return Ok(Resolved::AddSlash(format!("{path}/")));
     }
-    inside(root, &file.join("index.html")).map(Resolved::File)
+    inside(root, &file.join("index.html"))
+        .map(|(index, _)| Resolved::File(index))
 }
 // ANCHOR_END: resolve
 
@@ -97,16 +102,42 @@ pub fn percent_decode(text: &str) -> Result<Vec<u8>, Status> {
 }
 
 // ANCHOR: inside
-/// The canonical form of `file` (every symbolic link followed), if it exists and lies inside
-/// `root`: a link that points out of the root is refused.
-fn inside(root: &Path, file: &Path) -> Result<PathBuf, Status> {
+/// `file` and what the file system says of it, if it exists and lies inside `root`. Each
+/// name below the root is looked at without following a link (`lstat`): a path without a
+/// symbolic link lies inside the root by construction, since no segment is `..`. A path
+/// with a link is resolved by the operating system, every link followed, and must still lie
+/// inside the root: a link that points out of it is refused.
+fn inside(root: &Path, file: &Path) -> Result<(PathBuf, Metadata), Status> {
+    let below_root = file.strip_prefix(root).map_err(|_| Status::FORBIDDEN)?;
+    let mut walked = root.to_path_buf();
+    let mut last = None;
+    for name in below_root.components() {
+        walked.push(name);
+        let metadata =
+            fs::symlink_metadata(&walked).map_err(|error| status_of(&error))?;
+        if metadata.is_symlink() {
+            return followed(root, file);
+        }
+        last = Some(metadata);
+    }
+    // No name below the root: the path is the root itself.
+    let metadata = match last {
+        Some(metadata) => metadata,
+        None => fs::metadata(root).map_err(|error| status_of(&error))?,
+    };
+    Ok((walked, metadata))
+}
+
+/// A path with a symbolic link in it: its canonical form, if that lies inside `root`.
+fn followed(root: &Path, file: &Path) -> Result<(PathBuf, Metadata), Status> {
     let canonical =
         fs::canonicalize(file).map_err(|error| status_of(&error))?;
-    if canonical.starts_with(root) {
-        Ok(canonical)
-    } else {
-        Err(Status::FORBIDDEN)
+    if !canonical.starts_with(root) {
+        return Err(Status::FORBIDDEN);
     }
+    let metadata =
+        fs::metadata(&canonical).map_err(|error| status_of(&error))?;
+    Ok((canonical, metadata))
 }
 // ANCHOR_END: inside
 

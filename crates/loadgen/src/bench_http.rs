@@ -19,6 +19,7 @@ use std::time::Duration;
 use crate::cli::HttpSweep;
 use crate::cores;
 use crate::drive_http::{HttpMeasurement, Plan, measure};
+use crate::http_charts::HEADER;
 use crate::report::report_cores;
 use crate::servers::{Server, free_port, start_server, wait_listening};
 
@@ -265,12 +266,14 @@ fn start_nginx(nginx: &Path, site: &Site) -> io::Result<Server> {
 /// worker. `master_process off` makes the one process the worker: the same event loop serves,
 /// and killing it (when the bench ends) leaves no worker behind. `keepalive_requests` is raised
 /// from 1000 so that a kept-alive client is never closed in the middle of a measurement.
+/// Each request is logged, a line written to a file, as Debian's configuration does (to
+/// /var/log/nginx/access.log) and as lesson 9 prints a line per request.
 fn nginx_config(dir: &Path, root: &Path, port: u16) -> String {
     let dir = dir.display();
     let mut config = format!(
         "worker_processes 1;\nmaster_process off;\ndaemon off;\n\
          pid \"{dir}/nginx.pid\";\nerror_log \"{dir}/error.log\" warn;\n\
-         events {{\n    worker_connections 4096;\n}}\nhttp {{\n    access_log off;\n    \
+         events {{\n    worker_connections 4096;\n}}\nhttp {{\n    access_log \"{dir}/access.log\";\n    \
          sendfile on;\n    tcp_nopush on;\n    keepalive_requests 100000;\n    \
          types {{\n        text/html html;\n        application/octet-stream bin;\n    }}\n    \
          default_type application/octet-stream;\n"
@@ -296,14 +299,14 @@ struct Row {
     outcome: Result<HttpMeasurement, String>,
 }
 
-const HEADER: &str = "| server | file | style | clients | req/s | MB/s | p50 µs | p99 µs | errors |\n\
-                      |---|---|---|---:|---:|---:|---:|---:|---:|";
+/// Under the header ([`HEADER`]): the numbers aligned right.
+const ALIGNMENT: &str = "|---|---|---|---:|---:|---:|---:|---:|---:|";
 
 /// Measures every server with each file, style and number of clients, `repeat` times, taking
 /// turns (a machine that gets busier affects them alike), and prints each row as it is found.
 fn sweep_all(contenders: &[Contender], sweep: &HttpSweep) -> Vec<Row> {
     let names: Vec<&str> = contenders.iter().map(|c| c.server.name).collect();
-    println!("\n{HEADER}");
+    println!("\n{HEADER}\n{ALIGNMENT}");
     let mut rows = Vec::new();
     for &clients in &sweep.clients {
         for (file, site_file) in FILES.iter().enumerate() {
@@ -415,7 +418,7 @@ fn table_row(names: &[&str], row: &Row) -> String {
 /// The results as a Markdown table, one row per server, file, style and number of clients,
 /// with a note under it when a server closed kept-alive connections (Python's HTTP/1.0).
 fn table(names: &[&str], rows: &[Row]) -> String {
-    let mut out = format!("{HEADER}\n");
+    let mut out = format!("{HEADER}\n{ALIGNMENT}\n");
     for row in rows {
         let _ = writeln!(out, "{}", table_row(names, row));
     }
@@ -566,7 +569,7 @@ mod tests {
             "listen 127.0.0.1:8080;",
             "sendfile on;",
             "keepalive_requests 100000;",
-            "access_log off;",
+            "/access.log\";",
         ] {
             assert!(config.contains(directive), "{directive}\n{config}");
         }

@@ -91,27 +91,46 @@ impl Layout {
 /// `<source media>`. Below 800 px the column is narrower than the wide chart's 760 px.
 pub const NARROW_MEDIA: &str = "(max-width: 799px)";
 
-/// How a chart is drawn from the table's rows.
-pub type Draw = fn(&[Row], Language, Layout) -> String;
+/// How a chart is drawn from a table's rows.
+pub type Draw<R = Row> = fn(&[R], Language, Layout) -> String;
 
-/// The two charts: their names in the file names, and how each is drawn.
-pub const CHARTS: [(&str, Draw); 2] = [("rate", rate_chart), ("p99", p99_chart)];
+/// The charts of one kind of benchmark table: how a page's table is found (its header's
+/// first line) and read, and each chart, with its name in the file names.
+pub struct Charts<R: 'static> {
+    pub header: &'static str,
+    pub parse: fn(&str) -> Vec<R>,
+    pub drawn: &'static [(&'static str, Draw<R>)],
+}
 
-/// Writes `PREFIX-rate.LANG.svg`, `PREFIX-p99.LANG.svg` and their narrow layouts
-/// (`PREFIX-rate-narrow.LANG.svg`, …) for both languages, `PREFIX` being the page's name and
-/// `-bench` (`lesson4-bench`, `lesson7-bench`).
-pub fn write_all(rows: &[Row], directory: &Path, prefix: &str) -> io::Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
-    for language in Language::ALL {
-        for (name, chart) in CHARTS {
-            for layout in Layout::ALL {
-                let path = directory.join(file_name(prefix, name, language, layout));
-                std::fs::write(&path, chart(rows, language, layout))?;
-                written.push(path);
+/// Lessons 4 and 7's two charts: round trips per second, and the p99 latency.
+pub const ROUND_TRIPS: Charts<Row> = Charts {
+    header: HEADER,
+    parse: parse_table,
+    drawn: &[("rate", rate_chart), ("p99", p99_chart)],
+};
+
+impl<R> Charts<R> {
+    /// Writes `PREFIX-NAME.LANG.svg` and its narrow layout (`PREFIX-NAME-narrow.LANG.svg`)
+    /// for each chart and both languages, `PREFIX` being the page's name and `-bench`
+    /// (`lesson4-bench-rate.zh.svg`, …).
+    pub fn write_all(
+        &self,
+        rows: &[R],
+        directory: &Path,
+        prefix: &str,
+    ) -> io::Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        for language in Language::ALL {
+            for (name, chart) in self.drawn {
+                for layout in Layout::ALL {
+                    let path = directory.join(file_name(prefix, name, language, layout));
+                    std::fs::write(&path, chart(rows, language, layout))?;
+                    written.push(path);
+                }
             }
         }
+        Ok(written)
     }
-    Ok(written)
 }
 
 /// `lesson4-bench-rate.zh.svg`, `lesson4-bench-rate-narrow.zh.svg`, …
@@ -149,6 +168,12 @@ pub fn rate_chart(rows: &[Row], language: Language, layout: Layout) -> String {
         Language::Zh => "C 个客户端时每秒的往返次数（越高越好）",
         Language::En => "Round trips per second with C clients (higher is better)",
     };
+    bars(rows, title, language, layout)
+}
+
+/// Each row's `rate` as a bar on a linear scale from 0, one group of bars per number of
+/// clients, under `title`.
+pub fn bars(rows: &[Row], title: &str, language: Language, layout: Layout) -> String {
     let highest = rows.iter().map(|r| r.rate as f64).fold(1.0, f64::max);
     let step = nice_step(highest / 5.0);
     let scale = Scale::Linear {
@@ -584,14 +609,11 @@ mod tests {
     }
 
     /// Lesson 4's benchmark, and lesson 7's comparison of the designs: the pages that hold a
-    /// benchmark table (lesson-list: not a list of lessons).
+    /// benchmark table of round trips (lesson-list: not a list of lessons).
     const BENCHMARK_PAGES: [&str; 2] = ["lesson4", "lesson7"];
 
     fn pages_rows(language: &str, lesson: &str) -> Vec<Row> {
-        let page = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("../../lessons/{language}/{lesson}.md"));
-        let text = std::fs::read_to_string(&page).expect("the lesson's page exists in the course");
-        parse_table(&text)
+        page_checks::rows(&ROUND_TRIPS, language, lesson)
     }
 
     /// The committed charts are exactly what the pages' table draws, in each page's language:
@@ -599,32 +621,7 @@ mod tests {
     #[test]
     fn the_committed_charts_are_drawn_from_the_pages_table() {
         for lesson in BENCHMARK_PAGES {
-            let zh = pages_rows("zh", lesson);
-            assert!(
-                zh.len() >= 4,
-                "expected the benchmark table on lessons/zh/{lesson}.md, got {zh:?}"
-            );
-            assert_eq!(
-                zh,
-                pages_rows("en", lesson),
-                "the two pages of {lesson} show different benchmark tables"
-            );
-            let img = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons/img");
-            let prefix = format!("{lesson}-bench");
-            for language in Language::ALL {
-                for (name, chart) in CHARTS {
-                    for layout in Layout::ALL {
-                        let path = img.join(file_name(&prefix, name, language, layout));
-                        let got = std::fs::read_to_string(&path).unwrap_or_default();
-                        assert!(
-                            got == chart(&zh, language, layout),
-                            "{} is not the chart of the pages' table; redraw it with\n  \
-                             cargo run -p loadgen -- charts --table lessons/zh/{lesson}.md --out lessons/img",
-                            path.display()
-                        );
-                    }
-                }
-            }
+            page_checks::committed_charts_are_the_tables(&ROUND_TRIPS, lesson, 4);
         }
     }
 
@@ -633,28 +630,8 @@ mod tests {
     #[test]
     fn the_pages_show_the_narrow_charts_on_a_phone() {
         for lesson in BENCHMARK_PAGES {
-            for language in Language::ALL {
-                let page = Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join(format!("../../lessons/{}/{lesson}.md", language.code()));
-                let text = std::fs::read_to_string(&page).expect("the lesson's page exists");
-                for (name, _) in CHARTS {
-                    let picture = picture_opening(&format!("{lesson}-bench"), name, language);
-                    assert!(
-                        text.contains(&picture),
-                        "{} should show its {name} chart as {picture} alt=\"…\"></picture>",
-                        page.display()
-                    );
-                }
-            }
+            page_checks::pages_show_the_narrow_charts(&ROUND_TRIPS, lesson);
         }
-    }
-
-    /// Every `font-size="…"` of an SVG, in px.
-    fn font_sizes(svg: &str) -> Vec<f64> {
-        svg.split("font-size=\"")
-            .skip(1)
-            .filter_map(|rest| rest.split('"').next()?.parse().ok())
-            .collect()
     }
 
     /// No text of a chart is smaller than 10 px at the chart's own size (the wide charts are
@@ -663,24 +640,7 @@ mod tests {
     #[test]
     fn the_charts_text_is_large_enough_to_read() {
         for lesson in BENCHMARK_PAGES {
-            let rows = pages_rows("zh", lesson);
-            for language in Language::ALL {
-                for (name, chart) in CHARTS {
-                    for (layout, least) in [(Layout::Wide, 10.0), (Layout::Narrow, 12.0)] {
-                        let svg = chart(&rows, language, layout);
-                        let sizes = font_sizes(&svg);
-                        assert!(
-                            !sizes.is_empty() && sizes.iter().all(|&size| size >= least),
-                            "{lesson} {name} {layout:?}: font sizes {sizes:?}, under {least}"
-                        );
-                    }
-                    let narrow = chart(&rows, language, Layout::Narrow);
-                    assert!(
-                        narrow
-                            .starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\"")
-                    );
-                }
-            }
+            page_checks::text_is_large_enough(&ROUND_TRIPS, lesson);
         }
     }
 
@@ -777,5 +737,101 @@ mod tests {
         assert!(rate_chart(&rows, Language::En, Layout::Wide).contains(">144k</text>"));
         assert!(p99_chart(&rows, Language::En, Layout::Wide).contains(">1.1M</text>"));
         assert!(rate_chart(&rows[..3], Language::En, Layout::Wide).contains(">143552</text>"));
+    }
+}
+
+/// The checks of a benchmark page and its committed charts, for any kind of table (lessons
+/// 4 and 7's round trips here, lesson 9's HTTP table in `http_charts`).
+#[cfg(test)]
+pub(crate) mod page_checks {
+    use super::*;
+
+    /// The rows of the benchmark table on `lessons/LANGUAGE/LESSON.md`.
+    pub(crate) fn rows<R>(kind: &Charts<R>, language: &str, lesson: &str) -> Vec<R> {
+        let page = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../lessons/{language}/{lesson}.md"));
+        let text = std::fs::read_to_string(&page).expect("the lesson's page exists in the course");
+        (kind.parse)(&text)
+    }
+
+    /// Both pages hold the same table, of at least `least` rows, and each committed chart
+    /// is exactly what that table draws.
+    pub(crate) fn committed_charts_are_the_tables<R: PartialEq + std::fmt::Debug>(
+        kind: &Charts<R>,
+        lesson: &str,
+        least: usize,
+    ) {
+        let zh = rows(kind, "zh", lesson);
+        assert!(
+            zh.len() >= least,
+            "expected the benchmark table on lessons/zh/{lesson}.md, got {zh:?}"
+        );
+        assert_eq!(
+            zh,
+            rows(kind, "en", lesson),
+            "the two pages of {lesson} show different benchmark tables"
+        );
+        let img = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons/img");
+        let prefix = format!("{lesson}-bench");
+        for language in Language::ALL {
+            for (name, chart) in kind.drawn {
+                for layout in Layout::ALL {
+                    let path = img.join(file_name(&prefix, name, language, layout));
+                    let got = std::fs::read_to_string(&path).unwrap_or_default();
+                    assert!(
+                        got == chart(&zh, language, layout),
+                        "{} is not the chart of the pages' table; redraw it with\n  \
+                         cargo run -p loadgen -- charts --table lessons/zh/{lesson}.md --out lessons/img",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+
+    /// Each page shows each chart as a `<picture>` of its two layouts.
+    pub(crate) fn pages_show_the_narrow_charts<R>(kind: &Charts<R>, lesson: &str) {
+        for language in Language::ALL {
+            let page = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../../lessons/{}/{lesson}.md", language.code()));
+            let text = std::fs::read_to_string(&page).expect("the lesson's page exists");
+            for (name, _) in kind.drawn {
+                let picture = picture_opening(&format!("{lesson}-bench"), name, language);
+                assert!(
+                    text.contains(&picture),
+                    "{} should show its {name} chart as {picture} alt=\"…\"></picture>",
+                    page.display()
+                );
+            }
+        }
+    }
+
+    /// Every `font-size="…"` of an SVG, in px.
+    fn font_sizes(svg: &str) -> Vec<f64> {
+        svg.split("font-size=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    /// No text under 10 px in a wide chart, nor under 12 px in a narrow one, 360 px wide.
+    pub(crate) fn text_is_large_enough<R>(kind: &Charts<R>, lesson: &str) {
+        let rows = rows(kind, "zh", lesson);
+        for language in Language::ALL {
+            for (name, chart) in kind.drawn {
+                for (layout, least) in [(Layout::Wide, 10.0), (Layout::Narrow, 12.0)] {
+                    let svg = chart(&rows, language, layout);
+                    let sizes = font_sizes(&svg);
+                    assert!(
+                        !sizes.is_empty() && sizes.iter().all(|&size| size >= least),
+                        "{lesson} {name} {layout:?}: font sizes {sizes:?}, under {least}"
+                    );
+                }
+                let narrow = chart(&rows, language, Layout::Narrow);
+                assert!(
+                    narrow.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\"")
+                );
+            }
+        }
     }
 }

@@ -40,6 +40,7 @@ mod cores;
 mod drive;
 mod drive_http;
 mod http;
+mod http_charts;
 mod measure;
 mod pool;
 mod report;
@@ -188,7 +189,7 @@ fn bench(sweep: &Sweep, lesson4: Option<PathBuf>, charts: Option<&Path>) -> io::
     if let Some(directory) = charts {
         // Drawn from the printed table, so the charts show exactly its numbers.
         let rows = charts::parse_table(&table(&series));
-        for path in charts::write_all(&rows, directory, "lesson4-bench")? {
+        for path in charts::ROUND_TRIPS.write_all(&rows, directory, "lesson4-bench")? {
             println!("SVG: {}", path.display());
         }
     }

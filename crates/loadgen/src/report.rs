@@ -117,25 +117,31 @@ pub(crate) fn report_design_targets(series: &[Series], pool_name: &str, pinned: 
     }
 }
 
-/// `loadgen charts`: the charts of the table on a page.
+/// `loadgen charts`: the charts of the table on a page, lesson 9's HTTP table or the round
+/// trips' table of lessons 4 and 7.
 pub(crate) fn redraw(page: &Path, out: &Path) -> io::Result<()> {
-    let rows = charts::parse_table(&std::fs::read_to_string(page)?);
+    let text = std::fs::read_to_string(page)?;
+    if text.contains(crate::http_charts::HTTP.header) {
+        redraw_with(&crate::http_charts::HTTP, &text, page, out)
+    } else {
+        redraw_with(&charts::ROUND_TRIPS, &text, page, out)
+    }
+}
+
+fn redraw_with<R>(kind: &charts::Charts<R>, text: &str, page: &Path, out: &Path) -> io::Result<()> {
+    let rows = (kind.parse)(text);
     if rows.is_empty() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!(
-                "{} has no table starting {}",
-                page.display(),
-                charts::HEADER
-            ),
+            format!("{} has no table starting {}", page.display(), kind.header),
         ));
     }
     let prefix = charts::prefix_for(page);
-    for path in charts::write_all(&rows, out, &prefix)? {
+    for path in kind.write_all(&rows, out, &prefix)? {
         println!("SVG: {}", path.display());
     }
     println!("页面这样显示每张图 / the pages show each chart as:");
-    for (name, _) in charts::CHARTS {
+    for (name, _) in kind.drawn {
         for language in charts::Language::ALL {
             println!(
                 "  {} alt=\"…\"></picture>",
