@@ -280,7 +280,10 @@ async fn stream_file(
     //      TCP segment. Python (asyncio): writer.write(head + file.read(65536))
     let first = send_chunk(head, file, stream, timeout).await?;
     // 10.2 其余的部分。 The rest of the file.
-    let rest = send_rest(file, stream, timeout).await?;
+    #[cfg(target_os = "linux")]
+    let rest = send_by_sendfile(file, stream, timeout).await?;
+    #[cfg(not(target_os = "linux"))]
+    let rest = send_in_chunks(file, stream, timeout).await?;
     Ok(first + rest)
 }
 
@@ -310,7 +313,7 @@ async fn send_chunk(
 /// passing through this program (nginx's `sendfile on`): no read, no copy into a buffer and
 /// out again. When the send buffer is full, the task awaits, as `write_all` does.
 #[cfg(target_os = "linux")]
-async fn send_rest(
+async fn send_by_sendfile(
     file: &mut Take<File>,
     stream: &mut TcpStream,
     timeout: Duration,
@@ -340,7 +343,7 @@ async fn send_rest(
 
 /// Elsewhere: the rest a chunk at a time, read and written as the first.
 #[cfg(not(target_os = "linux"))]
-async fn send_rest(
+async fn send_in_chunks(
     file: &mut Take<File>,
     stream: &mut TcpStream,
     timeout: Duration,
