@@ -19,7 +19,7 @@ use std::time::Duration;
 use crate::cli::HttpSweep;
 use crate::cores;
 use crate::drive_http::{HttpMeasurement, Plan, measure};
-use crate::http_charts::HEADER;
+use crate::http_charts;
 use crate::report::report_cores;
 use crate::servers::{Server, free_port, start_server, wait_listening};
 
@@ -30,6 +30,9 @@ struct SiteFile {
     name: &'static str,
     bytes: usize,
     share: usize,
+    /// The line above its table, and whether the table gives MB/s (else requests/s).
+    caption: &'static str,
+    by_bytes: bool,
 }
 
 const FILES: [SiteFile; 2] = [
@@ -38,12 +41,16 @@ const FILES: [SiteFile; 2] = [
         name: "index.html",
         bytes: 1024,
         share: 1,
+        caption: "1 KiB 的页面，每秒请求数 / the 1 KiB page, requests per second:",
+        by_bytes: false,
     },
     SiteFile {
         label: "1 MiB",
         name: "file.bin",
         bytes: 1024 * 1024,
         share: 10,
+        caption: "1 MiB 的文件，每秒兆字节数（正文）/ the 1 MiB file, MB of body per second:",
+        by_bytes: true,
     },
 ];
 
@@ -149,8 +156,8 @@ fn contents(file: &SiteFile) -> Vec<u8> {
 
 /// Lesson 9's two designs, each a server of the bench: its name and its arguments.
 const DESIGNS: [(&str, &[&str]); 2] = [
-    ("lesson9 threads", &["--design", "threads"]),
-    ("lesson9 tokio", &["--design", "tokio"]),
+    ("threads", &["--design", "threads"]),
+    ("tokio", &["--design", "tokio"]),
 ];
 
 /// A server lesson 9 is compared with: its name, its program, how it is started, and its
@@ -165,7 +172,7 @@ struct Other {
 
 const OTHERS: [Other; 2] = [
     Other {
-        name: "python http.server",
+        name: "python",
         program: "python3",
         start: start_python,
         share: PYTHON_SHARE,
@@ -236,7 +243,7 @@ fn start_python(python: &Path, site: &Site) -> io::Result<Server> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
-    wait_listening("python http.server", child, port)
+    wait_listening("python", child, port)
 }
 
 /// nginx with a configuration of its own, everything it writes in the site's temporary folder.
@@ -299,8 +306,13 @@ struct Row {
     outcome: Result<HttpMeasurement, String>,
 }
 
-/// Under the header ([`HEADER`]): the numbers aligned right.
+/// The header of the rows printed while measuring, and under it the numbers aligned right.
+const HEADER: &str =
+    "| server | file | style | clients | req/s | MB/s | p50 µs | p99 µs | errors |";
 const ALIGNMENT: &str = "|---|---|---|---:|---:|---:|---:|---:|---:|";
+
+/// Under the header of each final table ([`table`]).
+const NARROW_ALIGNMENT: &str = "|---|---|---:|---:|---:|---:|---:|";
 
 /// Measures every server with each file, style and number of clients, `repeat` times, taking
 /// turns (a machine that gets busier affects them alike), and prints each row as it is found.
@@ -415,12 +427,45 @@ fn table_row(names: &[&str], row: &Row) -> String {
     }
 }
 
-/// The results as a Markdown table, one row per server, file, style and number of clients,
-/// with a note under it when a server closed kept-alive connections (Python's HTTP/1.0).
+/// A row of the final tables: the file's rate only (requests/s, or MB/s when `by_bytes`).
+fn narrow_row(names: &[&str], row: &Row, by_bytes: bool) -> String {
+    let name = names[row.server];
+    match &row.outcome {
+        Ok(m) => {
+            let rate = if by_bytes {
+                format!("{:.1}", m.megabytes_per_second())
+            } else {
+                format!("{:.0}", m.times.rate())
+            };
+            format!(
+                "| {name} | {} | {} | {rate} | {} | {} | {} |",
+                m.style(),
+                row.clients,
+                m.times.percentile(0.50).as_micros(),
+                m.times.percentile(0.99).as_micros(),
+                m.times.errors
+            )
+        }
+        Err(_) => {
+            let style = if row.close { "close" } else { "keep-alive" };
+            format!("| {name} | {style} | {} | 失败 failed | | | |", row.clients)
+        }
+    }
+}
+
+/// The results as two Markdown tables, the 1 KiB page's (requests/s) and the 1 MiB file's (MB/s
+/// of body), one row per server, style and number of clients, with a note under them when a
+/// server closed kept-alive connections (Python's HTTP/1.0). Narrower than the rows printed
+/// while measuring, so that they fit a page on a phone.
 fn table(names: &[&str], rows: &[Row]) -> String {
-    let mut out = format!("{HEADER}\n{ALIGNMENT}\n");
-    for row in rows {
-        let _ = writeln!(out, "{}", table_row(names, row));
+    let mut out = String::new();
+    for (file, site_file) in FILES.iter().enumerate() {
+        let header = http_charts::TABLES[file].header;
+        let _ = writeln!(out, "{}\n\n{header}\n{NARROW_ALIGNMENT}", site_file.caption);
+        for row in rows.iter().filter(|row| row.file == file) {
+            let _ = writeln!(out, "{}", narrow_row(names, row, site_file.by_bytes));
+        }
+        out.push('\n');
     }
     let measured = || rows.iter().filter_map(|row| row.outcome.as_ref().ok());
     if measured().any(HttpMeasurement::server_closed) {
@@ -458,7 +503,7 @@ struct HttpTarget {
 const TARGETS: [HttpTarget; 3] = [
     HttpTarget {
         what: "1 KiB 每秒请求 requests/s",
-        other: "python http.server",
+        other: "python",
         file: 0,
         goal: 20.0,
         by_bytes: false,
@@ -495,7 +540,7 @@ fn report_http_targets(names: &[&str], rows: &[Row]) {
             .as_ref()
             .ok()
     };
-    let subject = "lesson9 tokio";
+    let subject = "tokio";
     if find(subject, 0).is_none() {
         println!(
             "\n目标要 {TARGET_CLIENTS} 个保持连接的客户端（--clients 里要有 {TARGET_CLIENTS}）\n\
@@ -504,12 +549,11 @@ fn report_http_targets(names: &[&str], rows: &[Row]) {
         return;
     }
     println!(
-        "\n目标：{subject}，{TARGET_CLIENTS} 个保持连接的客户端，在同样的核上\n\
-         targets: {subject}, {TARGET_CLIENTS} keep-alive clients, on the same cores"
+        "\n目标：第 9 课的 {subject}，{TARGET_CLIENTS} 个保持连接的客户端，在同样的核上\n\
+         targets: lesson 9's {subject}, {TARGET_CLIENTS} keep-alive clients, on the same cores"
     );
     for target in &TARGETS {
-        let short = target.other.split(' ').next().unwrap_or(target.other);
-        let what = target.what;
+        let (short, what) = (target.other, target.what);
         let (Some(ours), Some(theirs)) =
             (find(subject, target.file), find(target.other, target.file))
         else {
@@ -536,8 +580,7 @@ fn report_http_targets(names: &[&str], rows: &[Row]) {
         for name in names {
             if let Some(m) = find(name, file) {
                 let p99 = m.times.percentile(0.99).as_secs_f64() * 1e3;
-                let short = name.split(" http").next().unwrap_or(name);
-                let _ = write!(line, " {short} {p99:.2},");
+                let _ = write!(line, " {name} {p99:.2},");
             }
         }
         println!("{}", line.trim_end_matches(','));
