@@ -39,14 +39,19 @@ impl Language {
     }
 }
 
-/// The header of the table `loadgen bench` prints.
+/// The header of the pages' tables of round trips.
 pub const HEADER: &str = "| server | clients | round trips/s | p50 µs | p99 µs |";
 
-/// The rows of the first table in `markdown` whose header starts with [`HEADER`].
+/// How the header of the table `loadgen bench` prints begins: the same first five columns,
+/// `rt/s` for short (`report::table`).
+pub const PRINTED_HEADER: &str = "| server | clients | rt/s | p50 µs | p99 µs |";
+
+/// The rows of the first table in `markdown` whose header starts with [`HEADER`] or
+/// [`PRINTED_HEADER`].
 pub fn parse_table(markdown: &str) -> Vec<Row> {
     markdown
         .lines()
-        .skip_while(|line| !line.starts_with(HEADER))
+        .skip_while(|line| !line.starts_with(HEADER) && !line.starts_with(PRINTED_HEADER))
         .skip(2)
         .map_while(|line| {
             let cells: Vec<&str> = line
@@ -696,6 +701,24 @@ mod tests {
                 clients: 10,
                 rate: 122_758,
                 p99_micros: 170
+            }]
+        );
+    }
+
+    /// The table `loadgen bench` prints is read as the pages' is, so that `bench --charts`
+    /// draws its own run.
+    #[test]
+    fn the_printed_table_is_read_too() {
+        let text = format!(
+            "{PRINTED_HEADER} errors | threads |\n|---|\n| baseline | 1 | 18537 | 61 | 114 | 0 | 2 |\n"
+        );
+        assert_eq!(
+            parse_table(&text),
+            vec![Row {
+                server: "baseline".to_owned(),
+                clients: 1,
+                rate: 18537,
+                p99_micros: 114
             }]
         );
     }

@@ -155,10 +155,10 @@ fn redraw_with<R>(kind: &charts::Charts<R>, text: &str, page: &Path, out: &Path)
 /// The results as a Markdown table, one row per server and number of clients; `rt` is a round
 /// trip, so that the header fits a terminal.
 pub(crate) fn table(series: &[Series]) -> String {
-    let mut out = String::from(
-        "| server | clients | rt/s | p50 µs | p99 µs | errors | threads | RSS MiB \
-         | CPU µs/rt | switches/rt |\n\
+    let mut out = format!(
+        "{} errors | threads | RSS MiB | CPU µs/rt | switches/rt |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        charts::PRINTED_HEADER
     );
     for (name, results) in series {
         for m in results {
