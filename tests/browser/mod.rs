@@ -18,8 +18,8 @@
 //!   other language;
 //! - **numbering**: a lesson in the sidebar not numbered from 1 in its own language ("第 1 课",
 //!   "Lesson 1"), as when mdBook numbers the English lessons on from the Chinese ones;
-//! - **search**: on a Chinese page, Pagefind's search (the index `scripts/book` writes) finds
-//!   nothing for one of [`SEARCH_TERMS`], or its search box does not open and show results;
+//! - **search**, **ranking**, **excerpt**, **keys**, **highlight**: the book's search, tried
+//!   on a page of each language (`search.rs` says what each rule checks);
 //! - **hang**: a code line that wraps (at 1280 or 400 px) whose continuation does not start
 //!   right of the line's first non-space character, as an editor's soft wrap does
 //!   (`theme/code-lines.js`): code wrapped to column 0 sits left of what it belongs to;
@@ -46,6 +46,7 @@
 //! (`COURSE_SCREENSHOT_PAGES=zh/lesson5,README`: only those).
 
 pub(crate) mod cdp;
+mod search;
 mod serve;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,7 +76,13 @@ fn every_page_reads_cleanly_in_chromium() {
     let source = work.path().join("course");
     copy_book_sources(repo(), &source).expect("the book's sources can be copied");
     let site = build(&source).unwrap_or_else(|e| panic!("{e}"));
-    let checked = check_site(&tools, &site, "zh/lesson1.html").unwrap_or_else(|e| panic!("{e}"));
+    let plan = search::Plan {
+        zh_page: "zh/lesson1.html",
+        en_page: "en/lesson1.html",
+        keys_page: "zh/lesson1.html",
+        highlight_term: "半关闭",
+    };
+    let checked = check_site(&tools, &site, &plan).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         checked.pages >= 11,
         "only {} pages were loaded; the book has a contents page and ten lessons",
@@ -100,8 +107,19 @@ fn each_rule_fails_on_a_broken_page() {
     let source = work.path().join("fixture");
     write_fixture(&source).expect("the fixture book can be written");
     let site = build(&source).unwrap_or_else(|e| panic!("{e}"));
-    let checked = check_site(&tools, &site, "clean.html").unwrap_or_else(|e| panic!("{e}"));
+    // The fixture's index holds no lesson (no ranking can be right) and, built without
+    // scripts/book's exclusion, the diagrams' source; its keys page swallows keys, and the
+    // page its highlighted term opens (listings/unmarked.html) removes the marks.
+    let plan = search::Plan {
+        zh_page: "clean.html",
+        en_page: "clean.html",
+        keys_page: "nokeys.html",
+        highlight_term: "zebrafish",
+    };
+    let checked = check_site(&tools, &site, &plan).unwrap_or_else(|e| panic!("{e}"));
 
+    // What each rule found on its broken page (`--nocapture` shows it).
+    println!("{}", listing(&checked.problems));
     let mut found: BTreeMap<String, BTreeSet<Rule>> = BTreeMap::new();
     for problem in &checked.problems {
         found
@@ -123,7 +141,10 @@ fn each_rule_fails_on_a_broken_page() {
         ("zh/lesson1.html", Rule::Language),
         ("zh/lesson1.html", Rule::Switch),
         (SIDEBAR, Rule::Numbering),
-        (SEARCH, Rule::Search),
+        (SEARCH, Rule::Ranking),
+        (SEARCH, Rule::Excerpt),
+        (SEARCH, Rule::Keys),
+        (SEARCH, Rule::Highlight),
         ("unhung.html", Rule::Hang),
         ("split.html", Rule::Split),
         ("copy.html", Rule::Copy),
@@ -241,6 +262,10 @@ enum Rule {
     Switch,
     Numbering,
     Search,
+    Ranking,
+    Excerpt,
+    Keys,
+    Highlight,
     Hang,
     Split,
     Copy,
@@ -259,6 +284,10 @@ impl fmt::Display for Rule {
             Rule::Switch => "switch",
             Rule::Numbering => "numbering",
             Rule::Search => "search",
+            Rule::Ranking => "ranking",
+            Rule::Excerpt => "excerpt",
+            Rule::Keys => "keys",
+            Rule::Highlight => "highlight",
             Rule::Hang => "hang",
             Rule::Split => "split",
             Rule::Copy => "copy",
@@ -328,14 +357,9 @@ const SIDEBAR: &str = "sidebar";
 /// Where the problems of the search are reported.
 const SEARCH: &str = "search";
 
-/// Words a reader of the Chinese pages searches for, which mdBook's search could not find:
-/// 半关闭 (half-close, lesson 5), 套接字 (socket, everywhere), 粘包 (glued messages, lessons 4
-/// and 6).
-const SEARCH_TERMS: &[&str] = &["半关闭", "套接字", "粘包"];
-
 /// Serves `site`, loads each page in one Chromium, and applies every rule.
-/// `search_page` is the page the search is tried on.
-fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, String> {
+/// `plan` says where the search is tried.
+fn check_site(tools: &Tools, site: &Path, plan: &search::Plan) -> Result<Checked, String> {
     let server = Server::start(site.to_path_buf()).map_err(|e| format!("serving: {e}"))?;
     let mut browser = Browser::launch(&tools.chromium)?;
     let pages = html_pages(site);
@@ -429,16 +453,26 @@ fn check_site(tools: &Tools, site: &Path, search_page: &str) -> Result<Checked, 
         }
         problems.extend(enlarge_problems(&mut browser, page, PHONE)?);
     }
-    browser.load(&server.url(&format!("/{search_page}")))?;
-    for detail in search_problems(&mut browser, &server)? {
+    for (rule, detail) in search::problems(&mut browser, &server, plan)? {
         problems.push(Problem {
             page: SEARCH.to_owned(),
-            rule: Rule::Search,
+            rule,
             detail,
         });
     }
     if let Some(dir) = screenshots.as_ref().filter(|_| pictured(SEARCH)) {
-        save_screenshot(&mut browser, dir, SEARCH, PHONE)?;
+        // The search checks end on the page their highlighted term opened, at PHONE width.
+        save_screenshot(&mut browser, dir, "search-highlight", PHONE)?;
+        for width in [DESKTOP, PHONE] {
+            browser.set_width(width)?;
+            for (name, page, term) in [
+                ("search-zh", plan.zh_page, plan.highlight_term),
+                ("search-en", plan.en_page, "half-close"),
+            ] {
+                search::show_box(&mut browser, &server, page, term)?;
+                save_screenshot(&mut browser, dir, name, width)?;
+            }
+        }
     }
     // A missing image is both a failed request and an element pointing nowhere: say it once.
     let mut seen = BTreeSet::new();
@@ -1073,87 +1107,6 @@ fn lesson_of(url: &str) -> Option<(&str, u32)> {
     Some((language, number))
 }
 
-/// Searches the loaded page's Pagefind index for each of [`SEARCH_TERMS`] (the same index and
-/// language the search box uses), checks that every result is a page that is served, then
-/// types the first term into the search box and waits for its results to show.
-fn search_problems(browser: &mut Browser, server: &Server) -> Result<Vec<String>, String> {
-    let mut found = Vec::new();
-    for term in SEARCH_TERMS {
-        let script = SEARCH_INDEX.replace("TERM", term);
-        let (result, events) = browser.evaluate(&script)?;
-        for (rule, detail) in event_problems(&events) {
-            found.push(format!("{term}: {rule}: {detail}"));
-        }
-        if let Some(error) = result["error"].as_str() {
-            found.push(format!("{term}: {error}"));
-            continue;
-        }
-        let urls: Vec<&str> = result["urls"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        if urls.is_empty() {
-            found.push(format!("{term}: no results"));
-        }
-        for url in urls {
-            let absolute = server.url(url);
-            let path = absolute.split('#').next().unwrap_or(&absolute);
-            if serve::status(path) != Ok(200) {
-                found.push(format!("{term}: the result {url} is not served"));
-            }
-        }
-    }
-    let (shown, events) = browser.evaluate(&SEARCH_BOX.replace("TERM", SEARCH_TERMS[0]))?;
-    if shown["links"].as_u64().unwrap_or(0) == 0 {
-        found.push(format!(
-            "the search box showed no results for {}: {}",
-            SEARCH_TERMS[0], shown["error"]
-        ));
-    }
-    // Pagefind's scripts, styles and index files load only now: their errors count too.
-    for (rule, detail) in event_problems(&events) {
-        found.push(format!("while searching, {rule}: {detail}"));
-    }
-    Ok(found)
-}
-
-/// Pagefind's own API on the page's index: the URLs of the first results for TERM.
-const SEARCH_INDEX: &str = r#"(async () => {
-  try {
-    const root = new URL(path_to_root, location.href);
-    const pagefind = await import(new URL('pagefind/pagefind.js', root).href);
-    await pagefind.options({ baseUrl: root.pathname });
-    const search = await pagefind.search('TERM');
-    const data = await Promise.all(search.results.slice(0, 5).map((r) => r.data()));
-    return { urls: data.map((d) => d.url) };
-  } catch (error) {
-    return { error: String(error) };
-  }
-})()"#;
-
-/// The reader's way: open the search box, type TERM, wait for result links.
-const SEARCH_BOX: &str = r#"(async () => {
-  const until = Date.now() + 20000;
-  const wait = async (found) => {
-    while (!found() && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return found();
-  };
-  const toggle = document.getElementById('course-search-toggle');
-  if (!toggle) { return { links: 0, error: 'no search button in the menu bar' }; }
-  toggle.click();
-  const input = await wait(() => document.querySelector('#course-search input'));
-  if (!input) { return { links: 0, error: 'the search box did not open' }; }
-  input.value = 'TERM';
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-  const links = () => document.querySelectorAll('#course-search .pagefind-ui__result-link').length;
-  await wait(() => links() > 0);
-  return { links: links(), error: links() > 0 ? null : 'no result links within 20 s' };
-})()"#;
-
 /// The fragment of a link to a served page, when that page has no element with that id.
 fn missing_fragment(server: &Server, url: &str) -> Option<String> {
     let (address, fragment) = url.split_once('#')?;
@@ -1212,6 +1165,18 @@ fn chart(width: u32) -> String {
          <text x=\"10\" y=\"55\">round trips per second</text></svg>\n",
         bar = width - 20
     )
+}
+
+/// `scripts/book` without its exclusion of diagrams from the index, as it was before: the
+/// fixture's excerpts then show the source of clean.html's sequence diagram.
+fn book_script_indexing_diagrams() -> std::io::Result<String> {
+    let script = fs::read_to_string(repo().join("scripts/book"))?;
+    let exclusion = "--exclude-selectors \"pre.mermaid\" ";
+    assert!(
+        script.contains(exclusion),
+        "scripts/book no longer passes {exclusion}to pagefind: update the fixture"
+    );
+    Ok(script.replace(exclusion, ""))
 }
 
 /// A small book with one clean page and one page broken for each rule.
@@ -1312,6 +1277,27 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
             "# No view\n\n```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n\
              ![a chart](img/chart-narrow.svg)\n\n<style>.figure-open { display: none; }</style>\n",
         ),
+        // Keys do nothing here, as in the book before theme/search.js listened for S and /.
+        (
+            "nokeys",
+            "# No keys\n\n<script>document.addEventListener('keydown', (e) => \
+             e.stopImmediatePropagation(), true);</script>\n",
+        ),
+        // Pagefind indexes pages in folders only (README.html, */*.html): the search's pages.
+        // A diagram, whose source the book's index leaves out and the fixture's does not.
+        (
+            "listings/diagram",
+            "# Diagram\n\n```mermaid\nsequenceDiagram\n    participant A as client A\n    \
+             participant B as client B\n    A->>B: hello\n```\n",
+        ),
+        // The search marks zebrafish on this page, and the page takes the marks off again.
+        (
+            "listings/unmarked",
+            "# Unmarked\n\nA zebrafish, marked when a search opens this page.\n\n<script>\n\
+             document.addEventListener('DOMContentLoaded', () => {\n  \
+             for (const mark of document.querySelectorAll('mark')) {\n    \
+             mark.replaceWith(...mark.childNodes);\n  }\n});\n</script>\n",
+        ),
         // In a book whose language is English, numbered on from the pages before it.
         (
             "zh/lesson1",
@@ -1320,6 +1306,7 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
     ];
     let src = dir.join("src");
     fs::create_dir_all(src.join("zh"))?;
+    fs::create_dir_all(src.join("listings"))?;
     let mut summary = String::from("# Summary\n\n");
     for (name, text) in pages {
         fs::write(src.join(format!("{name}.md")), text)?;
@@ -1331,7 +1318,7 @@ fn write_fixture(dir: &Path) -> std::io::Result<()> {
     fs::write(src.join("img/chart.svg"), chart(600))?;
     fs::write(src.join("img/chart-narrow.svg"), chart(300))?;
     fs::create_dir_all(dir.join("scripts"))?;
-    fs::copy(repo().join("scripts/book"), dir.join("scripts/book"))?;
+    fs::write(dir.join("scripts/book"), book_script_indexing_diagrams()?)?;
     // The same search box as the book, so that the search fails for want of the words only,
     // and the same wrapping code.
     copy_dir(&repo().join("theme"), &dir.join("theme"))?;
