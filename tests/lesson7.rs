@@ -267,7 +267,7 @@ fn paused_by_a_flood(
 fn replies_waiting_at_a_fin(server: &mut Process, address: SocketAddr) -> Flooder {
     server.echoes(std::str::from_utf8(Flooder::MESSAGE).expect("ASCII digits"));
     let mut flooder = Flooder::connect(address);
-    let deadline = std::time::Instant::now() + harness::TIMEOUT;
+    let deadline = std::time::Instant::now() + FILL_TIMEOUT;
     loop {
         let held = flooder.held_beside(&flooder.server_row());
         if held >= WAITING_AT_FIN {
@@ -277,7 +277,7 @@ fn replies_waiting_at_a_fin(server: &mut Process, address: SocketAddr) -> Floode
             std::time::Instant::now() < deadline,
             "after {:?}, {} receives, the server holds only {held} bytes of replies, not \
              {WAITING_AT_FIN}: does it pause far below 64 KiB?",
-            harness::TIMEOUT,
+            FILL_TIMEOUT,
             flooder.receives
         );
         // Sized so that the server never holds 64 KiB, does not pause, and reads everything
@@ -330,6 +330,13 @@ fn replies_waiting_at_a_fin(server: &mut Process, address: SocketAddr) -> Floode
 /// spare.
 #[cfg(target_os = "linux")]
 const RECEIVES_PER_KIB: i64 = 4;
+
+/// How long the flood may take until replies wait in lesson 7's memory. The kernels' buffers
+/// must fill first, and on Linux 6.18 the server's send buffer grows to about a megabyte even
+/// against this client's 4 KiB window and 536-byte segments (its congestion window grows): some
+/// 50,000 replies of 20 bytes, more than [`harness::TIMEOUT`] allows a loaded machine.
+#[cfg(target_os = "linux")]
+const FILL_TIMEOUT: std::time::Duration = harness::TIMEOUT.saturating_mul(4);
 
 /// How many bytes of replies the flooding client leaves in lesson 7's memory before its FIN.
 #[cfg(target_os = "linux")]
