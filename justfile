@@ -9,12 +9,13 @@ test:
     @# The steps live once, in crates/xtask/src/check.rs; CI and contributors run the same list.
     cargo xtask check
 
-# 把页面构建成书（会先装 mdbook）/ build the book (installs mdbook)
+# 构建中英两本书（会先装 mdbook）/ build both books (installs mdbook)
 book:
     @command -v mdbook >/dev/null 2>&1 || cargo install mdbook --version 0.5.4 --locked
     @command -v mdbook-mermaid >/dev/null 2>&1 || cargo install mdbook-mermaid --version 0.17.1 --locked
-    @# mdBook, each page's own language, and Pagefind's search index when pagefind is installed
-    @# (npm install --global pagefind). tests/browser builds the book with the same script.
+    @# mdBook builds lessons/zh into book/zh and lessons/en into book/en, with Pagefind's search
+    @# index in each when pagefind is installed (npm install --global pagefind). tests/browser
+    @# builds the books with the same script.
     scripts/book
 
 # 运行第 N 课（可加参数）/ run lesson N, e.g. `just lesson 1 --port 9090`

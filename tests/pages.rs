@@ -2,7 +2,8 @@
 //! never drift apart:
 //!
 //! - a citation `` [test: `FILE::FN`](…) `` names a `#[test] fn FN` in `tests/FILE.rs`, and is a
-//!   link to that test's section of its listing, `lessons/listings/tests-FILE.md`;
+//!   link to that test's section of its listing in the page's book,
+//!   `lessons/LANGUAGE/listings/tests-FILE.md`;
 //! - the test listings are what `cargo xtask listings` writes now (`harness::listings`);
 //! - each lesson package has a Chinese and an English page, and each cites every test of its
 //!   lesson;
@@ -33,7 +34,7 @@ use std::path::{Component, Path, PathBuf};
 
 use course::lessons::Lesson;
 use harness::excerpt::anchored_region;
-use harness::listings::{SUITES, suite_tests, test_functions};
+use harness::listings::{self, Language, SUITES, suite_tests, test_functions};
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 // ---------------------------------------------------------------------------------------------
@@ -71,16 +72,18 @@ fn every_citation_links_to_its_tests_section() {
     report(problems);
 }
 
-/// The test listings (`lessons/listings/tests-*.md`) are what `cargo xtask listings` writes
+/// The test listings of both books (`lessons/LANGUAGE/listings/tests-*.md`) are what `cargo xtask listings` writes
 /// now: a section per test, with the sentences that cite it and its lines. A test that moved,
 /// a sentence that changed or a new citation makes them stale, and this says to run it.
 #[test]
 fn the_test_listings_are_as_cargo_xtask_listings_writes_them() {
     let generated = harness::listings::generate_in(root());
     assert!(
-        generated
-            .iter()
-            .any(|listing| listing.path == "lessons/listings/tests-lesson1.md"),
+        ["zh", "en"].iter().all(|language| {
+            generated.iter().any(|listing| {
+                listing.path == format!("lessons/{language}/listings/tests-lesson1.md")
+            })
+        }),
         "expected lesson 1's test listing among {:?}",
         generated
             .iter()
@@ -129,29 +132,58 @@ fn every_rust_block_is_quoted_from_the_source() {
 #[test]
 fn every_excerpt_has_a_caption_linking_its_listing() {
     let pages = pages();
-    let listings = listing_pages(&pages);
-    assert!(
-        listings.contains_key("crates/lesson1/src/main.rs"),
-        "expected a listing page for crates/lesson1/src/main.rs, got {listings:?}"
-    );
+    let books: BTreeMap<Language, BTreeMap<String, String>> = Language::ALL
+        .into_iter()
+        .map(|language| (language, listing_pages(&pages, language)))
+        .collect();
+    for (language, listings) in &books {
+        assert!(
+            listings.contains_key("crates/lesson1/src/main.rs"),
+            "expected a listing page for crates/lesson1/src/main.rs in {language:?}, got {listings:?}"
+        );
+    }
     report(
         pages
             .iter()
-            .flat_map(|page| check_captions(page, &listings))
+            .flat_map(|page| check_captions(page, &books[&listings::language_of(&page.path)]))
             .collect(),
     );
 }
 
-/// Every page under `lessons/` is listed in the book's summary, `lessons/SUMMARY.md`.
+/// Every page under `lessons/` is in a book: listed in the summary of its language's book,
+/// `lessons/zh/SUMMARY.md` or `lessons/en/SUMMARY.md`.
 #[test]
 fn every_page_is_in_the_summary() {
     let pages = pages();
-    let summary = pages
-        .iter()
-        .find(|page| page.path == "lessons/SUMMARY.md")
-        .expect("lessons/SUMMARY.md is the book's summary (book.toml: src = \"lessons\")");
     let names: Vec<String> = pages.iter().map(|page| page.path.clone()).collect();
-    report(check_summary(summary, &names));
+    let mut problems = Vec::new();
+    for language in LANGUAGES {
+        let path = format!("lessons/{language}/SUMMARY.md");
+        let summary = pages
+            .iter()
+            .find(|page| page.path == path)
+            .unwrap_or_else(|| panic!("{path} is the {language} book's summary (scripts/book)"));
+        problems.extend(check_summary(summary, &names));
+    }
+    problems.extend(
+        names
+            .iter()
+            .filter(|name| {
+                !LANGUAGES
+                    .iter()
+                    .any(|l| name.starts_with(&format!("lessons/{l}/")))
+            })
+            .filter(|name| name.starts_with("lessons/"))
+            .map(|name| {
+                Problem::at(
+                    name,
+                    0,
+                    "a page in neither book
+    expected: under lessons/zh/ or lessons/en/",
+                )
+            }),
+    );
+    report(problems);
 }
 
 /// No line of Chinese prose (in the pages, the README and the exercises' READMEs, which the
@@ -450,6 +482,48 @@ fn prose_sentences(text: &str) -> Vec<(usize, String)> {
     sentences
 }
 
+/// A page and its twin in the other book (`lessons/zh/X.md`, `lessons/en/X.md`) both exist, and
+/// give their sections the same ids in the same order: the language picker
+/// (theme/language-switch.js) keeps the reader's place by the id of the section they are in,
+/// so each Chinese heading names its id after the English one's
+/// (`## 规则 9：半关闭 {#rule-9-half-close}`).
+#[test]
+fn twin_pages_give_their_sections_the_same_ids() {
+    let pages = pages();
+    let mut problems = Vec::new();
+    for page in pages
+        .iter()
+        .filter(|page| page.path.starts_with("lessons/zh/"))
+    {
+        if page.path.ends_with("/SUMMARY.md") {
+            continue;
+        }
+        let twin_path = page.path.replacen("lessons/zh/", "lessons/en/", 1);
+        match pages.iter().find(|other| other.path == twin_path) {
+            Some(twin) => problems.extend(check_twin_ids(page, twin)),
+            None => problems.push(Problem::at(
+                &page.path,
+                0,
+                format!("a page without its twin\n    expected: {twin_path}\n    got:      none"),
+            )),
+        }
+    }
+    for page in pages
+        .iter()
+        .filter(|page| page.path.starts_with("lessons/en/"))
+    {
+        let twin_path = page.path.replacen("lessons/en/", "lessons/zh/", 1);
+        if !pages.iter().any(|other| other.path == twin_path) {
+            problems.push(Problem::at(
+                &page.path,
+                0,
+                format!("a page without its twin\n    expected: {twin_path}\n    got:      none"),
+            ));
+        }
+    }
+    report(problems);
+}
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -611,20 +685,26 @@ fn the_suites_run_against_the_registrys_servers() {
     }
 }
 
-/// The book's summary and its contents page list each lesson of the registry, and no other,
-/// by its one title: the summary's entry and the contents' row read `第 N 课：{title_zh}` and
-/// `Lesson N: {title_en}` exactly, and the summary lists its listing page.
+/// Each book's summary and contents page list each lesson of the registry, and no other,
+/// by its one title: the summary's entry and the contents' row read `第 N 课：{title_zh}` in
+/// the Chinese book and `Lesson N: {title_en}` in the English one exactly, and the summary
+/// lists its listing page.
 #[test]
 fn the_contents_list_the_registrys_lessons() {
     let read = |path: &str| {
         let text = fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
         Page::new(path, &text)
     };
-    report(check_contents(
-        &read("lessons/SUMMARY.md"),
-        &read("lessons/README.md"),
-        course::lessons::LESSONS,
-    ));
+    let mut problems = Vec::new();
+    for language in LANGUAGES {
+        problems.extend(check_contents(
+            &read(&format!("lessons/{language}/SUMMARY.md")),
+            &read(&format!("lessons/{language}/README.md")),
+            course::lessons::LESSONS,
+            language,
+        ));
+    }
+    report(problems);
 }
 
 /// Every lesson page opens alike: its heading is the registry's title (`# 第 N 课：{title_zh}`,
@@ -647,7 +727,7 @@ fn every_lesson_page_opens_with_its_title_and_header() {
     report(problems);
 }
 
-/// Each exercise's page in the book (`lessons/listings/exerciseN.md`) shows its README as a
+/// Each exercise's page in each book (`lessons/LANGUAGE/listings/exerciseN.md`) shows its README as a
 /// page, not as code: included outside a code block, its one `#` heading the page's title and
 /// the rest nested under it, and each of its relative links a reference link that resolves on
 /// a code-hosting site by the README's own definition and in the book by the page's, to the
@@ -655,7 +735,6 @@ fn every_lesson_page_opens_with_its_title_and_header() {
 #[test]
 fn every_exercise_page_shows_its_readme_as_a_page() {
     let pages = pages();
-    let listings = listing_pages(&pages);
     let readmes = exercise_readmes();
     assert!(
         readmes.len() == course::lessons::exercises().len() && !readmes.is_empty(),
@@ -663,12 +742,15 @@ fn every_exercise_page_shows_its_readme_as_a_page() {
     );
     let mut problems = Vec::new();
     for (index, readme) in readmes.iter().enumerate() {
-        let path = format!("{}/exercise{}.md", harness::listings::DIR, index + 1);
-        match pages.iter().find(|page| page.path == path) {
-            Some(page) => {
-                problems.extend(check_exercise_page(page, readme, index + 1, &listings));
+        for language in Language::ALL {
+            let listings = listing_pages(&pages, language);
+            let path = format!("{}/exercise{}.md", listings::dir(language), index + 1);
+            match pages.iter().find(|page| page.path == path) {
+                Some(page) => {
+                    problems.extend(check_exercise_page(page, readme, index + 1, &listings));
+                }
+                None => problems.push(Problem::at(&path, 0, "the exercise's page is missing")),
             }
-            None => problems.push(Problem::at(&path, 0, "the exercise's page is missing")),
         }
     }
     report(problems);
@@ -1186,7 +1268,7 @@ fn check_citation_links(page: &Page, listings: &BTreeMap<String, String>) -> Vec
                  got:\n    {link}"
             ),
             Some(_) => {
-                let listing = harness::listings::listing_path(file);
+                let listing = listings::listing_path(listings::language_of(&page.path), file);
                 let section = format!("{{#{}}}", harness::listings::anchor(file, function));
                 if listings
                     .get(&listing)
@@ -1324,7 +1406,7 @@ fn check_lesson_pages(lesson: &str, pages: &[Page], tests: &TestIndex) -> Vec<Pr
 
 const SOURCE_MARK: &str = "<!-- source: ";
 const NOT_SOURCE_MARK: &str = "<!-- not-source -->";
-/// A whole file shown on a listing page (`lessons/listings/`), by mdBook's `{{#include PATH}}`,
+/// A whole file shown on a listing page (`lessons/LANGUAGE/listings/`), by mdBook's `{{#include PATH}}`,
 /// or some of its lines (`<!-- listing: PATH:FIRST:LAST -->`, `{{#include PATH:FIRST:LAST}}`).
 const LISTING_MARK: &str = "<!-- listing: ";
 
@@ -1518,9 +1600,10 @@ fn check_code_blocks(page: &Page, read: impl Fn(&str) -> Option<String>) -> Vec<
 }
 
 /// Each file shown whole on a listing page, and that page's path.
-fn listing_pages(pages: &[Page]) -> BTreeMap<String, String> {
+fn listing_pages(pages: &[Page], language: Language) -> BTreeMap<String, String> {
     let mut listed = BTreeMap::new();
-    for page in pages {
+    let book = format!("{}/", listings::dir(language));
+    for page in pages.iter().filter(|page| page.path.starts_with(&book)) {
         for (_, line) in prose_lines(&page.text) {
             if let Some(target) = listing_target(line.trim()) {
                 listed.insert(listed_lines(target).0.to_owned(), page.path.clone());
@@ -1534,18 +1617,14 @@ fn listing_pages(pages: &[Page]) -> BTreeMap<String, String> {
 /// name, linked to its heading on the listing page (mdBook's id: the heading's letters and
 /// digits, lowercased), after a label in the page's language ([`caption_label`]).
 fn caption(page: &str, file: &str, listing: &str) -> String {
-    let depth = Path::new(page)
-        .parent()
-        .map_or(0, |dir| dir.components().count());
-    let listing = listing.strip_prefix("lessons/").unwrap_or(listing);
-    let up = "../".repeat(depth.saturating_sub(1));
+    let link = listings::relative_link(page, listing);
     let id: String = file
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
     let label = caption_label(page);
-    format!("<span class=\"filename\">{label}[`{file}`]({up}{listing}#{id})</span>")
+    format!("<span class=\"filename\">{label}[`{file}`]({link}#{id})</span>")
 }
 
 /// A caption's label in the language of `page`: `Filename:` on an English page (`lessons/en/`),
@@ -1579,7 +1658,7 @@ fn check_captions(page: &Page, listings: &BTreeMap<String, String>) -> Vec<Probl
                 &page.path,
                 number,
                 format!(
-                    "no listing page shows the excerpt's file\n    expected: <!-- listing: {file} --> on a page in lessons/listings/\n    got:      none"
+                    "no listing page shows the excerpt's file\n    expected: <!-- listing: {file} --> on a page in the book's listings/\n    got:      none"
                 ),
             ));
             continue;
@@ -1604,6 +1683,75 @@ fn check_captions(page: &Page, listings: &BTreeMap<String, String>) -> Vec<Probl
 }
 
 // ---------------------------------------------------------------------------------------------
+// Twin pages' section ids
+// ---------------------------------------------------------------------------------------------
+
+/// The ids of the headings below the title (`##` and deeper) of `text`, with their lines: a
+/// heading's own `{#id}`, or the id mdBook gives its text.
+fn section_ids(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut heading: Option<(usize, Option<String>, String)> = None;
+    for (event, range) in Parser::new_ext(text, Options::all()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) if level as usize > 1 => {
+                let line = text[..range.start].lines().count() + 1;
+                heading = Some((line, id.map(|id| id.to_string()), String::new()));
+            }
+            Event::Text(piece) | Event::Code(piece) => {
+                if let Some((_, _, plain)) = heading.as_mut() {
+                    plain.push_str(&piece);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((line, id, plain)) = heading.take() {
+                    found.push((line, id.unwrap_or_else(|| listings::heading_id(&plain))));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `page` and `twin` have the same section ids, in the same order: the first that differs is
+/// reported on both.
+fn check_twin_ids(page: &Page, twin: &Page) -> Vec<Problem> {
+    let (ours, theirs) = (section_ids(&page.text), section_ids(&twin.text));
+    let differing = ours
+        .iter()
+        .map(Some)
+        .chain(std::iter::repeat(None))
+        .zip(theirs.iter().map(Some).chain(std::iter::repeat(None)))
+        .take(ours.len().max(theirs.len()))
+        .find(|(a, b)| a.map(|(_, id)| id) != b.map(|(_, id)| id));
+    let Some((a, b)) = differing else {
+        return Vec::new();
+    };
+    let shown = |entry: Option<&(usize, String)>| {
+        entry.map_or("no more sections".to_owned(), |(_, id)| format!("#{id}"))
+    };
+    let message = |other: &Page, own, theirs| {
+        format!(
+            "a section whose id differs from its twin's, so the language picker loses the place\n    \
+             expected: {theirs}, as {} has (or give both headings the same {{#id}})\n    got:      {own}",
+            other.path
+        )
+    };
+    vec![
+        Problem::at(
+            &page.path,
+            a.map_or(0, |(line, _)| *line),
+            message(twin, shown(a), shown(b)),
+        ),
+        Problem::at(
+            &twin.path,
+            b.map_or(0, |(line, _)| *line),
+            message(page, shown(b), shown(a)),
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
 // (d) Every page is in the summary
 // ---------------------------------------------------------------------------------------------
 
@@ -1616,7 +1764,7 @@ fn check_summary(summary: &Page, pages: &[String]) -> Vec<Problem> {
         .collect();
     pages
         .iter()
-        .filter(|page| page.starts_with("lessons/") && **page != summary.path)
+        .filter(|page| page.starts_with(&format!("{}/", base.display())) && **page != summary.path)
         .filter(|page| !listed.contains(&normalize(Path::new(page))))
         .map(|page| {
             Problem::at(
@@ -1624,7 +1772,7 @@ fn check_summary(summary: &Page, pages: &[String]) -> Vec<Problem> {
                 0,
                 format!(
                     "a page is missing from the book\n    expected: a line linking {}\n    got:      no link to it",
-                    page.trim_start_matches("lessons/")
+                    page.trim_start_matches(&format!("{}/", base.display()))
                 ),
             )
         })
@@ -1821,12 +1969,12 @@ fn lesson_header(lesson: &Lesson, language: &str) -> String {
         ("Code", "Tests", "Contents")
     };
     parts.push(format!(
-        "{code} [`crates/{package}`](../listings/{package}.md)"
+        "{code} [`crates/{package}`](listings/{package}.md)"
     ));
     parts.push(format!(
-        "{tests} [`tests/{package}.rs`](../listings/tests-{package}.md)"
+        "{tests} [`tests/{package}.rs`](listings/tests-{package}.md)"
     ));
-    parts.push(format!("[{contents}](../README.md)"));
+    parts.push(format!("[{contents}](README.md)"));
     format!("> {}", parts.join(" · "))
 }
 
@@ -1889,9 +2037,15 @@ fn inline_links(text: &str) -> Vec<Linked> {
         .collect()
 }
 
-/// The summary's entries and the contents' table rows name each lesson of `lessons` by its
-/// title, and no other lesson; the summary lists each lesson's listing page.
-fn check_contents(summary: &Page, contents: &Page, lessons: &[Lesson]) -> Vec<Problem> {
+/// The summary's entries and the contents' table rows of the book in `language` name each
+/// lesson of `lessons` by its title, and no other lesson; the summary lists each lesson's
+/// listing page.
+fn check_contents(
+    summary: &Page,
+    contents: &Page,
+    lessons: &[Lesson],
+    language: &str,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     let rows: Vec<Linked> = {
         let lines: Vec<&str> = contents.text.lines().collect();
@@ -1908,13 +2062,13 @@ fn check_contents(summary: &Page, contents: &Page, lessons: &[Lesson]) -> Vec<Pr
         (summary, inline_links(&summary.text), "entry in the summary"),
         (contents, rows, "row of the contents"),
     ] {
-        for language in LANGUAGES {
-            let prefix = format!("{language}/lesson");
+        {
+            let prefix = "lesson";
             let mut listed = BTreeSet::new();
             for link in &links {
                 let Some(n) = link
                     .target
-                    .strip_prefix(&prefix)
+                    .strip_prefix(prefix)
                     .and_then(|rest| rest.strip_suffix(".md"))
                     .and_then(|n| n.parse::<u8>().ok())
                 else {
@@ -2064,8 +2218,10 @@ fn check_exercise_page(
     listings: &BTreeMap<String, String>,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let language = listings::language_of(&page.path);
+    let code = language.code();
     let include = format!(
-        "{{{{#include {}}}}}",
+        "{{{{#include {}:{code}}}}}",
         harness::listings::relative_link(&page.path, &readme.path)
     );
     let Some(included_at) = prose_lines(&page.text)
@@ -2112,12 +2268,50 @@ fn check_exercise_page(
         }
         previous = level;
     }
-    for (line, level) in headings(&page.text) {
-        if level == 1 {
+    // The page's one title: the README's, in the page's language, just before the README's
+    // half in that language (between `ANCHOR: zh` and `ANCHOR_END: zh`, or `en`).
+    let own_title = title
+        .trim_start_matches("# ")
+        .split_once("/ Exercise ")
+        .map(|(zh, en)| {
+            language
+                .pick(zh.trim_end(), &format!("Exercise {en}"))
+                .to_owned()
+        })
+        .unwrap_or_default();
+    let titles: Vec<usize> = headings(&page.text)
+        .into_iter()
+        .filter(|(_, level)| *level == 1)
+        .map(|(line, _)| line)
+        .collect();
+    let title_line = page
+        .text
+        .lines()
+        .position(|line| line == format!("# {own_title}"));
+    if titles.len() != 1 || title_line.map(|at| at + 1) != titles.first().copied() {
+        problems.push(Problem::at(
+            &page.path,
+            titles.get(1).or(titles.first()).copied().unwrap_or(0),
+            format!(
+                "the page's title is not the README's, in the page's language, once\n    \
+                 expected: # {own_title}\n    got:      {} titles",
+                titles.len()
+            ),
+        ));
+    }
+    for marker in [
+        format!("<!-- ANCHOR: {code} -->"),
+        format!("<!-- ANCHOR_END: {code} -->"),
+    ] {
+        if !readme.text.lines().any(|line| line == marker) {
             problems.push(Problem::at(
-                &page.path,
-                line,
-                "a second title: the README's `#` heading is the page's title\n    expected: ## …",
+                &readme.path,
+                0,
+                format!(
+                    "the README's {code} half is not marked for {}\n    expected: a line {marker}\n    \
+                     got:      none",
+                    page.path
+                ),
             ));
         }
     }
@@ -2374,6 +2568,44 @@ mod checks_fail_on_bad_input {
         problems.iter().map(|problem| problem.line).collect()
     }
 
+    /// Twins whose sections have different ids, or one section more, are reported on both
+    /// pages at the first that differs; explicit ids that agree pass.
+    #[test]
+    fn twins_with_different_section_ids_fail() {
+        let zh = "# 第 9 课\n\n## 运行 {#running-it}\n\n### 平台 {#platform-notes}\n";
+        let en = "# Lesson 9\n\n## Running it\n\n### Platform notes\n";
+        let check = |zh: &str, en: &str| {
+            check_twin_ids(
+                &Page::new("lessons/zh/lesson9.md", zh),
+                &Page::new("lessons/en/lesson9.md", en),
+            )
+        };
+        assert!(check(zh, en).is_empty(), "{:#?}", check(zh, en));
+        let problems = check(&zh.replace(" {#platform-notes}", ""), en);
+        let places: Vec<(&str, usize)> = problems
+            .iter()
+            .map(|problem| (problem.path.as_str(), problem.line))
+            .collect();
+        assert_eq!(
+            places,
+            [("lessons/zh/lesson9.md", 5), ("lessons/en/lesson9.md", 5)],
+            "{problems:#?}"
+        );
+        assert!(
+            problems[0].message.contains("expected: #platform-notes"),
+            "{problems:#?}"
+        );
+        assert!(
+            problems[0].message.contains("got:      #平台"),
+            "{problems:#?}"
+        );
+        let problems = check(zh, &format!("{en}\n## More\n"));
+        assert!(
+            problems[0].message.contains("expected: #more") && problems[0].line == 0,
+            "{problems:#?}"
+        );
+    }
+
     /// A MiB figure for ten thousand clients that is not the table's, for the lesson the
     /// sentence names, is reported; the table's figure, rounded or not, passes; a page that
     /// states none is reported too.
@@ -2430,25 +2662,25 @@ mod checks_fail_on_bad_input {
     /// section passes, from any page's directory.
     #[test]
     fn citations_that_are_not_links_to_their_section_fail() {
-        let listing = "lessons/listings/tests-lesson9.md";
+        let listing = "lessons/en/listings/tests-lesson9.md";
         let listings = BTreeMap::from([(
             listing.to_owned(),
             "### `lesson9::works` {#lesson9works}\n".to_owned(),
         )]);
         let page = Page::new(
             "lessons/en/lesson9.md",
-            "Linked [test: `lesson9::works`](../listings/tests-lesson9.md#lesson9works).\n\
+            "Linked [test: `lesson9::works`](listings/tests-lesson9.md#lesson9works).\n\
              Not linked [test: `lesson9::works`].\n\
-             Another section [test: `lesson9::works`](../listings/tests-lesson9.md#lesson9slow_one).\n\
-             Another page [test: `lesson9::works`](../listings/lesson9.md#lesson9works).\n\
-             No section [test: `lesson9::slow_one`](../listings/tests-lesson9.md#lesson9slow_one).\n",
+             Another section [test: `lesson9::works`](listings/tests-lesson9.md#lesson9slow_one).\n\
+             Another page [test: `lesson9::works`](listings/lesson9.md#lesson9works).\n\
+             No section [test: `lesson9::slow_one`](listings/tests-lesson9.md#lesson9slow_one).\n",
         );
         let problems = check_citation_links(&page, &listings);
         assert_eq!(lines_named(&problems), [2, 3, 4, 5], "{problems:#?}");
         for (problem, expected) in problems.iter().zip([
             "a citation that is not a link",
-            "got:\n    ../listings/tests-lesson9.md#lesson9slow_one",
-            "got:\n    ../listings/lesson9.md#lesson9works",
+            "got:\n    listings/tests-lesson9.md#lesson9slow_one",
+            "got:\n    listings/lesson9.md#lesson9works",
             "has no section on its listing",
         ]) {
             assert!(
@@ -2459,11 +2691,11 @@ mod checks_fail_on_bad_input {
         assert!(
             problems[0]
                 .message
-                .contains("\n    ../listings/tests-lesson9.md#lesson9works\n"),
+                .contains("\n    listings/tests-lesson9.md#lesson9works\n"),
             "{problems:#?}"
         );
         let contents = Page::new(
-            "lessons/README.md",
+            "lessons/en/README.md",
             "[test: `lesson9::works`](listings/tests-lesson9.md#lesson9works)",
         );
         assert!(check_citation_links(&contents, &listings).is_empty());
@@ -2744,23 +2976,28 @@ mod checks_fail_on_bad_input {
         }
     }
 
-    /// A page under `lessons/` that the summary does not link is reported.
+    /// A page of a book that its summary does not link is reported; the other book's pages are
+    /// its own summary's.
     #[test]
     fn a_page_missing_from_the_summary_fails() {
         let summary = Page::new(
-            "lessons/SUMMARY.md",
-            "# Summary\n\n[Contents](README.md)\n\n- [One](zh/lesson1.md)\n- [Draft]()\n",
+            "lessons/zh/SUMMARY.md",
+            "# Summary\n\n[目录](README.md)\n\n- [One](lesson1.md)\n- [Draft]()\n",
         );
         let pages = [
-            "lessons/SUMMARY.md".to_owned(),
-            "lessons/README.md".to_owned(),
+            "lessons/zh/SUMMARY.md".to_owned(),
+            "lessons/zh/README.md".to_owned(),
             "lessons/zh/lesson1.md".to_owned(),
             "lessons/en/lesson1.md".to_owned(),
+            "lessons/zh/lesson2.md".to_owned(),
         ];
         let problems = check_summary(&summary, &pages);
         assert_eq!(problems.len(), 1, "{problems:#?}");
-        assert!(problems[0].message.contains("en/lesson1.md"));
-        assert!(check_summary(&summary, &pages[..3]).is_empty());
+        assert!(
+            problems[0].message.contains("linking lesson2.md"),
+            "{problems:#?}"
+        );
+        assert!(check_summary(&summary, &pages[..4]).is_empty());
     }
 
     /// Links and images to missing files, outside the tree or with absolute paths are reported;
@@ -2858,60 +3095,60 @@ mod checks_fail_on_bad_input {
     /// entries and rows that read the registry's titles pass.
     #[test]
     fn contents_not_reading_the_registrys_titles_fail() {
-        let summary = "# Summary\n\n- [第 9 课：测试](zh/lesson9.md)\n- [Lesson 9: a test](en/lesson9.md)\n\
-                       - [第 9 课的程序 / Lesson 9's program](listings/lesson9.md)\n";
-        let contents = "| 中文 | English | 讲义 notes · 代码 code |\n|---|---|---|\n\
-                        | [第 9 课：测试](zh/lesson9.md) | [Lesson 9: a test](en/lesson9.md) | \
-                        讲义之外 beyond · [代码 code](listings/lesson9.md) |\n\n\
-                        Prose may say [lesson 9](en/lesson9.md) as it likes.\n";
+        let summary = "# Summary\n\n- [Lesson 9: a test](lesson9.md)\n  \
+                       - [Program](listings/lesson9.md)\n";
+        let contents = "| lesson | notes | program |\n|---|---|---|\n\
+                        | [Lesson 9: a test](lesson9.md) | beyond | [code](listings/lesson9.md) |\n\n\
+                        Prose may say [lesson 9](lesson9.md) as it likes.\n";
         let check = |summary: &str, contents: &str| {
             check_contents(
-                &Page::new("lessons/SUMMARY.md", summary),
-                &Page::new("lessons/README.md", contents),
+                &Page::new("lessons/en/SUMMARY.md", summary),
+                &Page::new("lessons/en/README.md", contents),
                 &[LESSON9],
+                "en",
             )
         };
         let problems = check(summary, contents);
         assert!(problems.is_empty(), "{problems:#?}");
-        let problems = check(&summary.replace("课：测试", "课：考试"), contents);
+        let problems = check(&summary.replace("9: a test]", "9: an exam]"), contents);
         assert_eq!(
             named(&problems),
-            [("lessons/SUMMARY.md", 3)],
+            [("lessons/en/SUMMARY.md", 3)],
             "{problems:#?}"
         );
         assert!(
             problems[0].message.contains(
-                "expected: [第 9 课：测试](zh/lesson9.md)\n    got:      [第 9 课：考试]"
+                "expected: [Lesson 9: a test](lesson9.md)\n    got:      [Lesson 9: an exam]"
             ),
             "{problems:#?}"
         );
         let problems = check(summary, &contents.replace("Lesson 9: a test]", "A test]"));
         assert_eq!(
             named(&problems),
-            [("lessons/README.md", 3)],
+            [("lessons/en/README.md", 3)],
             "{problems:#?}"
         );
         let problems = check(
-            &summary.replace("- [Lesson 9: a test](en/lesson9.md)\n", ""),
+            &summary.replace("- [Lesson 9: a test](lesson9.md)\n", ""),
             contents,
         );
         assert_eq!(
             named(&problems),
-            [("lessons/SUMMARY.md", 0)],
+            [("lessons/en/SUMMARY.md", 0)],
             "{problems:#?}"
         );
         assert!(
             problems[0]
                 .message
-                .contains("is missing\n    expected: [Lesson 9: a test](en/lesson9.md)")
+                .contains("is missing\n    expected: [Lesson 9: a test](lesson9.md)")
         );
         let problems = check(
-            &format!("{summary}- [第 10 课：多余](zh/lesson10.md)\n"),
+            &format!("{summary}- [Lesson 10: extra](lesson10.md)\n"),
             contents,
         );
         assert_eq!(
             named(&problems),
-            [("lessons/SUMMARY.md", 6)],
+            [("lessons/en/SUMMARY.md", 5)],
             "{problems:#?}"
         );
         let problems = check(
@@ -2920,7 +3157,7 @@ mod checks_fail_on_bad_input {
         );
         assert_eq!(
             named(&problems),
-            [("lessons/SUMMARY.md", 0)],
+            [("lessons/en/SUMMARY.md", 0)],
             "{problems:#?}"
         );
     }
@@ -2934,8 +3171,8 @@ mod checks_fail_on_bad_input {
         assert_eq!(
             header,
             "> [English](../en/lesson9.md) · 讲义之外 · 先修：[第 4 课](lesson4.md)、[第 7 课](lesson7.md) \
-             · 代码 [`crates/lesson9`](../listings/lesson9.md) · 测试 [`tests/lesson9.rs`](../listings/tests-lesson9.md) \
-             · [目录](../README.md)"
+             · 代码 [`crates/lesson9`](listings/lesson9.md) · 测试 [`tests/lesson9.rs`](listings/tests-lesson9.md) \
+             · [目录](README.md)"
         );
         let first = Lesson {
             number: 1,
@@ -2946,8 +3183,8 @@ mod checks_fail_on_bad_input {
         };
         assert_eq!(
             lesson_header(&first, "en"),
-            "> [中文](../zh/lesson1.md) · Notes, section 1 · Code [`crates/lesson1`](../listings/lesson1.md) \
-             · Tests [`tests/lesson1.rs`](../listings/tests-lesson1.md) · [Contents](../README.md)"
+            "> [中文](../zh/lesson1.md) · Notes, section 1 · Code [`crates/lesson1`](listings/lesson1.md) \
+             · Tests [`tests/lesson1.rs`](listings/tests-lesson1.md) · [Contents](README.md)"
         );
         let good = format!("# 第 9 课：测试\n\n{header}\n\n## 讲义这一节说了什么\n");
         let check = |text: &str| {
@@ -2999,34 +3236,36 @@ mod checks_fail_on_bad_input {
     /// writes them pass.
     #[test]
     fn an_exercise_readme_not_shown_as_a_page_fails() {
-        let readme = "# 练习 9：演示 / Exercise 9: a demo\n\n\
+        let readme = "# 练习 9：演示 / Exercise 9: a demo\n\n<!-- ANCHOR: zh -->\n\
                       第 9 课（[`crates/lesson9`][lesson-code]，[中文页面][lesson-zh]）\n\n\
                       ## 任务\n\n写 [`src/main.rs`][starter]，见 [Rust](https://doc.rust-lang.org/book/)。\n\n\
-                      ### 提示\n\n## The task\n\n\
+                      ### 提示\n<!-- ANCHOR_END: zh -->\n\n<!-- ANCHOR: en -->\n## The task\n\
+                      <!-- ANCHOR_END: en -->\n\n\
                       [lesson-code]: ../../crates/lesson9/src/main.rs\n\
                       [lesson-zh]: ../../lessons/zh/lesson9.md\n\
                       [starter]: src/main.rs\n";
         let page = "<!-- the README as a page -->\n\n\
                     [lesson-code]: lesson9.md#crateslesson9srcmainrs\n\
-                    [lesson-zh]: ../zh/lesson9.md\n\
+                    [lesson-zh]: ../lesson9.md\n\
                     [starter]: #exercises09_demosrcmainrs\n\n\
-                    {{#include ../../exercises/09_demo/README.md}}\n\n\
+                    # 练习 9：演示\n\n\
+                    {{#include ../../../exercises/09_demo/README.md:zh}}\n\n\
                     ## `exercises/09_demo/src/main.rs`\n\n\
                     <!-- listing: exercises/09_demo/src/main.rs -->\n```rust,listing\n\
-                    {{#include ../../exercises/09_demo/src/main.rs}}\n```\n";
+                    {{#include ../../../exercises/09_demo/src/main.rs}}\n```\n";
         let listings = BTreeMap::from([
             (
                 "crates/lesson9/src/main.rs".to_owned(),
-                "lessons/listings/lesson9.md".to_owned(),
+                "lessons/zh/listings/lesson9.md".to_owned(),
             ),
             (
                 "exercises/09_demo/src/main.rs".to_owned(),
-                "lessons/listings/exercise9.md".to_owned(),
+                "lessons/zh/listings/exercise9.md".to_owned(),
             ),
         ]);
         let check = |page: &str, readme: &str| {
             check_exercise_page(
-                &Page::new("lessons/listings/exercise9.md", page),
+                &Page::new("lessons/zh/listings/exercise9.md", page),
                 &Page::new("exercises/09_demo/README.md", readme),
                 9,
                 &listings,
@@ -3035,7 +3274,7 @@ mod checks_fail_on_bad_input {
         let problems = check(page, readme);
         assert!(problems.is_empty(), "{problems:#?}");
         let starter = "[starter]: #exercises09_demosrcmainrs\n";
-        let include = "{{#include ../../exercises/09_demo/README.md}}";
+        let include = "{{#include ../../../exercises/09_demo/README.md:zh}}";
         let cases = [
             // As code, the way the pages showed it before.
             (
@@ -3061,7 +3300,34 @@ mod checks_fail_on_bad_input {
             (
                 format!("# 练习 9\n\n{page}"),
                 readme.to_owned(),
-                "a second title",
+                "not the README's, in the page's language, once",
+            ),
+            // The README's whole title, or the English one on a Chinese page.
+            (
+                page.replace("# 练习 9：演示\n", "# 练习 9：演示 / Exercise 9: a demo\n"),
+                readme.to_owned(),
+                "expected: # 练习 9：演示\n",
+            ),
+            (
+                page.replace("# 练习 9：演示\n", "# Exercise 9: a demo\n"),
+                readme.to_owned(),
+                "expected: # 练习 9：演示\n",
+            ),
+            // The whole README again, or the English half.
+            (
+                page.replace(":zh}}", "}}"),
+                readme.to_owned(),
+                "not shown as a page",
+            ),
+            (
+                page.replace("README.md:zh", "README.md:en"),
+                readme.to_owned(),
+                "not shown as a page",
+            ),
+            (
+                page.to_owned(),
+                readme.replace("<!-- ANCHOR_END: zh -->\n", ""),
+                "expected: a line <!-- ANCHOR_END: zh -->",
             ),
             (
                 page.to_owned(),
@@ -3084,9 +3350,9 @@ mod checks_fail_on_bad_input {
                 "defined after the README is included",
             ),
             (
-                page.replace("../zh/lesson9.md", "../en/lesson9.md"),
+                page.replace("../lesson9.md", "../../en/lesson9.md"),
                 readme.to_owned(),
-                "expected: [lesson-zh]: ../zh/lesson9.md",
+                "expected: [lesson-zh]: ../lesson9.md",
             ),
             (
                 page.replace(
@@ -3097,7 +3363,7 @@ mod checks_fail_on_bad_input {
                 "expected: [lesson-code]: lesson9.md#crateslesson9srcmainrs",
             ),
             (
-                format!("[extra]: ../en/lesson9.md\n{page}"),
+                format!("[extra]: ../../en/lesson9.md\n{page}"),
                 readme.to_owned(),
                 "[extra] is defined, but the README does not use it",
             ),

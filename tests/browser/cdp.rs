@@ -1,8 +1,9 @@
 //! Headless Chromium, driven over the DevTools protocol (CDP) on a WebSocket.
 //!
 //! Only what the book's checks need: open one tab, set its width, load a page and wait for its
-//! `load` event, run a script and take its value, take a screenshot, and keep every event the
-//! page sent (console messages, exceptions, failed requests) for the checks to read.
+//! `load` event, run a script and take its value (and follow the link it clicked), take a
+//! screenshot, and keep every event the page sent (console messages, exceptions, failed
+//! requests) for the checks to read.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
@@ -127,6 +128,25 @@ impl Browser {
         Ok(self.events.drain(..).collect())
     }
 
+    /// Runs `script`, which may make the tab leave its page (a click on a link), and when the
+    /// script's value says `navigating: true` waits for the page it leads to: its `load`
+    /// event, or the move within the page that a link to a fragment of it makes.
+    pub fn follow(&mut self, script: &str) -> Result<(Value, Vec<Value>), String> {
+        self.events.clear();
+        let (value, mut events) = self.evaluate(script)?;
+        let arrived = |e: &Value| {
+            matches!(
+                e["method"].as_str(),
+                Some("Page.loadEventFired" | "Page.navigatedWithinDocument")
+            )
+        };
+        if value["navigating"] == true && !events.iter().any(arrived) {
+            self.wait_for_any(&["Page.loadEventFired", "Page.navigatedWithinDocument"])?;
+            events.extend(self.events.drain(..));
+        }
+        Ok((value, events))
+    }
+
     /// Runs `script` (an expression; a promise is awaited) and returns its value as JSON, with
     /// the events that arrived meanwhile.
     pub fn evaluate(&mut self, script: &str) -> Result<(Value, Vec<Value>), String> {
@@ -205,10 +225,17 @@ impl Browser {
 
     /// Waits for the tab's next `method` event, keeping the others.
     fn wait_for(&mut self, method: &str) -> Result<Value, String> {
+        self.wait_for_any(&[method])
+    }
+
+    /// Waits for the tab's next event of one of `methods`, keeping the others.
+    fn wait_for_any(&mut self, methods: &[&str]) -> Result<Value, String> {
         let deadline = Instant::now() + PAGE_TIMEOUT;
+        let waiting_for = methods.join(" or ");
         loop {
-            let event = self.receive(method, deadline)?;
-            if event["method"] == method && event["sessionId"] == self.session.as_str() {
+            let event = self.receive(&waiting_for, deadline)?;
+            let method = event["method"].as_str().unwrap_or("");
+            if methods.contains(&method) && event["sessionId"] == self.session.as_str() {
                 return Ok(event);
             }
             self.keep(event);

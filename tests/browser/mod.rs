@@ -1,6 +1,13 @@
-//! The course book as a reader gets it: built with mdBook, served over HTTP on 127.0.0.1, and
-//! every page loaded in headless Chromium (Debian's `chromium`), one browser for all of them.
-//! `tests/pages.rs` checks the Markdown; this checks what the browser makes of it.
+//! The course's two books (one per language, `zh/` and `en/`, built by `scripts/book`) as a
+//! reader gets them: built with mdBook, served over HTTP on 127.0.0.1, and every page loaded in
+//! headless Chromium (Debian's `chromium`), one browser for all of them. `tests/pages.rs` checks
+//! the Markdown; this checks what the browser makes of it.
+//!
+//! Every page is loaded but each book's `print.html` (every chapter again, and a print dialog:
+//! the print rule's) and `toc.html` (the sidebar for readers without scripts). Each book's
+//! `index.html` (mdBook's copy of its first chapter, where the root page sends a reader) and
+//! `404.html` are pages like the others; the root's `index.html`, which sends the browser on,
+//! is loaded as `index.html?stay`, which stays.
 //!
 //! A page fails on:
 //! - **mermaid**: a diagram Mermaid could not draw ("Syntax error in text"), never drew, or
@@ -12,14 +19,31 @@
 //! - **console**: an error on the console or an uncaught exception;
 //! - **too wide**: a table or code block wider than the text column at 1280 px, or at 400 px
 //!   (a phone, where code and output wrap), which a reader has to scroll sideways;
-//! - **language**: a page under `zh/` or `en/` that does not declare its language in
+//! - **language**: a page under `zh/` or `en/` that does not declare that language in
 //!   `<html lang>` (screen readers, search and fonts go by it);
 //! - **switch**: a page under `zh/` or `en/` without a visible link to the same page in the
-//!   other language;
-//! - **numbering**: a lesson in the sidebar not numbered from 1 in its own language ("第 1 课",
-//!   "Lesson 1"), as when mdBook numbers the English lessons on from the Chinese ones;
-//! - **search**, **ranking**, **excerpt**, **keys**, **highlight**: the book's search, tried
-//!   on a page of each language (`search.rs` says what each rule checks);
+//!   other book (`theme/language-switch.js`'s picker in the menu bar);
+//! - **numbering**: a lesson in a book's sidebar not numbered from 1 in the book's language
+//!   ("第 1 课", "Lesson 1"), as when mdBook numbers the lessons itself;
+//! - **crossing**: an arrow to the previous or next chapter (mdBook's `.nav-chapters` at the
+//!   sides, `.mobile-nav-chapters` under the text) that leads out of the page's book;
+//! - **fold**: a sidebar entry with entries under it (a lesson's program and tests) without a
+//!   fold toggle, unfolded though the open page is not under it, or folded though it is;
+//! - **picker**: a lesson or contents page whose picker, followed at 1280 px with a heading in
+//!   the middle of the page scrolled to the top, does not lead to the twin page at the heading
+//!   being read (the last in the upper third of the window), or the twin has no element with
+//!   that id, or not as the same heading in the order of its headings; or whose picker,
+//!   followed from the top of the page, does not lead to the twin's top (`books.rs`);
+//! - **root**: the root `index.html` whose `bookFor` picks the wrong book for a browser's
+//!   languages (`zh-CN` and `zh-TW, en`: `zh/`; `en-US` and `fr, en-GB`: `en/`; `fr`: `zh/`),
+//!   which does not send the browser to a page of a book, or whose `?stay` shows no link to
+//!   one of the books;
+//! - **print**: a book's `print.html` that does not declare the book's language, does not hold
+//!   each chapter of the book's sidebar exactly once, holds a chapter of the other book, or
+//!   gives one id to more than one element (but inside Mermaid's drawings, which name their
+//!   parts by the diagram's names and which no link aims at);
+//! - **search**, **ranking**, **excerpt**, **keys**, **highlight**: each book's search, tried
+//!   on a page of each (`search.rs` says what each rule checks);
 //! - **hang**: a code line that wraps (at 1280 or 400 px) whose continuation does not start
 //!   right of the line's first non-space character, as an editor's soft wrap does
 //!   (`theme/code-lines.js`): code wrapped to column 0 sits left of what it belongs to;
@@ -35,9 +59,10 @@
 //!   a tap on it, at no less than its own size, holding the focus, and close on Escape, the
 //!   focus back on the button (`theme/figures.js`).
 //!
-//! `each_rule_fails_on_a_broken_page` builds a small book with one broken page per rule and
-//! shows that each rule catches its page, and that a clean page passes: no rule passes because
-//! it looked at nothing.
+//! `each_rule_fails_on_a_broken_page` builds two small books as the course's are built (the
+//! same `book.toml`, `scripts/book` and theme) with broken pages, a broken print page and a
+//! broken root page (`fixture.rs`), and shows that each rule catches what is broken, and that a clean page in
+//! each book passes: no rule passes because it looked at nothing.
 //!
 //! Without chromium, mdbook, mdbook-mermaid, pagefind or bash the tests say they skipped
 //! (`harness::tools`); CI installs them and sets `COURSE_REQUIRE_TOOLS=1`, which turns a skip
@@ -45,7 +70,9 @@
 //! `COURSE_SCREENSHOTS=DIR` also writes every page as PNGs (1600 px tiles) at 1280 and 400 px
 //! (`COURSE_SCREENSHOT_PAGES=zh/lesson5,README`: only those).
 
+mod books;
 pub(crate) mod cdp;
+mod fixture;
 mod search;
 mod serve;
 
@@ -65,8 +92,8 @@ const DESKTOP: u32 = 1280;
 /// A phone's width: a second pass, where nothing may be wider than the column either.
 const PHONE: u32 = 400;
 
-/// Every page of the course book loads in Chromium and passes every rule above, and its
-/// Chinese search finds what a reader looks for.
+/// Every page of the course's two books loads in Chromium and passes every rule above, and
+/// each book's search finds what a reader looks for.
 #[test]
 fn every_page_reads_cleanly_in_chromium() {
     let Some(tools) = Tools::find("browser::every_page_reads_cleanly_in_chromium") else {
@@ -84,8 +111,9 @@ fn every_page_reads_cleanly_in_chromium() {
     };
     let checked = check_site(&tools, &site, &plan).unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        checked.pages >= 11,
-        "only {} pages were loaded; the book has a contents page and ten lessons",
+        checked.pages >= 2 * 28,
+        "only {} pages were loaded; each book has a contents page and nine lessons, each with \
+         its program and tests",
         checked.pages
     );
     // The hang rule looked at something: on a phone, the excerpts and listings wrap.
@@ -105,61 +133,41 @@ fn each_rule_fails_on_a_broken_page() {
     };
     let work = tempfile::tempdir().expect("the OS gives a temporary directory");
     let source = work.path().join("fixture");
-    write_fixture(&source).expect("the fixture book can be written");
+    fixture::write(&source).expect("the fixture books can be written");
     let site = build(&source).unwrap_or_else(|e| panic!("{e}"));
-    // The fixture's index holds no lesson (no ranking can be right) and, built without
-    // scripts/book's exclusion, the diagrams' source; its keys page swallows keys, and the
-    // page its highlighted term opens (listings/unmarked.html) removes the marks.
+    // The fixture's indexes hold no page that teaches a term (no ranking can be right) and,
+    // built without scripts/book's exclusion, the diagrams' source; its keys page swallows
+    // keys, and the page its highlighted term opens (listings/unmarked.html) removes the marks.
     let plan = search::Plan {
-        zh_page: "clean.html",
-        en_page: "clean.html",
-        keys_page: "nokeys.html",
+        zh_page: "zh/lesson1.html",
+        en_page: "en/lesson1.html",
+        keys_page: "en/nokeys.html",
         highlight_term: "zebrafish",
     };
     let checked = check_site(&tools, &site, &plan).unwrap_or_else(|e| panic!("{e}"));
 
     // What each rule found on its broken page (`--nocapture` shows it).
     println!("{}", listing(&checked.problems));
-    let mut found: BTreeMap<String, BTreeSet<Rule>> = BTreeMap::new();
-    for problem in &checked.problems {
-        found
-            .entry(problem.page.clone())
-            .or_default()
-            .insert(problem.rule);
-    }
-    let expected = [
-        ("mermaid.html", Rule::Mermaid),
-        ("small.html", Rule::Mermaid),
-        ("link.html", Rule::Unresolved),
-        ("outside.html", Rule::Unresolved),
-        ("fragment.html", Rule::Unresolved),
-        ("image.html", Rule::Unresolved),
-        ("console.html", Rule::Console),
-        ("exception.html", Rule::Console),
-        ("table.html", Rule::TooWide),
-        ("code.html", Rule::TooWide),
-        ("zh/lesson1.html", Rule::Language),
-        ("zh/lesson1.html", Rule::Switch),
-        (SIDEBAR, Rule::Numbering),
-        (SEARCH, Rule::Ranking),
-        (SEARCH, Rule::Excerpt),
-        (SEARCH, Rule::Keys),
-        (SEARCH, Rule::Highlight),
-        ("unhung.html", Rule::Hang),
-        ("split.html", Rule::Split),
-        ("copy.html", Rule::Copy),
-        ("tiny.html", Rule::SmallText),
-        ("chart.html", Rule::SmallText),
-        ("noview.html", Rule::Enlarge),
-    ];
-    let mut missed = Vec::new();
-    for (page, rule) in expected {
-        if !found.get(page).is_some_and(|rules| rules.contains(&rule)) {
-            missed.push(format!("{page} should fail the {rule} rule"));
+    let mut missed: Vec<String> = EXPECTED
+        .iter()
+        .filter(|(page, rule, detail)| {
+            !checked
+                .problems
+                .iter()
+                .any(|p| p.page == *page && p.rule == *rule && p.detail.contains(detail))
+        })
+        .map(|(page, rule, detail)| format!("{page} should fail the {rule} rule ({detail:?})"))
+        .collect();
+    for clean in CLEAN {
+        let failed: BTreeSet<Rule> = checked
+            .problems
+            .iter()
+            .filter(|p| p.page == *clean)
+            .map(|p| p.rule)
+            .collect();
+        if !failed.is_empty() {
+            missed.push(format!("{clean} should pass, but failed {failed:?}"));
         }
-    }
-    if let Some(rules) = found.get("clean.html") {
-        missed.push(format!("clean.html should pass, but failed {rules:?}"));
     }
     assert!(
         missed.is_empty(),
@@ -168,6 +176,67 @@ fn each_rule_fails_on_a_broken_page() {
         listing(&checked.problems)
     );
 }
+
+/// What the fixture breaks: the page (or the sidebar, the search, the root page) and the rule
+/// that must fail on it, with words of the problem's detail ("": any), so that a rule of
+/// several parts fails for each part.
+const EXPECTED: &[(&str, Rule, &str)] = &[
+    ("en/mermaid.html", Rule::Mermaid, "Syntax error"),
+    ("en/small.html", Rule::Mermaid, ""),
+    ("en/link.html", Rule::Unresolved, "missing.html"),
+    ("en/outside.html", Rule::Unresolved, "crates/lesson1"),
+    ("en/fragment.html", Rule::Unresolved, "nowhere"),
+    ("en/image.html", Rule::Unresolved, "missing.svg"),
+    ("en/console.html", Rule::Console, "something went wrong"),
+    ("en/exception.html", Rule::Console, "undefinedFunction"),
+    ("en/table.html", Rule::TooWide, "table"),
+    ("en/code.html", Rule::TooWide, "code block"),
+    ("zh/language.html", Rule::Language, "lang=\"en\""),
+    ("en/language.html", Rule::Language, "lang=\"zh\""),
+    ("zh/switch.html", Rule::Switch, ""),
+    ("zh sidebar", Rule::Numbering, "lesson2.html"),
+    ("zh/crossing.html", Rule::Crossing, "desktop next"),
+    ("zh/crossing.html", Rule::Crossing, "mobile previous"),
+    ("en/unfolded.html", Rule::Fold, "no fold toggle"),
+    ("en/unfolded.html", Rule::Fold, "is unfolded"),
+    ("zh/lesson2.html", Rule::Picker, "no element with id \"c\""),
+    (
+        "en/lesson2.html",
+        Rule::Picker,
+        "#b is heading 3 of 5 here but heading 2",
+    ),
+    (
+        "zh/lesson2.html",
+        Rule::Picker,
+        "from the top of the page, the picker led to #a",
+    ),
+    (ROOT, Rule::Root, "bookFor([\"zh-CN\"])"),
+    (ROOT, Rule::Root, "bookFor([\"fr\"])"),
+    (ROOT, Rule::Root, "no link to the zh/ book"),
+    (ROOT, Rule::Root, "no page of either book"),
+    ("zh/print.html", Rule::Print, "lang=\"en\""),
+    ("zh/print.html", Rule::Print, "printed 2 times"),
+    (
+        "zh/print.html",
+        Rule::Print,
+        "the other book is printed: en/printed.html",
+    ),
+    ("zh/print.html", Rule::Print, "printed-zh"),
+    (SEARCH, Rule::Ranking, ""),
+    (SEARCH, Rule::Excerpt, ""),
+    (SEARCH, Rule::Keys, ""),
+    (SEARCH, Rule::Highlight, ""),
+    ("en/unhung.html", Rule::Hang, ""),
+    ("en/split.html", Rule::Split, ""),
+    ("en/copy.html", Rule::Copy, ""),
+    ("en/tiny.html", Rule::SmallText, ""),
+    ("en/chart.html", Rule::SmallText, ""),
+    ("en/noview.html", Rule::Enlarge, ""),
+];
+
+/// The fixture's pages that pass every rule: each book's clean lesson, and the English book's
+/// print page (the Chinese one is broken).
+const CLEAN: &[&str] = &["zh/lesson1.html", "en/lesson1.html", "en/print.html"];
 
 /// The tools the book's checks need, found on `PATH`.
 /// `scripts/book` runs mdbook, mdbook-mermaid and pagefind by name.
@@ -261,6 +330,11 @@ enum Rule {
     Language,
     Switch,
     Numbering,
+    Crossing,
+    Fold,
+    Picker,
+    Root,
+    Print,
     Search,
     Ranking,
     Excerpt,
@@ -283,6 +357,11 @@ impl fmt::Display for Rule {
             Rule::Language => "language",
             Rule::Switch => "switch",
             Rule::Numbering => "numbering",
+            Rule::Crossing => "crossing",
+            Rule::Fold => "fold",
+            Rule::Picker => "picker",
+            Rule::Root => "root",
+            Rule::Print => "print",
             Rule::Search => "search",
             Rule::Ranking => "ranking",
             Rule::Excerpt => "excerpt",
@@ -328,8 +407,9 @@ fn report(problems: &[Problem]) {
     );
 }
 
-/// The HTML pages of a built book, as paths relative to it with `/`. The print page (every
-/// chapter again, and a print dialog) and the no-script table of contents are left out.
+/// The HTML pages of the built books, as paths relative to the site with `/`. Each book's print
+/// page (every chapter again, and a print dialog: [`books::print_problems`] looks at it) and
+/// no-script table of contents are left out.
 fn html_pages(site: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut dirs = vec![site.to_path_buf()];
@@ -341,7 +421,10 @@ fn html_pages(site: &Path) -> Vec<String> {
             } else if path.extension().is_some_and(|e| e == "html") {
                 let relative = path.strip_prefix(site).unwrap_or(&path);
                 let relative = relative.to_string_lossy().replace('\\', "/");
-                if relative != "print.html" && relative != "toc.html" {
+                let left_out = books::BOOKS.iter().any(|book| {
+                    [format!("{book}/print.html"), format!("{book}/toc.html")].contains(&relative)
+                });
+                if !left_out {
                     found.push(relative);
                 }
             }
@@ -351,8 +434,24 @@ fn html_pages(site: &Path) -> Vec<String> {
     found
 }
 
-/// Where the problems of the sidebar (the same on every page) are reported.
-const SIDEBAR: &str = "sidebar";
+/// Where the problems of a book's sidebar (the same on every page of the book) are reported:
+/// `zh sidebar`.
+fn sidebar_of(book: &str) -> String {
+    format!("{book} sidebar")
+}
+
+/// Where the problems of the root page are reported.
+const ROOT: &str = "index.html";
+
+/// The address a page is loaded at: the root page with `?stay`, which keeps it from sending
+/// the browser to a book.
+fn address_of(page: &str) -> String {
+    if page == ROOT {
+        format!("/{ROOT}?stay")
+    } else {
+        format!("/{page}")
+    }
+}
 
 /// Where the problems of the search are reported.
 const SEARCH: &str = "search";
@@ -363,96 +462,15 @@ fn check_site(tools: &Tools, site: &Path, plan: &search::Plan) -> Result<Checked
     let server = Server::start(site.to_path_buf()).map_err(|e| format!("serving: {e}"))?;
     let mut browser = Browser::launch(&tools.chromium)?;
     let pages = html_pages(site);
-    let screenshots = std::env::var_os("COURSE_SCREENSHOTS").map(PathBuf::from);
-    // COURSE_SCREENSHOT_PAGES=zh/lesson5,README: only the pages whose path contains one of these.
-    let wanted = std::env::var("COURSE_SCREENSHOT_PAGES").unwrap_or_default();
-    let pictured = |page: &str| wanted.is_empty() || wanted.split(',').any(|w| page.contains(w));
-    let mut statuses = BTreeMap::new();
+    let shots = Screenshots::from_env();
     let mut problems = Vec::new();
     browser.set_width(DESKTOP)?;
-    for page in &pages {
-        let url = server.url(&format!("/{page}"));
-        let mut events = browser.load(&url)?;
-        let (facts, more) = browser.evaluate(FACTS)?;
-        events.extend(more);
-        let mut add = |rule, detail| {
-            problems.push(Problem {
-                page: page.clone(),
-                rule,
-                detail,
-            })
-        };
-        for (rule, detail) in event_problems(&events) {
-            add(rule, detail);
-        }
-        for (rule, detail) in fact_problems(&facts, &server, &mut statuses) {
-            add(rule, detail);
-        }
-        for (rule, detail) in code_problems(&facts) {
-            add(rule, detail);
-        }
-        for (rule, detail) in language_problems(page, &facts) {
-            add(rule, detail);
-        }
-        if page == &pages[0] {
-            for detail in numbering_problems(&facts) {
-                problems.push(Problem {
-                    page: SIDEBAR.to_owned(),
-                    rule: Rule::Numbering,
-                    detail,
-                });
-            }
-        }
-        if let Some(dir) = screenshots.as_ref().filter(|_| pictured(page)) {
-            save_screenshot(&mut browser, dir, page, DESKTOP)?;
-        }
-        problems.extend(enlarge_problems(&mut browser, page, DESKTOP)?);
-    }
+    let chapters = desktop_pass(&mut browser, &server, &pages, &shots, &mut problems)?;
+    problems.extend(book_problems(&mut browser, &server, &pages, &chapters)?);
     // On a phone: the text column is narrow, but no table or code block may be wider, and
     // the code that wraps there must still hang and copy as written.
     browser.set_width(PHONE)?;
-    let mut wrapped_on_phone = 0;
-    for page in &pages {
-        browser.load(&server.url(&format!("/{page}")))?;
-        let (facts, _) = browser.evaluate(FACTS)?;
-        wrapped_on_phone += facts["wrapped"].as_u64().unwrap_or(0);
-        for wide in facts["wide"].as_array().into_iter().flatten() {
-            problems.push(Problem {
-                page: page.clone(),
-                rule: Rule::TooWide,
-                detail: format!("at {PHONE} px: {}", describe_wide(wide)),
-            });
-        }
-        for (rule, detail) in code_problems(&facts) {
-            problems.push(Problem {
-                page: page.clone(),
-                rule,
-                detail: format!("at {PHONE} px: {detail}"),
-            });
-        }
-        // What a reader of a phone gets of each diagram and chart (`--nocapture` shows it).
-        let figures: Vec<String> = facts["figures"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| {
-                let px = f["px"]
-                    .as_f64()
-                    .map_or("no text".to_owned(), |px| format!("{px:.1} px"));
-                format!("{} {px}", f["what"].as_str().unwrap_or(""))
-            })
-            .collect();
-        if !figures.is_empty() {
-            println!(
-                "{page} at {PHONE} px, smallest text: {}",
-                figures.join(", ")
-            );
-        }
-        if let Some(dir) = screenshots.as_ref().filter(|_| pictured(page)) {
-            save_screenshot(&mut browser, dir, page, PHONE)?;
-        }
-        problems.extend(enlarge_problems(&mut browser, page, PHONE)?);
-    }
+    let wrapped_on_phone = phone_pass(&mut browser, &server, &pages, &shots, &mut problems)?;
     for (rule, detail) in search::problems(&mut browser, &server, plan)? {
         problems.push(Problem {
             page: SEARCH.to_owned(),
@@ -460,20 +478,7 @@ fn check_site(tools: &Tools, site: &Path, plan: &search::Plan) -> Result<Checked
             detail,
         });
     }
-    if let Some(dir) = screenshots.as_ref().filter(|_| pictured(SEARCH)) {
-        // The search checks end on the page their highlighted term opened, at PHONE width.
-        save_screenshot(&mut browser, dir, "search-highlight", PHONE)?;
-        for width in [DESKTOP, PHONE] {
-            browser.set_width(width)?;
-            for (name, page, term) in [
-                ("search-zh", plan.zh_page, plan.highlight_term),
-                ("search-en", plan.en_page, "half-close"),
-            ] {
-                search::show_box(&mut browser, &server, page, term)?;
-                save_screenshot(&mut browser, dir, name, width)?;
-            }
-        }
-    }
+    shots.search(&mut browser, &server, plan)?;
     // A missing image is both a failed request and an element pointing nowhere: say it once.
     let mut seen = BTreeSet::new();
     problems.retain(|p| seen.insert((p.page.clone(), p.rule, p.detail.clone())));
@@ -482,6 +487,191 @@ fn check_site(tools: &Tools, site: &Path, plan: &search::Plan) -> Result<Checked
         problems,
         wrapped_on_phone,
     })
+}
+
+/// Every rule on each page at [`DESKTOP`] width, and each book's sidebar numbering (on its
+/// `index.html`). Returns what each page holds as a chapter, for the print rule.
+fn desktop_pass(
+    browser: &mut Browser,
+    server: &Server,
+    pages: &[String],
+    shots: &Screenshots,
+    problems: &mut Vec<Problem>,
+) -> Result<BTreeMap<String, books::Chapter>, String> {
+    let mut statuses = BTreeMap::new();
+    let mut chapters = BTreeMap::new();
+    for page in pages {
+        let mut events = browser.load(&server.url(&address_of(page)))?;
+        let (facts, more) = browser.evaluate(FACTS)?;
+        events.extend(more);
+        let book_facts = books::page_facts(browser)?;
+        let mut found = event_problems(&events);
+        found.extend(fact_problems(&facts, server, &mut statuses));
+        found.extend(code_problems(&facts));
+        found.extend(language_problems(page, &facts));
+        let crossing = books::crossing_problems(page, &book_facts, server);
+        found.extend(crossing.into_iter().map(|d| (Rule::Crossing, d)));
+        let fold = books::fold_problems(page, &book_facts);
+        found.extend(fold.into_iter().map(|d| (Rule::Fold, d)));
+        problems.extend(found.into_iter().map(|(rule, detail)| Problem {
+            page: page.clone(),
+            rule,
+            detail,
+        }));
+        if let Some(book) = books::book_of(page).filter(|b| *page == format!("{b}/index.html")) {
+            problems.extend(
+                numbering_problems(&facts)
+                    .into_iter()
+                    .map(|detail| Problem {
+                        page: sidebar_of(book),
+                        rule: Rule::Numbering,
+                        detail,
+                    }),
+            );
+        }
+        if let Some(chapter) = books::chapter_of(&book_facts) {
+            chapters.insert(page.clone(), chapter);
+        }
+        shots.take(browser, page, DESKTOP)?;
+        problems.extend(enlarge_problems(browser, page, DESKTOP)?);
+    }
+    Ok(chapters)
+}
+
+/// The rules that follow links out of a page or look at the books whole: the picker from each
+/// lesson and contents page, each book's print page, and the root page.
+fn book_problems(
+    browser: &mut Browser,
+    server: &Server,
+    pages: &[String],
+    chapters: &BTreeMap<String, books::Chapter>,
+) -> Result<Vec<Problem>, String> {
+    let mut found = Vec::new();
+    let mut add = |page: &str, rule, details: Vec<String>| {
+        found.extend(details.into_iter().map(|detail| Problem {
+            page: page.to_owned(),
+            rule,
+            detail,
+        }));
+    };
+    for page in pages.iter().filter(|p| books::picker_is_followed(p)) {
+        add(
+            page,
+            Rule::Picker,
+            books::picker_problems(browser, server, page)?,
+        );
+    }
+    for book in books::BOOKS {
+        let details = books::print_problems(browser, server, book, chapters)?;
+        add(&format!("{book}/print.html"), Rule::Print, details);
+    }
+    add(ROOT, Rule::Root, books::root_problems(browser, server)?);
+    Ok(found)
+}
+
+/// The rules that a phone's narrow column can break, on each page at [`PHONE`] width.
+/// Returns how many wrapped code lines the hang rule measured.
+fn phone_pass(
+    browser: &mut Browser,
+    server: &Server,
+    pages: &[String],
+    shots: &Screenshots,
+    problems: &mut Vec<Problem>,
+) -> Result<u64, String> {
+    let mut wrapped_on_phone = 0;
+    for page in pages {
+        browser.load(&server.url(&address_of(page)))?;
+        let (facts, _) = browser.evaluate(FACTS)?;
+        wrapped_on_phone += facts["wrapped"].as_u64().unwrap_or(0);
+        let wide = facts["wide"].as_array().into_iter().flatten();
+        let mut found: Vec<(Rule, String)> =
+            wide.map(|w| (Rule::TooWide, describe_wide(w))).collect();
+        found.extend(code_problems(&facts));
+        problems.extend(found.into_iter().map(|(rule, detail)| Problem {
+            page: page.clone(),
+            rule,
+            detail: format!("at {PHONE} px: {detail}"),
+        }));
+        print_smallest_text(page, &facts);
+        shots.take(browser, page, PHONE)?;
+        problems.extend(enlarge_problems(browser, page, PHONE)?);
+    }
+    Ok(wrapped_on_phone)
+}
+
+/// What a reader of a phone gets of each diagram and chart (`--nocapture` shows it).
+fn print_smallest_text(page: &str, facts: &Value) {
+    let figures: Vec<String> = facts["figures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let px = f["px"]
+                .as_f64()
+                .map_or("no text".to_owned(), |px| format!("{px:.1} px"));
+            format!("{} {px}", f["what"].as_str().unwrap_or(""))
+        })
+        .collect();
+    if !figures.is_empty() {
+        println!(
+            "{page} at {PHONE} px, smallest text: {}",
+            figures.join(", ")
+        );
+    }
+}
+
+/// The screenshots `COURSE_SCREENSHOTS=DIR` asks for, of the pages whose path contains one of
+/// `COURSE_SCREENSHOT_PAGES` (`zh/lesson5,README`; unset: all).
+struct Screenshots {
+    dir: Option<PathBuf>,
+    wanted: String,
+}
+
+impl Screenshots {
+    fn from_env() -> Screenshots {
+        Screenshots {
+            dir: std::env::var_os("COURSE_SCREENSHOTS").map(PathBuf::from),
+            wanted: std::env::var("COURSE_SCREENSHOT_PAGES").unwrap_or_default(),
+        }
+    }
+
+    fn pictured(&self, page: &str) -> bool {
+        self.wanted.is_empty() || self.wanted.split(',').any(|w| page.contains(w))
+    }
+
+    /// The loaded page, if it is wanted, at `width`.
+    fn take(&self, browser: &mut Browser, page: &str, width: u32) -> Result<(), String> {
+        match &self.dir {
+            Some(dir) if self.pictured(page) => save_screenshot(browser, dir, page, width),
+            _ => Ok(()),
+        }
+    }
+
+    /// The page the search checks ended on (the one their highlighted term opened, at
+    /// [`PHONE`] width), then each book's search box with a term typed in, at both widths.
+    fn search(
+        &self,
+        browser: &mut Browser,
+        server: &Server,
+        plan: &search::Plan,
+    ) -> Result<(), String> {
+        let Some(dir) = self.dir.as_ref().filter(|_| self.pictured(SEARCH)) else {
+            return Ok(());
+        };
+        save_screenshot(browser, dir, "search-highlight", PHONE)?;
+        for width in [DESKTOP, PHONE] {
+            browser.set_width(width)?;
+            for (name, page, term) in [
+                ("search-zh", plan.zh_page, plan.highlight_term),
+                ("search-en", plan.en_page, "half-close"),
+                ("search-en-exercise7", plan.en_page, "Exercise 7"),
+            ] {
+                search::show_box(browser, server, page, term)?;
+                save_screenshot(browser, dir, name, width)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes the page as PNG tiles `NAME-WIDTH-K.png`, each 1600 px tall, to look at.
@@ -761,14 +951,17 @@ const FACTS: &str = r#"(async () => {
   for (const l of document.querySelectorAll('link[href]')) {
     refs.push({ kind: 'stylesheet or icon', written: l.getAttribute('href'), url: l.href });
   }
-  const own = location.pathname.match(/\/(zh|en)\/([^/]+\.html)$/);
+  // The same page in the other book: /en/listings/lesson1.html for /zh/listings/lesson1.html.
+  const own = location.pathname.match(/^(.*)\/(zh|en)\/(.+)$/);
   let counterpart = null;
   if (own) {
-    const other = new URL(`../${own[1] === 'zh' ? 'en' : 'zh'}/${own[2]}`, location.href).href;
+    const other = `${location.origin}${own[1]}/${own[2] === 'zh' ? 'en' : 'zh'}/${own[3]}`;
     counterpart = [...document.querySelectorAll('a[href]')].some((a) =>
       a.href.split('#')[0] === other && a.getClientRects().length > 0 && a.innerText.trim() !== '');
   }
-  const sidebar = [...document.querySelectorAll('#mdbook-sidebar a, .sidebar a')].map((a) =>
+  // The chapters' entries: not the open page's headings under its entry, nor fold toggles.
+  const sidebar = [...document.querySelectorAll(
+    '#mdbook-sidebar a:not(.header-in-summary):not(.chapter-fold-toggle)')].map((a) =>
     ({ url: a.href, text: a.innerText.trim() }));
   return {
     pending: pending(), mermaid, wide, refs, lang: document.documentElement.lang, counterpart, sidebar,
@@ -1138,194 +1331,4 @@ fn first_line(text: &str) -> String {
         .chars()
         .take(160)
         .collect()
-}
-
-/// A code block of two indented lines too long for a phone, short enough for the desktop.
-const WRAPS: &str = "```text\nfn main() {\n    \
-                     let words = [\"an indented line of words\", \"long enough to wrap on a phone\"];\n    \
-                     println!(\"{words:?}\");\n}\n```";
-
-/// A code line whose words, joined by punctuation, are longer than a phone's row: it wraps
-/// inside one of them unless the page gives it somewhere else to break.
-const SPLITS: &str = "```text\n    let reply = service_client_socket.set_read_timeout(Some(limit)).and_then(|()| \
-                      service_client_socket.recv(&mut buffer));\n```";
-
-/// A chart (an SVG image) whose text, 6 px at its own size, is too small wherever it is drawn.
-const TINY_CHART: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"300\" height=\"60\" \
-                          viewBox=\"0 0 300 60\" font-family=\"sans-serif\" font-size=\"6\">\
-                          <text x=\"10\" y=\"30\">small print</text></svg>\n";
-
-/// A chart drawn twice, as the course's are: wide for the desktop, narrow for a phone, with
-/// text of 14 px in both.
-fn chart(width: u32) -> String {
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"80\" \
-         viewBox=\"0 0 {width} 80\" font-family=\"sans-serif\" font-size=\"14\">\
-         <rect x=\"10\" y=\"10\" width=\"{bar}\" height=\"20\" fill=\"#4e79a7\"/>\
-         <text x=\"10\" y=\"55\">round trips per second</text></svg>\n",
-        bar = width - 20
-    )
-}
-
-/// `scripts/book` without its exclusion of diagrams from the index, as it was before: the
-/// fixture's excerpts then show the source of clean.html's sequence diagram.
-fn book_script_indexing_diagrams() -> std::io::Result<String> {
-    let script = fs::read_to_string(repo().join("scripts/book"))?;
-    let exclusion = "--exclude-selectors \"pre.mermaid\" ";
-    assert!(
-        script.contains(exclusion),
-        "scripts/book no longer passes {exclusion}to pagefind: update the fixture"
-    );
-    Ok(script.replace(exclusion, ""))
-}
-
-/// A small book with one clean page and one page broken for each rule.
-fn write_fixture(dir: &Path) -> std::io::Result<()> {
-    let pages: &[(&str, &str)] = &[
-        (
-            "clean",
-            &format!(
-                "# Clean\n\nA short table, a short code block, and one that wraps on a phone.\n\n\
-                 | a | b |\n|---|---|\n| 1 | 2 |\n\n```text\nshort\n```\n\n{WRAPS}\n\n{SPLITS}\n\n\
-                 ```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n\
-                 A wide diagram, which a phone shows at a readable size, to be scrolled sideways.\n\n\
-                 ```mermaid\nsequenceDiagram\n    participant A as client A\n    participant B as client B\n    \
-                 participant M as main thread\n    participant T as thread A\n    participant U as thread B\n    \
-                 A->>M: connect\n    M->>T: accept, then spawn thread A\n    T->>A: the reply\n    \
-                 B->>U: the second client's message\n```\n\n\
-                 <picture><source media=\"(max-width: 799px)\" srcset=\"img/chart-narrow.svg\">\
-                 <img src=\"img/chart.svg\" alt=\"a chart\"></picture>\n\n[Next](link.md)\n"
-            ),
-        ),
-        (
-            "mermaid",
-            "# Mermaid\n\nA `;` inside a message ends the statement.\n\n```mermaid\nsequenceDiagram\n    A->>B: one; two\n```\n",
-        ),
-        ("link", "# Link\n\n[a page that is not there](missing.md)\n"),
-        (
-            "small",
-            "# Small\n\nToo wide to draw at full size.\n\n```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"] --> C[\"three\"] --> D[\"four\"] --> E[\"five\"] --> F[\"six\"] --> G[\"seven\"] --> H[\"eight\"] --> I[\"nine\"] --> J[\"ten\"]\n```\n",
-        ),
-        (
-            "fragment",
-            "# Fragment\n\n[a heading that is not there](clean.md#nowhere)\n",
-        ),
-        (
-            "outside",
-            "# Outside\n\n[the code, outside the book](../../crates/lesson1/src/main.rs)\n",
-        ),
-        (
-            "image",
-            "# Image\n\n![a chart that is not there](img/missing.svg)\n",
-        ),
-        (
-            "console",
-            "# Console\n\n<script>console.error('something went wrong');</script>\n",
-        ),
-        (
-            "exception",
-            "# Exception\n\n<script>undefinedFunction();</script>\n",
-        ),
-        (
-            "table",
-            &format!(
-                "# Table\n\n| {} | {} |\n|---|---|\n| 1 | 2 |\n",
-                "socket2::Socket::set_reuse_address".repeat(4),
-                "std::net::TcpListener::bind".repeat(4)
-            ),
-        ),
-        // TOML, which theme/course.css does not wrap (the Rust excerpts wrap on a phone).
-        (
-            "code",
-            &format!("# Code\n\n```toml\n{}\n```\n", "x".repeat(200)),
-        ),
-        // The block as it is without theme/code-lines.js: once that has run, the block's text
-        // is put back as one text node.
-        (
-            "unhung",
-            &format!(
-                "# Unhung\n\n{WRAPS}\n\n<script>\ndocument.addEventListener('DOMContentLoaded', () => {{\n  \
-                 for (const code of document.querySelectorAll('pre > code')) {{\n    \
-                 code.textContent = code.textContent;\n  }}\n}});\n</script>\n"
-            ),
-        ),
-        // Lines as blocks: they still hang, but the copied text gets an empty line after each.
-        (
-            "copy",
-            &format!(
-                "# Copy\n\n{WRAPS}\n\n<style>.code-line {{ display: block !important; }}</style>\n"
-            ),
-        ),
-        // Without the theme's breaks at punctuation, the line wraps inside a word.
-        (
-            "split",
-            &format!(
-                "# Split\n\n{SPLITS}\n\n<script>\ndocument.addEventListener('DOMContentLoaded', () => {{\n  \
-                 for (const wbr of document.querySelectorAll('code wbr')) {{\n    wbr.remove();\n  }}\n}});\n</script>\n"
-            ),
-        ),
-        // Mermaid told to write its labels at 6 px.
-        (
-            "tiny",
-            "# Tiny\n\n```mermaid\n%%{init: {\"themeVariables\": {\"fontSize\": \"6px\"}}}%%\nflowchart LR\n    \
-             A[\"one\"] --> B[\"two\"]\n```\n",
-        ),
-        ("chart", "# Chart\n\n![small print](img/tiny.svg)\n"),
-        // A diagram and a chart whose buttons to open them full screen are hidden.
-        (
-            "noview",
-            "# No view\n\n```mermaid\nflowchart LR\n    A[\"one\"] --> B[\"two\"]\n```\n\n\
-             ![a chart](img/chart-narrow.svg)\n\n<style>.figure-open { display: none; }</style>\n",
-        ),
-        // Keys do nothing here, as in the book before theme/search.js listened for S and /.
-        (
-            "nokeys",
-            "# No keys\n\n<script>document.addEventListener('keydown', (e) => \
-             e.stopImmediatePropagation(), true);</script>\n",
-        ),
-        // Pagefind indexes pages in folders only (README.html, */*.html): the search's pages.
-        // A diagram, whose source the book's index leaves out and the fixture's does not.
-        (
-            "listings/diagram",
-            "# Diagram\n\n```mermaid\nsequenceDiagram\n    participant A as client A\n    \
-             participant B as client B\n    A->>B: hello\n```\n",
-        ),
-        // The search marks zebrafish on this page, and the page takes the marks off again.
-        (
-            "listings/unmarked",
-            "# Unmarked\n\nA zebrafish, marked when a search opens this page.\n\n<script>\n\
-             document.addEventListener('DOMContentLoaded', () => {\n  \
-             for (const mark of document.querySelectorAll('mark')) {\n    \
-             mark.replaceWith(...mark.childNodes);\n  }\n});\n</script>\n",
-        ),
-        // In a book whose language is English, numbered on from the pages before it.
-        (
-            "zh/lesson1",
-            "# 第 1 课：一页中文\n\n没有英文版，也没有切换链接。\n",
-        ),
-    ];
-    let src = dir.join("src");
-    fs::create_dir_all(src.join("zh"))?;
-    fs::create_dir_all(src.join("listings"))?;
-    let mut summary = String::from("# Summary\n\n");
-    for (name, text) in pages {
-        fs::write(src.join(format!("{name}.md")), text)?;
-        summary.push_str(&format!("- [{name}]({name}.md)\n"));
-    }
-    fs::write(src.join("SUMMARY.md"), summary)?;
-    fs::create_dir_all(src.join("img"))?;
-    fs::write(src.join("img/tiny.svg"), TINY_CHART)?;
-    fs::write(src.join("img/chart.svg"), chart(600))?;
-    fs::write(src.join("img/chart-narrow.svg"), chart(300))?;
-    fs::create_dir_all(dir.join("scripts"))?;
-    fs::write(dir.join("scripts/book"), book_script_indexing_diagrams()?)?;
-    // The same search box as the book, so that the search fails for want of the words only,
-    // and the same wrapping code.
-    copy_dir(&repo().join("theme"), &dir.join("theme"))?;
-    fs::write(
-        dir.join("book.toml"),
-        "[book]\ntitle = \"fixture\"\nlanguage = \"en\"\n\n[preprocessor.mermaid]\ncommand = \"mdbook-mermaid\"\n\n\
-         [output.html]\nadditional-js = [\"mermaid.min.js\", \"mermaid-init.js\", \"theme/figures.js\", \
-         \"theme/search.js\", \"theme/code-lines.js\"]\nadditional-css = [\"theme/course.css\"]\n",
-    )
 }

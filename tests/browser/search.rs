@@ -1,6 +1,6 @@
-//! The book's search as a reader uses it (`theme/search.js` over Pagefind's index): what it
-//! finds and in what order, what its excerpts show, the keys that open it, and the marks on
-//! the page a result opens.
+//! Each book's search as a reader uses it (`theme/search.js` over the book's own Pagefind
+//! index): what it finds and in what order, what its excerpts show, the keys that open it, and
+//! the marks on the page a result opens.
 //!
 //! - **search**: a term finds nothing, or a result is a page that is not served;
 //! - **ranking**: a term's first result is not the page that teaches it ([`CASES`]), in the
@@ -65,13 +65,21 @@ const CASES: &[Case] = &[
     Case {
         language: "zh",
         term: "Exercise 7",
-        first: &["listings/exercise7.html"],
+        first: &["zh/listings/exercise7.html"],
         finds: true,
     },
     Case {
         language: "en",
         term: "half-close",
         first: &["en/lesson5.html"],
+        finds: true,
+    },
+    // Each book has its own exercise pages, with the same bilingual title: an English reader
+    // gets the English book's.
+    Case {
+        language: "en",
+        term: "Exercise 7",
+        first: &["en/listings/exercise7.html"],
         finds: true,
     },
     Case {

@@ -3,6 +3,35 @@
 //! A new lesson is one more row here; no other file keeps a count or a list of lessons (the
 //! test `pages::no_lesson_list_outside_the_registry` looks for one).
 
+/// A language the course is written in. Each has its own book of the pages
+/// (`lessons/zh/`, `lessons/en/`) and its own charts; every line a program prints has both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    Zh,
+    En,
+}
+
+impl Language {
+    /// Chinese first, the course's first language.
+    pub const ALL: [Language; 2] = [Language::Zh, Language::En];
+
+    /// `zh` or `en`, as in the books' folders, `<html lang>` and the charts' file names.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Zh => "zh",
+            Language::En => "en",
+        }
+    }
+
+    /// This language's text of a pair.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Language::Zh => zh,
+            Language::En => en,
+        }
+    }
+}
+
 /// One lesson of the course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lesson {

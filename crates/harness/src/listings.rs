@@ -1,13 +1,16 @@
-//! The test listing pages, `lessons/listings/tests-MODULE.md`, which `cargo xtask listings`
-//! writes and `pages::the_test_listings_are_as_cargo_xtask_listings_writes_them` holds to what
-//! it would write now.
+//! The test listing pages, `lessons/LANGUAGE/listings/tests-MODULE.md` (one in each book),
+//! which `cargo xtask listings` writes and
+//! `pages::the_test_listings_are_as_cargo_xtask_listings_writes_them` holds to what it would
+//! write now.
 //!
-//! A page cites a test as a link to the test's own section of its module's listing:
-//! `` [test: `lesson2::restart_without_reuse_fails`](../listings/tests-lesson2.md#lesson2restart_without_reuse_fails) ``
+//! A page cites a test as a link to the test's own section of its module's listing in the
+//! page's language:
+//! `` [test: `lesson2::restart_without_reuse_fails`](listings/tests-lesson2.md#lesson2restart_without_reuse_fails) ``
 //! ([`citation`]). The listing of a module of `tests/` that the pages cite has a section per
-//! test, under a heading whose id is the test's [`anchor`]: the sentences that cite it, each
-//! linked back to the page and heading it is under, then the test's lines, included by range
-//! (`{{#include ../../tests/lesson2.rs:137:160}}`), so the book shows them as they are. The
+//! test, under a heading whose id is the test's [`anchor`]: the sentences of that language's
+//! pages that cite it, each linked back to the page and heading it is under, then the test's
+//! lines, included by range (`{{#include ../../../tests/lesson2.rs:137:160}}`), so the book
+//! shows them as they are. The
 //! lines of the file that belong to no test (its doc, imports, helpers) come last, so every
 //! line of the file is on the page. A lesson that invokes a suite of `tests/servers.rs`
 //! (`serves_many!("lesson7")`) gets a second part, `tests/servers.rs`, with a section for each
@@ -31,12 +34,26 @@ pub use source::{
 /// The command that writes the listings.
 pub const COMMAND: &str = "cargo xtask listings";
 
-/// Where the listings are, from the workspace root.
-pub const DIR: &str = "lessons/listings";
+pub use course::lessons::Language;
 
-/// The listing page of `module`'s tests, from the workspace root.
-pub fn listing_path(module: &str) -> String {
-    format!("{DIR}/tests-{module}.md")
+/// The language of the page at `path` (from the workspace root): the book it is in, and
+/// Chinese for a page in neither, the course's first language.
+pub fn language_of(path: &str) -> Language {
+    if path.starts_with("lessons/en/") {
+        Language::En
+    } else {
+        Language::Zh
+    }
+}
+
+/// Where the listings of `language` are, from the workspace root.
+pub fn dir(language: Language) -> String {
+    format!("lessons/{}/listings", language.code())
+}
+
+/// The listing page of `module`'s tests in `language`, from the workspace root.
+pub fn listing_path(language: Language, module: &str) -> String {
+    format!("{}/tests-{module}.md", dir(language))
 }
 
 /// The id of the test's section on its listing: `lesson2restart_without_reuse_fails` for
@@ -61,11 +78,12 @@ pub fn relative_link(from: &str, to: &str) -> String {
     link
 }
 
-/// Where a citation on the page at `page` links: the test's section of its listing.
+/// Where a citation on the page at `page` links: the test's section of its listing in the
+/// page's language.
 pub fn citation_link(page: &str, module: &str, function: &str) -> String {
     format!(
         "{}#{}",
-        relative_link(page, &listing_path(module)),
+        relative_link(page, &listing_path(language_of(page), module)),
         anchor(module, function)
     )
 }
@@ -85,14 +103,16 @@ pub struct Listing {
     pub text: String,
 }
 
-/// The listings of every module of `tests/` that `pages` (path from the root, text) cite,
-/// reading the test files with `read` (a path from the root).
-pub fn generate(pages: &[(String, String)], read: &dyn Fn(&str) -> Option<String>) -> Vec<Listing> {
-    let mut ordered: Vec<&(String, String)> = pages.iter().collect();
-    ordered.sort_by_key(|(path, _)| (language_rank(path), path.clone()));
-    // (module, function) → the quotes that cite it, each once, in the pages' order.
-    let mut citing: BTreeMap<(String, String), Vec<Quote>> = BTreeMap::new();
-    for (path, text) in ordered {
+/// (module, function) → the quotes that cite it, each once, in the pages' order.
+type Citing = BTreeMap<(String, String), Vec<Quote>>;
+
+/// The quotes of the pages (path from the root, text) of `language` that cite tests.
+fn citing_in(pages: &[(String, String)], language: Language) -> Citing {
+    let mut citing = Citing::new();
+    for (path, text) in pages
+        .iter()
+        .filter(|(path, _)| language_of(path) == language)
+    {
         for quote in quotes(path, text) {
             for cite in &quote.cites {
                 let list = citing.entry(cite.clone()).or_default();
@@ -102,7 +122,20 @@ pub fn generate(pages: &[(String, String)], read: &dyn Fn(&str) -> Option<String
             }
         }
     }
-    let modules: BTreeSet<&String> = citing.keys().map(|(module, _)| module).collect();
+    citing
+}
+
+/// The listings, in both languages, of every module of `tests/` that `pages` (path from the
+/// root, text) cite, reading the test files with `read` (a path from the root).
+pub fn generate(pages: &[(String, String)], read: &dyn Fn(&str) -> Option<String>) -> Vec<Listing> {
+    let citing: BTreeMap<Language, Citing> = Language::ALL
+        .into_iter()
+        .map(|language| (language, citing_in(pages, language)))
+        .collect();
+    let modules: BTreeSet<&String> = citing
+        .values()
+        .flat_map(|quotes| quotes.keys().map(|(module, _)| module))
+        .collect();
     let page_paths: BTreeSet<&str> = pages.iter().map(|(path, _)| path.as_str()).collect();
     let servers = read("tests/servers.rs").unwrap_or_default();
     let sources: BTreeMap<&String, String> = modules
@@ -120,32 +153,23 @@ pub fn generate(pages: &[(String, String)], read: &dyn Fn(&str) -> Option<String
             (module.as_str(), names)
         })
         .collect();
-    sources
-        .iter()
-        .map(|(module, source)| {
-            let path = listing_path(module);
+    let mut listings = Vec::new();
+    for language in Language::ALL {
+        for (module, source) in &sources {
+            let path = listing_path(language, module);
             let text = Page {
+                language,
                 module,
                 path: &path,
-                citing: &citing,
+                citing: &citing[&language],
                 suite_made: &suite_made,
                 pages: &page_paths,
             }
             .render(source, &servers);
-            Listing { path, text }
-        })
-        .collect()
-}
-
-/// Chinese pages before English ones, and other pages (the contents) first.
-fn language_rank(path: &str) -> u8 {
-    if path.starts_with("lessons/zh/") {
-        1
-    } else if path.starts_with("lessons/en/") {
-        2
-    } else {
-        0
+            listings.push(Listing { path, text });
+        }
     }
+    listings
 }
 
 /// The listings as they would be written now in the workspace at `root`.
@@ -155,23 +179,38 @@ pub fn generate_in(root: &Path) -> Vec<Listing> {
     })
 }
 
+/// Whether the page at `path` (from the root) is a listing or a book's summary, which cite no
+/// test themselves.
+pub fn is_listing_or_summary(path: &str) -> bool {
+    Language::ALL.into_iter().any(|language| {
+        path.starts_with(&format!("{}/", dir(language)))
+            || path == format!("lessons/{}/SUMMARY.md", language.code())
+    })
+}
+
 /// The pages whose sentences may cite tests: every `.md` under `lessons/` but the listings and
-/// the book's summary, sorted by path.
+/// the books' summaries, sorted by path.
 pub fn citing_pages(root: &Path) -> Vec<(String, String)> {
     let mut found = Vec::new();
     markdown_under(root, &root.join("lessons"), &mut found);
-    found.retain(|(path, _)| !path.starts_with(&format!("{DIR}/")) && path != "lessons/SUMMARY.md");
+    found.retain(|(path, _)| !is_listing_or_summary(path));
     found.sort();
     found
 }
 
-/// The test listings in the workspace at `root` now (`lessons/listings/tests-*.md`).
+/// The test listings in the workspace at `root` now (`lessons/LANGUAGE/listings/tests-*.md`).
 pub fn on_disk(root: &Path) -> BTreeMap<String, String> {
     let mut found = Vec::new();
-    markdown_under(root, &root.join(DIR), &mut found);
+    for language in Language::ALL {
+        markdown_under(root, &root.join(dir(language)), &mut found);
+    }
     found
         .into_iter()
-        .filter(|(path, _)| path.starts_with(&format!("{DIR}/tests-")))
+        .filter(|(path, _)| {
+            Language::ALL
+                .into_iter()
+                .any(|language| path.starts_with(&format!("{}/tests-", dir(language))))
+        })
         .collect()
 }
 
@@ -219,9 +258,10 @@ pub fn write(root: &Path) -> io::Result<Changes> {
 
 /// One listing page being written.
 struct Page<'a> {
+    language: Language,
     module: &'a str,
     path: &'a str,
-    citing: &'a BTreeMap<(String, String), Vec<Quote>>,
+    citing: &'a Citing,
     suite_made: &'a BTreeMap<&'a str, BTreeSet<String>>,
     pages: &'a BTreeSet<&'a str>,
 }
@@ -229,34 +269,51 @@ struct Page<'a> {
 impl Page<'_> {
     fn render(&self, source: &str, servers: &str) -> String {
         let module = self.module;
+        let language = self.language;
         let mut text = String::new();
         let lesson = lesson_number(module);
         let _ = match lesson {
-            Some(n) => writeln!(text, "# 第 {n} 课的测试 / Lesson {n}'s tests"),
+            Some(n) => writeln!(
+                text,
+                "{}",
+                language.pick(
+                    &format!("# 第 {n} 课的测试"),
+                    &format!("# Lesson {n}'s tests")
+                )
+            ),
             None => writeln!(
                 text,
-                "# `tests/{module}.rs` 里的测试 / The tests in `tests/{module}.rs`"
+                "{}",
+                language.pick(
+                    &format!("# `tests/{module}.rs` 里的测试"),
+                    &format!("# The tests in `tests/{module}.rs`")
+                )
             ),
         };
         let _ = writeln!(
             text,
-            "\n<!-- 由 `{COMMAND}` 写出，不要手改 / written by `{COMMAND}`: do not edit by hand -->\n\n\
-             每个测试一节：先是引用它的句子，各自链接回所在的页面，然后是它的代码，原样摘自仓库；\
-             文件里不属于任何测试的行在最后。 / A section per test: first the sentences that cite it, \
-             each linked back to its page, then its code, as it is in the repository; the lines of \
-             the file that belong to no test come last."
+            "\n<!-- {} -->\n\n{}",
+            language.pick(
+                &format!("由 `{COMMAND}` 写出，不要手改"),
+                &format!("written by `{COMMAND}`: do not edit by hand")
+            ),
+            language.pick(
+                "每个测试一节：先是引用它的句子，各自链接回所在的页面，然后是它的代码，原样摘自仓库；\
+                 文件里不属于任何测试的行在最后。",
+                "A section per test: first the sentences that cite it, each linked back to its \
+                 page, then its code, as it is in the repository; the lines of the file that \
+                 belong to no test come last."
+            )
         );
-        let zh = format!("lessons/zh/{module}.md");
-        let en = format!("lessons/en/{module}.md");
+        let page = format!("lessons/{}/{module}.md", language.code());
         if let Some(n) = lesson
-            && self.pages.contains(zh.as_str())
-            && self.pages.contains(en.as_str())
+            && self.pages.contains(page.as_str())
         {
             let _ = writeln!(
                 text,
-                "\n[第 {n} 课 中文页面]({}) · [Lesson {n} in English]({})",
-                relative_link(self.path, &zh),
-                relative_link(self.path, &en)
+                "\n[{}]({})",
+                language.pick(&format!("第 {n} 课"), &format!("Lesson {n}")),
+                relative_link(self.path, &page)
             );
         }
         let file = format!("tests/{module}.rs");
@@ -278,14 +335,18 @@ impl Page<'_> {
                 Some(n) => (format!("第 {n} 课"), format!("lesson {n}")),
                 None => (format!("`{module}`"), format!("`{module}`")),
             };
-            let _ = writeln!(
-                text,
-                "\n## `tests/servers.rs`\n\n几个服务端共用的行为测试：`{file}` 里的 {} 把下面的每个函数\
-                 变成{whose_zh}的一个测试。 / The behaviour tests servers share: {} in `{file}` \
-                 make each function below a test of {whose_en}.",
-                macros.join("、"),
-                macros.join(" and "),
-            );
+            let explained = match language {
+                Language::Zh => format!(
+                    "几个服务端共用的行为测试：`{file}` 里的 {} 把下面的每个函数变成{whose_zh}的一个测试。",
+                    macros.join("、")
+                ),
+                Language::En => format!(
+                    "The behaviour tests servers share: {} in `{file}` make each function below a \
+                     test of {whose_en}.",
+                    macros.join(" and ")
+                ),
+            };
+            let _ = writeln!(text, "\n## `tests/servers.rs`\n\n{explained}");
             self.part(&mut text, "tests/servers.rs", servers, &items);
         }
         text
@@ -333,13 +394,18 @@ impl Page<'_> {
                     None => (format!("`{other}`"), format!("`{other}`")),
                 };
                 let link = citation_link(self.path, other, name);
-                let _ = writeln!(
-                    text,
-                    "- {zh}的同一个测试 / The same test of {en}: [`{other}::{name}`]({link})"
-                );
+                let same = match self.language {
+                    Language::Zh => format!("{zh}的同一个测试："),
+                    Language::En => format!("The same test of {en}: "),
+                };
+                let _ = writeln!(text, "- {same}[`{other}::{name}`]({link})");
             }
             if quotes.is_empty() && elsewhere.is_empty() {
-                let _ = writeln!(text, "没有页面引用它。 / No page cites it.");
+                let _ = writeln!(
+                    text,
+                    "{}",
+                    self.language.pick("没有页面引用它。", "No page cites it.")
+                );
             }
             self.block(text, file, item.first, item.last);
         }
@@ -370,11 +436,19 @@ impl Page<'_> {
         if runs.is_empty() {
             return;
         }
+        let (heading, explained) = match self.language {
+            Language::Zh => (
+                "文件的其余部分".to_owned(),
+                format!("`{file}` 里不属于上面任何一个测试的行，按顺序。"),
+            ),
+            Language::En => (
+                "The rest of the file".to_owned(),
+                format!("The lines of `{file}` that belong to none of the tests above, in order."),
+            ),
+        };
         let _ = writeln!(
             text,
-            "\n### 文件的其余部分 / The rest of the file {{#{}-rest}}\n\n\
-             `{file}` 里不属于上面任何一个测试的行，按顺序。 / The lines of `{file}` that belong to \
-             none of the tests above, in order.",
+            "\n### {heading} {{#{}-rest}}\n\n{explained}",
             heading_id(file)
         );
         for (first, last) in runs {
@@ -385,10 +459,11 @@ impl Page<'_> {
     /// Lines `first` to `last` of `file`, included by range, with a caption naming them.
     fn block(&self, text: &mut String, file: &str, first: usize, last: usize) {
         let include = relative_link(self.path, file);
-        let lines = if first == last {
-            format!("第 {first} 行 / line {first}")
-        } else {
-            format!("第 {first}–{last} 行 / lines {first}–{last}")
+        let lines = match (self.language, first == last) {
+            (Language::Zh, true) => format!("第 {first} 行"),
+            (Language::Zh, false) => format!("第 {first}–{last} 行"),
+            (Language::En, true) => format!("line {first}"),
+            (Language::En, false) => format!("lines {first}–{last}"),
         };
         let _ = writeln!(
             text,
@@ -409,18 +484,10 @@ impl Page<'_> {
             let _ = write!(label, " · {heading}");
             let _ = write!(link, "#{id}");
         }
-        let chinese = match language_rank(&quote.page) {
-            1 => true,
-            2 => false,
-            _ => quote
-                .text
-                .chars()
-                .any(|c| crate::width(&c.to_string()) == 2),
-        };
-        let separator = match (quote.text.is_empty(), chinese) {
+        let separator = match (quote.text.is_empty(), language_of(&quote.page)) {
             (true, _) => "",
-            (false, true) => "：",
-            (false, false) => ": ",
+            (false, Language::Zh) => "：",
+            (false, Language::En) => ": ",
         };
         format!("- [{label}]({link}){separator}{}", quote.text)
     }
@@ -443,25 +510,33 @@ mod tests {
     #[test]
     fn links_are_relative_to_the_citing_page() {
         assert_eq!(
-            relative_link("lessons/zh/lesson2.md", "lessons/listings/tests-lesson2.md"),
-            "../listings/tests-lesson2.md"
+            relative_link(
+                "lessons/zh/lesson2.md",
+                "lessons/zh/listings/tests-lesson2.md"
+            ),
+            "listings/tests-lesson2.md"
         );
         assert_eq!(
-            relative_link("lessons/README.md", "lessons/listings/tests-lesson5.md"),
-            "listings/tests-lesson5.md"
+            relative_link("lessons/en/listings/exercise7.md", "lessons/zh/lesson5.md"),
+            "../../zh/lesson5.md"
         );
         assert_eq!(
-            relative_link("README.md", "lessons/listings/tests-lesson5.md"),
-            "lessons/listings/tests-lesson5.md"
+            relative_link("README.md", "lessons/en/listings/tests-lesson5.md"),
+            "lessons/en/listings/tests-lesson5.md"
         );
         assert_eq!(
-            relative_link("lessons/listings/tests-lesson2.md", "tests/lesson2.rs"),
-            "../../tests/lesson2.rs"
+            relative_link("lessons/zh/listings/tests-lesson2.md", "tests/lesson2.rs"),
+            "../../../tests/lesson2.rs"
         );
+        // A page cites the listing of its own book.
         assert_eq!(
             citation("lessons/en/lesson2.md", "lesson2", "ipv6_loopback_works"),
             "[test: `lesson2::ipv6_loopback_works`]\
-             (../listings/tests-lesson2.md#lesson2ipv6_loopback_works)"
+             (listings/tests-lesson2.md#lesson2ipv6_loopback_works)"
+        );
+        assert_eq!(
+            citation_link("lessons/zh/README.md", "lesson5", "works"),
+            "listings/tests-lesson5.md#lesson5works"
         );
     }
 
@@ -521,40 +596,71 @@ mod tests {
         assert_eq!(
             paths,
             [
-                "lessons/listings/tests-lesson10.md",
-                "lessons/listings/tests-lesson9.md"
+                "lessons/zh/listings/tests-lesson10.md",
+                "lessons/zh/listings/tests-lesson9.md",
+                "lessons/en/listings/tests-lesson10.md",
+                "lessons/en/listings/tests-lesson9.md"
             ]
         );
-        // The suite's test that lesson 10's pages do not cite points to lesson 9's, cited.
+        // The suite's test that lesson 10's pages do not cite points to lesson 9's, cited
+        // (by the Chinese page only).
         assert!(
             listings[0].text.contains(
                 "\n### `lesson10::shared` {#lesson10shared}\n\n\
-                 - 第 9 课的同一个测试 / The same test of lesson 9: \
-                 [`lesson9::shared`](tests-lesson9.md#lesson9shared)\n"
+                 - 第 9 课的同一个测试：[`lesson9::shared`](tests-lesson9.md#lesson9shared)\n"
             ),
             "{}",
             listings[0].text
         );
-        let text = &listings[1].text;
-        for expected in [
-            "# 第 9 课的测试 / Lesson 9's tests\n",
-            "[第 9 课 中文页面](../zh/lesson9.md) · [Lesson 9 in English](../en/lesson9.md)\n",
-            "\n### `lesson9::works` {#lesson9works}\n\n\
-             - [第 9 课 · 运行](../zh/lesson9.md#运行)：它能用。\n\
-             - [Lesson 9](../en/lesson9.md): It works.\n\n\
-             <span class=\"filename\">第 5–9 行 / lines 5–9</span>\n\
-             <!-- listing: tests/lesson9.rs:5:9 -->\n```rust,listing\n\
-             {{#include ../../tests/lesson9.rs:5:9}}\n```\n",
-            "\n### `lesson9::uncited` {#lesson9uncited}\n\n没有页面引用它。 / No page cites it.\n",
-            "{{#include ../../tests/lesson9.rs:1:3}}",
-            "{{#include ../../tests/lesson9.rs:11:11}}",
-            "\n## `tests/servers.rs`\n",
-            "\n### `lesson9::shared` {#lesson9shared}\n\n\
-             - [第 9 课 · 运行](../zh/lesson9.md#运行)：共用的。\n",
-            "{{#include ../../tests/servers.rs:9:12}}",
-            "{{#include ../../tests/servers.rs:1:7}}",
+        assert!(
+            listings[2]
+                .text
+                .contains("\n### `lesson10::shared` {#lesson10shared}\n\nNo page cites it.\n"),
+            "{}",
+            listings[2].text
+        );
+        // Each book's listing quotes the sentences of its own language only.
+        let (zh, en) = (&listings[1].text, &listings[3].text);
+        for (text, expected) in [
+            (zh, "# 第 9 课的测试\n"),
+            (zh, "\n[第 9 课](../lesson9.md)\n"),
+            (
+                zh,
+                "\n### `lesson9::works` {#lesson9works}\n\n\
+                 - [第 9 课 · 运行](../lesson9.md#运行)：它能用。\n\n\
+                 <span class=\"filename\">第 5–9 行</span>\n\
+                 <!-- listing: tests/lesson9.rs:5:9 -->\n```rust,listing\n\
+                 {{#include ../../../tests/lesson9.rs:5:9}}\n```\n",
+            ),
+            (
+                zh,
+                "\n### `lesson9::uncited` {#lesson9uncited}\n\n没有页面引用它。\n",
+            ),
+            (zh, "{{#include ../../../tests/lesson9.rs:1:3}}"),
+            (zh, "{{#include ../../../tests/lesson9.rs:11:11}}"),
+            (zh, "\n## `tests/servers.rs`\n"),
+            (
+                zh,
+                "\n### `lesson9::shared` {#lesson9shared}\n\n\
+                 - [第 9 课 · 运行](../lesson9.md#运行)：共用的。\n",
+            ),
+            (zh, "{{#include ../../../tests/servers.rs:9:12}}"),
+            (zh, "{{#include ../../../tests/servers.rs:1:7}}"),
+            (en, "# Lesson 9's tests\n"),
+            (
+                en,
+                "\n### `lesson9::works` {#lesson9works}\n\n\
+                 - [Lesson 9](../lesson9.md): It works.\n\n\
+                 <span class=\"filename\">lines 5–9</span>\n",
+            ),
+            (
+                en,
+                "\n### `lesson9::shared` {#lesson9shared}\n\nNo page cites it.\n",
+            ),
         ] {
             assert!(text.contains(expected), "expected {expected:?} in\n{text}");
         }
+        assert!(!en.contains("它能用"), "{en}");
+        assert!(!zh.contains("It works"), "{zh}");
     }
 }

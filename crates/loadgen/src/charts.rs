@@ -22,22 +22,7 @@ pub struct Row {
 }
 
 /// The language of a chart's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Zh,
-    En,
-}
-
-impl Language {
-    pub const ALL: [Language; 2] = [Language::Zh, Language::En];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Zh => "zh",
-            Language::En => "en",
-        }
-    }
-}
+pub use course::lessons::Language;
 
 /// The header of the pages' tables of round trips.
 pub const HEADER: &str = "| server | clients | round trips/s | p50 µs | p99 µs |";

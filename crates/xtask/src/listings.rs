@@ -1,5 +1,5 @@
-//! `cargo xtask listings`: writes the test listing pages, `lessons/listings/tests-MODULE.md`,
-//! as `harness::listings` makes them: a section per test, with the sentences that cite it
+//! `cargo xtask listings`: writes the test listing pages of both books,
+//! `lessons/LANGUAGE/listings/tests-MODULE.md`, as `harness::listings` makes them: a section per test, with the sentences that cite it
 //! (linked back to their pages) and its lines, then the rest of the file. Run it after changing
 //! a test file or a sentence that cites a test; `pages::the_test_listings_are_as_cargo_xtask_\
 //! listings_writes_them` fails until it has run.
@@ -11,7 +11,7 @@ pub fn run() -> Result<(), String> {
     let changes = harness::listings::write(&root).map_err(|error| {
         format!(
             "{} 写不了 / cannot be written: {error}",
-            root.join(harness::listings::DIR).display()
+            root.join("lessons").display()
         )
     })?;
     for path in &changes.written {

@@ -31,9 +31,9 @@ enum Task {
     /// / scaffold the next lesson: crate, pages in both languages, tests, exercise, solution,
     /// its row in the registry
     NewLesson(new_lesson::Args),
-    /// 重写测试清单 lessons/listings/tests-*.md：每个测试一节，引用它的句子和它的代码
-    /// / rewrite the test listings lessons/listings/tests-*.md: a section per test, with the
-    /// sentences that cite it and its code
+    /// 重写两本书的测试清单 lessons/*/listings/tests-*.md：每个测试一节，引用它的句子和它的代码
+    /// / rewrite both books' test listings lessons/*/listings/tests-*.md: a section per test,
+    /// with the sentences that cite it and its code
     Listings,
     /// 运行 just test 运行的一切 / run everything `just test` runs
     Check,

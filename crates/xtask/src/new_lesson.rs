@@ -182,10 +182,16 @@ impl Plan {
         let mut edits = edits(root, &facts)?;
         // The test listings, as `cargo xtask listings` would write them in the scaffolded tree:
         // the new lesson's, and any other that its pages' citations change.
-        let own = harness::listings::listing_path(&format!("lesson{}", facts.lesson));
+        let own: Vec<String> = harness::listings::Language::ALL
+            .into_iter()
+            .map(|language| {
+                harness::listings::listing_path(language, &format!("lesson{}", facts.lesson))
+            })
+            .collect();
         for listing in listings(root, &creates, &edits) {
-            if listing.path == own {
-                if root.join(&own).exists() {
+            if own.contains(&listing.path) {
+                let own = &listing.path;
+                if root.join(own).exists() {
                     return Err(format!("{own} 已经存在 / already exists"));
                 }
                 creates.push((listing.path, listing.text));
@@ -246,12 +252,20 @@ fn creates(facts: &Facts) -> Vec<(String, String)> {
             page(template!("page-en.md.in")),
         ),
         (
-            format!("lessons/listings/lesson{n}.md"),
-            facts.fill(template!("listing-lesson.md.in")),
+            format!("lessons/zh/listings/lesson{n}.md"),
+            facts.fill(template!("listing-lesson-zh.md.in")),
         ),
         (
-            format!("lessons/listings/exercise{exercise}.md"),
-            facts.fill(template!("listing-exercise.md.in")),
+            format!("lessons/en/listings/lesson{n}.md"),
+            facts.fill(template!("listing-lesson-en.md.in")),
+        ),
+        (
+            format!("lessons/zh/listings/exercise{exercise}.md"),
+            facts.fill(template!("listing-exercise-zh.md.in")),
+        ),
+        (
+            format!("lessons/en/listings/exercise{exercise}.md"),
+            facts.fill(template!("listing-exercise-en.md.in")),
         ),
         (
             format!("exercises/{dir}/Cargo.toml"),
@@ -344,41 +358,51 @@ fn edits(root: &Path, facts: &Facts) -> Result<Vec<(String, String)>, String> {
     for workspace in ["exercises/Cargo.toml", "solutions/Cargo.toml"] {
         edit(workspace, &|text| add_member(&text, &facts.exercise_dir))?;
     }
-    edit("lessons/SUMMARY.md", &|text| {
-        let text = edit::after_last_line_with(
-            &text,
-            "](zh/lesson",
-            &format!("- [第 {n} 课：{zh}](zh/lesson{n}.md)\n"),
-        )?;
-        let text = edit::after_last_line_with(
-            &text,
-            "](en/lesson",
-            &format!("- [Lesson {n}: {en}](en/lesson{n}.md)\n"),
-        )?;
-        let text = edit::after_last_line_with(
-            &text,
-            "(listings/tests-lesson",
-            &format!(
-                "- [第 {n} 课的程序 / Lesson {n}'s program](listings/lesson{n}.md)\n  \
-                 - [测试 / tests](listings/tests-lesson{n}.md)\n"
-            ),
-        )?;
-        edit::after_last_line_with(
-            &text,
-            "](listings/exercise",
-            &format!("- [练习 {exercise} / Exercise {exercise}](listings/exercise{exercise}.md)\n"),
-        )
-    })?;
-    edit("lessons/README.md", &|text| {
-        edit::after_last_line_with(
-            &text,
-            "(listings/lesson",
-            &format!(
-                "| [第 {n} 课：{zh}](zh/lesson{n}.md) | [Lesson {n}: {en}](en/lesson{n}.md) | \
-                 讲义之外 beyond · [代码 code](listings/lesson{n}.md) |\n"
-            ),
-        )
-    })?;
+    for (language, lesson, program, tests, exercise_title, notes, code) in [
+        (
+            "zh",
+            format!("第 {n} 课：{zh}"),
+            "程序",
+            "测试",
+            format!("练习 {exercise}：{zh}"),
+            "讲义之外",
+            "代码",
+        ),
+        (
+            "en",
+            format!("Lesson {n}: {en}"),
+            "Program",
+            "Tests",
+            format!("Exercise {exercise}: {en}"),
+            "beyond",
+            "code",
+        ),
+    ] {
+        edit(&format!("lessons/{language}/SUMMARY.md"), &|text| {
+            let text = edit::after_last_line_with(
+                &text,
+                "(listings/tests-lesson",
+                &format!(
+                    "- [{lesson}](lesson{n}.md)\n  - [{program}](listings/lesson{n}.md)\n  \
+                     - [{tests}](listings/tests-lesson{n}.md)\n"
+                ),
+            )?;
+            edit::after_last_line_with(
+                &text,
+                "](listings/exercise",
+                &format!("- [{exercise_title}](listings/exercise{exercise}.md)\n"),
+            )
+        })?;
+        edit(&format!("lessons/{language}/README.md"), &|text| {
+            edit::after_last_line_with(
+                &text,
+                "(listings/lesson",
+                &format!(
+                    "| [{lesson}](lesson{n}.md) | {notes} | [{code}](listings/lesson{n}.md) |\n"
+                ),
+            )
+        })?;
+    }
     edit("README.md", &|text| {
         edit::after_last_line_with(
             &text,
@@ -411,8 +435,7 @@ fn listings(
         if pages.contains_key(*path)
             || (path.starts_with("lessons/")
                 && path.ends_with(".md")
-                && !path.starts_with(harness::listings::DIR)
-                && *path != "lessons/SUMMARY.md")
+                && !harness::listings::is_listing_or_summary(path))
         {
             pages.insert((*path).to_owned(), (*text).to_owned());
         }

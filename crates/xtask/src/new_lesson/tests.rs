@@ -142,8 +142,10 @@ fn the_scaffold_writes_every_file_a_lesson_has() {
         format!("tests/lesson{n}.rs"),
         format!("lessons/zh/lesson{n}.md"),
         format!("lessons/en/lesson{n}.md"),
-        format!("lessons/listings/lesson{n}.md"),
-        format!("lessons/listings/tests-lesson{n}.md"),
+        format!("lessons/zh/listings/lesson{n}.md"),
+        format!("lessons/en/listings/lesson{n}.md"),
+        format!("lessons/zh/listings/tests-lesson{n}.md"),
+        format!("lessons/en/listings/tests-lesson{n}.md"),
     ] {
         assert!(created.contains(&path.as_str()), "{path} in {created:?}");
     }
@@ -155,9 +157,9 @@ fn the_scaffold_writes_every_file_a_lesson_has() {
         );
         assert!(tree.path().join(path).is_file(), "{path} written");
     }
-    let summary = fs::read_to_string(tree.path().join("lessons/SUMMARY.md")).expect("written");
+    let summary = fs::read_to_string(tree.path().join("lessons/zh/SUMMARY.md")).expect("written");
     assert!(
-        summary.contains(&format!("- [第 {n} 课：演示](zh/lesson{n}.md)\n")),
+        summary.contains(&format!("- [第 {n} 课：演示](lesson{n}.md)\n")),
         "{summary}"
     );
     let again = Plan::make(tree.path(), demo())
