@@ -230,6 +230,19 @@ mod tests {
 
     /// Lesson n is row n, its package is `lessonN`, it builds on lessons before it, and each
     /// exercise belongs to one lesson.
+    /// Each language has its code, the books' folder and `<html lang>`, and picks its own text
+    /// of a pair; Chinese comes first.
+    #[test]
+    fn each_language_names_its_book_and_picks_its_text() {
+        let codes: Vec<&str> = Language::ALL
+            .iter()
+            .map(|language| language.code())
+            .collect();
+        assert_eq!(codes, ["zh", "en"]);
+        assert_eq!(Language::Zh.pick("中文", "English"), "中文");
+        assert_eq!(Language::En.pick("中文", "English"), "English");
+    }
+
     #[test]
     fn the_table_is_in_order() {
         for (index, row) in LESSONS.iter().enumerate() {
