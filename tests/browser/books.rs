@@ -394,15 +394,17 @@ pub(super) fn root_problems(browser: &mut Browser, server: &Server) -> Result<Ve
     Ok(found)
 }
 
-/// Where the tab is once a redirection has had time to happen (the root page replaces itself
-/// while it loads), and whether that is a page of a book (mdBook's, which sets `path_to_root`).
+/// Where the tab is once the root page has sent it on (it replaces itself while it loads), and
+/// whether that is a page of a book (mdBook's, which sets `path_to_root`): each look that finds
+/// the tab still on its way waits for the next page's `load` event.
 fn settled_location(browser: &mut Browser) -> Result<(String, bool), String> {
     let script = "({ path: location.pathname, ready: document.readyState === 'complete', \
                   book: typeof path_to_root !== 'undefined' })";
     let mut last = (String::new(), false);
-    for _ in 0..100 {
-        // A page being replaced has no context to run a script in: wait and ask again.
-        if let Ok((now, _)) = browser.evaluate(script) {
+    // A redirection that goes on more than a few times is a loop: report where it was.
+    for _ in 0..5 {
+        // Err: a page being replaced has no context to run a script in.
+        if let Ok((now, events)) = browser.evaluate(script) {
             last = (
                 now["path"].as_str().unwrap_or("").to_owned(),
                 now["book"] == true,
@@ -410,8 +412,15 @@ fn settled_location(browser: &mut Browser) -> Result<(String, bool), String> {
             if now["ready"] == true && last.0 != "/index.html" {
                 break;
             }
+            if events.iter().any(|e| e["method"] == "Page.loadEventFired") {
+                continue;
+            }
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        // A root page that stays where it is never loads another: where it stayed is the
+        // answer.
+        if browser.wait_for_load().is_err() {
+            break;
+        }
     }
     Ok(last)
 }

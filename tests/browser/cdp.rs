@@ -147,6 +147,17 @@ impl Browser {
         Ok((value, events))
     }
 
+    /// Waits for the tab's next `load` event, or takes the one that already arrived and that no
+    /// call has returned yet (a page that replaced itself while a script ran).
+    pub fn wait_for_load(&mut self) -> Result<(), String> {
+        let loaded = |e: &Value| e["method"] == "Page.loadEventFired";
+        if let Some(at) = self.events.iter().position(loaded) {
+            self.events.remove(at);
+            return Ok(());
+        }
+        self.wait_for("Page.loadEventFired").map(|_| ())
+    }
+
     /// Runs `script` (an expression; a promise is awaited) and returns its value as JSON, with
     /// the events that arrived meanwhile.
     pub fn evaluate(&mut self, script: &str) -> Result<(Value, Vec<Value>), String> {
