@@ -81,9 +81,16 @@ pub(crate) fn both(text: &str, first: &str, rest: &str) -> Vec<String> {
 /// indented by two and cut wherever the room ends (a 1 KiB message is one word). Everything goes
 /// out in one write, so that another thread's line never lands among these.
 pub fn print_received(length: usize, from: impl std::fmt::Display, text: &str) {
-    let mut lines = received_lines(length, from, text).join("\n");
-    lines.push('\n');
-    write_unlocked(lines.as_bytes());
+    // One buffer per thread, reused: a thousand threads each printing every message would
+    // otherwise allocate and free several strings a message, which lesson 4's benchmark shows.
+    thread_local! {
+        static LINES: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    LINES.with_borrow_mut(|lines| {
+        lines.clear();
+        write_received(lines, length, from, text);
+        write_unlocked(lines.as_bytes());
+    });
 }
 
 /// Writes whole lines to stdout in one `write(2)` where it can (Unix), without std's stdout
@@ -114,38 +121,51 @@ fn write_unlocked(bytes: &[u8]) {
     }
 }
 
-/// The lines [`print_received`] prints.
-fn received_lines(length: usize, from: impl std::fmt::Display, text: &str) -> Vec<String> {
-    let head = format!("收到 received {length} 字节 bytes 来自 from {from}:");
-    let one_line = format!("{head} {text}");
-    let mut lines = if width(&one_line) <= MAX_COLUMNS && !text.contains('\n') {
-        vec![one_line]
+/// Writes the lines [`print_received`] prints into `out`, each ending in a newline.
+fn write_received(out: &mut String, length: usize, from: impl std::fmt::Display, text: &str) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "收到 received {length} 字节 bytes 来自 from {from}:");
+    if !text.contains('\n') && width(out) + 1 + width(text) <= MAX_COLUMNS {
+        out.push(' ');
+        out.push_str(text);
+        out.push('\n');
     } else {
-        let mut lines = vec![head];
-        lines.extend(text.lines().flat_map(|line| cut_to_width(line, "  ")));
-        lines
-    };
+        out.push('\n');
+        for line in text.lines() {
+            cut_to_width(out, line, "  ");
+        }
+    }
     if text.contains('\u{FFFD}') {
-        lines.push(
-            "  （有些字节不是合法的文本，显示为 � / some bytes are not valid text and show as �）"
-                .into(),
+        out.push_str(
+            "  （有些字节不是合法的文本，显示为 � / some bytes are not valid text and show as �）\n",
         );
     }
-    lines
 }
 
-/// `text` after `indent`, cut into lines of at most [`MAX_COLUMNS`] columns, anywhere.
-fn cut_to_width(text: &str, indent: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = indent.to_owned();
+/// The lines [`print_received`] prints.
+#[cfg(test)]
+fn received_lines(length: usize, from: impl std::fmt::Display, text: &str) -> Vec<String> {
+    let mut out = String::new();
+    write_received(&mut out, length, from, text);
+    out.lines().map(str::to_owned).collect()
+}
+
+/// Writes `text` into `out` after `indent`, cut into lines of at most [`MAX_COLUMNS`] columns,
+/// anywhere, each ending in a newline.
+fn cut_to_width(out: &mut String, text: &str, indent: &str) {
+    out.push_str(indent);
+    let mut columns = width(indent);
     for c in text.chars() {
-        if width(&line) + width(c.encode_utf8(&mut [0; 4])) > MAX_COLUMNS {
-            lines.push(std::mem::replace(&mut line, indent.to_owned()));
+        let wide = width(c.encode_utf8(&mut [0; 4]));
+        if columns + wide > MAX_COLUMNS {
+            out.push('\n');
+            out.push_str(indent);
+            columns = width(indent);
         }
-        line.push(c);
+        out.push(c);
+        columns += wide;
     }
-    lines.push(line);
-    lines
+    out.push('\n');
 }
 
 /// Bytes as Python prints them (`b'\xc4\xe3ok'`), so the output matches the notes' `print(recv_data)`.
@@ -178,14 +198,19 @@ mod tests {
     /// one character short, and a wide character that would pass the edge starts the next.
     #[test]
     fn long_text_is_cut_at_the_edge() {
-        let lines = cut_to_width(&"x".repeat(2 * MAX_COLUMNS), "  ");
+        let cut = |text: &str| {
+            let mut out = String::new();
+            cut_to_width(&mut out, text, "  ");
+            out.lines().map(str::to_owned).collect::<Vec<_>>()
+        };
+        let lines = cut(&"x".repeat(2 * MAX_COLUMNS));
         assert_eq!(lines.len(), 3, "{lines:?}");
         assert!(
             lines[..2].iter().all(|line| width(line) == MAX_COLUMNS),
             "{lines:?}"
         );
         assert_eq!(lines[2], format!("  {}", "x".repeat(4)));
-        let wide = cut_to_width(&format!("{}汉字", "x".repeat(MAX_COLUMNS - 3)), "  ");
+        let wide = cut(&format!("{}汉字", "x".repeat(MAX_COLUMNS - 3)));
         assert_eq!(wide[0], format!("  {}", "x".repeat(MAX_COLUMNS - 3)));
         assert_eq!(wide[1], "  汉字");
     }
