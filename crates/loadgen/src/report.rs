@@ -188,8 +188,13 @@ pub(crate) fn table(series: &[Series]) -> String {
     out
 }
 
+/// How close lesson 4, printing every message, must come to the baseline, which prints nothing:
+/// the rate at every number of clients, in percent of the baseline's.
+const LESSON4_TARGET_PERCENT: f64 = 90.0;
+
 /// The course's targets for lesson 4, checked and printed, not asserted: it holds the most
-/// clients without an error, and how its rate compares with the baseline's at each count.
+/// clients without an error, and at each count its rate is at least
+/// [`LESSON4_TARGET_PERCENT`] of the baseline's.
 pub(crate) fn report_targets(series: &[Series]) {
     let find = |name: &str| series.iter().find(|(n, _)| *n == name).map(|(_, r)| r);
     let (Some(baseline), Some(lesson4)) = (find("baseline"), find("lesson4 > /dev/null")) else {
@@ -205,12 +210,16 @@ pub(crate) fn report_targets(series: &[Series]) {
         );
     }
     for (b, l) in baseline.iter().zip(lesson4) {
+        let percent = 100.0 * l.rate() / b.rate();
+        // Judged as printed: 89.6% shows as 90% and meets the target.
+        let met = percent.round() >= LESSON4_TARGET_PERCENT;
         println!(
-            "目标 target: {} 个客户端时，第 4 课的速率是基准的 {:.0}% / with {} clients, lesson 4's rate is {:.0}% of the baseline's",
+            "目标 target: {} 个客户端时第 4 课的速率是基准的 {percent:.0}%（目标 ≥ {LESSON4_TARGET_PERCENT}%）：{}\n  \
+             with {}, lesson 4's rate is {percent:.0}% of the baseline's (target ≥ {LESSON4_TARGET_PERCENT}%): {}",
             l.clients,
-            100.0 * l.rate() / b.rate(),
-            l.clients,
-            100.0 * l.rate() / b.rate()
+            if met { "是" } else { "否" },
+            course::count(l.clients, "client", "clients"),
+            if met { "yes" } else { "no" }
         );
     }
 }
