@@ -290,6 +290,20 @@ mod tests {
         assert_eq!(two[1..], ["  a", "  b"]);
     }
 
+    /// A received line exactly as wide as the terminal stays whole; one column more and the
+    /// text goes on a line of its own under the head.
+    #[test]
+    fn a_received_line_is_cut_one_column_past_the_edge() {
+        let from = "127.0.0.1:54321";
+        let head = format!("收到 received 99 字节 bytes 来自 from {from}:");
+        let room = MAX_COLUMNS - width(&head) - 1;
+        let fits = received_lines(99, from, &"x".repeat(room));
+        assert_eq!(fits, [format!("{head} {}", "x".repeat(room))]);
+        assert_eq!(width(&fits[0]), MAX_COLUMNS);
+        let over = received_lines(99, from, &"x".repeat(room + 1));
+        assert_eq!(over, [head, format!("  {}", "x".repeat(room + 1))]);
+    }
+
     /// Bytes that were not text get a note under the text, in both languages.
     #[test]
     fn invalid_text_gets_a_note() {
