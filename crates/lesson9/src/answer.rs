@@ -236,3 +236,22 @@ fn shortened(text: &str) -> String {
         None => text.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file is sent 64 KiB at a time, the most the page says a connection holds of it, and
+    /// its end as it is: a small file's buffer is the size of the file.
+    #[test]
+    fn a_file_is_read_in_64_kib_chunks_and_its_end_as_it_is() {
+        let file = || {
+            File::open(env!("CARGO_MANIFEST_PATH"))
+                .expect("the crate's Cargo.toml")
+        };
+        assert_eq!(next_chunk(&file().take(1 << 20)), 65_536);
+        assert_eq!(next_chunk(&file().take(65_536)), 65_536);
+        assert_eq!(next_chunk(&file().take(100)), 100);
+        assert_eq!(next_chunk(&file().take(0)), 0);
+    }
+}
